@@ -1,0 +1,62 @@
+// tfjs-core 4.22's Node entry registers no gradients, and its per-gradient ESM files cannot be loaded
+// by Node (extensionless relative imports into internal modules). @lab/core therefore bundles those
+// gradient definitions at build time and redirects their internal imports: public names go to the
+// package entry `@tensorflow/tfjs-core` (kept external, so one engine per process), and the handful
+// of internal helpers go to src/gradients/tfjs-internals.ts, which rebuilds them on the public API.
+import { dirname, join, resolve as resolvePath, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const internalsShim = join(here, '..', 'src', 'gradients', 'tfjs-internals.ts');
+
+// Internal modules (paths relative to tfjs-core/dist) whose names are not on the public entry.
+const INTERNAL = new Set([
+  'util',
+  'engine',
+  'ops/axis_util',
+  'ops/broadcast_util',
+  'ops/conv_util',
+  'ops/selu_util',
+  'ops/slice_util',
+  'ops/conv2d_backprop_filter',
+  'ops/conv2d_backprop_input',
+  'ops/conv3d_backprop_filter',
+  'ops/conv3d_backprop_input',
+  'ops/depthwise_conv2d_native_backprop_filter',
+  'ops/depthwise_conv2d_native_backprop_input',
+  'ops/max_pool_grad',
+  'ops/avg_pool_grad',
+  'ops/max_pool_3d_grad',
+  'ops/avg_pool_3d_grad',
+  'ops/local_response_normalization_backprop',
+]);
+
+const GRADIENTS_DIR = `${sep}tfjs-core${sep}dist${sep}gradients${sep}`;
+
+/** Where an import made from inside tfjs-core/dist/gradients should go, or null to leave it alone. */
+export function redirectGradientImport(specifier, importer) {
+  if (!importer || !importer.includes(GRADIENTS_DIR) || !specifier.startsWith('../')) return null;
+  const distDir = resolvePath(dirname(importer), '..');
+  const rel = resolvePath(dirname(importer), specifier).slice(distDir.length + 1).split(sep).join('/');
+  return INTERNAL.has(rel) ? { path: internalsShim, external: false } : { path: '@tensorflow/tfjs-core', external: true };
+}
+
+/** esbuild plugin (tsup). */
+export const tfjsGradientsEsbuild = {
+  name: 'lab-tfjs-gradients',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\// }, (args) => redirectGradientImport(args.path, args.importer) ?? undefined);
+  },
+};
+
+/** Vite plugin (vitest): same redirects; the gradient files must also be inlined (see vitest config). */
+export const tfjsGradientsVite = {
+  name: 'lab-tfjs-gradients',
+  enforce: 'pre',
+  async resolveId(source, importer) {
+    const r = redirectGradientImport(source, importer);
+    if (!r) return null;
+    // Resolve the public entry as our own sources would, so both load the same (externalised) module.
+    return r.external ? this.resolve('@tensorflow/tfjs-core', internalsShim, { skipSelf: true }) : r.path;
+  },
+};

@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { conv2DBackpropFilter, conv2DBackpropInput } from '../../gradients/tfjs-internals.js';
+import { initBackend } from '../../runtime/init.js';
+import { maxRelativeError } from '../../testing/index.js';
+
+// Deterministic pseudo-random data, identical on both backends.
+function data(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+const rand = (shape: number[], seed: number) => tf.tensor(data(size(shape), seed), shape);
+
+async function onBoth(fn: () => tf.Tensor): Promise<{ cpu: Float32Array; wasm: Float32Array; shape: number[] }> {
+  const out: Record<string, Float32Array> = {};
+  let shape: number[] = [];
+  for (const b of ['cpu', 'wasm']) {
+    tf.setBackend(b);
+    const t = fn();
+    shape = t.shape;
+    out[b] = t.dataSync() as Float32Array;
+    t.dispose();
+  }
+  return { cpu: out.cpu!, wasm: out.wasm!, shape };
+}
+
+interface ConvCase {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: [number, number];
+  s: [number, number];
+  pad: 'same' | 'valid';
+}
+const cases: ConvCase[] = [
+  { n: 1, h: 7, w: 7, ci: 3, co: 4, k: [3, 3], s: [1, 1], pad: 'same' },
+  { n: 2, h: 9, w: 11, ci: 4, co: 5, k: [5, 5], s: [2, 2], pad: 'same' },
+  { n: 3, h: 13, w: 10, ci: 2, co: 3, k: [3, 5], s: [2, 1], pad: 'valid' },
+  { n: 1, h: 8, w: 8, ci: 5, co: 2, k: [4, 4], s: [2, 2], pad: 'same' },
+  { n: 2, h: 15, w: 14, ci: 3, co: 6, k: [5, 3], s: [3, 2], pad: 'valid' },
+  { n: 1, h: 6, w: 9, ci: 1, co: 7, k: [1, 1], s: [2, 2], pad: 'same' },
+  { n: 4, h: 14, w: 14, ci: 8, co: 16, k: [5, 5], s: [2, 2], pad: 'same' },
+  { n: 2, h: 5, w: 5, ci: 3, co: 3, k: [5, 5], s: [1, 1], pad: 'valid' },
+];
+
+describe('wasm training kernels against the cpu backend', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+    await initBackend({ backend: 'wasm', fallback: false });
+  });
+
+  it.each(cases)('Conv2DBackpropFilter %o', async (c) => {
+    const x = [c.n, c.h, c.w, c.ci];
+    const outInfo = tf.backend_util.computeConv2DInfo(x as any, [...c.k, c.ci, c.co] as any, c.s, 1, c.pad);
+    const r = await onBoth(() =>
+      tf.tidy(() =>
+        conv2DBackpropFilter(rand(x, 1), rand(outInfo.outShape, 2), [...c.k, c.ci, c.co], c.s, c.pad),
+      ),
+    );
+    expect(r.shape).toEqual([...c.k, c.ci, c.co]);
+    expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-4);
+  });
+
+  it.each(cases)('Conv2DBackpropInput %o', async (c) => {
+    const x = [c.n, c.h, c.w, c.ci];
+    const outInfo = tf.backend_util.computeConv2DInfo(x as any, [...c.k, c.ci, c.co] as any, c.s, 1, c.pad);
+    const r = await onBoth(() =>
+      tf.tidy(() => conv2DBackpropInput(x, rand(outInfo.outShape, 3), rand([...c.k, c.ci, c.co], 4), c.s, c.pad)),
+    );
+    expect(r.shape).toEqual(x);
+    expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-4);
+  });
+
+  it('conv2dTranspose forward (a Conv2DBackpropInput) matches the DCGAN generator shapes', async () => {
+    const r = await onBoth(() =>
+      tf.tidy(() => tf.conv2dTranspose(rand([2, 7, 7, 16], 5) as tf.Tensor4D, rand([5, 5, 8, 16], 6) as tf.Tensor4D, [2, 14, 14, 8], 2, 'same')),
+    );
+    expect(r.shape).toEqual([2, 14, 14, 8]);
+    expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-4);
+  });
+
+  it.each([
+    { rows: 10, inner: [4], segments: 3 },
+    { rows: 1, inner: [], segments: 5 },
+    { rows: 37, inner: [2, 3], segments: 11 },
+  ])('UnsortedSegmentSum %o', async ({ rows, inner, segments }) => {
+    const ids = Array.from({ length: rows }, (_, i) => ((i * 7) % (segments + 2)) - 1); // includes -1 and out-of-range ids
+    const r = await onBoth(() =>
+      tf.tidy(() => tf.unsortedSegmentSum(rand([rows, ...inner], 7), tf.tensor1d(ids, 'int32'), segments)),
+    );
+    expect(r.shape).toEqual([segments, ...inner]);
+    expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-6);
+  });
+
+  it('embedding gradient (gather) trains on wasm', async () => {
+    tf.setBackend('wasm');
+    const table = rand([6, 3], 9);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.gather(t, tf.tensor1d([1, 4, 1, 5], 'int32'))))(table);
+    expect(Array.from(g.dataSync())).toEqual([0, 0, 0, 2, 2, 2, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
+    tf.dispose([table, g]);
+  });
+});

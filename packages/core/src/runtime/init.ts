@@ -1,0 +1,82 @@
+// initBackend: the one call that makes TensorFlow.js ready to train with @lab.
+import '@tensorflow/tfjs-backend-cpu';
+import { env, getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerLab } from '../register.js';
+
+export type WasmFileName =
+  | 'tfjs-backend-wasm.wasm'
+  | 'tfjs-backend-wasm-simd.wasm'
+  | 'tfjs-backend-wasm-threaded-simd.wasm';
+
+export interface InitBackendOptions {
+  /** Backend to use. Default 'wasm' (SIMD when the platform has it); 'cpu' is the pure-JS reference. */
+  backend?: 'wasm' | 'cpu';
+  /**
+   * Where the .wasm binaries are served from, for bundlers: a directory URL ending in '/' or a map
+   * from file name to URL. Default: next to @tensorflow/tfjs-backend-wasm (works in Node).
+   */
+  wasmPaths?: string | Partial<Record<WasmFileName, string>>;
+  /**
+   * Worker threads for the WASM backend. 'auto' (default) uses tfjs's choice where threads are
+   * available (a cross-origin isolated browser page) and 1 elsewhere; a number sets the count.
+   */
+  threads?: number | 'auto';
+  /** Fall back to the cpu backend with a warning when WASM cannot start. Default true. */
+  fallback?: boolean;
+  /** Receives warnings (default console.warn). */
+  warn?: (message: string) => void;
+}
+
+export interface BackendReport {
+  backend: 'wasm' | 'cpu';
+  simd: boolean;
+  threads: number;
+  /** Kernels @lab registered in this call (empty on later calls). */
+  kernels: string[];
+  /** Why WASM was not used, when it was not. */
+  fallbackReason?: string;
+}
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/** Registers @lab's kernels and gradients, selects and initialises the backend, and reports it. */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
+  const { backend = 'wasm', wasmPaths, threads = 'auto', fallback = true, warn = console.warn } = options;
+  if (backend !== 'wasm' && backend !== 'cpu') {
+    throw new TypeError(`initBackend: backend must be 'wasm' or 'cpu', got ${JSON.stringify(backend)}`);
+  }
+  if (threads !== 'auto' && (!Number.isInteger(threads) || threads < 1)) {
+    throw new TypeError(`initBackend: threads must be 'auto' or a positive integer, got ${threads}`);
+  }
+  const { kernels } = registerLab();
+  if (backend === 'cpu') {
+    await setBackend('cpu');
+    await ready();
+    return { backend: 'cpu', simd: false, threads: 1, kernels };
+  }
+  if (wasmPaths !== undefined) setWasmPaths(wasmPaths as string);
+  // tfjs-wasm's threaded build loads its worker from a blob URL, which Node cannot run.
+  if (isNode()) env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  if (typeof threads === 'number') setThreadsCount(threads);
+  let reason: string | undefined;
+  try {
+    if (getBackend() !== 'wasm' && !(await setBackend('wasm'))) reason = 'setBackend("wasm") returned false';
+    await ready();
+  } catch (error) {
+    reason = error instanceof Error ? error.message : String(error);
+  }
+  if (reason === undefined && getBackend() === 'wasm') {
+    const simd = Boolean(await env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    const multithread = Boolean(await env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+    return { backend: 'wasm', simd, threads: multithread ? getThreadsCount() : 1, kernels };
+  }
+  const why = reason ?? `backend is ${getBackend()}`;
+  if (!fallback) throw new Error(`initBackend: the wasm backend failed to start: ${why}`);
+  warn(`@lab/core: the wasm backend failed to start (${why}); falling back to the slower cpu backend`);
+  await setBackend('cpu');
+  await ready();
+  return { backend: 'cpu', simd: false, threads: 1, kernels, fallbackReason: why };
+}

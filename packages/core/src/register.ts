@@ -8,9 +8,11 @@ import {
   type KernelConfig,
   registerGradient,
   registerKernel,
+  unregisterGradient,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterGradConfig } from './gradients/Conv2DBackpropFilter_grad.js';
+import { recomputingGradConfigs } from './gradients/recomputing-grads.js';
 import { tfjsGradConfigs } from './gradients/tfjs-gradients.js';
 import { zeroGradConfigs } from './gradients/zero-gradients.js';
 import { conv2DBackpropFilterConfig } from './kernels/wasm/Conv2DBackpropFilter.js';
@@ -23,12 +25,19 @@ export const labKernels: readonly KernelConfig[] = [
   conv2DBackpropInputConfig,
   unsortedSegmentSumConfig,
 ];
-/** Brand on kernels registered by any copy of @lab/core. */
+/** Brand on kernels and gradients registered by any copy of @lab/core. */
 const LAB = Symbol.for('@lab/core.kernel');
 /** Kernels whose stock wasm version @lab replaces because it is too slow for training. */
 const REPLACED = new Set(['Conv2DBackpropInput']);
 
-export const labGradients: readonly GradConfig[] = [...tfjsGradConfigs, ...zeroGradConfigs, conv2DBackpropFilterGradConfig];
+const RECOMPUTED = new Set(recomputingGradConfigs.map((g) => g.kernelName));
+/** Every gradient @lab registers: tfjs's own, with the output-reading ones replaced (see recomputing-grads.ts). */
+export const labGradients: readonly GradConfig[] = [
+  ...recomputingGradConfigs,
+  ...tfjsGradConfigs.filter((g) => !RECOMPUTED.has(g.kernelName)),
+  ...zeroGradConfigs,
+  conv2DBackpropFilterGradConfig,
+];
 
 export interface RegistrationReport {
   kernels: string[];
@@ -49,8 +58,14 @@ export function registerLab(): RegistrationReport {
   }
   let gradients = 0;
   for (const g of labGradients) {
-    if (getGradient(g.kernelName)) continue;
-    registerGradient(g);
+    const existing = getGradient(g.kernelName) as (GradConfig & { [LAB]?: true }) | undefined;
+    if (existing) {
+      // A gradient registered elsewhere (the tfjs umbrella) is kept unless it is one that loses
+      // second derivatives; those are replaced by ours.
+      if (existing[LAB] || !RECOMPUTED.has(g.kernelName)) continue;
+      unregisterGradient(g.kernelName);
+    }
+    registerGradient({ ...g, [LAB]: true } as GradConfig);
     gradients++;
   }
   return { kernels, gradients };

@@ -29,12 +29,23 @@ if (versionOf('pnpm', []) === version) {
     console.error(`[lab] installing pnpm@${version} into .tools/ with npm`);
     const r = spawnSync(
       'npm',
-      ['install', '--prefix', join(root, '.tools'), '--no-save', '--no-audit', '--no-fund', `pnpm@${version}`],
+      [
+        'install',
+        '--prefix',
+        join(root, '.tools'),
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        `pnpm@${version}`,
+      ],
       { stdio: 'inherit' },
     );
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
   command = [process.execPath, [localBin]];
 }
-const r = spawnSync(command[0], [...command[1], ...process.argv.slice(2)], { stdio: 'inherit', cwd: process.cwd() });
+const r = spawnSync(command[0], [...command[1], ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  cwd: process.cwd(),
+});
 process.exit(r.status ?? 1);

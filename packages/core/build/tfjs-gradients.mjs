@@ -35,17 +35,25 @@ const GRADIENTS_DIR = `${sep}tfjs-core${sep}dist${sep}gradients${sep}`;
 
 /** Where an import made from inside tfjs-core/dist/gradients should go, or null to leave it alone. */
 export function redirectGradientImport(specifier, importer) {
-  if (!importer || !importer.includes(GRADIENTS_DIR) || !specifier.startsWith('../')) return null;
+  if (!importer?.includes(GRADIENTS_DIR) || !specifier.startsWith('../')) return null;
   const distDir = resolvePath(dirname(importer), '..');
-  const rel = resolvePath(dirname(importer), specifier).slice(distDir.length + 1).split(sep).join('/');
-  return INTERNAL.has(rel) ? { path: internalsShim, external: false } : { path: '@tensorflow/tfjs-core', external: true };
+  const rel = resolvePath(dirname(importer), specifier)
+    .slice(distDir.length + 1)
+    .split(sep)
+    .join('/');
+  return INTERNAL.has(rel)
+    ? { path: internalsShim, external: false }
+    : { path: '@tensorflow/tfjs-core', external: true };
 }
 
 /** esbuild plugin (tsup). */
 export const tfjsGradientsEsbuild = {
   name: 'lab-tfjs-gradients',
   setup(build) {
-    build.onResolve({ filter: /^\.\.\// }, (args) => redirectGradientImport(args.path, args.importer) ?? undefined);
+    build.onResolve(
+      { filter: /^\.\.\// },
+      (args) => redirectGradientImport(args.path, args.importer) ?? undefined,
+    );
   },
 };
 

@@ -1,2 +1,7 @@
-export { type BackendReport, type InitBackendOptions, initBackend, type WasmFileName } from './runtime/init.js';
 export { labGradients, labKernels, type RegistrationReport, registerLab } from './register.js';
+export {
+  type BackendReport,
+  type InitBackendOptions,
+  initBackend,
+  type WasmFileName,
+} from './runtime/init.js';

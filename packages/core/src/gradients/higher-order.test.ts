@@ -17,7 +17,14 @@ function data(n: number, seed: number, scale = 1): Float32Array {
   return out;
 }
 const rand = (shape: number[], seed: number, scale = 1) =>
-  tf.tensor(data(shape.reduce((a, b) => a * b, 1), seed, scale), shape);
+  tf.tensor(
+    data(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+      scale,
+    ),
+    shape,
+  );
 
 function layerNorm(x: tf.Tensor, axis: number[]): tf.Tensor {
   const { mean, variance } = tf.moments(x, axis, true);
@@ -75,7 +82,10 @@ const cases: Case[] = [
     xShape: [B, 3, 3, 3],
     wShape: [3, 3, 2, 3],
     critic: (w, x) =>
-      tf.sum(tf.tanh(tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [B, 6, 6, 2], 2, 'same')), [1, 2, 3]),
+      tf.sum(
+        tf.tanh(tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [B, 6, 6, 2], 2, 'same')),
+        [1, 2, 3],
+      ),
   },
   {
     name: 'dense + layer norm + leakyRelu',

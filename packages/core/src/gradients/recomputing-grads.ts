@@ -5,8 +5,10 @@
 // gradient penalty through tanh, sigmoid or exp comes out wrong without any error. These configs
 // save inputs only and recompute the output, which keeps every path on the tape.
 import {
+  add,
   Elu,
   Exp,
+  elu,
   exp,
   type GradConfig,
   greater,
@@ -20,12 +22,10 @@ import {
   square,
   sub,
   sum,
-  type Tensor,
   Tanh,
+  type Tensor,
   tanh,
   where,
-  elu,
-  add,
 } from '@tensorflow/tfjs-core';
 
 export const recomputingGradConfigs: readonly GradConfig[] = [

@@ -168,9 +168,19 @@ export function maxPoolGrad(
   return run(MaxPoolGrad, { dy, input, output }, { filterSize, strides, pad, dimRoundingMode });
 }
 
-export function avgPoolGrad(dy: Tensor, input: Tensor, filterSize: unknown, strides: unknown, pad: unknown): Tensor {
+export function avgPoolGrad(
+  dy: Tensor,
+  input: Tensor,
+  filterSize: unknown,
+  strides: unknown,
+  pad: unknown,
+): Tensor {
   const was3 = input.rank === 3;
-  const res = run(AvgPoolGrad, { dy: batched(dy, 4), input: batched(input, 4) }, { filterSize, strides, pad });
+  const res = run(
+    AvgPoolGrad,
+    { dy: batched(dy, 4), input: batched(input, 4) },
+    { filterSize, strides, pad },
+  );
   return unbatched(res, was3);
 }
 

@@ -1,7 +1,7 @@
 // initBackend: the one call that makes TensorFlow.js ready to train with @lab.
 import '@tensorflow/tfjs-backend-cpu';
-import { env, getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { env, getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
 import { registerLab } from '../register.js';
 
 export type WasmFileName =

@@ -5,7 +5,10 @@ import { initBackend } from '../runtime/init.js';
 export type BackendName = 'cpu' | 'wasm';
 
 /** Runs `fn` on each backend (initialising @lab once) and returns the plain results by backend. */
-export async function onBackends<T>(backends: readonly BackendName[], fn: (backend: BackendName) => T | Promise<T>) {
+export async function onBackends<T>(
+  backends: readonly BackendName[],
+  fn: (backend: BackendName) => T | Promise<T>,
+) {
   const out = {} as Record<BackendName, T>;
   for (const b of backends) {
     await initBackend({ backend: b, fallback: false });
@@ -30,7 +33,12 @@ export function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>): nu
 }
 
 /** Throws with the worst index when `actual` and `expected` differ by more than `tol` (relative, floor 1). */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-4, what = 'values'): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol = 1e-4,
+  what = 'values',
+): void {
   const err = maxRelativeError(actual, expected);
   if (!(err <= tol)) throw new Error(`${what}: max relative error ${err.toExponential(3)} exceeds ${tol}`);
 }

@@ -6,17 +6,16 @@ import {
   backend_util,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
-  type Conv2DBackpropFilterInputs,
   type KernelConfig,
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { callKernel, Scratch } from './kernel-utils.js';
+import { callKernel, type KernelArgs, Scratch } from './kernel-utils.js';
 
-function conv2DBackpropFilter(args: Parameters<KernelFunc>[0]): TensorInfo {
-  const { inputs, attrs, backend } = args;
-  const { x, dy } = inputs as unknown as Conv2DBackpropFilterInputs;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
+function conv2DBackpropFilter({ inputs, attrs, backend }: KernelArgs<'x' | 'dy'>): TensorInfo {
+  const { x, dy } = inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+    attrs as unknown as Conv2DBackpropFilterAttrs;
   const format = backend_util.convertConv2DDataFormat(dataFormat);
   if (format !== 'channelsLast') {
     throw new Error(`@lab/core wasm Conv2DBackpropFilter supports only NHWC, got ${dataFormat}`);

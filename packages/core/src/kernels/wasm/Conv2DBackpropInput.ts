@@ -8,12 +8,11 @@ import {
   backend_util,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
-  type Conv2DBackpropInputInputs,
   type KernelConfig,
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { callKernel, Scratch } from './kernel-utils.js';
+import { callKernel, type KernelArgs, Scratch } from './kernel-utils.js';
 
 interface AxisPlan {
   /** Filter taps of this phase: kh = stride * j + phase, j < taps. */
@@ -29,7 +28,14 @@ interface AxisPlan {
 }
 
 /** One spatial axis of one phase r of the sub-pixel decomposition. */
-function planAxis(r: number, stride: number, kernel: number, padTop: number, dyLen: number, xLen: number): AxisPlan {
+function planAxis(
+  r: number,
+  stride: number,
+  kernel: number,
+  padTop: number,
+  dyLen: number,
+  xLen: number,
+): AxisPlan {
   const phase = (r + padTop) % stride;
   const carry = Math.floor((r + padTop) / stride);
   const taps = phase < kernel ? Math.ceil((kernel - phase) / stride) : 0;
@@ -50,10 +56,10 @@ function planAxis(r: number, stride: number, kernel: number, padTop: number, dyL
   return { phase, taps, sliceStart, sliceEnd, padBefore, padAfter, outLen };
 }
 
-function conv2DBackpropInput(args: Parameters<KernelFunc>[0]): TensorInfo {
-  const { inputs, attrs, backend } = args;
-  const { dy, filter } = inputs as unknown as Conv2DBackpropInputInputs;
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as Conv2DBackpropInputAttrs;
+function conv2DBackpropInput({ inputs, attrs, backend }: KernelArgs<'dy' | 'filter'>): TensorInfo {
+  const { dy, filter } = inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
+    attrs as unknown as Conv2DBackpropInputAttrs;
   const format = backend_util.convertConv2DDataFormat(dataFormat);
   if (format !== 'channelsLast') {
     throw new Error(`@lab/core wasm Conv2DBackpropInput supports only NHWC, got ${dataFormat}`);
@@ -83,7 +89,14 @@ function conv2DBackpropInput(args: Parameters<KernelFunc>[0]): TensorInfo {
         let out: TensorInfo;
         const rowsIn = py.sliceEnd - py.sliceStart;
         const colsIn = px.sliceEnd - px.sliceStart;
-        if (py.taps === 0 || px.taps === 0 || rowsIn <= 0 || colsIn <= 0 || py.outLen === 0 || px.outLen === 0) {
+        if (
+          py.taps === 0 ||
+          px.taps === 0 ||
+          rowsIn <= 0 ||
+          colsIn <= 0 ||
+          py.outLen === 0 ||
+          px.outLen === 0
+        ) {
           out = scratch.run('Fill', {}, { shape: [n, py.outLen, px.outLen, ci], value: 0, dtype: 'float32' });
         } else {
           let sub = scratch.run(

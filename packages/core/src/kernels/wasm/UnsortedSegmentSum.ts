@@ -6,14 +6,13 @@ import {
   type TensorInfo,
   UnsortedSegmentSum,
   type UnsortedSegmentSumAttrs,
-  type UnsortedSegmentSumInputs,
   util,
 } from '@tensorflow/tfjs-core';
-import type { WasmHeapBackend } from './kernel-utils.js';
+import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
 
-function unsortedSegmentSum(args: Parameters<KernelFunc>[0]): TensorInfo {
+function unsortedSegmentSum(args: KernelArgs<'x' | 'segmentIds'>): TensorInfo {
   const backend = args.backend as WasmHeapBackend;
-  const { x, segmentIds } = args.inputs as unknown as UnsortedSegmentSumInputs;
+  const { x, segmentIds } = args.inputs;
   const { numSegments } = args.attrs as unknown as UnsortedSegmentSumAttrs;
   // Like tf.unsortedSegmentSum, ids may cover the leading axes of x (ids shape = x.shape prefix).
   const idsShape = segmentIds.shape;

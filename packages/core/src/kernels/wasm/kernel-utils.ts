@@ -1,5 +1,11 @@
 // Helpers for @lab's WASM kernels that are compositions of the stock XNNPACK-backed kernels.
-import { type DataType, getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  type DataType,
+  getKernel,
+  type KernelBackend,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 /** Runs a stock kernel of the backend directly (no tape, no engine bookkeeping). */
 export function callKernel(
@@ -10,7 +16,11 @@ export function callKernel(
 ): TensorInfo {
   const kernel = getKernel(name, 'wasm');
   if (!kernel) throw new Error(`@lab/core: the wasm backend has no '${name}' kernel to build on`);
-  return kernel.kernelFunc({ inputs: inputs as Record<string, TensorInfo>, attrs: attrs as NamedAttrMap, backend }) as TensorInfo;
+  return kernel.kernelFunc({
+    inputs: inputs as Record<string, TensorInfo>,
+    attrs: attrs as NamedAttrMap,
+    backend,
+  }) as TensorInfo;
 }
 
 /** Collects intermediates of a composed kernel and frees them in one place. */
@@ -21,7 +31,11 @@ export class Scratch {
     this.infos.push(info);
     return info;
   }
-  run(name: string, inputs: Record<string, TensorInfo> | TensorInfo[], attrs?: Record<string, unknown>): TensorInfo {
+  run(
+    name: string,
+    inputs: Record<string, TensorInfo> | TensorInfo[],
+    attrs?: Record<string, unknown>,
+  ): TensorInfo {
     return this.keep(callKernel(this.backend, name, inputs, attrs));
   }
   dispose(): void {
@@ -34,4 +48,11 @@ export class Scratch {
 export interface WasmHeapBackend extends KernelBackend {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/** The arguments tfjs passes a kernel, typed for @lab's kernels. */
+export interface KernelArgs<I extends string> {
+  inputs: Record<I, TensorInfo>;
+  attrs: Record<string, unknown>;
+  backend: KernelBackend;
 }

@@ -17,7 +17,9 @@ function data(n: number, seed: number): Float32Array {
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const rand = (shape: number[], seed: number) => tf.tensor(data(size(shape), seed), shape);
 
-async function onBoth(fn: () => tf.Tensor): Promise<{ cpu: Float32Array; wasm: Float32Array; shape: number[] }> {
+async function onBoth(
+  fn: () => tf.Tensor,
+): Promise<{ cpu: Float32Array; wasm: Float32Array; shape: number[] }> {
   const out: Record<string, Float32Array> = {};
   let shape: number[] = [];
   for (const b of ['cpu', 'wasm']) {
@@ -73,7 +75,9 @@ describe('wasm training kernels against the cpu backend', () => {
     const x = [c.n, c.h, c.w, c.ci];
     const outInfo = tf.backend_util.computeConv2DInfo(x as any, [...c.k, c.ci, c.co] as any, c.s, 1, c.pad);
     const r = await onBoth(() =>
-      tf.tidy(() => conv2DBackpropInput(x, rand(outInfo.outShape, 3), rand([...c.k, c.ci, c.co], 4), c.s, c.pad)),
+      tf.tidy(() =>
+        conv2DBackpropInput(x, rand(outInfo.outShape, 3), rand([...c.k, c.ci, c.co], 4), c.s, c.pad),
+      ),
     );
     expect(r.shape).toEqual(x);
     expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-4);
@@ -81,7 +85,15 @@ describe('wasm training kernels against the cpu backend', () => {
 
   it('conv2dTranspose forward (a Conv2DBackpropInput) matches the DCGAN generator shapes', async () => {
     const r = await onBoth(() =>
-      tf.tidy(() => tf.conv2dTranspose(rand([2, 7, 7, 16], 5) as tf.Tensor4D, rand([5, 5, 8, 16], 6) as tf.Tensor4D, [2, 14, 14, 8], 2, 'same')),
+      tf.tidy(() =>
+        tf.conv2dTranspose(
+          rand([2, 7, 7, 16], 5) as tf.Tensor4D,
+          rand([5, 5, 8, 16], 6) as tf.Tensor4D,
+          [2, 14, 14, 8],
+          2,
+          'same',
+        ),
+      ),
     );
     expect(r.shape).toEqual([2, 14, 14, 8]);
     expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-4);

@@ -1,0 +1,1 @@
+export { huffmanCodeLengths, huffmanDecode, huffmanEncode } from './huffman.js';

@@ -1,0 +1,10 @@
+import type { Plugin as EsbuildPlugin } from 'esbuild';
+import type { Plugin as VitePlugin } from 'vite';
+
+export declare const internalsShim: string;
+export declare function redirectGradientImport(
+  specifier: string,
+  importer: string | undefined,
+): { path: string; external: boolean } | null;
+export declare const tfjsGradientsEsbuild: EsbuildPlugin;
+export declare const tfjsGradientsVite: VitePlugin;

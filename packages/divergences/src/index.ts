@@ -1,0 +1,1 @@
+export { assertDistribution, type DiscreteOptions, jsDivergence, klDivergence } from './discrete.js';

@@ -1,0 +1,1 @@
+export { layerwiseLearningRates } from './layerwise.js';

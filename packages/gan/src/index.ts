@@ -1,0 +1,6 @@
+export {
+  type DiscriminatorLossOptions,
+  discriminatorLoss,
+  type GeneratorLossKind,
+  generatorLoss,
+} from './losses.js';

@@ -1,0 +1,6 @@
+export {
+  criticLoss,
+  type GradientPenaltyOptions,
+  gradientPenalty,
+  wganGeneratorLoss,
+} from './losses.js';

@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// Proves that every package installs and works on its own, outside the workspace:
+//   1. publint --strict and attw --pack on each package (already built by turbo);
+//   2. pnpm pack each one (workspace:^ ranges become real versions);
+//   3. npm-install the tarballs into a fresh temporary project (no workspace links);
+//   4. there, under plain node, once as ESM and once as CJS: import every package, initialise the
+//      WASM backend and take one gradient step on a small conv net.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pnpm = [process.execPath, join(root, 'scripts', 'pnpm.mjs')];
+const keep = process.argv.includes('--keep');
+
+function run(cmd, args, cwd, quiet = false) {
+  try {
+    return execFileSync(cmd, args, { cwd, stdio: quiet ? 'pipe' : 'inherit', encoding: 'utf8' });
+  } catch (error) {
+    if (quiet) process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
+    throw new Error(`failed: ${cmd} ${args.join(' ')} (in ${cwd})`);
+  }
+}
+
+const packagesDir = join(root, 'packages');
+const packages = readdirSync(packagesDir)
+  .map((d) => join(packagesDir, d))
+  .filter((d) => {
+    try {
+      return !JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')).private;
+    } catch {
+      return false;
+    }
+  });
+
+const work = mkdtempSync(join(tmpdir(), 'lab-check-packages-'));
+const tarballs = join(work, 'tarballs');
+const names = [];
+try {
+  for (const dir of packages) {
+    const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    names.push(name);
+    console.log(`\n== ${name}: publint --strict, attw --pack`);
+    run(...pnpm.slice(0, 1), [...pnpm.slice(1), 'run', '--silent', 'check:package'], dir);
+    run(...pnpm.slice(0, 1), [...pnpm.slice(1), 'pack', '--pack-destination', tarballs], dir, true);
+  }
+  const project = join(work, 'project');
+  run('mkdir', ['-p', project], work);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'lab-install-check', private: true }, null, 2));
+  const tgz = readdirSync(tarballs).map((f) => join(tarballs, f));
+  console.log(`\n== npm install of ${tgz.length} tarballs into ${project}`);
+  run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...tgz,
+      '@tensorflow/tfjs-core@4.22.0',
+      '@tensorflow/tfjs-backend-wasm@4.22.0',
+      '@tensorflow/tfjs-backend-cpu@4.22.0',
+    ],
+    project,
+  );
+
+  const body = (imp) => `
+${imp}
+const step = async () => {
+  const report = await core.initBackend({ backend: 'wasm', fallback: false });
+  if (report.backend !== 'wasm') throw new Error('wasm backend did not start');
+  const before = tf.memory().numTensors;
+  const variable = (init) => {
+    const v = tf.variable(init);
+    init.dispose(); // tf.variable copies the reference, the initial tensor stays alive otherwise
+    return v;
+  };
+  const w1 = variable(tf.randomNormal([3, 3, 1, 4], 0, 0.3, 'float32', 1));
+  const w2 = variable(tf.randomNormal([3, 3, 2, 4], 0, 0.3, 'float32', 2));
+  const x = tf.randomNormal([2, 8, 8, 1], 0, 1, 'float32', 3);
+  const loss = () => {
+    const h = tf.leakyRelu(tf.conv2d(x, w1, 2, 'same'), 0.2);
+    const y = tf.conv2dTranspose(h, w2, [2, 8, 8, 2], 2, 'same');
+    return tf.mean(tf.square(tf.sub(y, 0.5)));
+  };
+  const l0 = tf.tidy(() => loss().dataSync()[0]);
+  const { value, grads } = tf.variableGrads(loss);
+  value.dispose();
+  for (const v of [w1, w2]) {
+    const next = tf.tidy(() => tf.sub(v, tf.mul(0.1, grads[v.name])));
+    v.assign(next);
+    next.dispose();
+  }
+  tf.dispose(Object.values(grads));
+  const l1 = tf.tidy(() => loss().dataSync()[0]);
+  tf.dispose([w1, w2, x]);
+  if (!(l1 < l0)) throw new Error('gradient step did not reduce the loss: ' + l0 + ' -> ' + l1);
+  if (tf.memory().numTensors !== before) throw new Error('tensors leaked: ' + (tf.memory().numTensors - before));
+  return { backend: report.backend, simd: report.simd, lossBefore: l0, lossAfter: l1, packages: Object.keys(labs) };
+};
+`;
+  const list = JSON.stringify(names);
+  writeFileSync(
+    join(project, 'smoke.mjs'),
+    `${body(`import * as tf from '@tensorflow/tfjs-core';\nimport * as core from '@lab/core';\nconst labs = {};\nfor (const n of ${list}) labs[n] = Object.keys(await import(n)).length;`)}
+const r = await step();
+console.log('ESM', JSON.stringify(r));
+`,
+  );
+  writeFileSync(
+    join(project, 'smoke.cjs'),
+    `${body(`const tf = require('@tensorflow/tfjs-core');\nconst core = require('@lab/core');\nconst labs = {};\nfor (const n of ${list}) labs[n] = Object.keys(require(n)).length;`)}
+step().then((r) => console.log('CJS', JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
+`,
+  );
+  for (const file of ['smoke.mjs', 'smoke.cjs']) {
+    const out = run(process.execPath, [file], project, true);
+    const line = out.split('\n').find((l) => l.startsWith('ESM') || l.startsWith('CJS'));
+    if (!line) throw new Error(`${file} printed no result`);
+    const result = JSON.parse(line.slice(4));
+    for (const n of names) if (!(result.packages.includes(n))) throw new Error(`${file}: ${n} did not load`);
+    console.log(`${file}: ${line}`);
+  }
+  console.log('\ncheck:packages: all packages pass publint/attw and work from their tarballs under plain node (ESM and CJS)');
+} finally {
+  if (keep) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}

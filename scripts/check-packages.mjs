@@ -48,7 +48,10 @@ try {
   }
   const project = join(work, 'project');
   run('mkdir', ['-p', project], work);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'lab-install-check', private: true }, null, 2));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'lab-install-check', private: true }, null, 2),
+  );
   const tgz = readdirSync(tarballs).map((f) => join(tarballs, f));
   console.log(`\n== npm install of ${tgz.length} tarballs into ${project}`);
   run(
@@ -120,10 +123,12 @@ step().then((r) => console.log('CJS', JSON.stringify(r)), (e) => { console.error
     const line = out.split('\n').find((l) => l.startsWith('ESM') || l.startsWith('CJS'));
     if (!line) throw new Error(`${file} printed no result`);
     const result = JSON.parse(line.slice(4));
-    for (const n of names) if (!(result.packages.includes(n))) throw new Error(`${file}: ${n} did not load`);
+    for (const n of names) if (!result.packages.includes(n)) throw new Error(`${file}: ${n} did not load`);
     console.log(`${file}: ${line}`);
   }
-  console.log('\ncheck:packages: all packages pass publint/attw and work from their tarballs under plain node (ESM and CJS)');
+  console.log(
+    '\ncheck:packages: all packages pass publint/attw and work from their tarballs under plain node (ESM and CJS)',
+  );
 } finally {
   if (keep) console.log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });

@@ -1,3 +1,87 @@
+export {
+  type IdxArray,
+  IdxError,
+  type ImageDataset,
+  imageDatasetFromIdx,
+  isGzip,
+  parseIdx,
+} from './data/idx.js';
+export { valueAndGrads } from './nn/grad.js';
+export {
+  fans,
+  glorotUniform,
+  heNormal,
+  type Initializer,
+  normal,
+  ones,
+  torchDefault,
+  uniform,
+  zeros,
+} from './nn/init.js';
+export {
+  BatchNorm,
+  type BatchNormOptions,
+  Conv2d,
+  type ConvOptions,
+  ConvTranspose2d,
+  type ConvTransposeOptions,
+  Cube,
+  Dense,
+  type DenseOptions,
+  Dropout,
+  Embedding,
+  Flatten,
+  Lambda,
+  type LayerInit,
+  LayerNorm,
+  LeakyReLU,
+  type Padding,
+  ReLU,
+  Reshape,
+  Sequential,
+  Sigmoid,
+  Softmax,
+  Tanh,
+} from './nn/layers.js';
+export { isModule, Module, ShapeError } from './nn/module.js';
+export { adagrad, adam, adamw, rmsprop, type SgdOptions, sgd } from './optim/alias.js';
+export { Optimizer } from './optim/optimizer.js';
+export {
+  constantSchedule,
+  cosineSchedule,
+  oneCycleSchedule,
+  polynomialSchedule,
+  stepSchedule,
+} from './optim/schedule.js';
+export {
+  applyUpdates,
+  chain,
+  type GradientTransformation,
+  isTensor,
+  type Params,
+  type ScalarOrSchedule,
+  type Schedule,
+  stateTensors,
+} from './optim/transform.js';
+export {
+  addDecayedWeights,
+  addL1,
+  clipByGlobalNorm,
+  clipByValue,
+  clipWeights,
+  freeze,
+  keepPruned,
+  partition,
+  scale,
+  scaleByAdagrad,
+  scaleByAdam,
+  scaleByLearningRate,
+  scaleByRms,
+  traceMomentum,
+} from './optim/transforms.js';
+export { type GridOptions, imageGridPng } from './pictures/png.js';
+export { curvesSvg, type Series } from './pictures/svg.js';
+export { Rng, type RngState } from './random/rng.js';
 export { labGradients, labKernels, type RegistrationReport, registerLab } from './register.js';
 export {
   type BackendReport,

@@ -1,4 +1,6 @@
 // Test helpers for @lab packages: backend switching, closeness checks and finite-difference gradients.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { setBackend, type Tensor, tensor, tidy } from '@tensorflow/tfjs-core';
 import { initBackend } from '../runtime/init.js';
 
@@ -67,4 +69,22 @@ export function numericGradient(
     values.push((evalAt(plus as Float32Array) - evalAt(minus as Float32Array)) / (2 * eps));
   }
   return { indices, values };
+}
+
+/**
+ * The shared data directory (Fashion-MNIST, MNIST, UD EWT): $LAB_DATA_DIR, or the first
+ * `shared/data` found beside the working directory or one of its ancestors. Node only.
+ */
+export function findSharedData(start = process.cwd()): string {
+  const fromEnv = process.env.LAB_DATA_DIR;
+  if (fromEnv) return resolve(fromEnv);
+  let dir = resolve(start);
+  for (;;) {
+    for (const candidate of [join(dir, 'shared', 'data'), join(dir, '..', 'shared', 'data')]) {
+      if (existsSync(candidate)) return candidate;
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error('shared/data not found; set LAB_DATA_DIR');
+    dir = up;
+  }
 }

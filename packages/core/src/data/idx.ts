@@ -1,0 +1,107 @@
+// IDX files (MNIST, Fashion-MNIST): raw or gzip-compressed, validated before use.
+import { gunzipSync } from 'fflate';
+
+export interface IdxArray {
+  /** Element type code: 0x08 unsigned byte, 0x09 signed byte, 0x0b short, 0x0c int, 0x0d float, 0x0e double. */
+  type: number;
+  shape: number[];
+  data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+}
+
+export class IdxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IdxError';
+  }
+}
+
+const SIZES: Record<number, number> = { 8: 1, 9: 1, 11: 2, 12: 4, 13: 4, 14: 8 };
+
+/** True when the bytes start with the gzip magic number. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Parses IDX bytes (gunzipping first when needed). `name` goes into error messages. */
+export function parseIdx(input: Uint8Array, name = 'IDX data'): IdxArray {
+  let bytes = input;
+  if (isGzip(bytes)) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      throw new IdxError(`${name}: corrupt or truncated gzip stream (${(e as Error).message})`);
+    }
+  }
+  if (bytes.length < 4) throw new IdxError(`${name}: ${bytes.length} bytes is too short for an IDX header`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) throw new IdxError(`${name}: bad magic number (not an IDX file)`);
+  const type = bytes[2]!;
+  const rank = bytes[3]!;
+  const size = SIZES[type];
+  if (!size) throw new IdxError(`${name}: unknown element type 0x${type.toString(16)}`);
+  const headerEnd = 4 + 4 * rank;
+  if (bytes.length < headerEnd) throw new IdxError(`${name}: truncated header`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
+  const count = shape.reduce((a, b) => a * b, 1);
+  const expected = headerEnd + count * size;
+  if (bytes.length !== expected) {
+    throw new IdxError(
+      `${name}: header says [${shape.join(' x ')}] (${expected} bytes) but the file has ${bytes.length} bytes` +
+        (bytes.length < expected ? ' (truncated)' : ''),
+    );
+  }
+  const body = bytes.subarray(headerEnd);
+  let data: IdxArray['data'];
+  if (type === 0x08) data = body.slice();
+  else if (type === 0x09) data = new Int8Array(body.slice().buffer);
+  else {
+    const Ctor = { 11: Int16Array, 12: Int32Array, 13: Float32Array, 14: Float64Array }[type]!;
+    const out = new Ctor(count);
+    const get = {
+      11: (o: number) => view.getInt16(o, false),
+      12: (o: number) => view.getInt32(o, false),
+      13: (o: number) => view.getFloat32(o, false),
+      14: (o: number) => view.getFloat64(o, false),
+    }[type]!;
+    for (let i = 0; i < count; i++) out[i] = get(headerEnd + i * size);
+    data = out;
+  }
+  return { type, shape, data };
+}
+
+export interface ImageDataset {
+  /** Pixels, uint8, [count, rows, cols] row-major. */
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  rows: number;
+  cols: number;
+}
+
+/** Pairs an idx3 image file with an idx1 label file and checks that they agree. */
+export function imageDatasetFromIdx(
+  imagesBytes: Uint8Array,
+  labelsBytes: Uint8Array,
+  numClasses = 10,
+): ImageDataset {
+  const images = parseIdx(imagesBytes, 'images');
+  const labels = parseIdx(labelsBytes, 'labels');
+  if (images.type !== 0x08 || images.shape.length !== 3) {
+    throw new IdxError(
+      `images: expected unsigned bytes of rank 3, got type 0x${images.type.toString(16)} rank ${images.shape.length}`,
+    );
+  }
+  if (labels.type !== 0x08 || labels.shape.length !== 1) {
+    throw new IdxError(`labels: expected unsigned bytes of rank 1, got rank ${labels.shape.length}`);
+  }
+  const [count, rows, cols] = images.shape as [number, number, number];
+  if (labels.shape[0] !== count) {
+    throw new IdxError(`images has ${count} examples but labels has ${labels.shape[0]} (mismatched files?)`);
+  }
+  const l = labels.data as Uint8Array;
+  for (let i = 0; i < l.length; i++) {
+    if (l[i]! >= numClasses)
+      throw new IdxError(`labels[${i}] = ${l[i]} is not a class in 0..${numClasses - 1}`);
+  }
+  return { images: images.data as Uint8Array, labels: l, count, rows, cols };
+}

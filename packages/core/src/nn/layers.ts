@@ -1,0 +1,334 @@
+// Layers. Shapes follow TensorFlow.js: NHWC images, dense kernels [in, out], conv filters
+// [kh, kw, in, out], transposed-conv filters [kh, kw, out, in].
+import {
+  add,
+  batchNorm,
+  conv2d,
+  conv2dTranspose,
+  dropout,
+  gather,
+  leakyRelu,
+  matMul,
+  moments,
+  mul,
+  pow,
+  relu,
+  reshape,
+  rsqrt,
+  sigmoid,
+  softmax,
+  sub,
+  type Tensor,
+  type Tensor1D,
+  type Tensor4D,
+  tanh,
+  tidy,
+  type Variable,
+} from '@tensorflow/tfjs-core';
+import { Rng } from '../random/rng.js';
+import { type Initializer, normal, ones, torchDefault, uniform, zeros } from './init.js';
+import { Module, ShapeError } from './module.js';
+
+export interface LayerInit {
+  /** Randomness for initialisation (and dropout). Default: a fresh Rng(0). */
+  rng?: Rng;
+  name?: string;
+}
+
+export interface DenseOptions extends LayerInit {
+  bias?: boolean;
+  kernelInit?: Initializer;
+  biasInit?: Initializer;
+}
+
+export class Dense extends Module {
+  readonly weight: Variable;
+  readonly bias?: Variable;
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    { bias = true, kernelInit = torchDefault, biasInit, rng = new Rng(0), name = 'dense' }: DenseOptions = {},
+  ) {
+    super(name);
+    this.weight = this.addParameter('weight', kernelInit([inFeatures, outFeatures], rng));
+    // PyTorch's Linear bias: U(-1/sqrt(in), 1/sqrt(in))
+    if (bias)
+      this.bias = this.addParameter(
+        'bias',
+        (biasInit ?? uniform(1 / Math.sqrt(inFeatures)))([outFeatures], rng),
+      );
+  }
+  forward(x: Tensor): Tensor {
+    if (x.shape[x.rank - 1] !== this.inFeatures) {
+      throw new ShapeError(this.name, 'input', `[..., ${this.inFeatures}]`, x.shape);
+    }
+    return tidy(() => {
+      const flat = x.rank === 2 ? x : reshape(x, [-1, this.inFeatures]);
+      let y = matMul(flat, this.weight);
+      if (this.bias) y = add(y, this.bias);
+      return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
+    });
+  }
+}
+
+export type Padding = 'same' | 'valid' | number;
+
+export interface ConvOptions extends LayerInit {
+  stride?: number;
+  padding?: Padding;
+  bias?: boolean;
+  kernelInit?: Initializer;
+}
+
+export class Conv2d extends Module {
+  readonly weight: Variable;
+  readonly bias?: Variable;
+  readonly stride: number;
+  readonly padding: Padding;
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    {
+      stride = 1,
+      padding = 'same',
+      bias = true,
+      kernelInit = torchDefault,
+      rng = new Rng(0),
+      name = 'conv2d',
+    }: ConvOptions = {},
+  ) {
+    super(name);
+    this.stride = stride;
+    this.padding = padding;
+    this.weight = this.addParameter(
+      'weight',
+      kernelInit([kernelSize, kernelSize, inChannels, outChannels], rng),
+    );
+    if (bias) {
+      const bound = 1 / Math.sqrt(inChannels * kernelSize * kernelSize);
+      this.bias = this.addParameter('bias', uniform(bound)([outChannels], rng));
+    }
+  }
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
+      throw new ShapeError(this.name, 'input', `[batch, h, w, ${this.inChannels}]`, x.shape);
+    }
+    return tidy(() => {
+      const y = conv2d(x as Tensor4D, this.weight as Tensor4D, this.stride, this.padding);
+      return this.bias ? add(y, this.bias) : y;
+    });
+  }
+}
+
+export interface ConvTransposeOptions extends ConvOptions {
+  /** Only 'same' (output = input * stride, as Keras and the W1 DCGAN) or 'valid'. */
+  padding?: 'same' | 'valid';
+}
+
+export class ConvTranspose2d extends Module {
+  readonly weight: Variable;
+  readonly bias?: Variable;
+  readonly stride: number;
+  readonly padding: 'same' | 'valid';
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    {
+      stride = 1,
+      padding = 'same',
+      bias = true,
+      kernelInit,
+      rng = new Rng(0),
+      name = 'convTranspose2d',
+    }: ConvTransposeOptions = {},
+  ) {
+    super(name);
+    this.stride = stride;
+    this.padding = padding;
+    // PyTorch's ConvTranspose2d computes fan_in from the weight's dim 1 (= out channels) * k * k.
+    const bound = 1 / Math.sqrt(outChannels * kernelSize * kernelSize);
+    const init = kernelInit ?? uniform(bound);
+    this.weight = this.addParameter('weight', init([kernelSize, kernelSize, outChannels, inChannels], rng));
+    if (bias) this.bias = this.addParameter('bias', uniform(bound)([outChannels], rng));
+  }
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
+      throw new ShapeError(this.name, 'input', `[batch, h, w, ${this.inChannels}]`, x.shape);
+    }
+    const [n, h, w] = x.shape as [number, number, number, number];
+    const k = this.kernelSize;
+    const s = this.stride;
+    const out: [number, number, number, number] =
+      this.padding === 'same'
+        ? [n, h * s, w * s, this.outChannels]
+        : [n, (h - 1) * s + k, (w - 1) * s + k, this.outChannels];
+    return tidy(() => {
+      const y = conv2dTranspose(x as Tensor4D, this.weight as Tensor4D, out, s, this.padding);
+      return this.bias ? add(y, this.bias) : y;
+    });
+  }
+}
+
+export interface BatchNormOptions {
+  /** Running-statistics update weight for the new batch, as in PyTorch (default 0.1). */
+  momentum?: number;
+  eps?: number;
+  /** Learnable scale and shift (default true). */
+  affine?: boolean;
+  name?: string;
+}
+
+/** Batch normalisation over every axis but the last (channels). */
+export class BatchNorm extends Module {
+  readonly gamma: Variable;
+  readonly beta: Variable;
+  readonly runningMean: Variable;
+  readonly runningVar: Variable;
+  readonly momentum: number;
+  readonly eps: number;
+  constructor(
+    readonly features: number,
+    { momentum = 0.1, eps = 1e-5, affine = true, name = 'batchNorm' }: BatchNormOptions = {},
+  ) {
+    super(name);
+    this.momentum = momentum;
+    this.eps = eps;
+    // Scale and offset always exist (tfjs's batchNorm gradient breaks without them); frozen when not affine.
+    this.gamma = this.addParameter('weight', ones([features], new Rng(0)), affine);
+    this.beta = this.addParameter('bias', zeros([features], new Rng(0)), affine);
+    this.runningMean = this.addBuffer('runningMean', zeros([features], new Rng(0)));
+    this.runningVar = this.addBuffer('runningVar', ones([features], new Rng(0)));
+  }
+  forward(x: Tensor): Tensor {
+    if (x.shape[x.rank - 1] !== this.features) {
+      throw new ShapeError(this.name, 'input', `[..., ${this.features}]`, x.shape);
+    }
+    if (!this.training) {
+      return tidy(() =>
+        batchNorm(
+          x,
+          this.runningMean as Tensor1D,
+          this.runningVar as Tensor1D,
+          this.beta as Tensor1D,
+          this.gamma as Tensor1D,
+          this.eps,
+        ),
+      );
+    }
+    const axes = x.shape.slice(0, -1).map((_, i) => i);
+    const count = x.size / this.features;
+    const y = tidy(() => {
+      const { mean: m, variance: v } = moments(x, axes);
+      return add(mul(mul(sub(x, m), rsqrt(add(v, this.eps))), this.gamma), this.beta);
+    });
+    // running statistics: outside the gradient tape, PyTorch semantics (unbiased variance)
+    const update = tidy(() => {
+      const { mean: m, variance: v } = moments(x, axes);
+      const unbiased = mul(v, count / Math.max(1, count - 1));
+      return [
+        add(mul(this.runningMean, 1 - this.momentum), mul(m, this.momentum)),
+        add(mul(this.runningVar, 1 - this.momentum), mul(unbiased, this.momentum)),
+      ] as const;
+    });
+    this.runningMean.assign(update[0]);
+    this.runningVar.assign(update[1]);
+    update[0].dispose();
+    update[1].dispose();
+    return y;
+  }
+}
+
+/** Layer normalisation over the last axis, with learnable scale and shift. */
+export class LayerNorm extends Module {
+  readonly gamma: Variable;
+  readonly beta: Variable;
+  constructor(
+    readonly features: number,
+    readonly eps = 1e-5,
+    name = 'layerNorm',
+  ) {
+    super(name);
+    this.gamma = this.addParameter('weight', ones([features], new Rng(0)));
+    this.beta = this.addParameter('bias', zeros([features], new Rng(0)));
+  }
+  forward(x: Tensor): Tensor {
+    if (x.shape[x.rank - 1] !== this.features) {
+      throw new ShapeError(this.name, 'input', `[..., ${this.features}]`, x.shape);
+    }
+    return tidy(() => {
+      const { mean: m, variance: v } = moments(x, [x.rank - 1], true);
+      return add(mul(mul(sub(x, m), rsqrt(add(v, this.eps))), this.gamma), this.beta);
+    });
+  }
+}
+
+/** Inverted dropout: active only in training mode; randomness from the module's Rng. */
+export class Dropout extends Module {
+  private readonly rng: Rng;
+  constructor(
+    readonly rate: number,
+    { rng = new Rng(0), name = 'dropout' }: LayerInit = {},
+  ) {
+    super(name);
+    if (!(rate >= 0 && rate < 1)) throw new RangeError(`${name}: rate must be in [0, 1), got ${rate}`);
+    this.rng = rng;
+  }
+  forward(x: Tensor): Tensor {
+    if (!this.training || this.rate === 0) return x.clone();
+    return dropout(x, this.rate, undefined, this.rng.seed());
+  }
+}
+
+export class Embedding extends Module {
+  readonly weight: Variable;
+  constructor(
+    readonly count: number,
+    readonly dim: number,
+    { rng = new Rng(0), name = 'embedding', init }: LayerInit & { init?: Initializer } = {},
+  ) {
+    super(name);
+    this.weight = this.addParameter('weight', (init ?? normal(1))([count, dim], rng));
+  }
+  /** Rows of the table for integer ids of any shape: output shape ids.shape + [dim]. */
+  forward(ids: Tensor): Tensor {
+    if (ids.dtype !== 'int32') throw new TypeError(`${this.name}: ids must be int32, got ${ids.dtype}`);
+    return tidy(() => reshape(gather(this.weight, reshape(ids, [-1])), [...ids.shape, this.dim]));
+  }
+}
+
+/** Applies a function of one tensor (activations, reshapes) as a parameter-free module. */
+export class Lambda extends Module {
+  constructor(
+    name: string,
+    private readonly fn: (x: Tensor) => Tensor,
+  ) {
+    super(name);
+  }
+  forward(x: Tensor): Tensor {
+    return tidy(() => this.fn(x));
+  }
+}
+
+export const ReLU = () => new Lambda('relu', relu);
+export const LeakyReLU = (alpha = 0.01) => new Lambda('leakyRelu', (x) => leakyRelu(x, alpha));
+export const Tanh = () => new Lambda('tanh', tanh);
+export const Sigmoid = () => new Lambda('sigmoid', sigmoid);
+export const Softmax = () => new Lambda('softmax', (x) => softmax(x));
+/** Chen & Manning's cube activation x^3. */
+export const Cube = () => new Lambda('cube', (x) => pow(x, 3));
+export const Flatten = () => new Lambda('flatten', (x) => reshape(x, [x.shape[0]!, -1]));
+export const Reshape = (shape: number[]) => new Lambda('reshape', (x) => reshape(x, [x.shape[0]!, ...shape]));
+
+/** Modules applied in order; children are named "0", "1", ... as in PyTorch. */
+export class Sequential extends Module {
+  readonly layers: Module[];
+  constructor(layers: Module[], name = 'sequential') {
+    super(name);
+    this.layers = layers.map((m, i) => this.addModule(String(i), m));
+  }
+  forward(x: Tensor): Tensor {
+    return tidy(() => this.layers.reduce((h, m) => m.forward(h), x));
+  }
+}

@@ -1,0 +1,44 @@
+// A stateful optimizer: owns the state tensors of a transformation for a set of variables.
+import { dispose, tidy, type Variable } from '@tensorflow/tfjs-core';
+import {
+  applyUpdates,
+  assertSameTree,
+  type GradientTransformation,
+  type Params,
+  stateTensors,
+} from './transform.js';
+
+export class Optimizer<S = unknown> {
+  private state: S;
+  constructor(
+    readonly transform: GradientTransformation<S>,
+    private readonly vars: Readonly<Record<string, Variable>>,
+  ) {
+    // tidy keeps every tensor of a returned tree (arrays and plain objects, recursively)
+    this.state = tidy(() => transform.init(vars) as never);
+  }
+  /** One update from gradients keyed like the variables; the gradients are not disposed. */
+  step(grads: Params): void {
+    assertSameTree(grads, this.vars, 'Optimizer.step');
+    const old = this.state;
+    const [updates, next] = tidy(() => this.transform.update(grads, old, this.vars) as never) as [Params, S];
+    applyUpdates(this.vars, updates);
+    // old state tensors that the new state does not reuse are freed
+    const keep = new Set([...stateTensors(next), ...Object.values(grads)].map((t) => t.id));
+    dispose(stateTensors(old).filter((t) => !keep.has(t.id)));
+    dispose(Object.values(updates).filter((t) => !keep.has(t.id)));
+    this.state = next;
+  }
+  /** The current state (for checkpoints). */
+  getState(): S {
+    return this.state;
+  }
+  /** Replaces the state (from a checkpoint); the optimizer takes ownership. */
+  setState(state: S): void {
+    dispose(stateTensors(this.state));
+    this.state = state;
+  }
+  dispose(): void {
+    dispose(stateTensors(this.state));
+  }
+}

@@ -10,7 +10,7 @@ function idx(type: number, shape: number[], body: number[]): Uint8Array {
   out[2] = type;
   out[3] = shape.length;
   const v = new DataView(out.buffer);
-  shape.forEach((d, i) => v.setUint32(4 + 4 * i, d, false));
+  for (const [i, d] of shape.entries()) v.setUint32(4 + 4 * i, d, false);
   out.set(body, 4 + 4 * shape.length);
   return out;
 }

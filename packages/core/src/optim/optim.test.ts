@@ -37,8 +37,9 @@ function run(t: GradientTransformation<any>, p0: number[], g: number[], steps: n
   grad.dispose();
   return out;
 }
-const close = (a: number[], b: number[], digits = 6) =>
-  a.forEach((x, i) => expect(x).toBeCloseTo(b[i]!, digits));
+const close = (a: number[], b: number[], digits = 6) => {
+  for (const [i, x] of a.entries()) expect(x).toBeCloseTo(b[i]!, digits);
+};
 
 describe('optimizers against updates computed by hand (PyTorch semantics)', () => {
   beforeAll(async () => {

@@ -214,7 +214,8 @@ export function partition(
     for (const [k, v] of Object.entries(p)) {
       const gname = groupOf(k);
       if (!transforms[gname]) throw new Error(`partition: parameter '${k}' maps to unknown group '${gname}'`);
-      (groups[gname] ??= {})[k] = v;
+      groups[gname] ??= {};
+      groups[gname][k] = v;
     }
     return groups;
   };

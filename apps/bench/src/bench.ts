@@ -1,0 +1,129 @@
+// pnpm bench dcgan|wgangp|lenet300 [--iters N] [--profile] [--no-peer]
+// Prints one JSON line per workload with our time, the PyTorch peer's (same run), and their ratio.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { initBackend } from '@lab/core';
+import { findSharedData } from '@lab/core/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { Command, InvalidArgumentError } from 'commander';
+import { WORKLOADS } from './workloads.js';
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+function cpuSimd(): string {
+  try {
+    const flags = readFileSync('/proc/cpuinfo', 'utf8');
+    if (/\bavx512f\b/.test(flags)) return 'avx512';
+    if (/\bavx2\b/.test(flags)) return 'avx2';
+    return 'sse';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function peer(mode: string, threads: number, iters: number): number | null {
+  const python = '/usr/bin/python3';
+  const script = join(dirname(findSharedData()), 'peers', 'torch_peer.py');
+  if (!existsSync(python) || !existsSync(script)) return null;
+  if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return null;
+  const r = spawnSync(python, [script, mode, String(threads), String(iters)], { encoding: 'utf8' });
+  const m = /median=([\d.]+)/.exec(r.stdout ?? '');
+  if (r.status !== 0 || !m) {
+    process.stderr.write(`peer failed: ${r.stderr}\n`);
+    return null;
+  }
+  return Number(m[1]);
+}
+
+function profile(step: () => void): Promise<void> {
+  return tf.profile(step).then((info) => {
+    const byKernel = new Map<string, { ms: number; calls: number }>();
+    for (const k of info.kernels) {
+      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += Number(k.kernelTimeMs) || 0;
+      e.calls++;
+      byKernel.set(k.name, e);
+    }
+    const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+    const total = rows.reduce((a, [, e]) => a + e.ms, 0);
+    process.stderr.write(`kernel breakdown of one iteration (total ${total.toFixed(1)} ms in kernels):\n`);
+    for (const [name, e] of rows.slice(0, 25)) {
+      process.stderr.write(
+        `  ${name.padEnd(28)} ${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${e.calls} calls\n`,
+      );
+    }
+  });
+}
+
+const program = new Command('bench')
+  .argument('<workloads...>', `any of ${Object.keys(WORKLOADS).join(', ')}`)
+  .option('--iters <n>', 'timed iterations (after 3 warm-up)', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--iters must be a positive integer');
+    return n;
+  })
+  .option('--profile', 'print a per-kernel breakdown of one iteration')
+  .option('--no-peer', 'skip the PyTorch peer')
+  .option('--peer-threads <list>', 'peer thread counts to try (best is reported)', '1,2')
+  .action(async (names: string[], o) => {
+    const report = await initBackend({ backend: 'wasm' });
+    for (const name of names) {
+      const make = WORKLOADS[name as keyof typeof WORKLOADS];
+      if (!make)
+        throw new InvalidArgumentError(`unknown workload '${name}' (${Object.keys(WORKLOADS).join(', ')})`);
+      const iters: number = o.iters ?? (name === 'wgangp' ? 5 : name === 'dcgan' ? 10 : 50);
+      const w = make(0);
+      for (let i = 0; i < 3; i++) w.step();
+      const before = tf.memory().numTensors;
+      const times: number[] = [];
+      for (let i = 0; i < iters; i++) {
+        const t = performance.now();
+        w.step();
+        times.push(performance.now() - t);
+      }
+      const leaked = tf.memory().numTensors - before;
+      if (o.profile) await profile(() => w.step());
+      w.dispose();
+      const ours = median(times);
+      let peer1: number | null = null;
+      let best: { ms: number; threads: number } | null = null;
+      if (o.peer) {
+        for (const t of String(o.peerThreads).split(',').map(Number)) {
+          const ms = peer(name, t, iters);
+          if (ms === null) break;
+          if (t === 1) peer1 = ms;
+          if (!best || ms < best.ms) best = { ms, threads: t };
+        }
+      }
+      const round = (x: number | null, d = 1) => (x === null ? null : Number(x.toFixed(d)));
+      console.log(
+        JSON.stringify({
+          workload: name,
+          ours_ms: round(ours),
+          peer_ms: round(peer1),
+          ratio: peer1 ? round(ours / peer1, 3) : null,
+          backend: report.backend,
+          threads: report.threads,
+          simd: report.simd,
+          peer_best_ms: round(best?.ms ?? null),
+          peer_best_threads: best?.threads ?? null,
+          ratio_best: best ? round(ours / best.ms, 3) : null,
+          cpu_simd: cpuSimd(),
+          gflop_per_iter: round(w.flops / 1e9, 2),
+          ours_gflops: round(w.flops / 1e6 / ours, 1),
+          peer_gflops: peer1 ? round(w.flops / 1e6 / peer1, 1) : null,
+          iters,
+          leaked_tensors: leaked,
+        }),
+      );
+    }
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

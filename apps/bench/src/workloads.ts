@@ -1,0 +1,126 @@
+// W1-W3 of ../shared/BENCHMARKS.md with @lab/core, matching ../shared/peers/torch_peer.py.
+import { adam, Dense, Flatten, Optimizer, ReLU, Rng, Sequential, sgd, valueAndGrads } from '@lab/core';
+import { discriminatorLoss, generatorLoss } from '@lab/gan';
+import { criticLoss, gradientPenalty, wganGeneratorLoss } from '@lab/wgan';
+import * as tf from '@tensorflow/tfjs-core';
+import { BATCH, dcganDiscriminator, dcganForwardFlops, dcganGenerator, Z } from './nets.js';
+
+export interface Workload {
+  name: string;
+  /** One iteration as the benchmark defines it. */
+  step(): void;
+  /** FLOPs of one iteration as PyTorch performs it (for GFLOP/s figures). */
+  flops: number;
+  dispose(): void;
+}
+
+function update(opt: Optimizer, vars: Parameters<typeof valueAndGrads>[1], loss: () => tf.Scalar): void {
+  const { value, grads } = valueAndGrads(loss, vars);
+  opt.step(grads);
+  tf.dispose([value, ...Object.values(grads)]);
+}
+
+/** W1: one discriminator update on a real and a fake batch, then one generator update. */
+export function dcgan(seed = 0): Workload {
+  const rng = new Rng(seed);
+  const G = dcganGenerator(rng);
+  const D = dcganDiscriminator(rng, 0.3);
+  const gVars = G.trainableParameters();
+  const dVars = D.trainableParameters();
+  const optG = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), gVars);
+  const optD = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), dVars);
+  const real = tf.randomUniform([BATCH, 28, 28, 1], -1, 1, 'float32', seed);
+  const { g, d } = dcganForwardFlops();
+  return {
+    name: 'dcgan',
+    // PyTorch: G forward + backward (3 g), D forward x3 and backward over three batches (9 d)
+    flops: 3 * g + 9 * d,
+    step() {
+      const z = tf.randomNormal([BATCH, Z], 0, 1, 'float32', rng.seed());
+      const fake = tf.tidy(() => G.forward(z));
+      update(optD, dVars, () => discriminatorLoss(D.forward(real), D.forward(fake)) as tf.Scalar);
+      update(optG, gVars, () => generatorLoss(D.forward(G.forward(z))) as tf.Scalar);
+      tf.dispose([z, fake]);
+    },
+    dispose() {
+      for (const x of [G, D, optG, optD, real]) x.dispose();
+    },
+  };
+}
+
+/** W2: five critic updates with the gradient penalty, then one generator update. */
+export function wgangp(seed = 0): Workload {
+  const rng = new Rng(seed);
+  const G = dcganGenerator(rng);
+  const D = dcganDiscriminator(rng, 0);
+  const gVars = G.trainableParameters();
+  const dVars = D.trainableParameters();
+  const optG = new Optimizer(adam(1e-4, { b1: 0, b2: 0.9 }), gVars);
+  const optD = new Optimizer(adam(1e-4, { b1: 0, b2: 0.9 }), dVars);
+  const real = tf.randomUniform([BATCH, 28, 28, 1], -1, 1, 'float32', seed);
+  const { g, d } = dcganForwardFlops();
+  const critic = (x: tf.Tensor) => D.forward(x);
+  return {
+    name: 'wgangp',
+    // per critic step: G forward (g), D on real, fake, interpolates (3 d), the input gradient (2 d),
+    // then backward through all of it including the double backprop (about 2x: 10 d); generator: 3 g + 3 d
+    flops: 5 * (g + 15 * d) + 3 * g + 3 * d,
+    step() {
+      for (let i = 0; i < 5; i++) {
+        const z = tf.randomNormal([BATCH, Z], 0, 1, 'float32', rng.seed());
+        const fake = tf.tidy(() => G.forward(z));
+        const seedEps = rng.seed();
+        update(
+          optD,
+          dVars,
+          () =>
+            tf.add(
+              criticLoss(critic(real), critic(fake)),
+              gradientPenalty(critic, real, fake, { lambda: 10, seed: seedEps }),
+            ) as tf.Scalar,
+        );
+        tf.dispose([z, fake]);
+      }
+      const z = tf.randomNormal([BATCH, Z], 0, 1, 'float32', rng.seed());
+      update(optG, gVars, () => wganGeneratorLoss(critic(G.forward(z))) as tf.Scalar);
+      z.dispose();
+    },
+    dispose() {
+      for (const x of [G, D, optG, optD, real]) x.dispose();
+    },
+  };
+}
+
+/** W3: one SGD step of LeNet-300-100 on a batch of 128. */
+export function lenet300(seed = 0): Workload {
+  const rng = new Rng(seed);
+  const net = new Sequential([
+    Flatten(),
+    new Dense(784, 300, { rng }),
+    ReLU(),
+    new Dense(300, 100, { rng }),
+    ReLU(),
+    new Dense(100, 10, { rng }),
+  ]);
+  const vars = net.trainableParameters();
+  const opt = new Optimizer(sgd(0.01, { momentum: 0.9 }), vars);
+  const x = tf.randomUniform([128, 28, 28, 1], 0, 1, 'float32', seed);
+  const labels = new Int32Array(128).map(() => rng.int(10));
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), 10), 'float32'));
+  return {
+    name: 'lenet300',
+    flops: 3 * 2 * 128 * (784 * 300 + 300 * 100 + 100 * 10),
+    step() {
+      update(
+        opt,
+        vars,
+        () => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(net.forward(x))), 1))) as tf.Scalar,
+      );
+    },
+    dispose() {
+      for (const t of [net, opt, x, y]) t.dispose();
+    },
+  };
+}
+
+export const WORKLOADS = { dcgan, wgangp, lenet300 } as const;

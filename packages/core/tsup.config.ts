@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 import { tfjsGradientsEsbuild } from './build/tfjs-gradients.mjs';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
+  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', node: 'src/node/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -1,4 +1,21 @@
 export {
+  type CheckpointContent,
+  checkpointToBytes,
+  type RestoredCheckpoint,
+  restoreCheckpoint,
+} from './checkpoint/checkpoint.js';
+export {
+  decodeTensor,
+  MAX_HEADER_BYTES,
+  parseSafetensors,
+  type RawTensor,
+  type SafeDtype,
+  SafetensorsError,
+  type SafetensorsErrorCode,
+  serializeSafetensors,
+  type TensorEntry,
+} from './checkpoint/safetensors.js';
+export {
   type IdxArray,
   IdxError,
   type ImageDataset,

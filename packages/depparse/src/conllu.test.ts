@@ -1,17 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findSharedData } from '@lab/core/testing';
 import { describe, expect, it } from 'vitest';
 import { type ConlluError, formatConllu, parseConllu, words } from './index.js';
-
-function sharedData(): string {
-  let dir = process.cwd();
-  for (let i = 0; i < 6; i++) {
-    for (const c of [join(dir, 'shared', 'data'), join(dir, '..', 'shared', 'data')])
-      if (existsSync(c)) return c;
-    dir = dirname(dir);
-  }
-  throw new Error('shared/data not found beside the repository');
-}
 
 const small = `# sent_id = 1
 # text = Don't go.
@@ -46,7 +37,7 @@ describe('CoNLL-U', () => {
     expect(warnings[0]?.line).toBe(1);
   });
   it('round-trips the UD English EWT files byte for byte', () => {
-    const dir = join(sharedData(), 'ud', 'en_ewt');
+    const dir = join(findSharedData(), 'ud', 'en_ewt');
     for (const split of ['train', 'dev', 'test']) {
       const text = readFileSync(join(dir, `en_ewt-ud-${split}.conllu`), 'utf8');
       const parsed = parseConllu(text);

@@ -1,0 +1,67 @@
+// Node file I/O for @lab: atomic writes, checkpoint files, MNIST-layout directories.
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import {
+  type CheckpointContent,
+  checkpointToBytes,
+  type RestoredCheckpoint,
+  restoreCheckpoint,
+} from '../checkpoint/checkpoint.js';
+import { type ImageDataset, imageDatasetFromIdx } from '../data/idx.js';
+
+/** Writes a file atomically: a temporary file beside it, fsync, then rename over the target. */
+export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+export function saveCheckpointFile(path: string, content: CheckpointContent): void {
+  writeFileAtomic(path, checkpointToBytes(content));
+}
+
+export function loadCheckpointFile(
+  path: string,
+  targets: Omit<CheckpointContent, 'step' | 'rng' | 'config'>,
+): RestoredCheckpoint {
+  return restoreCheckpoint(readFileSync(path), targets);
+}
+
+const SPLITS = {
+  train: ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'],
+  test: ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'],
+} as const;
+
+/** Reads the train or test split of an MNIST-layout directory (MNIST, Fashion-MNIST), gzip or raw. */
+export function loadMnistSplit(dir: string, split: 'train' | 'test'): ImageDataset {
+  const read = (base: string) => {
+    for (const name of [`${base}.gz`, base]) {
+      const p = join(dir, name);
+      if (existsSync(p)) return readFileSync(p);
+    }
+    throw new Error(`${dir}: neither ${base}.gz nor ${base} exists`);
+  };
+  const [images, labels] = SPLITS[split];
+  return imageDatasetFromIdx(read(images), read(labels));
+}

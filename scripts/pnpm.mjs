@@ -43,6 +43,8 @@ if (versionOf('pnpm', []) === version) {
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
   command = [process.execPath, [localBin]];
+  // tools that look pnpm up on PATH (turbo) must find this one
+  process.env.PATH = `${join(root, '.tools', 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`;
 }
 const r = spawnSync(command[0], [...command[1], ...process.argv.slice(2)], {
   stdio: 'inherit',

@@ -25,6 +25,23 @@ function cpuSimd(): string {
   }
 }
 
+/** The BLAS library the peer's torch loads (Debian's reference libblas3 makes it ~10x slower). */
+function peerBlas(): string | null {
+  const r = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      "import torch; torch.mm(torch.ones(64, 64), torch.ones(64, 64)); print(' '.join(sorted({l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l})))",
+    ],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) return null;
+  const libs = r.stdout.trim();
+  if (/openblas|mkl|blis/i.test(libs))
+    return libs.split(' ').find((l) => /openblas|mkl|blis/i.test(l)) ?? libs;
+  return libs || 'none';
+}
+
 function peer(mode: string, threads: number, iters: number): number | null {
   const python = '/usr/bin/python3';
   const script = join(dirname(findSharedData()), 'peers', 'torch_peer.py');
@@ -91,6 +108,13 @@ const program = new Command('bench')
       const ours = median(times);
       let peer1: number | null = null;
       let best: { ms: number; threads: number } | null = null;
+      const blas = o.peer ? peerBlas() : null;
+      if (blas && !/openblas|mkl|blis/i.test(blas)) {
+        process.stderr.write(
+          `warning: the peer's torch uses the reference BLAS (${blas}), which makes it about 10x slower than ` +
+            'a normal install; apt-get install libopenblas0-pthread for a fair comparison\n',
+        );
+      }
       if (o.peer) {
         for (const t of String(o.peerThreads).split(',').map(Number)) {
           const ms = peer(name, t, iters);
@@ -109,6 +133,7 @@ const program = new Command('bench')
           backend: report.backend,
           threads: report.threads,
           simd: report.simd,
+          peer_blas: blas,
           peer_best_ms: round(best?.ms ?? null),
           peer_best_threads: best?.threads ?? null,
           ratio_best: best ? round(ours / best.ms, 3) : null,

@@ -15,6 +15,7 @@ import { conv2DBackpropFilterGradConfig } from './gradients/Conv2DBackpropFilter
 import { recomputingGradConfigs } from './gradients/recomputing-grads.js';
 import { tfjsGradConfigs } from './gradients/tfjs-gradients.js';
 import { zeroGradConfigs } from './gradients/zero-gradients.js';
+import { fastBatchMatMul } from './kernels/wasm/BatchMatMul.js';
 import { conv2DBackpropFilterConfig } from './kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/wasm/Conv2DBackpropInput.js';
 import { unsortedSegmentSumConfig } from './kernels/wasm/UnsortedSegmentSum.js';
@@ -39,6 +40,11 @@ export const labGradients: readonly GradConfig[] = [
   conv2DBackpropFilterGradConfig,
 ];
 
+/** Stock wasm kernels that @lab wraps (the stock kernel still does the arithmetic). */
+const wrappers: readonly { kernelName: string; wrap: (stock: KernelConfig) => KernelConfig }[] = [
+  { kernelName: 'BatchMatMul', wrap: fastBatchMatMul },
+];
+
 export interface RegistrationReport {
   kernels: string[];
   gradients: number;
@@ -55,6 +61,13 @@ export function registerLab(): RegistrationReport {
     }
     registerKernel({ ...k, [LAB]: true } as KernelConfig);
     kernels.push(k.kernelName);
+  }
+  for (const { kernelName, wrap } of wrappers) {
+    const stock = getKernel(kernelName, 'wasm') as (KernelConfig & { [LAB]?: true }) | undefined;
+    if (!stock || stock[LAB]) continue;
+    unregisterKernel(kernelName, 'wasm');
+    registerKernel({ ...wrap(stock), [LAB]: true } as KernelConfig);
+    kernels.push(kernelName);
   }
   let gradients = 0;
   for (const g of labGradients) {

@@ -120,3 +120,24 @@ describe('wasm training kernels against the cpu backend', () => {
     tf.dispose([table, g]);
   });
 });
+
+describe('wasm BatchMatMul with transposed operands (the matMul gradients)', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+    await initBackend({ backend: 'wasm', fallback: false });
+  });
+  it('is registered by @lab', () => {
+    expect((tf.getKernel('BatchMatMul', 'wasm') as any)[Symbol.for('@lab/core.kernel')]).toBe(true);
+  });
+  it.each([
+    { a: [5, 7], b: [7, 3], tA: false, tB: false },
+    { a: [7, 5], b: [7, 3], tA: true, tB: false },
+    { a: [5, 7], b: [3, 7], tA: false, tB: true },
+    { a: [7, 5], b: [3, 7], tA: true, tB: true },
+    { a: [2, 7, 5], b: [2, 3, 7], tA: true, tB: true },
+    { a: [1, 1], b: [3, 1], tA: false, tB: true },
+  ])('%o', async ({ a, b, tA, tB }) => {
+    const r = await onBoth(() => tf.tidy(() => tf.matMul(rand(a, 11), rand(b, 12), tA, tB)));
+    expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-5);
+  });
+});

@@ -101,20 +101,58 @@ const step = async () => {
   tf.dispose([w1, w2, x]);
   if (!(l1 < l0)) throw new Error('gradient step did not reduce the loss: ' + l0 + ' -> ' + l1);
   if (tf.memory().numTensors !== before) throw new Error('tensors leaked: ' + (tf.memory().numTensors - before));
-  return { backend: report.backend, simd: report.simd, lossBefore: l0, lossAfter: l1, packages: Object.keys(labs) };
+  const checks = await crossBackend();
+  return { backend: report.backend, simd: report.simd, lossBefore: l0, lossAfter: l1, checks, packages: Object.keys(labs) };
 };
+
+// The kernels and gradients @lab/core registers, on wasm against cpu, under plain node: first and
+// second derivatives through conv2d, conv2dTranspose (odd sizes, stride 2), leakyRelu, tanh, gather
+// and transposed matMul.
+async function crossBackend() {
+  const results = {};
+  for (const backend of ['cpu', 'wasm']) {
+    await core.initBackend({ backend, fallback: false });
+    const r = (shape, seed) => tf.randomUniform(shape, -1, 1, 'float32', seed);
+    results[backend] = tf.tidy(() => {
+      const x = r([3, 9, 7, 2], 1);
+      const w1 = r([3, 3, 2, 4], 2);
+      const w2 = r([5, 5, 3, 4], 3);
+      const table = r([6, 5], 4);
+      const m = r([4, 5], 5);
+      const critic = (xx, a, b) =>
+        tf.sum(tf.tanh(tf.conv2dTranspose(tf.leakyRelu(tf.conv2d(xx, a, 2, 'same'), 0.2), b, [3, 9, 7, 3], 2, 'same')), [1, 2, 3]);
+      const penalty = (a, b) => {
+        const g = tf.grad((xx) => tf.sum(critic(xx, a, b)))(x);
+        return tf.mean(tf.square(tf.sub(tf.sqrt(tf.sum(tf.square(tf.reshape(g, [3, -1])), 1)), 1)));
+      };
+      const second = tf.grads(penalty)([w1, w2]);
+      const embed = tf.grad((t) => tf.sum(tf.square(tf.gather(t, tf.tensor1d([1, 4, 1, 5], 'int32')))))(table);
+      const mm = tf.grad((a) => tf.sum(tf.square(tf.matMul(a, m, false, true))))(r([3, 5], 6));
+      return [...second, embed, mm].map((t) => Array.from(t.dataSync()));
+    });
+  }
+  const names = ['d2/dw1 penalty', 'd2/dw2 penalty', 'gather grad', 'matMul^T grad'];
+  const errors = {};
+  names.forEach((n, i) => {
+    const e = testing.maxRelativeError(results.wasm[i], results.cpu[i]);
+    if (!(e < 1e-4)) throw new Error(n + ': wasm and cpu differ by ' + e);
+    errors[n] = Number(e.toExponential(2));
+  });
+  await core.initBackend({ backend: 'wasm', fallback: false });
+  return errors;
+}
 `;
   const list = JSON.stringify(names);
   writeFileSync(
     join(project, 'smoke.mjs'),
-    `${body(`import * as tf from '@tensorflow/tfjs-core';\nimport * as core from '@lab/core';\nconst labs = {};\nfor (const n of ${list}) labs[n] = Object.keys(await import(n)).length;`)}
+    `${body(`import * as tf from '@tensorflow/tfjs-core';\nimport * as core from '@lab/core';\nimport * as testing from '@lab/core/testing';\nconst labs = {};\nfor (const n of ${list}) labs[n] = Object.keys(await import(n)).length;`)}
 const r = await step();
 console.log('ESM', JSON.stringify(r));
 `,
   );
   writeFileSync(
     join(project, 'smoke.cjs'),
-    `${body(`const tf = require('@tensorflow/tfjs-core');\nconst core = require('@lab/core');\nconst labs = {};\nfor (const n of ${list}) labs[n] = Object.keys(require(n)).length;`)}
+    `${body(`const tf = require('@tensorflow/tfjs-core');\nconst core = require('@lab/core');\nconst testing = require('@lab/core/testing');\nconst labs = {};\nfor (const n of ${list}) labs[n] = Object.keys(require(n)).length;`)}
 step().then((r) => console.log('CJS', JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
 `,
   );

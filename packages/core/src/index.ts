@@ -106,3 +106,11 @@ export {
   initBackend,
   type WasmFileName,
 } from './runtime/init.js';
+export {
+  type EpochEvent,
+  NonFiniteError,
+  runTrainingLoop,
+  type StepEvent,
+  type TrainingLoopOptions,
+  type TrainingResult,
+} from './train/loop.js';

@@ -18,6 +18,9 @@ import {
   restoreCheckpoint,
 } from '../checkpoint/checkpoint.js';
 import { type ImageDataset, imageDatasetFromIdx } from '../data/idx.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import type { Rng } from '../random/rng.js';
 
 /** Writes a file atomically: a temporary file beside it, fsync, then rename over the target. */
 export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
@@ -64,4 +67,30 @@ export function loadMnistSplit(dir: string, split: 'train' | 'test'): ImageDatas
   };
   const [images, labels] = SPLITS[split];
   return imageDatasetFromIdx(read(images), read(labels));
+}
+
+export interface FileCheckpointTargets {
+  modules?: Readonly<Record<string, Module>>;
+  optimizers?: Readonly<Record<string, Optimizer<any>>>;
+  rng?: Rng;
+  config?: unknown;
+}
+
+/**
+ * save/restore functions for runTrainingLoop that keep one checkpoint file (written atomically) with
+ * the modules, optimizers, step and random state.
+ */
+export function fileCheckpointer(path: string, targets: FileCheckpointTargets) {
+  return {
+    save(stepsDone: number): void {
+      saveCheckpointFile(path, { ...targets, rng: targets.rng?.getState(), step: stepsDone });
+    },
+    /** Restores the file if it exists; returns its step count, or undefined without a file. */
+    restore(): number | undefined {
+      if (!existsSync(path)) return undefined;
+      const r = loadCheckpointFile(path, targets);
+      if (targets.rng && r.rng) targets.rng.setState(r.rng);
+      return r.step;
+    },
+  };
 }

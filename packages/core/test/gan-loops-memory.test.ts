@@ -98,7 +98,10 @@ describe('GAN training loops are leak-free on wasm', () => {
           const xHat = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
           const g = tf.grad((x: tf.Tensor) => tf.sum(D.forward(x)))(xHat);
           const gp = tf.mean(tf.square(tf.sub(tf.sqrt(tf.sum(tf.square(tf.reshape(g, [B, -1])), 1)), 1)));
-          return tf.add(tf.sub(tf.mean(D.forward(fake)), tf.mean(D.forward(real))), tf.mul(10, gp)) as tf.Scalar;
+          return tf.add(
+            tf.sub(tf.mean(D.forward(fake)), tf.mean(D.forward(real))),
+            tf.mul(10, gp),
+          ) as tf.Scalar;
         }),
       );
       if (i % 5 === 4) update(og, gv, () => tf.neg(tf.mean(D.forward(G.forward(z)))) as tf.Scalar);

@@ -1,6 +1,6 @@
 // Modules own their Variables: parameters (trainable unless frozen) and buffers (running statistics),
 // under flat dotted names like "net.0.weight" (the same keys as PyTorch state dicts and checkpoints).
-import { cast, engine, type Tensor, tidy, type Variable, variable } from '@tensorflow/tfjs-core';
+import { cast, engine, type Tensor, type Variable, variable } from '@tensorflow/tfjs-core';
 
 const MODULE = Symbol.for('@lab/core.module');
 
@@ -99,7 +99,12 @@ export abstract class Module {
       if (src.shape.join() !== v.shape.join()) {
         throw new ShapeError(this.name, `state '${k}'`, `[${v.shape.join(', ')}]`, src.shape);
       }
-      v.assign(src.dtype === v.dtype ? src : tidy(() => cast(src, v.dtype)));
+      if (src.dtype === v.dtype) v.assign(src);
+      else {
+        const converted = cast(src, v.dtype);
+        v.assign(converted);
+        converted.dispose();
+      }
     }
   }
   /** Freezes parameters whose dotted name matches (a RegExp, or a string prefix/glob with '*'). */

@@ -25,9 +25,9 @@ describe('runTrainingLoop', () => {
     expect(saved).toEqual([4, 7]);
   });
   it('stops on a non-finite metric by default', () => {
-    expect(() => runTrainingLoop({ steps: 5, trainStep: (s) => ({ loss: s === 2 ? Number.NaN : 1 }) })).toThrow(
-      NonFiniteError,
-    );
+    expect(() =>
+      runTrainingLoop({ steps: 5, trainStep: (s) => ({ loss: s === 2 ? Number.NaN : 1 }) }),
+    ).toThrow(NonFiniteError);
   });
   it('rolls back to the last good checkpoint and continues', () => {
     let lastGood = 0;
@@ -52,7 +52,9 @@ describe('runTrainingLoop', () => {
       },
     });
     expect(r.rollbacks).toBe(1);
-    expect(rollbacks).toEqual([{ failedStep: 5, restoredStep: 4, metric: 'loss', value: Number.POSITIVE_INFINITY }]);
+    expect(rollbacks).toEqual([
+      { failedStep: 5, restoredStep: 4, metric: 'loss', value: Number.POSITIVE_INFINITY },
+    ]);
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 4, 5, 6, 7]);
   });
   it('gives up after maxRollbacks', () => {

@@ -62,9 +62,12 @@ export class NonFiniteError extends Error {
 
 export function runTrainingLoop(o: TrainingLoopOptions): TrainingResult {
   const { steps, stepsPerEpoch = Number.POSITIVE_INFINITY, nanGuard = 'stop', maxRollbacks = 3 } = o;
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be a non-negative integer, got ${steps}`);
-  if (o.checkpointEvery !== undefined && !o.saveCheckpoint) throw new Error('checkpointEvery needs saveCheckpoint');
-  if (nanGuard === 'rollback' && !o.restoreCheckpoint) throw new Error("nanGuard 'rollback' needs restoreCheckpoint");
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError(`steps must be a non-negative integer, got ${steps}`);
+  if (o.checkpointEvery !== undefined && !o.saveCheckpoint)
+    throw new Error('checkpointEvery needs saveCheckpoint');
+  if (nanGuard === 'rollback' && !o.restoreCheckpoint)
+    throw new Error("nanGuard 'rollback' needs restoreCheckpoint");
   let step = o.startStep ?? 0;
   let rollbacks = 0;
   let sums: Record<string, number> = {};

@@ -15,6 +15,7 @@ export {
   serializeSafetensors,
   type TensorEntry,
 } from './checkpoint/safetensors.js';
+export { type BatchOptions, batches, batchIndices, trainValidationSplit } from './data/batches.js';
 export {
   type IdxArray,
   IdxError,

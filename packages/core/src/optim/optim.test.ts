@@ -4,11 +4,14 @@ import {
   adagrad,
   adam,
   adamw,
+  addDecayedWeights,
+  addL1,
   chain,
   clipByGlobalNorm,
   clipByValue,
   clipWeights,
   cosineSchedule,
+  freeze,
   type GradientTransformation,
   keepPruned,
   Optimizer,
@@ -131,5 +134,28 @@ describe('optimizers against updates computed by hand (PyTorch semantics)', () =
       counts.push(tf.memory().numTensors);
     }
     expect(new Set(counts.slice(1)).size).toBe(1);
+  });
+});
+
+describe('more transforms', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+  });
+  it('addL1 adds l1 * sign(p); freeze zeroes frozen updates; addDecayedWeights honours its mask', () => {
+    const r = run(chain(addL1(0.1), scaleByLearningRate(1)), [2, -3, 0], [0, 0, 0], 1);
+    close(r[0]!, [1.9, -2.9, 0]);
+    const a = tf.variable(tf.tensor1d([1]));
+    const b = tf.variable(tf.tensor1d([1]));
+    const opt = new Optimizer(
+      chain(
+        freeze((k) => k === 'a'),
+        addDecayedWeights(0.5, (k) => k !== 'b'),
+        sgd(1),
+      ),
+      { a, b },
+    );
+    opt.step({ a: tf.tensor1d([1]), b: tf.tensor1d([1]) });
+    close(Array.from(a.dataSync()), [1 - 0.5]);
+    close(Array.from(b.dataSync()), [0]);
   });
 });

@@ -1,1 +1,28 @@
 export { assertDistribution, type DiscreteOptions, jsDivergence, klDivergence } from './discrete.js';
+export {
+  alphaDivergence,
+  amariAlpha,
+  arithmeticGeometric,
+  conjugateMaximiser,
+  derivativeRange,
+  dual,
+  type FDivergence,
+  gan,
+  type Interval,
+  jeffrey,
+  jensenShannon,
+  kl,
+  lambertWExp,
+  log1pAbs,
+  modifiedGan,
+  neyman,
+  pearson,
+  reverseKl,
+  scaled,
+  squaredHellinger,
+  symmetrized,
+  totalVariation,
+  tPower,
+  triangular,
+} from './f-divergence.js';
+export { fDivergenceDiscrete, variationalBound } from './variational.js';

@@ -25,4 +25,27 @@ export {
   tPower,
   triangular,
 } from './f-divergence.js';
+export {
+  bhattacharyyaGaussian,
+  bhattacharyyaGaussian1d,
+  type Gaussian1d,
+  type GaussianNd,
+  hellingerGaussian,
+  hellingerGaussian1d,
+  integrate,
+  jsGaussian1d,
+  klGaussian,
+  klGaussian1d,
+  sqrtm,
+  w2Gaussian,
+  w2Gaussian1d,
+} from './gaussian.js';
 export { fDivergenceDiscrete, variationalBound } from './variational.js';
+export {
+  emd,
+  type SinkhornOptions,
+  sinkhorn,
+  slicedWasserstein,
+  type TransportResult,
+  wasserstein1d,
+} from './wasserstein.js';

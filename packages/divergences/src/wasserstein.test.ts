@@ -44,8 +44,8 @@ describe('exact Wasserstein', () => {
     const C = xs.map((x) => ys.map((y) => Math.abs(x - y)));
     const res = emd(a, b, C);
     expect(res.cost).toBeCloseTo(wasserstein1d(xs, ys), 9);
-    res.plan.forEach((row, i) => expect(row.reduce((s, v) => s + v, 0)).toBeCloseTo(a[i], 12));
-    b.forEach((bj, j) => expect(res.plan.reduce((s, row) => s + row[j]!, 0)).toBeCloseTo(bj, 12));
+    for (const [i, row] of res.plan.entries()) expect(row.reduce((s, v) => s + v, 0)).toBeCloseTo(a[i], 12);
+    for (const [j, bj] of b.entries()) expect(res.plan.reduce((s, row) => s + row[j]!, 0)).toBeCloseTo(bj, 12);
   });
   it('rejects bad masses and cost matrices', () => {
     expect(() => emd([0.5, 0.5], [1], [[1], [1]])).not.toThrow();

@@ -5,7 +5,10 @@ import { emd, sinkhorn, slicedWasserstein, wasserstein1d } from './wasserstein.j
 
 function lcg(seed: number) {
   let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 function permutations(n: number): number[][] {
   if (n === 1) return [[0]];
@@ -45,7 +48,8 @@ describe('exact Wasserstein', () => {
     const res = emd(a, b, C);
     expect(res.cost).toBeCloseTo(wasserstein1d(xs, ys), 9);
     for (const [i, row] of res.plan.entries()) expect(row.reduce((s, v) => s + v, 0)).toBeCloseTo(a[i], 12);
-    for (const [j, bj] of b.entries()) expect(res.plan.reduce((s, row) => s + row[j]!, 0)).toBeCloseTo(bj, 12);
+    for (const [j, bj] of b.entries())
+      expect(res.plan.reduce((s, row) => s + row[j]!, 0)).toBeCloseTo(bj, 12);
   });
   it('rejects bad masses and cost matrices', () => {
     expect(() => emd([0.5, 0.5], [1], [[1], [1]])).not.toThrow();

@@ -40,6 +40,7 @@ export {
   w2Gaussian,
   w2Gaussian1d,
 } from './gaussian.js';
+export { jsFromLogits, klFromLogits } from './logits.js';
 export { fDivergenceDiscrete, variationalBound } from './variational.js';
 export {
   emd,

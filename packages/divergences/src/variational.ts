@@ -1,5 +1,6 @@
 // The f-GAN variational lower bound from critic outputs on a batch from P and a batch from Q.
 import * as tf from '@tensorflow/tfjs-core';
+import { assertDistribution } from './discrete.js';
 import type { FDivergence } from './f-divergence.js';
 
 /**
@@ -13,7 +14,14 @@ export function variationalBound(div: FDivergence, criticOnP: tf.Tensor, criticO
 }
 
 /** Exact D_f(P || Q) = sum_i q_i f(p_i / q_i) between discrete distributions (q_i > 0). */
-export function fDivergenceDiscrete(div: FDivergence, p: ArrayLike<number>, q: ArrayLike<number>): number {
+export function fDivergenceDiscrete(
+  div: FDivergence,
+  p: ArrayLike<number>,
+  q: ArrayLike<number>,
+  tolerance = 1e-6,
+): number {
+  assertDistribution(p, 'p', tolerance);
+  assertDistribution(q, 'q', tolerance);
   if (p.length !== q.length) throw new RangeError(`p has ${p.length} entries but q has ${q.length}`);
   let total = 0;
   for (let i = 0; i < p.length; i++) {

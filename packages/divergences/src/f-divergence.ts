@@ -28,6 +28,8 @@ export interface FDivergence {
   activationTensor(v: tf.Tensor): tf.Tensor;
   /** f*(g_f(v)) in a fused, numerically stable form (differentiable). */
   fusedConjugateTensor(v: tf.Tensor): tf.Tensor;
+  /** f(u) as a function of log u (TFP's convention), stable for log-density ratios far from 0. */
+  fLogTensor(logu: tf.Tensor): tf.Tensor;
 }
 
 const R: Interval = {
@@ -134,6 +136,7 @@ function make(d: Omit<FDivergence, 'spec'>): FDivergence {
 export const totalVariation = () =>
   make({
     name: 'total variation',
+    fLogTensor: (l) => tf.mul(0.5, tf.abs(tf.expm1(l))),
     f: (u) => 0.5 * Math.abs(u - 1),
     fPrime: (u) => (u > 1 ? 0.5 : u < 1 ? -0.5 : 0),
     domain: within(-0.5, 0.5),
@@ -147,6 +150,7 @@ export const totalVariation = () =>
 export const kl = () =>
   make({
     name: 'KL',
+    fLogTensor: (l) => tf.mul(tf.exp(l), l),
     f: (u) => u * Math.log(u),
     fPrime: (u) => Math.log(u) + 1,
     domain: R,
@@ -160,6 +164,7 @@ export const kl = () =>
 export const reverseKl = () =>
   make({
     name: 'reverse KL',
+    fLogTensor: (l) => tf.neg(l),
     f: (u) => -Math.log(u),
     fPrime: (u) => -1 / u,
     domain: below(0),
@@ -173,6 +178,7 @@ export const reverseKl = () =>
 export const pearson = () =>
   make({
     name: 'Pearson chi^2',
+    fLogTensor: (l) => tf.square(tf.expm1(l)),
     f: (u) => (u - 1) ** 2,
     fPrime: (u) => 2 * (u - 1),
     domain: R,
@@ -188,6 +194,8 @@ export const pearson = () =>
 export const neyman = () =>
   make({
     name: 'Neyman chi^2',
+    // (e^l - 1)^2 / e^l = 4 sinh(l/2)^2
+    fLogTensor: (l) => tf.mul(4, tf.square(tf.sinh(tf.mul(0.5, l)))),
     f: (u) => (1 - u) ** 2 / u,
     fPrime: (u) => 1 - 1 / (u * u),
     domain: below(1),
@@ -201,6 +209,7 @@ export const neyman = () =>
 export const squaredHellinger = () =>
   make({
     name: 'squared Hellinger',
+    fLogTensor: (l) => tf.square(tf.expm1(tf.mul(0.5, l))),
     f: (u) => (Math.sqrt(u) - 1) ** 2,
     fPrime: (u) => 1 - 1 / Math.sqrt(u),
     domain: below(1),
@@ -229,6 +238,7 @@ export const jeffrey = () => {
   };
   return make({
     name: 'Jeffrey',
+    fLogTensor: (l) => tf.mul(tf.expm1(l), l),
     f: (u) => (u - 1) * Math.log(u),
     ...div,
     domain: R,
@@ -251,6 +261,13 @@ export const jensenShannon = (pi = 0.5) => {
   const hi = -pi * Math.log(pi);
   return make({
     name: pi === 0.5 ? 'Jensen-Shannon' : `Jensen-Shannon (pi = ${pi})`,
+    // log(pi u + 1 - pi) = log(1 - pi) + softplus(log u + log(pi / (1 - pi)))
+    // f = pi u (log u - log m) - (1 - pi) log m, with log u - log m = -(log pi + softplus(log((1 - pi) / pi) - log u))
+    fLogTensor: (l) => {
+      const logM = tf.add(Math.log(1 - pi), tf.softplus(tf.add(l, Math.log(pi / (1 - pi)))));
+      const lMinusLogM = tf.neg(tf.add(Math.log(pi), tf.softplus(tf.sub(Math.log((1 - pi) / pi), l))));
+      return tf.sub(tf.mul(pi, tf.mul(tf.exp(l), lMinusLogM)), tf.mul(1 - pi, logM));
+    },
     f: (u) => {
       const m = pi * u + 1 - pi;
       return pi * u * Math.log(u) - m * Math.log(m);
@@ -273,6 +290,9 @@ export const jensenShannon = (pi = 0.5) => {
 export const gan = () =>
   make({
     name: 'GAN',
+    // u (log u - log(1 + u)) - log(1 + u) + log 4, with log u - log(1 + u) = -softplus(-log u): no cancellation
+    fLogTensor: (l) =>
+      tf.add(tf.sub(tf.neg(tf.mul(tf.exp(l), tf.softplus(tf.neg(l)))), tf.softplus(l)), 2 * LN2),
     f: (u) => u * Math.log(u) - (u + 1) * Math.log(u + 1) + 2 * LN2,
     fPrime: (u) => Math.log(u / (u + 1)),
     domain: below(0),
@@ -303,6 +323,7 @@ export const alphaDivergence = (alpha: number) => {
       : below(1 / (1 - a), closedEnd);
   return make({
     name: `alpha (${a})`,
+    fLogTensor: (l) => tf.div(tf.sub(tf.expm1(tf.mul(a, l)), tf.mul(a, tf.expm1(l))), a * (a - 1)),
     f: (u) => (u ** a - 1 - a * (u - 1)) / (a * (a - 1)),
     fPrime: (u) => (u ** (a - 1) - 1) / (a - 1),
     domain,
@@ -335,6 +356,7 @@ export function scaled(div: FDivergence, c: number, name = `${c} x ${div.name}`)
     activation: (v) => c * div.activation(v),
     activationTensor: (v) => tf.mul(c, div.activationTensor(v)),
     fusedConjugateTensor: (v) => tf.mul(c, div.fusedConjugateTensor(v)),
+    fLogTensor: (l) => tf.mul(c, div.fLogTensor(l)),
   });
 }
 
@@ -349,6 +371,7 @@ export const triangular = () => {
   const domain = below(1, true);
   return make({
     name: 'triangular',
+    fLogTensor: (l) => tf.div(tf.square(tf.expm1(l)), tf.add(1, tf.exp(l))),
     f: (u) => (u - 1) ** 2 / (1 + u),
     fPrime: (u) => ((u - 1) * (u + 3)) / (1 + u) ** 2,
     domain,
@@ -372,6 +395,7 @@ export const log1pAbs = () => {
   const domain = below(1, true);
   return make({
     name: 'log1p-abs',
+    fLogTensor: (l) => tf.expm1(tf.abs(l)),
     f: (u) => (u >= 1 ? u - 1 : 1 / u - 1),
     fPrime: (u) => (u > 1 ? 1 : u < 1 ? -1 / (u * u) : 0),
     domain,
@@ -396,6 +420,8 @@ export const modifiedGan = () => {
   const fTensor = (u: tf.Tensor) => tf.log(tf.div(tf.add(1, u), tf.mul(2, u)));
   return make({
     name: 'modified GAN',
+    // log((1 + u) / (2u)) = softplus(-log u) - log 2
+    fLogTensor: (l) => tf.sub(tf.softplus(tf.neg(l)), LN2),
     f: (u) => Math.log((1 + u) / (2 * u)),
     fPrime: (u) => -1 / (u * (1 + u)),
     domain,
@@ -418,11 +444,15 @@ export const modifiedGan = () => {
 
 /** Arithmetic-geometric (TFP): f(u) = (1 + u) log((1 + u) / (2 sqrt u)); conjugate numeric. */
 export const arithmeticGeometric = () => {
-  const fTensor = (u: tf.Tensor) => tf.mul(tf.add(1, u), tf.log(tf.div(tf.add(1, u), tf.mul(2, tf.sqrt(u)))));
+  // (1 + u) log((1 + u) / (2 sqrt u)) = (1 + u)(softplus(log u) - log 2 - log(u) / 2)
+  const fLogTensor = (l: tf.Tensor) =>
+    tf.mul(tf.add(1, tf.exp(l)), tf.sub(tf.sub(tf.softplus(l), LN2), tf.mul(0.5, l)));
+  const fTensor = (u: tf.Tensor) => fLogTensor(tf.log(u));
   const fPrime = (u: number) => Math.log((1 + u) / (2 * Math.sqrt(u))) + 1 - (1 + u) / (2 * u);
   const f = (u: number) => (1 + u) * Math.log((1 + u) / (2 * Math.sqrt(u)));
   return make({
     name: 'arithmetic-geometric',
+    fLogTensor,
     f,
     fPrime,
     domain: R,
@@ -437,14 +467,16 @@ export const arithmeticGeometric = () => {
 };
 
 /** The dual f^(u) = u f(1/u): D_{f^}(P || Q) = D_f(Q || P). Conjugate computed numerically. */
-export function dual(div: FDivergence, fTensor: (u: tf.Tensor) => tf.Tensor): FDivergence {
+export function dual(div: FDivergence): FDivergence {
   const f = (u: number) => u * div.f(1 / u);
   const fPrime = (u: number) => div.f(1 / u) - div.fPrime(1 / u) / u;
-  const fT = (u: tf.Tensor) => tf.mul(u, fTensor(tf.reciprocal(u)));
+  const fLogTensor = (l: tf.Tensor) => tf.mul(tf.exp(l), div.fLogTensor(tf.neg(l)));
+  const fT = (u: tf.Tensor) => fLogTensor(tf.log(u));
   const domain = derivativeRange(fPrime);
   const act = activationOnto(domain);
   return make({
     name: `dual ${div.name}`,
+    fLogTensor,
     f,
     fPrime,
     domain,
@@ -458,14 +490,17 @@ export function dual(div: FDivergence, fTensor: (u: tf.Tensor) => tf.Tensor): FD
 }
 
 /** The symmetrised f(u) / 2 + u f(1/u) / 2: half the sum of D_f(P || Q) and D_f(Q || P). */
-export function symmetrized(div: FDivergence, fTensor: (u: tf.Tensor) => tf.Tensor): FDivergence {
+export function symmetrized(div: FDivergence): FDivergence {
   const f = (u: number) => 0.5 * (div.f(u) + u * div.f(1 / u));
   const fPrime = (u: number) => 0.5 * (div.fPrime(u) + div.f(1 / u) - div.fPrime(1 / u) / u);
-  const fT = (u: tf.Tensor) => tf.mul(0.5, tf.add(fTensor(u), tf.mul(u, fTensor(tf.reciprocal(u)))));
+  const fLogTensor = (l: tf.Tensor) =>
+    tf.mul(0.5, tf.add(div.fLogTensor(l), tf.mul(tf.exp(l), div.fLogTensor(tf.neg(l)))));
+  const fT = (u: tf.Tensor) => fLogTensor(tf.log(u));
   const domain = derivativeRange(fPrime);
   const act = activationOnto(domain);
   return make({
     name: `symmetrised ${div.name}`,
+    fLogTensor,
     f,
     fPrime,
     domain,

@@ -41,7 +41,7 @@ export {
   w2Gaussian1d,
 } from './gaussian.js';
 export { jsFromLogits, klFromLogits } from './logits.js';
-export { fDivergenceDiscrete, variationalBound } from './variational.js';
+export { fDivergenceDiscrete, fDivergenceFromLogRatios, variationalBound } from './variational.js';
 export {
   emd,
   type SinkhornOptions,

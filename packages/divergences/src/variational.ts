@@ -31,3 +31,8 @@ export function fDivergenceDiscrete(
   }
   return total;
 }
+
+/** Monte Carlo D_f(P || Q) = E_Q[f(p/q)] from log density ratios log(p/q) at samples drawn from Q. */
+export function fDivergenceFromLogRatios(div: FDivergence, logRatiosUnderQ: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(div.fLogTensor(logRatiosUnderQ))) as tf.Scalar;
+}

@@ -1,9 +1,9 @@
 // W1-W3 of ../shared/BENCHMARKS.md with @lab/core, matching ../shared/peers/torch_peer.py.
 import { adam, Dense, Flatten, Optimizer, ReLU, Rng, Sequential, sgd, valueAndGrads } from '@lab/core';
-import { discriminatorLoss, generatorLoss } from '@lab/gan';
+import { dcganDiscriminator, dcganGenerator, discriminatorLoss, generatorLoss } from '@lab/gan';
 import { criticLoss, gradientPenalty, wganGeneratorLoss } from '@lab/wgan';
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH, dcganDiscriminator, dcganForwardFlops, dcganGenerator, Z } from './nets.js';
+import { BATCH, dcganForwardFlops, Z } from './flops.js';
 
 export interface Workload {
   name: string;
@@ -23,8 +23,8 @@ function update(opt: Optimizer, vars: Parameters<typeof valueAndGrads>[1], loss:
 /** W1: one discriminator update on a real and a fake batch, then one generator update. */
 export function dcgan(seed = 0): Workload {
   const rng = new Rng(seed);
-  const G = dcganGenerator(rng);
-  const D = dcganDiscriminator(rng, 0.3);
+  const G = dcganGenerator({ rng });
+  const D = dcganDiscriminator({ rng, dropout: 0.3 });
   const gVars = G.trainableParameters();
   const dVars = D.trainableParameters();
   const optG = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), gVars);
@@ -51,8 +51,8 @@ export function dcgan(seed = 0): Workload {
 /** W2: five critic updates with the gradient penalty, then one generator update. */
 export function wgangp(seed = 0): Workload {
   const rng = new Rng(seed);
-  const G = dcganGenerator(rng);
-  const D = dcganDiscriminator(rng, 0);
+  const G = dcganGenerator({ rng });
+  const D = dcganDiscriminator({ rng, dropout: 0 });
   const gVars = G.trainableParameters();
   const dVars = D.trainableParameters();
   const optG = new Optimizer(adam(1e-4, { b1: 0, b2: 0.9 }), gVars);

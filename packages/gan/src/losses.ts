@@ -1,6 +1,6 @@
 // GAN losses from raw discriminator logits, numerically stable (softplus form of BCE-with-logits).
 // With D = sigmoid(l): -log D = softplus(-l) and -log(1 - D) = softplus(l).
-import { add, mean, mul, neg, softplus, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import { add, mean, mul, neg, softplus, square, sub, type Tensor, tidy } from '@tensorflow/tfjs-core';
 
 export interface DiscriminatorLossOptions {
   /**
@@ -39,4 +39,25 @@ export function generatorLoss(fakeLogits: Tensor, kind: GeneratorLossKind = 'non
     if (kind === 'minimax') return neg(mean(softplus(fakeLogits)));
     throw new RangeError(`unknown generator loss kind ${JSON.stringify(kind)}`);
   });
+}
+
+export interface LeastSquaresOptions {
+  /** Target for fake samples in the discriminator loss (a), real samples (b), and the generator's target (c). */
+  a?: number;
+  b?: number;
+  c?: number;
+}
+
+/** Least-squares GAN (Mao et al. 2017) discriminator loss: 1/2 E[(D(x) - b)^2] + 1/2 E[(D(G(z)) - a)^2]. */
+export function leastSquaresDiscriminatorLoss(
+  realScores: Tensor,
+  fakeScores: Tensor,
+  { a = 0, b = 1 }: LeastSquaresOptions = {},
+): Tensor {
+  return tidy(() => mul(0.5, add(mean(square(sub(realScores, b))), mean(square(sub(fakeScores, a))))));
+}
+
+/** Least-squares GAN generator loss: 1/2 E[(D(G(z)) - c)^2]. */
+export function leastSquaresGeneratorLoss(fakeScores: Tensor, { c = 1 }: LeastSquaresOptions = {}): Tensor {
+  return tidy(() => mul(0.5, mean(square(sub(fakeScores, c)))));
 }

@@ -1,0 +1,79 @@
+import { initBackend, Rng } from '@lab/core';
+import { gan, kl } from '@lab/divergences';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  dcganDiscriminator,
+  dcganGenerator,
+  discriminatorLoss,
+  fganCriticLoss,
+  fganGeneratorLoss,
+  leastSquaresDiscriminatorLoss,
+  leastSquaresGeneratorLoss,
+  mlpDiscriminator,
+  mlpGenerator,
+} from './index.js';
+
+describe('networks', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', fallback: false });
+  });
+  it('the W1 preset has exactly the parameter counts of the PyTorch peer', () => {
+    const G = dcganGenerator({ rng: new Rng(0) });
+    const D = dcganDiscriminator({ rng: new Rng(1) });
+    // torch_peer.py: sum(p.numel() for p in G().parameters()) and D(0.3)
+    expect(G.paramCount()).toBe(2_305_472);
+    expect(D.paramCount()).toBe(212_865);
+    const img = tf.tidy(() => G.forward(tf.randomNormal([2, 100])));
+    expect(img.shape).toEqual([2, 28, 28, 1]);
+    expect(Math.max(...Array.from(img.dataSync()).map(Math.abs))).toBeLessThanOrEqual(1);
+    const logits = tf.tidy(() => D.forward(img));
+    expect(logits.shape).toEqual([2, 1]);
+    tf.dispose([img, logits]);
+    G.dispose();
+    D.dispose();
+  });
+  it('32x32 colour DCGAN and MLP nets have the right shapes', () => {
+    const G = dcganGenerator({ imageSize: 32, channels: 3, width: 8, latent: 16, extraBlocks: 1 });
+    const D = dcganDiscriminator({ imageSize: 32, channels: 3, width: 8, dropout: 0 });
+    const x = tf.tidy(() => G.forward(tf.randomNormal([3, 16])));
+    expect(x.shape).toEqual([3, 32, 32, 3]);
+    expect(tf.tidy(() => D.forward(x)).shape).toEqual([3, 1]);
+    const g = mlpGenerator(2, 2, { hidden: [16], linearOutput: true });
+    const d = mlpDiscriminator(2, { hidden: [16] });
+    expect(tf.tidy(() => d.forward(g.forward(tf.zeros([5, 2])))).shape).toEqual([5, 1]);
+    expect(() => dcganGenerator({ imageSize: 64 as 28 })).toThrow(/imageSize/);
+    for (const m of [G, D, g, d]) m.dispose();
+    x.dispose();
+  });
+});
+
+describe('least-squares and f-GAN losses', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+  });
+  it('least squares by hand', () => {
+    const r = tf.tensor1d([1, 0.5]);
+    const f = tf.tensor1d([0.2, -0.4]);
+    expect(leastSquaresDiscriminatorLoss(r, f).dataSync()[0]).toBeCloseTo(
+      0.5 * ((0 + 0.25) / 2) + 0.5 * ((0.04 + 0.16) / 2),
+      6,
+    );
+    expect(leastSquaresGeneratorLoss(f).dataSync()[0]).toBeCloseTo(0.5 * ((0.64 + 1.96) / 2), 6);
+  });
+  it('f-GAN with the GAN divergence is the usual discriminator loss minus log 4', () => {
+    const r = tf.tensor1d([2, -1, 0.3]);
+    const f = tf.tensor1d([0.5, -3, 1]);
+    const bce = discriminatorLoss(r, f).dataSync()[0]!;
+    expect(fganCriticLoss(gan(), r, f).dataSync()[0]).toBeCloseTo(bce - Math.log(4), 5);
+    // the alternative generator loss with the GAN divergence is the non-saturating loss
+    expect(fganGeneratorLoss(gan(), f).dataSync()[0]).toBeCloseTo(
+      (Math.log1p(Math.exp(-0.5)) + Math.log1p(Math.exp(3)) + Math.log1p(Math.exp(-1))) / 3,
+      5,
+    );
+    expect(fganGeneratorLoss(kl(), f, 'saddle').dataSync()[0]).toBeCloseTo(
+      -(Math.exp(0.5 - 1) + Math.exp(-3 - 1) + Math.exp(1 - 1)) / 3,
+      5,
+    );
+  });
+});

@@ -1,0 +1,144 @@
+// Generators and discriminators: MLPs and DCGANs for 28x28 and 32x32 images.
+import {
+  BatchNorm,
+  Conv2d,
+  ConvTranspose2d,
+  Dense,
+  Dropout,
+  Flatten,
+  LeakyReLU,
+  type Module,
+  ReLU,
+  Reshape,
+  Rng,
+  Sequential,
+  Tanh,
+} from '@lab/core';
+
+export interface DcganOptions {
+  /** 28 (MNIST, Fashion-MNIST) or 32 (CIFAR-10 size). Default 28. */
+  imageSize?: 28 | 32;
+  channels?: number;
+  /** Latent dimension. Default 100. */
+  latent?: number;
+  /** Base width w: the generator runs 4w -> 2w -> w channels, the discriminator w -> 2w. Default 64 (W1). */
+  width?: number;
+  /** Extra stride-1 blocks at the generator's lowest resolution (after the first). Default 0. */
+  extraBlocks?: number;
+  /** Discriminator dropout after each conv (W1: 0.3; WGAN critics: 0). */
+  dropout?: number;
+  /** BatchNorm in the generator (default true). */
+  batchNorm?: boolean;
+  rng?: Rng;
+}
+
+/**
+ * DCGAN generator. With the defaults this is the W1 generator of the benchmarks:
+ * Dense(z -> s*s*4w, no bias) BN ReLU -> ConvT(4w -> 2w, 5, s1) BN ReLU -> ConvT(2w -> w, 5, s2) BN ReLU
+ * -> ConvT(w -> c, 5, s2) tanh, with s = imageSize / 4.
+ */
+export function dcganGenerator(options: DcganOptions = {}): Sequential {
+  const {
+    imageSize = 28,
+    channels = 1,
+    latent = 100,
+    width = 64,
+    extraBlocks = 0,
+    batchNorm = true,
+    rng = new Rng(0),
+  } = options;
+  if (imageSize !== 28 && imageSize !== 32)
+    throw new RangeError(`imageSize must be 28 or 32, got ${imageSize}`);
+  const s = imageSize / 4;
+  const bn = (n: number): Module[] => (batchNorm ? [new BatchNorm(n)] : []);
+  const layers: Module[] = [
+    new Dense(latent, s * s * 4 * width, { bias: false, rng }),
+    ...bn(s * s * 4 * width),
+    ReLU(),
+    Reshape([s, s, 4 * width]),
+    new ConvTranspose2d(4 * width, 2 * width, 5, { stride: 1, bias: false, rng }),
+    ...bn(2 * width),
+    ReLU(),
+  ];
+  for (let i = 0; i < extraBlocks; i++) {
+    layers.push(
+      new ConvTranspose2d(2 * width, 2 * width, 5, { stride: 1, bias: false, rng }),
+      ...bn(2 * width),
+      ReLU(),
+    );
+  }
+  layers.push(
+    new ConvTranspose2d(2 * width, width, 5, { stride: 2, bias: false, rng }),
+    ...bn(width),
+    ReLU(),
+    new ConvTranspose2d(width, channels, 5, { stride: 2, bias: false, rng }),
+    Tanh(),
+  );
+  return new Sequential(layers, 'generator');
+}
+
+/**
+ * DCGAN discriminator (W1 with the defaults): Conv(c -> w, 5, s2) LeakyReLU(0.2) Dropout ->
+ * Conv(w -> 2w, 5, s2) LeakyReLU(0.2) Dropout -> Flatten -> Dense(-> 1). Outputs logits [batch, 1].
+ */
+export function dcganDiscriminator(options: DcganOptions = {}): Sequential {
+  const { imageSize = 28, channels = 1, width = 64, dropout = 0.3, rng = new Rng(0) } = options;
+  if (imageSize !== 28 && imageSize !== 32)
+    throw new RangeError(`imageSize must be 28 or 32, got ${imageSize}`);
+  const s = imageSize / 4;
+  const drop = (): Module[] => (dropout > 0 ? [new Dropout(dropout, { rng })] : []);
+  return new Sequential(
+    [
+      new Conv2d(channels, width, 5, { stride: 2, rng }),
+      LeakyReLU(0.2),
+      ...drop(),
+      new Conv2d(width, 2 * width, 5, { stride: 2, rng }),
+      LeakyReLU(0.2),
+      ...drop(),
+      Flatten(),
+      new Dense(s * s * 2 * width, 1, { rng }),
+    ],
+    'discriminator',
+  );
+}
+
+export interface MlpOptions {
+  hidden?: number[];
+  rng?: Rng;
+}
+
+/** MLP generator: z -> hidden ReLU layers -> outFeatures, tanh unless `linearOutput` (toy 2-D data). */
+export function mlpGenerator(
+  latent: number,
+  outFeatures: number,
+  {
+    hidden = [256, 256],
+    rng = new Rng(0),
+    linearOutput = false,
+  }: MlpOptions & { linearOutput?: boolean } = {},
+): Sequential {
+  const layers: Module[] = [];
+  let inF = latent;
+  for (const h of hidden) {
+    layers.push(new Dense(inF, h, { rng }), ReLU());
+    inF = h;
+  }
+  layers.push(new Dense(inF, outFeatures, { rng }));
+  if (!linearOutput) layers.push(Tanh());
+  return new Sequential(layers, 'generator');
+}
+
+/** MLP discriminator: inFeatures -> hidden LeakyReLU(0.2) layers -> 1 logit. Flattens image input. */
+export function mlpDiscriminator(
+  inFeatures: number,
+  { hidden = [256, 256], rng = new Rng(0) }: MlpOptions = {},
+): Sequential {
+  const layers: Module[] = [Flatten()];
+  let inF = inFeatures;
+  for (const h of hidden) {
+    layers.push(new Dense(inF, h, { rng }), LeakyReLU(0.2));
+    inF = h;
+  }
+  layers.push(new Dense(inF, 1, { rng }));
+  return new Sequential(layers, 'discriminator');
+}

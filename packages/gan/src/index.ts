@@ -1,3 +1,14 @@
+export {
+  frechetDistance,
+  grid25,
+  type KidOptions,
+  kernelDistance,
+  type ModeReport,
+  modeCoverage,
+  ring8,
+  sampleMixture,
+  type ToyMixture,
+} from './evaluation.js';
 export { fganCriticLoss, fganGeneratorLoss } from './fgan.js';
 export {
   type DiscriminatorLossOptions,
@@ -16,3 +27,4 @@ export {
   mlpDiscriminator,
   mlpGenerator,
 } from './nets.js';
+export { type Density, ganValue, optimalDiscriminator } from './theory.js';

@@ -1,4 +1,13 @@
 export {
+  type AttackOptions,
+  accuracy,
+  fgsm,
+  type Logits,
+  type PgdOptions,
+  pgd,
+  robustAccuracy,
+} from './adversarial.js';
+export {
   frechetDistance,
   grid25,
   type KidOptions,

@@ -1,6 +1,6 @@
 // W1-W3 of ../shared/BENCHMARKS.md with @lab/core, matching ../shared/peers/torch_peer.py.
 import { adam, Dense, Flatten, Optimizer, ReLU, Rng, Sequential, sgd, valueAndGrads } from '@lab/core';
-import { dcganDiscriminator, dcganGenerator, discriminatorLoss, generatorLoss } from '@lab/gan';
+import { dcganDiscriminator, dcganGenerator, discriminatorLoss, ganStep, generatorLoss } from '@lab/gan';
 import { criticLoss, gradientPenalty, wganGeneratorLoss } from '@lab/wgan';
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH, dcganForwardFlops, Z } from './flops.js';
@@ -25,10 +25,8 @@ export function dcgan(seed = 0): Workload {
   const rng = new Rng(seed);
   const G = dcganGenerator({ rng });
   const D = dcganDiscriminator({ rng, dropout: 0.3 });
-  const gVars = G.trainableParameters();
-  const dVars = D.trainableParameters();
-  const optG = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), gVars);
-  const optD = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), dVars);
+  const optG = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), G.trainableParameters());
+  const optD = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), D.trainableParameters());
   const real = tf.randomUniform([BATCH, 28, 28, 1], -1, 1, 'float32', seed);
   const { g, d } = dcganForwardFlops();
   return {
@@ -36,11 +34,10 @@ export function dcgan(seed = 0): Workload {
     // PyTorch: G forward + backward (3 g), D forward x3 and backward over three batches (9 d)
     flops: 3 * g + 9 * d,
     step() {
+      // one G forward per iteration, as the peer does (ganStep runs the D update inside G's gradient)
       const z = tf.randomNormal([BATCH, Z], 0, 1, 'float32', rng.seed());
-      const fake = tf.tidy(() => G.forward(z));
-      update(optD, dVars, () => discriminatorLoss(D.forward(real), D.forward(fake)) as tf.Scalar);
-      update(optG, gVars, () => generatorLoss(D.forward(G.forward(z))) as tf.Scalar);
-      tf.dispose([z, fake]);
+      ganStep({ G, D, optG, optD, real, z, discriminatorLoss, generatorLoss });
+      z.dispose();
     },
     dispose() {
       for (const x of [G, D, optG, optD, real]) x.dispose();

@@ -36,4 +36,5 @@ export {
   mlpDiscriminator,
   mlpGenerator,
 } from './nets.js';
+export { detach, type GanStepOptions, ganStep } from './step.js';
 export { type Density, ganValue, optimalDiscriminator } from './theory.js';

@@ -159,3 +159,15 @@ describe('more transforms', () => {
     close(Array.from(b.dataSync()), [0]);
   });
 });
+
+describe('Optimizer inside an enclosing tidy', () => {
+  it('keeps its state when a step is taken inside tf.tidy', async () => {
+    await initBackend({ backend: 'cpu' });
+    const v = tf.variable(tf.tensor1d([1, 2]));
+    const opt = new Optimizer(adam(0.1), { w: v });
+    tf.tidy(() => opt.step({ w: tf.tensor1d([1, 1]) }));
+    expect(() => opt.step({ w: tf.tensor1d([1, 1]) })).not.toThrow();
+    const state = opt.getState() as { mu: Record<string, tf.Tensor> }[];
+    expect(state[0]!.mu.w!.isDisposed).toBe(false);
+  });
+});

@@ -1,5 +1,5 @@
 // A stateful optimizer: owns the state tensors of a transformation for a set of variables.
-import { dispose, tidy, type Variable } from '@tensorflow/tfjs-core';
+import { dispose, keep, tidy, type Variable } from '@tensorflow/tfjs-core';
 import {
   applyUpdates,
   assertSameTree,
@@ -24,9 +24,11 @@ export class Optimizer<S = unknown> {
     const [updates, next] = tidy(() => this.transform.update(grads, old, this.vars) as never) as [Params, S];
     applyUpdates(this.vars, updates);
     // old state tensors that the new state does not reuse are freed
-    const keep = new Set([...stateTensors(next), ...Object.values(grads)].map((t) => t.id));
-    dispose(stateTensors(old).filter((t) => !keep.has(t.id)));
-    dispose(Object.values(updates).filter((t) => !keep.has(t.id)));
+    const retained = new Set([...stateTensors(next), ...Object.values(grads)].map((t) => t.id));
+    dispose(stateTensors(old).filter((t) => !retained.has(t.id)));
+    dispose(Object.values(updates).filter((t) => !retained.has(t.id)));
+    // survive any enclosing tidy (a step taken inside another gradient function, as ganStep does)
+    for (const t of stateTensors(next)) keep(t);
     this.state = next;
   }
   /** The current state (for checkpoints). */

@@ -45,8 +45,10 @@ describe('ganStep (one generator forward per iteration)', () => {
     const losses = ganStep({ ...b, real, z, discriminatorLoss, generatorLoss });
     expect(tf.memory().numTensors).toBe(before);
     expect(Number.isFinite(losses.dLoss) && Number.isFinite(losses.gLoss)).toBe(true);
-    const close = (x: number[][], y: number[][]) =>
-      x.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - y[i]![j]!)).toBeLessThan(1e-5)));
+    const close = (x: number[][], y: number[][]) => {
+      for (const [i, row] of x.entries())
+        for (const [j, v] of row.entries()) expect(Math.abs(v - y[i]![j]!)).toBeLessThan(1e-5);
+    };
     close(weights(b.D), weights(a.D));
     // G's trainable weights match; its BatchNorm running statistics saw one forward pass instead of two
     const gw = (m: typeof a) => Object.values(m.G.trainableParameters()).map((v) => Array.from(v.dataSync()));

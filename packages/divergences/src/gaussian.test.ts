@@ -5,6 +5,7 @@ import {
   hellingerGaussian,
   hellingerGaussian1d,
   integrate,
+  jsGaussian,
   jsGaussian1d,
   klGaussian,
   klGaussian1d,
@@ -147,6 +148,21 @@ describe('multivariate Gaussians', () => {
     expect(hellingerGaussian(A, A)).toBeCloseTo(0, 10);
     expect(w2Gaussian(A, A)).toBeCloseTo(0, 6);
     expect(w2Gaussian(A, B)).toBeGreaterThan(0);
+  });
+  it('multivariate JS by Monte Carlo agrees with the 1-D quadrature and is near 0 / log 2 at the extremes', () => {
+    const P1 = { mean: 0.3, std: 0.8 };
+    const Q1 = { mean: -0.5, std: 1.4 };
+    const mc = jsGaussian(
+      { mean: [P1.mean], cov: [P1.std ** 2] },
+      { mean: [Q1.mean], cov: [Q1.std ** 2] },
+      { samples: 40000 },
+    );
+    expect(Math.abs(mc.value - jsGaussian1d(P1, Q1))).toBeLessThan(4 * mc.stdError + 1e-3);
+    expect(jsGaussian(A, A).value).toBeLessThan(1e-3);
+    expect(jsGaussian({ mean: [0, 0], cov: [1, 1] }, { mean: [50, 0], cov: [1, 1] }).value).toBeCloseTo(
+      Math.LN2,
+      6,
+    );
   });
   it('rejects covariances that are not symmetric positive definite, and dimension mismatches', () => {
     expect(() =>

@@ -33,6 +33,7 @@ export {
   hellingerGaussian,
   hellingerGaussian1d,
   integrate,
+  jsGaussian,
   jsGaussian1d,
   klGaussian,
   klGaussian1d,

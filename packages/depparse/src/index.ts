@@ -7,3 +7,18 @@ export {
   parseConllu,
   words,
 } from './conllu.js';
+export { arcHybridCost } from './dynamic-oracle.js';
+export {
+  arcEager,
+  arcHybrid,
+  arcStandard,
+  Configuration,
+  finalize,
+  isProjective,
+  type Move,
+  oracleParse,
+  SYSTEMS,
+  type SystemName,
+  type Transition,
+  type TransitionSystem,
+} from './transitions.js';

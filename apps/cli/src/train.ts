@@ -17,8 +17,9 @@ import {
   Sequential,
   valueAndGrads,
 } from '@lab/core';
+import { loadMnistSplit } from '@lab/core/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { embeddedDataDir, FASHION_CLASSES, loadSplit } from './data.js';
+import { embeddedDataDir, FASHION_CLASSES } from './data.js';
 import { type Progress, progress } from './progress.js';
 
 export interface TrainOptions {
@@ -130,11 +131,11 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainSummary>
   let valid: ImageDataset;
   let source: string;
   if (opts.data) {
-    train = loadSplit(opts.data, 'train');
-    valid = loadSplit(opts.data, 'test');
+    train = loadMnistSplit(opts.data, 'train');
+    valid = loadMnistSplit(opts.data, 'test');
     source = resolve(opts.data);
   } else {
-    const all = loadSplit(embeddedDataDir(), 'test');
+    const all = loadMnistSplit(embeddedDataDir(), 'test');
     const order = rng.permutation(all.count);
     const nValid = Math.round(all.count / 10);
     valid = subset(all, order.subarray(0, nValid));

@@ -62,6 +62,7 @@ export {
   Tanh,
 } from './nn/layers.js';
 export { isModule, Module, ShapeError } from './nn/module.js';
+export { type SpectralNormOptions, spectralNormalize } from './nn/spectral.js';
 export { adagrad, adam, adamw, rmsprop, type SgdOptions, sgd } from './optim/alias.js';
 export { Optimizer } from './optim/optimizer.js';
 export {

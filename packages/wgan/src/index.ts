@@ -1,4 +1,13 @@
 export {
+  criticIterations,
+  draganPenalty,
+  gradientNormStats,
+  type NormStats,
+  spearman,
+  WGAN_DEFAULTS,
+  WGAN_GP_DEFAULTS,
+} from './extras.js';
+export {
   criticLoss,
   type GradientPenaltyOptions,
   gradientPenalty,

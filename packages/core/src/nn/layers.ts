@@ -28,6 +28,30 @@ import {
 import { Rng } from '../random/rng.js';
 import { type Initializer, normal, ones, torchDefault, uniform, zeros } from './init.js';
 import { Module, ShapeError } from './module.js';
+import { type SpectralNormOptions, spectralNormalize } from './spectral.js';
+
+/** Adds the persistent power-iteration vector u (a buffer, saved in checkpoints). */
+function spectralBuffer(
+  m: Module,
+  out: number,
+  option: true | SpectralNormOptions,
+  rng: Rng,
+): { u: Variable; options: SpectralNormOptions } {
+  const u = (m as unknown as { addBuffer(name: string, t: Tensor): Variable }).addBuffer(
+    'spectralU',
+    normal(1)([out], rng),
+  );
+  return { u, options: option === true ? {} : option };
+}
+function effectiveWeight(
+  w: Variable,
+  sn: { u: Variable; options: SpectralNormOptions } | undefined,
+  training: boolean,
+): Tensor {
+  if (!sn) return w;
+  return spectralNormalize(w, sn.u, { ...sn.options, update: training && (sn.options.update ?? true) })
+    .weight;
+}
 
 export interface LayerInit {
   /** Randomness for initialisation (and dropout). Default: a fresh Rng(0). */
@@ -37,6 +61,8 @@ export interface LayerInit {
 
 export interface DenseOptions extends LayerInit {
   bias?: boolean;
+  /** Spectral normalisation of the kernel (Miyato et al.), e.g. for Lipschitz critics. */
+  spectralNorm?: boolean | SpectralNormOptions;
   kernelInit?: Initializer;
   biasInit?: Initializer;
 }
@@ -44,13 +70,22 @@ export interface DenseOptions extends LayerInit {
 export class Dense extends Module {
   readonly weight: Variable;
   readonly bias?: Variable;
+  private readonly sn?: { u: Variable; options: SpectralNormOptions };
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    { bias = true, kernelInit = torchDefault, biasInit, rng = new Rng(0), name = 'dense' }: DenseOptions = {},
+    {
+      bias = true,
+      kernelInit = torchDefault,
+      biasInit,
+      spectralNorm,
+      rng = new Rng(0),
+      name = 'dense',
+    }: DenseOptions = {},
   ) {
     super(name);
     this.weight = this.addParameter('weight', kernelInit([inFeatures, outFeatures], rng));
+    if (spectralNorm) this.sn = spectralBuffer(this, outFeatures, spectralNorm, rng);
     // PyTorch's Linear bias: U(-1/sqrt(in), 1/sqrt(in))
     if (bias)
       this.bias = this.addParameter(
@@ -64,7 +99,7 @@ export class Dense extends Module {
     }
     return tidy(() => {
       const flat = x.rank === 2 ? x : reshape(x, [-1, this.inFeatures]);
-      let y = matMul(flat, this.weight);
+      let y = matMul(flat, effectiveWeight(this.weight, this.sn, this.training));
       if (this.bias) y = add(y, this.bias);
       return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
     });
@@ -78,6 +113,8 @@ export interface ConvOptions extends LayerInit {
   padding?: Padding;
   bias?: boolean;
   kernelInit?: Initializer;
+  /** Spectral normalisation of the filter reshaped to [kh * kw * in, out] (Conv2d only). */
+  spectralNorm?: boolean | SpectralNormOptions;
 }
 
 export class Conv2d extends Module {
@@ -85,6 +122,7 @@ export class Conv2d extends Module {
   readonly bias?: Variable;
   readonly stride: number;
   readonly padding: Padding;
+  private readonly sn?: { u: Variable; options: SpectralNormOptions };
   constructor(
     readonly inChannels: number,
     readonly outChannels: number,
@@ -94,6 +132,7 @@ export class Conv2d extends Module {
       padding = 'same',
       bias = true,
       kernelInit = torchDefault,
+      spectralNorm,
       rng = new Rng(0),
       name = 'conv2d',
     }: ConvOptions = {},
@@ -105,6 +144,7 @@ export class Conv2d extends Module {
       'weight',
       kernelInit([kernelSize, kernelSize, inChannels, outChannels], rng),
     );
+    if (spectralNorm) this.sn = spectralBuffer(this, outChannels, spectralNorm, rng);
     if (bias) {
       const bound = 1 / Math.sqrt(inChannels * kernelSize * kernelSize);
       this.bias = this.addParameter('bias', uniform(bound)([outChannels], rng));
@@ -115,7 +155,8 @@ export class Conv2d extends Module {
       throw new ShapeError(this.name, 'input', `[batch, h, w, ${this.inChannels}]`, x.shape);
     }
     return tidy(() => {
-      const y = conv2d(x as Tensor4D, this.weight as Tensor4D, this.stride, this.padding);
+      const w = effectiveWeight(this.weight, this.sn, this.training) as Tensor4D;
+      const y = conv2d(x as Tensor4D, w, this.stride, this.padding);
       return this.bias ? add(y, this.bias) : y;
     });
   }

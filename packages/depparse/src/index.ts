@@ -8,6 +8,7 @@ export {
   words,
 } from './conllu.js';
 export { arcHybridCost } from './dynamic-oracle.js';
+export { deprojectivize, projectivize } from './projectivize.js';
 export {
   arcEager,
   arcHybrid,

@@ -1,6 +1,7 @@
 // The GAN theory of Goodfellow et al. (2014), made checkable on 1-D densities: for a fixed
 // generator the optimal discriminator is D*(x) = p_data(x) / (p_data(x) + p_g(x)), and
 // V(D*, G) = -log 4 + 2 JS(p_data || p_g).
+import { integrate } from '@lab/divergences';
 
 export type Density = (x: number) => number;
 
@@ -25,13 +26,13 @@ export function ganValue(
   hi: number,
   panels = 4000,
 ): number {
-  const n = panels % 2 ? panels + 1 : panels;
-  const h = (hi - lo) / n;
-  const term = (x: number) => {
-    const d = Math.min(1 - 1e-12, Math.max(1e-12, D(x)));
-    return pData(x) * Math.log(d) + pModel(x) * Math.log(1 - d);
-  };
-  let s = term(lo) + term(hi);
-  for (let i = 1; i < n; i++) s += (i % 2 ? 4 : 2) * term(lo + i * h);
-  return (s * h) / 3;
+  return integrate(
+    (x) => {
+      const d = Math.min(1 - 1e-12, Math.max(1e-12, D(x)));
+      return pData(x) * Math.log(d) + pModel(x) * Math.log(1 - d);
+    },
+    lo,
+    hi,
+    panels,
+  );
 }

@@ -1,6 +1,7 @@
 // WGAN training conveniences: the papers' defaults and schedules, the DRAGAN penalty, Lipschitz
 // diagnostics and the Spearman correlation used to relate the Wasserstein estimate to sample quality.
 import * as tf from '@tensorflow/tfjs-core';
+import { perSampleGradientNorms } from './losses.js';
 
 /** WGAN with weight clipping (Arjovsky et al. 2017, Algorithm 1). */
 export const WGAN_DEFAULTS = {
@@ -41,13 +42,10 @@ export function draganPenalty(
   real: tf.Tensor,
   { lambda = 10, c = 0.5, seed }: { lambda?: number; c?: number; seed?: number } = {},
 ): tf.Tensor {
-  const batch = real.shape[0]!;
   return tf.tidy(() => {
     const { variance } = tf.moments(real);
     const delta = tf.mul(tf.mul(c, tf.sqrt(variance)), tf.randomUniform(real.shape, 0, 1, 'float32', seed));
-    const xHat = tf.add(real, delta);
-    const g = tf.grad((x: tf.Tensor) => tf.sum(critic(x)))(xHat);
-    const norms = tf.sqrt(tf.add(tf.sum(tf.square(tf.reshape(g, [batch, -1])), 1), 1e-12));
+    const norms = perSampleGradientNorms(critic, tf.add(real, delta));
     return tf.mul(lambda, tf.mean(tf.square(tf.sub(norms, 1))));
   });
 }
@@ -68,10 +66,7 @@ export function gradientNormStats(
   critic: (x: tf.Tensor) => tf.Tensor,
   x: tf.Tensor,
 ): NormStats & { norms: Float32Array } {
-  const norms = tf.tidy(() => {
-    const g = tf.grad((xx: tf.Tensor) => tf.sum(critic(xx)))(x);
-    return tf.sqrt(tf.sum(tf.square(tf.reshape(g, [x.shape[0]!, -1])), 1)).dataSync() as Float32Array;
-  });
+  const norms = tf.tidy(() => perSampleGradientNorms(critic, x).dataSync() as Float32Array);
   const sorted = Float32Array.from(norms).sort();
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1) + 0.5))]!;
   const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;

@@ -11,5 +11,6 @@ export {
   criticLoss,
   type GradientPenaltyOptions,
   gradientPenalty,
+  perSampleGradientNorms,
   wganGeneratorLoss,
 } from './losses.js';

@@ -16,6 +16,14 @@ import {
   tidy,
 } from '@tensorflow/tfjs-core';
 
+/** ||grad_x f(x_i)||_2 per sample (a 1e-12 floor keeps the square root differentiable at 0). */
+export function perSampleGradientNorms(critic: (x: Tensor) => Tensor, x: Tensor): Tensor {
+  return tidy(() => {
+    const g = grad((xx: Tensor) => sum(critic(xx)))(x);
+    return sqrt(add(sum(square(reshape(g, [x.shape[0]!, -1])), 1), 1e-12));
+  });
+}
+
 /** Critic loss E[f(fake)] - E[f(real)]; its negation is the critic's Wasserstein-1 estimate. */
 export function criticLoss(realScores: Tensor, fakeScores: Tensor): Tensor {
   return tidy(() => sub(mean(fakeScores), mean(realScores)));
@@ -57,8 +65,7 @@ export function gradientPenalty(
       ? reshape(options.epsilon, epsShape)
       : randomUniform(epsShape, 0, 1, 'float32', seed);
     const xHat = add(mul(eps, real), mul(sub(1, eps), fake));
-    const g = grad((x: Tensor) => sum(critic(x)))(xHat);
-    const norms = sqrt(add(sum(square(reshape(g, [batch, -1])), 1), 1e-12));
+    const norms = perSampleGradientNorms(critic, xHat);
     const gap = mode === 'one-sided' ? relu(sub(norms, 1)) : sub(norms, 1);
     return mul(lambda, mean(square(gap)));
   });

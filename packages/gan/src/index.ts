@@ -8,6 +8,12 @@ export {
   robustAccuracy,
 } from './adversarial.js';
 export {
+  acganDiscriminatorLoss,
+  acganGeneratorLoss,
+  conditionImages,
+  conditionLatent,
+} from './conditional.js';
+export {
   frechetDistance,
   grid25,
   type KidOptions,

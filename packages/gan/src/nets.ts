@@ -29,6 +29,8 @@ export interface DcganOptions {
   dropout?: number;
   /** BatchNorm in the generator (default true). */
   batchNorm?: boolean;
+  /** Discriminator outputs: 1 (a real/fake logit, default), or 1 + classes for AC-GAN. */
+  outputs?: number;
   rng?: Rng;
 }
 
@@ -82,7 +84,7 @@ export function dcganGenerator(options: DcganOptions = {}): Sequential {
  * Conv(w -> 2w, 5, s2) LeakyReLU(0.2) Dropout -> Flatten -> Dense(-> 1). Outputs logits [batch, 1].
  */
 export function dcganDiscriminator(options: DcganOptions = {}): Sequential {
-  const { imageSize = 28, channels = 1, width = 64, dropout = 0.3, rng = new Rng(0) } = options;
+  const { imageSize = 28, channels = 1, width = 64, dropout = 0.3, outputs = 1, rng = new Rng(0) } = options;
   if (imageSize !== 28 && imageSize !== 32)
     throw new RangeError(`imageSize must be 28 or 32, got ${imageSize}`);
   const s = imageSize / 4;
@@ -96,7 +98,7 @@ export function dcganDiscriminator(options: DcganOptions = {}): Sequential {
       LeakyReLU(0.2),
       ...drop(),
       Flatten(),
-      new Dense(s * s * 2 * width, 1, { rng }),
+      new Dense(s * s * 2 * width, outputs, { rng }),
     ],
     'discriminator',
   );

@@ -1,0 +1,97 @@
+import { adam, checkpointToBytes, initBackend, Optimizer, Rng, restoreCheckpoint } from '@lab/core';
+import { jensenShannon } from '@lab/divergences';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dcganDiscriminator, dcganGenerator } from './nets.js';
+import { trainGan } from './trainer.js';
+
+const N = 32;
+let realImages: tf.Tensor;
+const data = {
+  count: N,
+  batch: (idx: Int32Array) => tf.tidy(() => tf.gather(realImages, tf.tensor1d(idx, 'int32'))),
+};
+
+function setup(seed: number) {
+  const rng = new Rng(seed);
+  const G = dcganGenerator({ width: 2, latent: 4, rng });
+  const D = dcganDiscriminator({ width: 2, rng });
+  return {
+    rng,
+    G,
+    D,
+    optG: new Optimizer(adam(2e-4, { b1: 0.5 }), G.trainableParameters()),
+    optD: new Optimizer(adam(2e-4, { b1: 0.5 }), D.trainableParameters()),
+  };
+}
+const weights = (s: ReturnType<typeof setup>) =>
+  [...Object.values(s.G.stateDict()), ...Object.values(s.D.stateDict())].map((v) => Array.from(v.dataSync()));
+
+describe('trainGan', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', fallback: false });
+    realImages = tf.randomUniform([N, 28, 28, 1], -1, 1, 'float32', 9);
+  });
+  it('runs k discriminator steps per generator step, emits fixed-noise grids, and leaks nothing', () => {
+    const s = setup(1);
+    const grids: number[] = [];
+    const before = tf.memory().numTensors;
+    const r = trainGan({
+      ...s,
+      data,
+      latent: 4,
+      batchSize: 8,
+      steps: 6,
+      dSteps: 2,
+      sampleEvery: 3,
+      sampleCount: 16,
+      onSamples: (step, x) => {
+        expect(x.shape).toEqual([16, 28, 28, 1]);
+        grids.push(step);
+      },
+    });
+    expect(r.stepsDone).toBe(6);
+    expect(grids).toEqual([3, 6]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+  it('resumes exactly from a checkpoint, with any loss (here least squares and f-GAN JS)', () => {
+    for (const loss of ['least-squares', jensenShannon()] as const) {
+      const a = setup(2);
+      trainGan({ ...a, data, latent: 4, batchSize: 8, steps: 8, loss });
+      const b = setup(2);
+      let saved: Uint8Array | undefined;
+      trainGan({
+        ...b,
+        data,
+        latent: 4,
+        batchSize: 8,
+        steps: 4,
+        loss,
+        checkpointEvery: 4,
+        saveCheckpoint: (step) => {
+          saved = checkpointToBytes({
+            modules: { G: b.G, D: b.D },
+            optimizers: { G: b.optG, D: b.optD },
+            step,
+            rng: b.rng.getState(),
+          });
+        },
+      });
+      const c = setup(3); // fresh, different weights: everything must come from the checkpoint
+      const restored = restoreCheckpoint(saved!, {
+        modules: { G: c.G, D: c.D },
+        optimizers: { G: c.optG, D: c.optD },
+      });
+      c.rng.setState(restored.rng!);
+      trainGan({ ...c, data, latent: 4, batchSize: 8, steps: 8, startStep: restored.step, loss });
+      expect(weights(c)).toEqual(weights(a));
+    }
+  });
+  it('rejects bad settings', () => {
+    const s = setup(4);
+    expect(() => trainGan({ ...s, data, latent: 4, batchSize: 64, steps: 1 })).toThrow(
+      /batchSize 64 exceeds/,
+    );
+    expect(() => trainGan({ ...s, data, latent: 4, batchSize: 8, steps: 1, dSteps: 0 })).toThrow(/dSteps/);
+  });
+});

@@ -1,5 +1,6 @@
 // The `lab` command.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
 import { trainClassifier } from './train.js';
 
 function positiveInt(name: string) {
@@ -52,6 +53,53 @@ program
         `${summary.backend.simd ? ' SIMD' : ''})`,
     );
     console.log(`wrote ${summary.files.predictions}, ${summary.files.curves}, ${summary.files.summary}`);
+  });
+
+const gan = program.command('gan').description('generative adversarial networks (DCGAN on Fashion-MNIST)');
+gan
+  .command('train')
+  .description('train a DCGAN; writes sample grids, a checkpoint, losses.svg and metrics.json')
+  .option(
+    '--data <dir>',
+    'MNIST-layout directory (train split); default: the embedded Fashion-MNIST test split',
+  )
+  .option('--steps <n>', 'generator steps', positiveInt('--steps'), 1000)
+  .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
+  .option('--width <n>', 'DCGAN base width (64 is the W1 benchmark net)', positiveInt('--width'), 16)
+  .option('--latent <n>', 'latent dimension', positiveInt('--latent'), 100)
+  .addOption(new Option('--loss <name>', 'loss').choices([...GAN_LOSSES]).default('non-saturating'))
+  .option('--d-steps <n>', 'discriminator steps per generator step', positiveInt('--d-steps'), 1)
+  .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
+  .option('--sample-every <n>', 'write a sample grid every n steps', positiveInt('--sample-every'), 200)
+  .option('--checkpoint-every <n>', 'checkpoint every n steps', positiveInt('--checkpoint-every'), 200)
+  .option('--resume', 'continue from <out>/checkpoint.safetensors when it exists')
+  .option('--out <dir>', 'output directory', 'lab-out/gan')
+  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .option('--quiet', 'no progress output')
+  .action(async (o) => {
+    const s = await ganTrain({
+      ...o,
+      dSteps: o.dSteps,
+      batchSize: o.batchSize,
+      sampleEvery: o.sampleEvery,
+      checkpointEvery: o.checkpointEvery,
+      resume: Boolean(o.resume),
+    });
+    console.log(
+      `trained steps ${s.startStep + 1}-${s.stepsDone} in ${s.seconds.toFixed(1)} s; wrote ${s.grids.length} sample grids, ${s.checkpoint}, metrics.json`,
+    );
+  });
+gan
+  .command('sample')
+  .description('write a grid of samples from a checkpoint')
+  .requiredOption('--checkpoint <file>', 'checkpoint written by lab gan train')
+  .option('--count <n>', 'samples', positiveInt('--count'), 64)
+  .option('--seed <n>', 'noise seed', (v) => Number.parseInt(v, 10), 0)
+  .option('--out <file>', 'PNG file', 'lab-out/gan/samples.png')
+  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .action(async (o) => {
+    const r = await ganSample(o);
+    console.log(`wrote ${r.count} samples to ${r.file}`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -14,3 +14,4 @@ export {
   perSampleGradientNorms,
   wganGeneratorLoss,
 } from './losses.js';
+export { trainWgan, type WganTrainerOptions } from './trainer.js';

@@ -1,0 +1,37 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { wganTrain } from './wgan.js';
+
+const out = mkdtempSync(join(tmpdir(), 'lab-wgan-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('lab wgan train', () => {
+  it('logs a finite Wasserstein estimate every step, writes grids, metrics and a checkpoint, and resumes', async () => {
+    const base = {
+      steps: 3,
+      batchSize: 8,
+      width: 2,
+      latent: 8,
+      penalty: 'gp' as const,
+      nCritic: 2,
+      seed: 2,
+      out,
+      sampleEvery: 3,
+      checkpointEvery: 3,
+      resume: false,
+      backend: 'wasm' as const,
+      quiet: true,
+    };
+    const s = await wganTrain(base);
+    expect(s.wassersteinEstimate).toHaveLength(3);
+    expect(s.wassersteinEstimate.every(Number.isFinite)).toBe(true);
+    expect(s.grids).toHaveLength(1);
+    const r = await wganTrain({ ...base, steps: 4, resume: true });
+    expect(r.startStep).toBe(3);
+    expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).stepsDone).toBe(4);
+    const c = await wganTrain({ ...base, penalty: 'clip', out: join(out, 'clip') });
+    expect(c.wassersteinEstimate.every(Number.isFinite)).toBe(true);
+  });
+});

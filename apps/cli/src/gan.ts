@@ -5,7 +5,6 @@ import {
   adam,
   type BackendReport,
   curvesSvg,
-  type ImageDataset,
   imageGridPng,
   initBackend,
   Optimizer,
@@ -17,7 +16,7 @@ import { fileCheckpointer, loadMnistSplit } from '@lab/core/node';
 import { jensenShannon, kl, pearson } from '@lab/divergences';
 import { dcganDiscriminator, dcganGenerator, type GanLoss, trainGan } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
-import { embeddedDataDir } from './data.js';
+import { embeddedDataDir, imagesInTanhRange, realDataFrom, writeSampleGrid } from './data.js';
 import { progress } from './progress.js';
 
 export const GAN_LOSSES = [
@@ -67,17 +66,11 @@ function build(config: GanConfig, rng: Rng) {
   return { G, D };
 }
 
-function scaled(ds: ImageDataset) {
-  return tf.tidy(() =>
-    tf.sub(tf.div(tf.tensor4d(ds.images, [ds.count, ds.rows, ds.cols, 1], 'float32'), 127.5), 1),
-  );
-}
-
 export async function ganTrain(o: GanTrainOptions) {
   const started = performance.now();
   const backend: BackendReport = await initBackend({ backend: o.backend });
   const ds = o.data ? loadMnistSplit(o.data, 'train') : loadMnistSplit(embeddedDataDir(), 'test');
-  const images = scaled(ds);
+  const images = imagesInTanhRange(ds);
   const config: GanConfig = { arch: 'dcgan', width: o.width, latent: o.latent, loss: o.loss };
   const rng = new Rng(o.seed);
   const { G, D } = build(config, rng);
@@ -108,7 +101,7 @@ export async function ganTrain(o: GanTrainOptions) {
     optG,
     optD,
     rng,
-    data: { count: ds.count, batch: (idx) => tf.tidy(() => tf.gather(images, tf.tensor1d(idx, 'int32'))) },
+    data: realDataFrom(images),
     latent: o.latent,
     batchSize: o.batchSize,
     steps: o.steps,
@@ -117,12 +110,7 @@ export async function ganTrain(o: GanTrainOptions) {
     loss: lossOf(o.loss),
     sampleEvery: o.sampleEvery,
     onSamples: (step, x) => {
-      const file = join(o.out, `samples-${String(step).padStart(6, '0')}.png`);
-      writeFileSync(
-        file,
-        imageGridPng(x.dataSync(), x.shape as [number, number, number, number], { columns: 8 }),
-      );
-      grids.push(file);
+      grids.push(writeSampleGrid(o.out, step, x));
     },
     checkpointEvery: o.checkpointEvery,
     saveCheckpoint: cp.save,
@@ -174,7 +162,7 @@ export async function ganSample(o: {
   await initBackend({ backend: o.backend });
   const bytes = readFileSync(o.checkpoint);
   const config = JSON.parse(parseSafetensors(bytes).metadata.lab ?? '{}').config as GanConfig | undefined;
-  if (!config || config.arch !== 'dcgan') throw new Error(`${o.checkpoint} is not a lab gan checkpoint`);
+  if (config?.arch !== 'dcgan') throw new Error(`${o.checkpoint} is not a lab gan checkpoint`);
   const { G, D } = build(config, new Rng(0));
   restoreCheckpoint(bytes, { modules: { G } });
   G.eval();

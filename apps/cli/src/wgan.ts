@@ -2,22 +2,12 @@
 // critic's Wasserstein estimate every step.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  adam,
-  chain,
-  clipWeights,
-  curvesSvg,
-  imageGridPng,
-  initBackend,
-  Optimizer,
-  Rng,
-  rmsprop,
-} from '@lab/core';
+import { adam, chain, clipWeights, curvesSvg, initBackend, Optimizer, Rng, rmsprop } from '@lab/core';
 import { fileCheckpointer, loadMnistSplit } from '@lab/core/node';
 import { dcganDiscriminator, dcganGenerator } from '@lab/gan';
 import { trainWgan, WGAN_DEFAULTS, WGAN_GP_DEFAULTS } from '@lab/wgan';
 import * as tf from '@tensorflow/tfjs-core';
-import { embeddedDataDir } from './data.js';
+import { embeddedDataDir, imagesInTanhRange, realDataFrom, writeSampleGrid } from './data.js';
 import { progress } from './progress.js';
 
 export interface WganTrainOptions {
@@ -41,9 +31,7 @@ export async function wganTrain(o: WganTrainOptions) {
   const started = performance.now();
   const backend = await initBackend({ backend: o.backend });
   const ds = o.data ? loadMnistSplit(o.data, 'train') : loadMnistSplit(embeddedDataDir(), 'test');
-  const images = tf.tidy(() =>
-    tf.sub(tf.div(tf.tensor4d(ds.images, [ds.count, ds.rows, ds.cols, 1], 'float32'), 127.5), 1),
-  );
+  const images = imagesInTanhRange(ds);
   const rng = new Rng(o.seed);
   // no batch norm in a WGAN-GP critic: the DCGAN discriminator has none, and no dropout here
   const G = dcganGenerator({ width: o.width, latent: o.latent, rng });
@@ -76,7 +64,7 @@ export async function wganTrain(o: WganTrainOptions) {
     optG,
     optD,
     rng,
-    data: { count: ds.count, batch: (idx) => tf.tidy(() => tf.gather(images, tf.tensor1d(idx, 'int32'))) },
+    data: realDataFrom(images),
     latent: o.latent,
     batchSize: o.batchSize,
     steps: o.steps,
@@ -90,13 +78,8 @@ export async function wganTrain(o: WganTrainOptions) {
       bar.tick({ loss: `W ${e.metrics.wEstimate!.toFixed(3)}` });
       if ((e.step + 1) % o.sampleEvery === 0) {
         const x = tf.tidy(() => G.forward(fixedNoise));
-        const file = join(o.out, `samples-${String(e.step + 1).padStart(6, '0')}.png`);
-        writeFileSync(
-          file,
-          imageGridPng(x.dataSync(), x.shape as [number, number, number, number], { columns: 8 }),
-        );
+        grids.push(writeSampleGrid(o.out, e.step + 1, x));
         x.dispose();
-        grids.push(file);
       }
     },
   });

@@ -44,4 +44,4 @@ export {
 } from './nets.js';
 export { detach, type GanStepOptions, ganStep } from './step.js';
 export { type Density, ganValue, optimalDiscriminator } from './theory.js';
-export { type GanLoss, type GanTrainerOptions, type RealData, trainGan } from './trainer.js';
+export { batchSampler, type GanLoss, type GanTrainerOptions, type RealData, trainGan } from './trainer.js';

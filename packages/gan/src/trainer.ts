@@ -73,6 +73,18 @@ function lossFunctions(loss: GanLoss, labelSmoothing: number) {
   };
 }
 
+/** Random real batches (indices drawn with replacement) and latent noise, both from `rng`. */
+export function batchSampler(data: RealData, batchSize: number, latent: number, rng: Rng) {
+  return {
+    realBatch: (): tf.Tensor => {
+      const idx = new Int32Array(batchSize);
+      for (let i = 0; i < batchSize; i++) idx[i] = rng.int(data.count);
+      return data.batch(idx);
+    },
+    noise: (): tf.Tensor => tf.randomNormal([batchSize, latent], 0, 1, 'float32', rng.seed()),
+  };
+}
+
 export function trainGan(o: GanTrainerOptions): TrainingResult {
   const { dSteps = 1, loss = 'non-saturating', labelSmoothing = 0, sampleCount = 64 } = o;
   if (!Number.isInteger(dSteps) || dSteps < 1)
@@ -83,12 +95,7 @@ export function trainGan(o: GanTrainerOptions): TrainingResult {
   // fixed noise from its own stream, so that grids are comparable across the run and across resumes
   const fixed = new Rng(0x5eed);
   const fixedNoise = tf.randomNormal([sampleCount, o.latent], 0, 1, 'float32', fixed.seed());
-  const realBatch = () => {
-    const idx = new Int32Array(o.batchSize);
-    for (let i = 0; i < o.batchSize; i++) idx[i] = o.rng.int(o.data.count);
-    return o.data.batch(idx);
-  };
-  const noise = () => tf.randomNormal([o.batchSize, o.latent], 0, 1, 'float32', o.rng.seed());
+  const { realBatch, noise } = batchSampler(o.data, o.batchSize, o.latent, o.rng);
   const emitSamples = (step: number) => {
     if (!o.onSamples) return;
     o.G.eval();

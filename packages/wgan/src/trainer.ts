@@ -11,6 +11,7 @@ import {
   type TrainingResult,
   valueAndGrads,
 } from '@lab/core';
+import { batchSampler, type RealData } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
 import { criticIterations, draganPenalty, gradientNormStats, type NormStats } from './extras.js';
 import { criticLoss, gradientPenalty, wganGeneratorLoss } from './losses.js';
@@ -20,7 +21,7 @@ export interface WganTrainerOptions {
   D: Module;
   optG: Optimizer<any>;
   optD: Optimizer<any>;
-  data: { count: number; batch(indices: Int32Array): tf.Tensor };
+  data: RealData;
   latent: number;
   batchSize: number;
   /** Generator steps to reach. */
@@ -52,12 +53,7 @@ export function trainWgan(o: WganTrainerOptions): TrainingResult {
   if (o.batchSize > o.data.count)
     throw new RangeError(`batchSize ${o.batchSize} exceeds the ${o.data.count} real examples`);
   const critic = (x: tf.Tensor) => tf.reshape(o.D.forward(x), [-1]);
-  const realBatch = () => {
-    const idx = new Int32Array(o.batchSize);
-    for (let i = 0; i < o.batchSize; i++) idx[i] = o.rng.int(o.data.count);
-    return o.data.batch(idx);
-  };
-  const noise = () => tf.randomNormal([o.batchSize, o.latent], 0, 1, 'float32', o.rng.seed());
+  const { realBatch, noise } = batchSampler(o.data, o.batchSize, o.latent, o.rng);
   return runTrainingLoop({
     steps: o.steps,
     startStep: o.startStep,

@@ -1,5 +1,6 @@
 // Closed forms between Gaussians: univariate, and multivariate with diagonal or full covariance.
 // Plain float64 arithmetic on small dense matrices (row-major number[][]).
+import { Rng } from '@lab/core';
 
 export interface Gaussian1d {
   mean: number;
@@ -269,14 +270,9 @@ export function jsGaussian(
   const L2 = cholesky(S2, 'q');
   const gp = { mean: p.mean, L: L1, logdet: logdetFromChol(L1) };
   const gq = { mean: q.mean, L: L2, logdet: logdetFromChol(L2) };
-  let s = seed >>> 0 || 1;
-  const u = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s + 0.5) / 2 ** 32;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  const rng = new Rng(seed);
   const draw = (g: typeof gp) => {
-    const e = g.mean.map(() => normal());
+    const e = g.mean.map(() => rng.normal());
     return g.mean.map((m, i) => m + g.L[i]!.reduce((acc, l, j) => acc + l * e[j]!, 0));
   };
   const logMix = (x: number[]) => {

@@ -1,5 +1,6 @@
 // Sample quality metrics on features of a classifier: Fréchet distance (FID-style) and the unbiased
 // kernel distance (KID) with its standard error; mode coverage on 2-D toy mixtures.
+import { Rng } from '@lab/core';
 import { w2Gaussian } from '@lab/divergences';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -65,19 +66,8 @@ export function kernelDistance(
   if (b.shape[1] !== d) throw new RangeError(`a has ${d} features but b has ${b.shape[1]}`);
   const m = Math.min(subsetSize, a.shape[0], b.shape[0]);
   if (m < 2) throw new RangeError('kernelDistance needs at least 2 samples in each set');
-  let s = seed >>> 0 || 1;
-  const rand = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const pick = (n: number) => {
-    const idx = Array.from({ length: n }, (_, i) => i);
-    for (let i = 0; i < m; i++) {
-      const j = i + Math.floor(rand() * (n - i));
-      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-    }
-    return tf.tensor1d(idx.slice(0, m), 'int32');
-  };
+  const rng = new Rng(seed);
+  const pick = (n: number) => tf.tensor1d(rng.permutation(n).subarray(0, m), 'int32');
   const values: number[] = [];
   for (let k = 0; k < subsets; k++) {
     const v = tf.tidy(() => {
@@ -131,18 +121,12 @@ export const grid25 = (std = 0.05): ToyMixture => ({
 
 /** n samples from a toy mixture (uniform over modes), as an [n, 2] tensor. */
 export function sampleMixture(mix: ToyMixture, n: number, seed = 0): tf.Tensor2D {
-  let s = seed >>> 0 || 1;
-  const u = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s + 0.5) / 2 ** 32;
-  };
+  const rng = new Rng(seed);
   const out = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
-    const c = mix.centers[Math.floor(u() * mix.centers.length)]!;
-    const r = Math.sqrt(-2 * Math.log(u()));
-    const t = 2 * Math.PI * u();
-    out[2 * i] = c[0] + mix.std * r * Math.cos(t);
-    out[2 * i + 1] = c[1] + mix.std * r * Math.sin(t);
+    const c = mix.centers[rng.int(mix.centers.length)]!;
+    out[2 * i] = c[0] + mix.std * rng.normal();
+    out[2 * i + 1] = c[1] + mix.std * rng.normal();
   }
   return tf.tensor2d(out, [n, 2]);
 }

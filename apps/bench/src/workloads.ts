@@ -108,11 +108,7 @@ export function lenet300(seed = 0): Workload {
     name: 'lenet300',
     flops: 3 * 2 * 128 * (784 * 300 + 300 * 100 + 100 * 10),
     step() {
-      update(
-        opt,
-        vars,
-        () => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(net.forward(x))), 1))) as tf.Scalar,
-      );
+      update(opt, vars, () => tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar);
     },
     dispose() {
       for (const t of [net, opt, x, y]) t.dispose();

@@ -96,10 +96,6 @@ export function buildClassifier(rng: Rng): Sequential {
   );
 }
 
-function crossEntropy(logits: tf.Tensor, onehot: tf.Tensor): tf.Scalar {
-  return tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
-}
-
 function accuracy(
   model: Sequential,
   ds: ImageDataset,
@@ -165,7 +161,10 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainSummary>
       const t0 = performance.now();
       const idx = order.subarray(s * opts.batchSize, Math.min(train.count, (s + 1) * opts.batchSize));
       const { x, y } = batchTensors(train, idx);
-      const { value, grads } = valueAndGrads(() => crossEntropy(model.forward(x), y), vars);
+      const { value, grads } = valueAndGrads(
+        () => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar,
+        vars,
+      );
       optimizer.step(grads);
       const loss = value.dataSync()[0]!;
       tf.dispose([x, y, value, ...Object.values(grads)]);

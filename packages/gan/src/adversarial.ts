@@ -21,12 +21,13 @@ export interface PgdOptions extends AttackOptions {
   seed?: number;
 }
 
+/** Gradient of the summed cross-entropy with respect to the inputs (one forward pass). */
 function lossGrad(logits: Logits, x: tf.Tensor, labels: tf.Tensor): tf.Tensor {
-  const depth = tf.tidy(() => logits(tf.slice(x, 0, 1)).shape[1]!);
-  const onehot = tf.oneHot(tf.cast(labels, 'int32'), depth);
-  const g = tf.grad((xx: tf.Tensor) => tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits(xx))))))(x);
-  onehot.dispose();
-  return g;
+  return tf.grad((xx: tf.Tensor) => {
+    const out = logits(xx);
+    const onehot = tf.oneHot(tf.cast(labels, 'int32'), out.shape[1]!);
+    return tf.losses.softmaxCrossEntropy(onehot, out, undefined, 0, tf.Reduction.SUM);
+  })(x);
 }
 
 function checkAttack(x: tf.Tensor, labels: tf.Tensor, epsilon: number) {

@@ -29,7 +29,7 @@ export function conditionImages(x: tf.Tensor, labels: tf.Tensor, numClasses: num
 }
 
 function classCrossEntropy(classLogits: tf.Tensor, labels: tf.Tensor, numClasses: number): tf.Tensor {
-  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot(labels, numClasses), tf.logSoftmax(classLogits)), 1)));
+  return tf.losses.softmaxCrossEntropy(oneHot(labels, numClasses), classLogits);
 }
 
 /**

@@ -30,24 +30,10 @@ import { type Initializer, normal, ones, torchDefault, uniform, zeros } from './
 import { Module, ShapeError } from './module.js';
 import { type SpectralNormOptions, spectralNormalize } from './spectral.js';
 
-/** Adds the persistent power-iteration vector u (a buffer, saved in checkpoints). */
-function spectralBuffer(
-  m: Module,
-  out: number,
-  option: true | SpectralNormOptions,
-  rng: Rng,
-): { u: Variable; options: SpectralNormOptions } {
-  const u = (m as unknown as { addBuffer(name: string, t: Tensor): Variable }).addBuffer(
-    'spectralU',
-    normal(1)([out], rng),
-  );
-  return { u, options: option === true ? {} : option };
-}
-function effectiveWeight(
-  w: Variable,
-  sn: { u: Variable; options: SpectralNormOptions } | undefined,
-  training: boolean,
-): Tensor {
+type SpectralState = { u: Variable; options: SpectralNormOptions };
+const spectralOptions = (option: true | SpectralNormOptions): SpectralNormOptions =>
+  option === true ? {} : option;
+function effectiveWeight(w: Variable, sn: SpectralState | undefined, training: boolean): Tensor {
   if (!sn) return w;
   return spectralNormalize(w, sn.u, { ...sn.options, update: training && (sn.options.update ?? true) })
     .weight;
@@ -70,7 +56,7 @@ export interface DenseOptions extends LayerInit {
 export class Dense extends Module {
   readonly weight: Variable;
   readonly bias?: Variable;
-  private readonly sn?: { u: Variable; options: SpectralNormOptions };
+  private readonly sn?: SpectralState;
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
@@ -85,7 +71,13 @@ export class Dense extends Module {
   ) {
     super(name);
     this.weight = this.addParameter('weight', kernelInit([inFeatures, outFeatures], rng));
-    if (spectralNorm) this.sn = spectralBuffer(this, outFeatures, spectralNorm, rng);
+    // the persistent power-iteration vector u is a buffer, so checkpoints keep it
+    if (spectralNorm) {
+      this.sn = {
+        u: this.addBuffer('spectralU', normal(1)([outFeatures], rng)),
+        options: spectralOptions(spectralNorm),
+      };
+    }
     // PyTorch's Linear bias: U(-1/sqrt(in), 1/sqrt(in))
     if (bias)
       this.bias = this.addParameter(
@@ -122,7 +114,7 @@ export class Conv2d extends Module {
   readonly bias?: Variable;
   readonly stride: number;
   readonly padding: Padding;
-  private readonly sn?: { u: Variable; options: SpectralNormOptions };
+  private readonly sn?: SpectralState;
   constructor(
     readonly inChannels: number,
     readonly outChannels: number,
@@ -144,7 +136,12 @@ export class Conv2d extends Module {
       'weight',
       kernelInit([kernelSize, kernelSize, inChannels, outChannels], rng),
     );
-    if (spectralNorm) this.sn = spectralBuffer(this, outChannels, spectralNorm, rng);
+    if (spectralNorm) {
+      this.sn = {
+        u: this.addBuffer('spectralU', normal(1)([outChannels], rng)),
+        options: spectralOptions(spectralNorm),
+      };
+    }
     if (bias) {
       const bound = 1 / Math.sqrt(inChannels * kernelSize * kernelSize);
       this.bias = this.addParameter('bias', uniform(bound)([outChannels], rng));

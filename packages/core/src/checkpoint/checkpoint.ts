@@ -32,12 +32,11 @@ export interface RestoredCheckpoint {
 
 const FORMAT = 'lab-checkpoint/1';
 
+const SAFE_DTYPES: Partial<Record<string, SafeDtype>> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
+
 function entryOf(t: Tensor): TensorEntry {
-  const dtype: SafeDtype =
-    t.dtype === 'float32' ? 'F32' : t.dtype === 'int32' ? 'I32' : t.dtype === 'bool' ? 'BOOL' : 'F32';
-  if (t.dtype !== 'float32' && t.dtype !== 'int32' && t.dtype !== 'bool') {
-    throw new TypeError(`checkpoint: cannot store a ${t.dtype} tensor`);
-  }
+  const dtype = SAFE_DTYPES[t.dtype];
+  if (!dtype) throw new TypeError(`checkpoint: cannot store a ${t.dtype} tensor`);
   const data = t.dataSync() as Float32Array | Int32Array | Uint8Array;
   return { dtype, shape: t.shape, data: dtype === 'BOOL' ? Uint8Array.from(data) : data };
 }

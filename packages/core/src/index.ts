@@ -24,6 +24,7 @@ export {
   isGzip,
   parseIdx,
 } from './data/idx.js';
+export { parseNpy } from './data/npy.js';
 export { valueAndGrads } from './nn/grad.js';
 export {
   fans,

@@ -18,6 +18,7 @@ import { zeroGradConfigs } from './gradients/zero-gradients.js';
 import { fastBatchMatMul } from './kernels/wasm/BatchMatMul.js';
 import { conv2DBackpropFilterConfig } from './kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/wasm/Conv2DBackpropInput.js';
+import { fastGatherV2 } from './kernels/wasm/GatherV2.js';
 import { unsortedSegmentSumConfig } from './kernels/wasm/UnsortedSegmentSum.js';
 
 /** WASM kernels that @lab adds. The stock Conv2DBackpropInput is replaced (it is a slow direct loop). */
@@ -43,6 +44,7 @@ export const labGradients: readonly GradConfig[] = [
 /** Stock wasm kernels that @lab wraps (the stock kernel still does the arithmetic). */
 const wrappers: readonly { kernelName: string; wrap: (stock: KernelConfig) => KernelConfig }[] = [
   { kernelName: 'BatchMatMul', wrap: fastBatchMatMul },
+  { kernelName: 'GatherV2', wrap: fastGatherV2 },
 ];
 
 export interface RegistrationReport {

@@ -141,3 +141,36 @@ describe('wasm BatchMatMul with transposed operands (the matMul gradients)', () 
     expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-5);
   });
 });
+
+describe('wasm GatherV2 as row copies', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+    await initBackend({ backend: 'wasm', fallback: false });
+  });
+  it.each([
+    { shape: [6, 3], axis: 0, ids: [1, 4, 1, 5, 0], idShape: [5] },
+    { shape: [6], axis: 0, ids: [5, 0, 2], idShape: [3] },
+    { shape: [4, 5, 3], axis: 1, ids: [4, 0, 1, 1], idShape: [2, 2] },
+    { shape: [3, 4, 2], axis: 2, ids: [1, 0, 1], idShape: [3] },
+    { shape: [4, 3], axis: -1, ids: [2, 2], idShape: [2] },
+    { shape: [5, 2], axis: 0, ids: [], idShape: [0] },
+  ])('matches cpu: %o', async ({ shape, axis, ids, idShape }) => {
+    const r = await onBoth(() =>
+      tf.tidy(() => tf.gather(rand(shape, 3), tf.tensor(ids, idShape, 'int32'), axis)),
+    );
+    expect(Array.from(r.wasm)).toEqual(Array.from(r.cpu));
+    tf.setBackend('wasm');
+    const ints = tf.tidy(() =>
+      tf.gather(tf.tensor1d([7, 8, 9], 'int32'), tf.tensor1d([2, 0], 'int32')).dataSync(),
+    );
+    expect(Array.from(ints)).toEqual([9, 7]);
+  });
+  it('rejects an index outside the axis without leaking', () => {
+    tf.setBackend('wasm');
+    const x = tf.zeros([3, 2]);
+    const before = tf.memory().numTensors;
+    expect(() => tf.gather(x, tf.tensor1d([3], 'int32'))).toThrow(/outside \[0, 2\]/);
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 1); // the index tensor itself
+    x.dispose();
+  });
+});

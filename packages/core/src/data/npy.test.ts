@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { parseNpy } from './npy.js';
+
+/** An .npy file as numpy.save writes it (version 1.0, header padded to a multiple of 64 bytes). */
+function npy(
+  descr: string,
+  shape: number[],
+  values: number[],
+  { fortran = false, version = 1 } = {},
+): Uint8Array {
+  const dict = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const pre = version === 1 ? 10 : 12;
+  const pad = 64 - ((pre + dict.length + 1) % 64);
+  const header = `${dict}${' '.repeat(pad % 64)}\n`;
+  const width = descr === '<f8' ? 8 : 4;
+  const out = new Uint8Array(pre + header.length + values.length * width);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]);
+  const dv = new DataView(out.buffer);
+  if (version === 1) dv.setUint16(8, header.length, true);
+  else dv.setUint32(8, header.length, true);
+  out.set(new TextEncoder().encode(header), pre);
+  values.forEach((v, i) => {
+    if (width === 8) dv.setFloat64(pre + header.length + 8 * i, v, true);
+    else dv.setFloat32(pre + header.length + 4 * i, v, true);
+  });
+  return out;
+}
+
+describe('parseNpy', () => {
+  it('reads float32 and float64 arrays of any rank, versions 1 and 2', () => {
+    const a = parseNpy(npy('<f4', [2, 3], [1, 2, 3, 4, 5, 6.5]));
+    expect(a.shape).toEqual([2, 3]);
+    expect(Array.from(a.data)).toEqual([1, 2, 3, 4, 5, 6.5]);
+    const b = parseNpy(npy('<f8', [3], [0.25, -1, 1e-3], { version: 2 }));
+    expect(b.shape).toEqual([3]);
+    expect(b.data[2]).toBeCloseTo(1e-3, 9);
+    expect(parseNpy(npy('<f4', [0, 28, 28], [])).shape).toEqual([0, 28, 28]);
+  });
+  it('rejects what it cannot read with a clear message', () => {
+    expect(() => parseNpy(new Uint8Array(20))).toThrow(/bad magic/);
+    expect(() => parseNpy(npy('<i8', [1], [1]))).toThrow(/dtype <i8/);
+    expect(() => parseNpy(npy('<f4', [2, 2], [1, 2, 3, 4], { fortran: true }))).toThrow(/Fortran/);
+    const full = npy('<f4', [4], [1, 2, 3, 4]);
+    expect(() => parseNpy(full.subarray(0, full.length - 3))).toThrow(/truncated/);
+  });
+});

@@ -126,3 +126,54 @@ export function robustAccuracy(
     return { epsilon, accuracy: right / n };
   });
 }
+
+export interface AdversarialTrainingOptions {
+  /** The attack that makes the adversarial half of each batch (default FGSM). */
+  attack?: 'fgsm' | 'pgd';
+  epsilon: number;
+  /** Weight of the clean loss: alpha CE(x) + (1 - alpha) CE(x_adv) (Goodfellow et al.: 0.5). */
+  alpha?: number;
+  range?: [number, number];
+  /** PGD steps when attack is 'pgd' (default 7). */
+  steps?: number;
+  seed?: number;
+}
+
+/** Adversarial versions of a batch against the current model (make them before taking gradients). */
+export function adversarialExamples(
+  logits: Logits,
+  x: tf.Tensor,
+  labels: tf.Tensor,
+  { attack = 'fgsm', epsilon, range = [0, 1], steps = 7, seed }: AdversarialTrainingOptions,
+): tf.Tensor {
+  return tf.tidy(() =>
+    attack === 'pgd'
+      ? pgd(logits, x, labels, { epsilon, range, steps, seed })
+      : fgsm(logits, x, labels, { epsilon, range }),
+  );
+}
+
+/**
+ * The adversarial training objective of Goodfellow et al. (2015), alpha CE(x) + (1 - alpha)
+ * CE(x_adv); alpha = 0 is Madry et al.'s PGD training. Call it inside valueAndGrads with `xAdv` from
+ * adversarialExamples made before, so that no gradient flows back through the attack.
+ */
+export function adversarialTrainingLoss(
+  logits: Logits,
+  x: tf.Tensor,
+  xAdv: tf.Tensor,
+  labels: tf.Tensor,
+  alpha = 0.5,
+): tf.Scalar {
+  if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
+  if (xAdv.shape.join() !== x.shape.join())
+    throw new RangeError(`xAdv has shape [${xAdv.shape}] but x has [${x.shape}]`);
+  return tf.tidy(() => {
+    const advLogits = logits(xAdv);
+    const onehot = tf.oneHot(tf.cast(labels, 'int32'), advLogits.shape[1]!);
+    const advLoss = tf.losses.softmaxCrossEntropy(onehot, advLogits);
+    if (alpha === 0) return advLoss as tf.Scalar;
+    const clean = tf.losses.softmaxCrossEntropy(onehot, logits(x));
+    return tf.add(tf.mul(alpha, clean), tf.mul(1 - alpha, advLoss)) as tf.Scalar;
+  });
+}

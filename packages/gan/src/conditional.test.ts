@@ -1,4 +1,4 @@
-import { initBackend, Rng } from '@lab/core';
+import { Embedding, initBackend, Rng, valueAndGrads } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,6 +6,8 @@ import {
   acganGeneratorLoss,
   conditionImages,
   conditionLatent,
+  embedImages,
+  embedLatent,
 } from './conditional.js';
 import { discriminatorLoss, generatorLoss } from './losses.js';
 import { dcganDiscriminator, dcganGenerator } from './nets.js';
@@ -58,5 +60,40 @@ describe('conditional GANs and AC-GAN', () => {
     const acD = dcganDiscriminator({ width: 4, outputs: 1 + 10 });
     expect(acD.forward(tf.zeros([2, 28, 28, 1])).shape).toEqual([2, 11]);
     acD.dispose();
+  });
+});
+
+describe('label-embedding conditioning', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', fallback: false });
+  });
+  it('builds the inputs, and gradients reach both embeddings through G and D', () => {
+    const rng = new Rng(2);
+    const eg = new Embedding(10, 8, { rng });
+    const ed = new Embedding(10, 28 * 28, { rng });
+    const G = dcganGenerator({ latent: 16 + 8, width: 4, rng });
+    const D = dcganDiscriminator({ channels: 2, width: 4, rng, dropout: 0 });
+    const labels = tf.tensor1d([0, 3, 9, 3], 'int32');
+    const z = tf.randomNormal([4, 16], 0, 1, 'float32', 3);
+    expect(embedLatent(z, labels, eg).shape).toEqual([4, 24]);
+    const mult = new Embedding(10, 16, { rng });
+    expect(embedLatent(z, labels, mult, 'multiply').shape).toEqual([4, 16]);
+    expect(() => embedLatent(z, labels, eg, 'multiply')).toThrow(/latent size 16/);
+    const { grads } = valueAndGrads(
+      () => {
+        const fake = G.forward(embedLatent(z, labels, eg));
+        return generatorLoss(D.forward(embedImages(fake, labels, ed))) as tf.Scalar;
+      },
+      { eg: eg.weight, ed: ed.weight },
+    );
+    const rowNorm = (t: tf.Tensor, r: number) =>
+      tf.tidy(() => tf.norm(tf.slice(t, [r, 0], [1, -1])).dataSync()[0]!);
+    // only the rows of the labels in the batch receive gradient
+    expect(rowNorm(grads.eg!, 3)).toBeGreaterThan(0);
+    expect(rowNorm(grads.ed!, 9)).toBeGreaterThan(0);
+    expect(rowNorm(grads.eg!, 5)).toBe(0);
+    expect(() => embedImages(tf.zeros([4, 28, 28, 1]), labels, eg)).toThrow(/784 = h \* w/);
+    tf.dispose([labels, z, ...Object.values(grads)]);
+    for (const m of [eg, ed, G, D, mult]) m.dispose();
   });
 });

@@ -64,3 +64,43 @@ export function acganGeneratorLoss(fakeOut: tf.Tensor, fakeLabels: tf.Tensor): t
     ),
   );
 }
+
+/**
+ * Conditioning by a learned label embedding (as in PyTorch's conditional DCGAN examples): the
+ * generator input is [z, E_g[label]] or z * E_g[label] ('multiply'); the discriminator sees
+ * E_d[label] reshaped to one extra image plane. Pass `Embedding` modules of @lab/core (they train
+ * with the nets: their parameters go to the optimizers).
+ */
+export function embedLatent(
+  z: tf.Tensor,
+  labels: tf.Tensor,
+  embedding: { forward(ids: tf.Tensor): tf.Tensor; dim: number },
+  mode: 'concat' | 'multiply' = 'concat',
+): tf.Tensor {
+  if (z.shape[0] !== labels.shape[0])
+    throw new RangeError(`${z.shape[0]} latents but ${labels.shape[0]} labels`);
+  if (mode === 'multiply' && embedding.dim !== z.shape[1])
+    throw new RangeError(
+      `'multiply' needs an embedding of the latent size ${z.shape[1]}, got ${embedding.dim}`,
+    );
+  return tf.tidy(() => {
+    const e = embedding.forward(tf.cast(labels, 'int32'));
+    return mode === 'concat' ? tf.concat([z, e], 1) : tf.mul(z, e);
+  });
+}
+
+/** Images [n, h, w, c] with the label embedding (of size h * w) appended as one channel. */
+export function embedImages(
+  x: tf.Tensor,
+  labels: tf.Tensor,
+  embedding: { forward(ids: tf.Tensor): tf.Tensor; dim: number },
+): tf.Tensor {
+  if (x.rank !== 4) throw new RangeError(`images must be [n, h, w, c], got [${x.shape}]`);
+  const [n, h, w] = x.shape as [number, number, number, number];
+  if (labels.shape[0] !== n) throw new RangeError(`${n} images but ${labels.shape[0]} labels`);
+  if (embedding.dim !== h * w)
+    throw new RangeError(`the embedding needs ${h * w} = h * w features, has ${embedding.dim}`);
+  return tf.tidy(() =>
+    tf.concat([x, tf.reshape(embedding.forward(tf.cast(labels, 'int32')), [n, h, w, 1])], 3),
+  );
+}

@@ -1,6 +1,9 @@
 export {
+  type AdversarialTrainingOptions,
   type AttackOptions,
   accuracy,
+  adversarialExamples,
+  adversarialTrainingLoss,
   fgsm,
   type Logits,
   type PgdOptions,
@@ -12,6 +15,8 @@ export {
   acganGeneratorLoss,
   conditionImages,
   conditionLatent,
+  embedImages,
+  embedLatent,
 } from './conditional.js';
 export {
   frechetDistance,
@@ -24,6 +29,17 @@ export {
   sampleMixture,
   type ToyMixture,
 } from './evaluation.js';
+export {
+  classifierScore,
+  EVALUATOR_FEATURES,
+  Evaluator,
+  type EvaluatorTrainingOptions,
+  evaluatorAccuracy,
+  imagesTensor,
+  type SampleQuality,
+  sampleQuality,
+  trainEvaluator,
+} from './evaluator.js';
 export { fganCriticLoss, fganGeneratorLoss } from './fgan.js';
 export {
   type DiscriminatorLossOptions,

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findSharedData } from '@lab/core/testing';
 import { describe, expect, it } from 'vitest';
-import { type ConlluError, formatConllu, parseConllu, words } from './index.js';
+import {
+  type ConlluError,
+  type ConlluSentence,
+  formatConllu,
+  parseConllu,
+  readConllu,
+  words,
+} from './index.js';
 
 const small = `# sent_id = 1
 # text = Don't go.
@@ -44,5 +51,27 @@ describe('CoNLL-U', () => {
       expect(parsed.length).toBeGreaterThan(2000);
       expect(formatConllu(parsed) === text, split).toBe(true);
     }
+  });
+});
+
+describe('streaming CoNLL-U', () => {
+  it('yields the same sentences from chunks of any size, with file line numbers in errors', async () => {
+    const text = readFileSync(join(findSharedData(), 'ud', 'en_ewt', 'en_ewt-ud-dev.conllu'), 'utf8');
+    const whole = parseConllu(text);
+    const bytes = new TextEncoder().encode(text);
+    const chunks = function* () {
+      for (let i = 0; i < bytes.length; i += 4093) yield bytes.subarray(i, i + 4093); // splits UTF-8 sequences too
+    };
+    const streamed: ConlluSentence[] = [];
+    for await (const s of readConllu(chunks())) streamed.push(s);
+    expect(streamed.length).toBe(whole.length);
+    expect(formatConllu(streamed)).toBe(text);
+    expect(streamed.map((s) => s.line)).toEqual(whole.map((s) => s.line));
+    const bad =
+      '1\tA\ta\tX\tX\t_\t0\troot\t_\t_\n\n1\tB\tb\tX\tX\t_\t2\tdep\t_\t_\n2\tC\tc\tX\tX\t_\tx\troot\t_\t_\n\n';
+    const read = async () => {
+      for await (const _ of readConllu([bad.slice(0, 7), bad.slice(7)])) void _;
+    };
+    await expect(read()).rejects.toThrow(/line 4: bad HEAD/);
   });
 });

@@ -41,6 +41,8 @@ export interface ParseOptions {
   /** Lenient mode records problems in `warnings` instead of throwing. Default false. */
   lenient?: boolean;
   warnings?: ConlluError[];
+  /** Line number of the text's first line minus one (for blocks cut from a larger file). */
+  lineOffset?: number;
 }
 
 /** The syntactic words of a sentence (no multiword ranges, no empty nodes). */
@@ -117,8 +119,9 @@ export function parseConllu(text: string, options: ParseOptions = {}): ConlluSen
     }
     cur = undefined;
   };
+  const offset = options.lineOffset ?? 0;
   for (const [i, line] of lines.entries()) {
-    const lineNo = i + 1;
+    const lineNo = offset + i + 1;
     if (line === '') {
       finish();
       continue;
@@ -152,4 +155,44 @@ export function formatConllu(sentences: readonly ConlluSentence[]): string {
     s += '\n';
   }
   return s;
+}
+
+/**
+ * Streaming reader: sentences one at a time from text chunks of any size (a file stream, fetch body),
+ * so that large treebanks never sit in memory whole. Errors carry the file's line numbers.
+ */
+export async function* readConllu(
+  chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  options: Omit<ParseOptions, 'lineOffset'> = {},
+): AsyncGenerator<ConlluSentence> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  let block: string[] = [];
+  let blockStart = 1;
+  let lineNo = 0;
+  const flush = function* () {
+    if (block.length === 0) return;
+    yield* parseConllu(`${block.join('\n')}\n`, { ...options, lineOffset: blockStart - 1 });
+    block = [];
+  };
+  const take = function* (line: string) {
+    lineNo++;
+    if (line === '') yield* flush();
+    else {
+      if (block.length === 0) blockStart = lineNo;
+      block.push(line);
+    }
+  };
+  for await (const chunk of chunks) {
+    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let nl = pending.indexOf('\n');
+    while (nl >= 0) {
+      yield* take(pending.slice(0, nl).replace(/\r$/, ''));
+      pending = pending.slice(nl + 1);
+      nl = pending.indexOf('\n');
+    }
+  }
+  pending += decoder.decode();
+  if (pending) yield* take(pending.replace(/\r$/, ''));
+  yield* flush();
 }

@@ -3,12 +3,36 @@ export {
   type ConlluSentence,
   type ConlluWord,
   formatConllu,
-  type ParseOptions,
+  type ParseOptions as ConlluParseOptions,
   parseConllu,
+  readConllu,
   words,
 } from './conllu.js';
-export { arcHybridCost } from './dynamic-oracle.js';
+export { arcEagerCost, arcHybridCost, dynamicOracle } from './dynamic-oracle.js';
+export {
+  EXTRA_POSITIONS,
+  extractFeatures,
+  type FeatureBuffers,
+  featureBuffers,
+  LABEL_POSITIONS,
+  type SentenceIds,
+  TOKEN_POSITIONS,
+} from './features.js';
+export { type AttachmentScores, attachmentScores, type LabelScore, universalRelation } from './metrics.js';
+export { type Activation, DEFAULT_NET, type FeatureTensors, type NetConfig, ParserNet } from './model.js';
+export { type ParseOptions, Parser, type ParserConfig, type Scorer, type Vocabularies } from './parser.js';
+export { PrecomputedScorer } from './precompute.js';
 export { deprojectivize, projectivize } from './projectivize.js';
+export { Tagger, type TaggerConfig, tagAccuracy, trainTagger } from './tagger.js';
+export { sentenceFromTokens, sentencesFromText, tokenizeLine } from './tokenize.js';
+export {
+  buildVocabularies,
+  type EpochReport,
+  parseWordVectors,
+  type TrainParserOptions,
+  trainParser,
+} from './train.js';
+export { dependentOf, TransitionSet } from './transition-set.js';
 export {
   arcEager,
   arcHybrid,
@@ -23,3 +47,4 @@ export {
   type Transition,
   type TransitionSystem,
 } from './transitions.js';
+export { NULL_ID, normalizeWord, ROOT_ID, UNK_ID, Vocabulary } from './vocab.js';

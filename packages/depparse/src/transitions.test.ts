@@ -4,6 +4,9 @@ import { findSharedData } from '@lab/core/testing';
 import { describe, expect, it } from 'vitest';
 import { parseConllu, words } from './conllu.js';
 import {
+  arcEager,
+  arcHybrid,
+  arcStandard,
   Configuration,
   finalize,
   isProjective,
@@ -82,4 +85,43 @@ describe('transition systems on UD English EWT train', () => {
       }
     },
   );
+});
+
+describe('the configuration keeps its dependents in order', () => {
+  it('leftmost/rightmost (first, second) dependents and counts match a scan of the children', () => {
+    let seed = 17;
+    const rand = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const moves: Transition[] = [
+      { move: 'shift' },
+      { move: 'left', label: 'a' },
+      { move: 'right', label: 'b' },
+      { move: 'reduce' },
+    ];
+    for (const system of [arcStandard, arcEager, arcHybrid]) {
+      for (let trial = 0; trial < 200; trial++) {
+        const c = new Configuration(1 + Math.floor(rand() * 15));
+        while (!system.isTerminal(c)) {
+          const legal = moves.filter((t) => system.isLegal(c, t));
+          system.apply(c, legal[Math.floor(rand() * legal.length)]!);
+          for (let h = 0; h <= c.n; h++) {
+            const left = c.children[h]!.filter((k) => k < h).sort((a, b) => a - b);
+            const right = c.children[h]!.filter((k) => k > h).sort((a, b) => b - a);
+            expect([c.left1[h], c.left2[h], c.leftCount[h]]).toEqual([
+              left[0] ?? -1,
+              left[1] ?? -1,
+              left.length,
+            ]);
+            expect([c.right1[h], c.right2[h], c.rightCount[h]]).toEqual([
+              right[0] ?? -1,
+              right[1] ?? -1,
+              right.length,
+            ]);
+          }
+        }
+      }
+    }
+  });
 });

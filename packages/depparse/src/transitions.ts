@@ -19,10 +19,24 @@ export class Configuration {
   readonly heads: Int32Array;
   readonly labels: string[];
   readonly children: number[][];
+  /** Per token: leftmost and second leftmost, rightmost and second rightmost dependent (-1: none). */
+  readonly left1: Int32Array;
+  readonly left2: Int32Array;
+  readonly right1: Int32Array;
+  readonly right2: Int32Array;
+  /** Per token: number of left and right dependents. */
+  readonly leftCount: Int32Array;
+  readonly rightCount: Int32Array;
   constructor(readonly n: number) {
     this.heads = new Int32Array(n + 1).fill(-1);
     this.labels = new Array(n + 1).fill('');
     this.children = Array.from({ length: n + 1 }, () => []);
+    this.left1 = new Int32Array(n + 1).fill(-1);
+    this.left2 = new Int32Array(n + 1).fill(-1);
+    this.right1 = new Int32Array(n + 1).fill(-1);
+    this.right2 = new Int32Array(n + 1).fill(-1);
+    this.leftCount = new Int32Array(n + 1);
+    this.rightCount = new Int32Array(n + 1);
   }
   get bufferEmpty(): boolean {
     return this.next > this.n;
@@ -39,6 +53,22 @@ export class Configuration {
     this.heads[dep] = head;
     this.labels[dep] = label;
     this.children[head]!.push(dep);
+    // kept up to date here so that feature extraction never scans the children
+    if (dep < head) {
+      this.leftCount[head]!++;
+      const a = this.left1[head]!;
+      if (a < 0 || dep < a) {
+        this.left2[head] = a;
+        this.left1[head] = dep;
+      } else if (this.left2[head]! < 0 || dep < this.left2[head]!) this.left2[head] = dep;
+    } else {
+      this.rightCount[head]!++;
+      const a = this.right1[head]!;
+      if (dep > a) {
+        this.right2[head] = a;
+        this.right1[head] = dep;
+      } else if (dep > this.right2[head]!) this.right2[head] = dep;
+    }
   }
   rootChildren(): number {
     return this.children[0]!.length;

@@ -1,0 +1,130 @@
+// WASM SIMD kernels for parsing with the precomputed first layer: table_sum (out[r] = bias + sum_k
+// table[offsets[r, k]], rows of H floats), rare_rows, activate and dense. Built by ../scripts/build-kernels.mjs with clang --target=wasm32 -msimd128; the
+// result is embedded in src/kernels/table-sum.wasm.ts.
+#include <wasm_simd128.h>
+
+__attribute__((export_name("table_sum")))
+void table_sum(const float *table, const int *offsets, int rows, int per_row, int h, const float *bias, float *out) {
+  for (int r = 0; r < rows; r++) {
+    float *o = out + r * h;
+    const int *off = offsets + r * per_row;
+    int j = 0;
+    // 32 columns at a time in eight registers: every table row is loaded once, the output stored once
+    for (; j + 32 <= h; j += 32) {
+      v128_t a0 = wasm_v128_load(bias + j), a1 = wasm_v128_load(bias + j + 4);
+      v128_t a2 = wasm_v128_load(bias + j + 8), a3 = wasm_v128_load(bias + j + 12);
+      v128_t a4 = wasm_v128_load(bias + j + 16), a5 = wasm_v128_load(bias + j + 20);
+      v128_t a6 = wasm_v128_load(bias + j + 24), a7 = wasm_v128_load(bias + j + 28);
+      for (int k = 0; k < per_row; k++) {
+        const float *t = table + off[k] + j;
+        a0 = wasm_f32x4_add(a0, wasm_v128_load(t));
+        a1 = wasm_f32x4_add(a1, wasm_v128_load(t + 4));
+        a2 = wasm_f32x4_add(a2, wasm_v128_load(t + 8));
+        a3 = wasm_f32x4_add(a3, wasm_v128_load(t + 12));
+        a4 = wasm_f32x4_add(a4, wasm_v128_load(t + 16));
+        a5 = wasm_f32x4_add(a5, wasm_v128_load(t + 20));
+        a6 = wasm_f32x4_add(a6, wasm_v128_load(t + 24));
+        a7 = wasm_f32x4_add(a7, wasm_v128_load(t + 28));
+      }
+      wasm_v128_store(o + j, a0); wasm_v128_store(o + j + 4, a1);
+      wasm_v128_store(o + j + 8, a2); wasm_v128_store(o + j + 12, a3);
+      wasm_v128_store(o + j + 16, a4); wasm_v128_store(o + j + 20, a5);
+      wasm_v128_store(o + j + 24, a6); wasm_v128_store(o + j + 28, a7);
+    }
+    for (; j < h; j += 4) {
+      v128_t a = wasm_v128_load(bias + j);
+      for (int k = 0; k < per_row; k++) a = wasm_f32x4_add(a, wasm_v128_load(table + off[k] + j));
+      wasm_v128_store(o + j, a);
+    }
+  }
+}
+
+// Rare words (beyond the tabled ones): out[row] += sum_j emb[id, j] * w1[(p * dim + j), :] for each
+// (row, p, id) triple in items.
+__attribute__((export_name("rare_rows")))
+void rare_rows(const float *w1, const float *emb, const int *items, int count, int dim, int h, float *out) {
+  for (int i = 0; i < count; i++) {
+    float *o = out + items[3 * i] * h;
+    const float *e = emb + items[3 * i + 2] * dim;
+    const float *w = w1 + items[3 * i + 1] * dim * h;
+    for (int j = 0; j < dim; j++) {
+      v128_t s = wasm_f32x4_splat(e[j]);
+      const float *wr = w + j * h;
+      for (int k = 0; k < h; k += 4)
+        wasm_v128_store(o + k, wasm_f32x4_add(wasm_v128_load(o + k), wasm_f32x4_mul(s, wasm_v128_load(wr + k))));
+    }
+  }
+}
+
+// In-place activation: 0 cube, 1 relu.
+__attribute__((export_name("activate")))
+void activate(float *x, int n, int kind) {
+  int i = 0;
+  if (kind == 0) {
+    for (; i + 4 <= n; i += 4) {
+      v128_t v = wasm_v128_load(x + i);
+      wasm_v128_store(x + i, wasm_f32x4_mul(wasm_f32x4_mul(v, v), v));
+    }
+    for (; i < n; i++) x[i] = x[i] * x[i] * x[i];
+  } else {
+    v128_t z = wasm_f32x4_splat(0.0f);
+    for (; i + 4 <= n; i += 4) wasm_v128_store(x + i, wasm_f32x4_max(wasm_v128_load(x + i), z));
+    for (; i < n; i++) x[i] = x[i] > 0 ? x[i] : 0;
+  }
+}
+
+// y[rows, out] = x[rows, in] . w[in, out] + b[out]; out_pad (a multiple of 4, >= out) is the row
+// stride of w, b and y, whose padding columns are zero. Two rows and 16 columns per pass in eight
+// registers, so each weight vector loaded serves two rows.
+__attribute__((export_name("dense")))
+void dense(const float *x, const float *w, const float *b, int rows, int in, int out_pad, float *y) {
+  int r = 0;
+  for (; r + 2 <= rows; r += 2) {
+    const float *x0 = x + r * in, *x1 = x0 + in;
+    float *y0 = y + r * out_pad, *y1 = y0 + out_pad;
+    int k = 0;
+    for (; k + 16 <= out_pad; k += 16) {
+      v128_t p0 = wasm_v128_load(b + k), p1 = wasm_v128_load(b + k + 4);
+      v128_t p2 = wasm_v128_load(b + k + 8), p3 = wasm_v128_load(b + k + 12);
+      v128_t q0 = p0, q1 = p1, q2 = p2, q3 = p3;
+      for (int j = 0; j < in; j++) {
+        const float *wr = w + j * out_pad + k;
+        v128_t w0 = wasm_v128_load(wr), w1 = wasm_v128_load(wr + 4);
+        v128_t w2 = wasm_v128_load(wr + 8), w3 = wasm_v128_load(wr + 12);
+        v128_t s0 = wasm_f32x4_splat(x0[j]), s1 = wasm_f32x4_splat(x1[j]);
+        p0 = wasm_f32x4_add(p0, wasm_f32x4_mul(s0, w0));
+        p1 = wasm_f32x4_add(p1, wasm_f32x4_mul(s0, w1));
+        p2 = wasm_f32x4_add(p2, wasm_f32x4_mul(s0, w2));
+        p3 = wasm_f32x4_add(p3, wasm_f32x4_mul(s0, w3));
+        q0 = wasm_f32x4_add(q0, wasm_f32x4_mul(s1, w0));
+        q1 = wasm_f32x4_add(q1, wasm_f32x4_mul(s1, w1));
+        q2 = wasm_f32x4_add(q2, wasm_f32x4_mul(s1, w2));
+        q3 = wasm_f32x4_add(q3, wasm_f32x4_mul(s1, w3));
+      }
+      wasm_v128_store(y0 + k, p0); wasm_v128_store(y0 + k + 4, p1);
+      wasm_v128_store(y0 + k + 8, p2); wasm_v128_store(y0 + k + 12, p3);
+      wasm_v128_store(y1 + k, q0); wasm_v128_store(y1 + k + 4, q1);
+      wasm_v128_store(y1 + k + 8, q2); wasm_v128_store(y1 + k + 12, q3);
+    }
+    for (; k < out_pad; k += 4) {
+      v128_t p = wasm_v128_load(b + k), q = p;
+      for (int j = 0; j < in; j++) {
+        v128_t wv = wasm_v128_load(w + j * out_pad + k);
+        p = wasm_f32x4_add(p, wasm_f32x4_mul(wasm_f32x4_splat(x0[j]), wv));
+        q = wasm_f32x4_add(q, wasm_f32x4_mul(wasm_f32x4_splat(x1[j]), wv));
+      }
+      wasm_v128_store(y0 + k, p);
+      wasm_v128_store(y1 + k, q);
+    }
+  }
+  for (; r < rows; r++) {
+    const float *xr = x + r * in;
+    float *yr = y + r * out_pad;
+    for (int k = 0; k < out_pad; k += 4) {
+      v128_t p = wasm_v128_load(b + k);
+      for (int j = 0; j < in; j++)
+        p = wasm_f32x4_add(p, wasm_f32x4_mul(wasm_f32x4_splat(xr[j]), wasm_v128_load(w + j * out_pad + k)));
+      wasm_v128_store(yr + k, p);
+    }
+  }
+}

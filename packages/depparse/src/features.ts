@@ -1,0 +1,129 @@
+// Chen & Manning (2014) feature templates: 18 word and 18 tag positions (the top three stack and
+// buffer tokens; the first and second leftmost and rightmost children of s0 and s1; the leftmost of
+// the leftmost and the rightmost of the rightmost child of s0 and s1) and the 12 arc labels of the
+// child positions. Tags are read twice, from UPOS and from XPOS (gold morphology in EWT). Two
+// additions for arc-hybrid and arc-eager, where the buffer front already has left dependents: the
+// first and second leftmost children of b0 (word, tags, label); and Zhang & Nivre's (2011) distance
+// and valency features: the s0-b0 distance and the left/right dependent counts of s0, s1 and b0.
+import type { Configuration } from './transitions.js';
+import { NULL_ID, ROOT_ID } from './vocab.js';
+
+export const TOKEN_POSITIONS = 20;
+export const LABEL_POSITIONS = 14;
+/** Distance and valency features: each is a bucket 0..EXTRA_VALUES-1 of its own kind. */
+export const EXTRA_POSITIONS = 6;
+export const EXTRA_VALUES = 16;
+export const EXTRA_IDS = EXTRA_POSITIONS * EXTRA_VALUES;
+
+/** Per-token ids of one sentence (index 0 is the root). */
+export interface SentenceIds {
+  words: Int32Array;
+  upos: Int32Array;
+  xpos: Int32Array;
+}
+
+export interface FeatureBuffers {
+  words: Int32Array;
+  upos: Int32Array;
+  xpos: Int32Array;
+  labels: Int32Array;
+  extras: Int32Array;
+}
+
+const leftmost = (c: Configuration, h: number, nth: number): number =>
+  h < 0 ? -1 : nth === 1 ? c.left1[h]! : c.left2[h]!;
+const rightmost = (c: Configuration, h: number, nth: number): number =>
+  h < 0 ? -1 : nth === 1 ? c.right1[h]! : c.right2[h]!;
+
+const positions = new Int32Array(TOKEN_POSITIONS);
+
+/** Writes the features of `c` at row `row` of the buffers. Label ids come from `labelIds` (per dependent). */
+export function extractFeatures(
+  c: Configuration,
+  ids: SentenceIds,
+  labelIds: Int32Array,
+  out: FeatureBuffers,
+  row: number,
+): void {
+  const s0 = c.s(0);
+  const s1 = c.s(1);
+  const p = positions;
+  p[0] = s0;
+  p[1] = s1;
+  p[2] = c.s(2);
+  p[3] = c.b(0);
+  p[4] = c.b(1);
+  p[5] = c.b(2);
+  p[6] = leftmost(c, s0, 1);
+  p[7] = rightmost(c, s0, 1);
+  p[8] = leftmost(c, s0, 2);
+  p[9] = rightmost(c, s0, 2);
+  p[10] = leftmost(c, s1, 1);
+  p[11] = rightmost(c, s1, 1);
+  p[12] = leftmost(c, s1, 2);
+  p[13] = rightmost(c, s1, 2);
+  p[14] = leftmost(c, p[6]!, 1);
+  p[15] = rightmost(c, p[7]!, 1);
+  p[16] = leftmost(c, p[10]!, 1);
+  p[17] = rightmost(c, p[11]!, 1);
+  const b0 = p[3]!;
+  p[18] = leftmost(c, b0, 1);
+  p[19] = leftmost(c, b0, 2);
+  const t = row * TOKEN_POSITIONS;
+  for (let i = 0; i < TOKEN_POSITIONS; i++) {
+    const k = p[i]!;
+    if (k < 0) {
+      out.words[t + i] = NULL_ID;
+      out.upos[t + i] = NULL_ID;
+      out.xpos[t + i] = NULL_ID;
+    } else if (k === 0) {
+      out.words[t + i] = ROOT_ID;
+      out.upos[t + i] = ROOT_ID;
+      out.xpos[t + i] = ROOT_ID;
+    } else {
+      out.words[t + i] = ids.words[k]!;
+      out.upos[t + i] = ids.upos[k]!;
+      out.xpos[t + i] = ids.xpos[k]!;
+    }
+  }
+  const l = row * LABEL_POSITIONS;
+  for (let i = 0; i < 12; i++) {
+    const k = p[6 + i]!;
+    out.labels[l + i] = k > 0 ? labelIds[k]! : NULL_ID;
+  }
+  out.labels[l + 12] = p[18]! > 0 ? labelIds[p[18]!]! : NULL_ID;
+  out.labels[l + 13] = p[19]! > 0 ? labelIds[p[19]!]! : NULL_ID;
+  const e = row * EXTRA_POSITIONS;
+  const V = EXTRA_VALUES;
+  out.extras[e] = s0 >= 0 && b0 > 0 ? distanceBucket(b0 - s0) : 0;
+  out.extras[e + 1] = V + valency(c, s0, -1);
+  out.extras[e + 2] = 2 * V + valency(c, s0, 1);
+  out.extras[e + 3] = 3 * V + valency(c, s1, -1);
+  out.extras[e + 4] = 4 * V + valency(c, s1, 1);
+  out.extras[e + 5] = 5 * V + valency(c, b0, -1);
+}
+
+/** 1..5 as themselves, then 6-7, 8-10, 11-15, 16+ (0: no s0 or b0). */
+function distanceBucket(d: number): number {
+  if (d <= 5) return d;
+  if (d <= 7) return 6;
+  if (d <= 10) return 7;
+  if (d <= 15) return 8;
+  return 9;
+}
+
+/** Left (side -1) or right (side 1) dependents of h so far, capped at EXTRA_VALUES - 2; 0 for no token. */
+function valency(c: Configuration, h: number, side: number): number {
+  if (h < 0) return 0;
+  return 1 + Math.min(side < 0 ? c.leftCount[h]! : c.rightCount[h]!, EXTRA_VALUES - 2);
+}
+
+export function featureBuffers(rows: number): FeatureBuffers {
+  return {
+    words: new Int32Array(rows * TOKEN_POSITIONS),
+    upos: new Int32Array(rows * TOKEN_POSITIONS),
+    xpos: new Int32Array(rows * TOKEN_POSITIONS),
+    labels: new Int32Array(rows * LABEL_POSITIONS),
+    extras: new Int32Array(rows * EXTRA_POSITIONS),
+  };
+}

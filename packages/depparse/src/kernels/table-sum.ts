@@ -1,0 +1,78 @@
+// Loader for the table-sum WASM SIMD kernel (kernels/table-sum.c): one instance per scorer, with its
+// own linear memory holding the precomputed tables, the per-row offsets and the output.
+import { TABLE_SUM_WASM_BASE64 } from './table-sum.wasm.js';
+
+let compiled: WebAssembly.Module | undefined;
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(s, 'base64'));
+  const bin = atob(s);
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+/** Whether this runtime runs WASM SIMD (Node 16.4+, current browsers). */
+export function wasmSimdSupported(): boolean {
+  try {
+    compiled ??= new WebAssembly.Module(decodeBase64(TABLE_SUM_WASM_BASE64));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class TableSumKernel {
+  private readonly memory: WebAssembly.Memory;
+  private readonly fn: (...args: number[]) => void;
+  private readonly exports: Record<string, (...args: number[]) => void>;
+  private top: number;
+
+  constructor() {
+    compiled ??= new WebAssembly.Module(decodeBase64(TABLE_SUM_WASM_BASE64));
+    const instance = new WebAssembly.Instance(compiled, {});
+    this.memory = instance.exports.memory as WebAssembly.Memory;
+    this.exports = instance.exports as unknown as Record<string, (...args: number[]) => void>;
+    this.fn = this.exports.table_sum!;
+    this.top = align((instance.exports.__heap_base as WebAssembly.Global).value as number);
+  }
+
+  /** Reserves `floats` 4-byte slots (16-byte aligned); returns the byte offset. */
+  alloc(floats: number): number {
+    const at = this.top;
+    this.top = align(at + 4 * floats);
+    const need = this.top - this.memory.buffer.byteLength;
+    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    return at;
+  }
+  f32(at: number, floats: number): Float32Array {
+    return new Float32Array(this.memory.buffer, at, floats);
+  }
+  i32(at: number, count: number): Int32Array {
+    return new Int32Array(this.memory.buffer, at, count);
+  }
+  /** out[r] = bias + sum over k of the table rows at float offsets offsets[r * perRow + k]. */
+  run(
+    table: number,
+    offsets: number,
+    rows: number,
+    perRow: number,
+    h: number,
+    bias: number,
+    out: number,
+  ): void {
+    this.fn(table, offsets, rows, perRow, h, bias, out);
+  }
+  /** out[row] += emb[id] . w1[position block] for each (row, position, id) triple at `items`. */
+  rareRows(w1: number, emb: number, items: number, count: number, dim: number, h: number, out: number): void {
+    this.exports.rare_rows!(w1, emb, items, count, dim, h, out);
+  }
+  /** In place: 'cube' or 'relu'. */
+  activate(x: number, n: number, kind: 'cube' | 'relu'): void {
+    this.exports.activate!(x, n, kind === 'cube' ? 0 : 1);
+  }
+  /** y[rows, outPad] = x[rows, inF] . w[inF, outPad] + b (outPad a multiple of 4; padding columns zero). */
+  dense(x: number, w: number, b: number, rows: number, inF: number, outPad: number, y: number): void {
+    this.exports.dense!(x, w, b, rows, inF, outPad, y);
+  }
+}
+
+const align = (n: number) => (n + 15) & ~15;

@@ -1,0 +1,139 @@
+// The network of Chen & Manning (2014): embeddings of the 18 words, 18 UPOS + 18 XPOS tags and 12
+// labels are concatenated, pass one or two hidden layers (cube activation by default; relu and tanh
+// for the ablation) and a softmax over transitions.
+import { Dense, Dropout, Embedding, Module, normal, Rng } from '@lab/core';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  EXTRA_IDS,
+  EXTRA_POSITIONS,
+  type FeatureBuffers,
+  LABEL_POSITIONS,
+  TOKEN_POSITIONS,
+} from './features.js';
+
+export type Activation = 'cube' | 'relu' | 'tanh';
+
+export interface NetConfig {
+  words: number;
+  upos: number;
+  xpos: number;
+  labels: number;
+  transitions: number;
+  wordDim: number;
+  tagDim: number;
+  labelDim: number;
+  /** Size of the distance and valency embeddings. */
+  extraDim: number;
+  /** Hidden layer sizes (one or two layers). */
+  hidden: number[];
+  activation: Activation;
+  dropout: number;
+}
+
+export const DEFAULT_NET: Omit<NetConfig, 'words' | 'upos' | 'xpos' | 'labels' | 'transitions'> = {
+  wordDim: 64,
+  tagDim: 20,
+  labelDim: 20,
+  extraDim: 16,
+  hidden: [256],
+  activation: 'cube',
+  dropout: 0.5,
+};
+
+export function activate(x: tf.Tensor, kind: Activation): tf.Tensor {
+  if (kind === 'cube') return tf.mul(tf.mul(x, x), x);
+  if (kind === 'relu') return tf.relu(x);
+  return tf.tanh(x);
+}
+
+export function inputWidth(c: NetConfig): number {
+  return (
+    TOKEN_POSITIONS * (c.wordDim + 2 * c.tagDim) + LABEL_POSITIONS * c.labelDim + EXTRA_POSITIONS * c.extraDim
+  );
+}
+
+export class ParserNet extends Module {
+  readonly wordEmbedding: Embedding;
+  readonly uposEmbedding: Embedding;
+  readonly xposEmbedding: Embedding;
+  readonly labelEmbedding: Embedding;
+  readonly extraEmbedding: Embedding;
+  readonly hidden: Dense[];
+  readonly output: Dense;
+  private readonly drop: Dropout;
+
+  constructor(
+    readonly config: NetConfig,
+    rng = new Rng(0),
+  ) {
+    super('parser');
+    if (config.hidden.length < 1 || config.hidden.length > 2)
+      throw new RangeError(`one or two hidden layers, got ${config.hidden.length}`);
+    // small initial embeddings and weights keep the cube's early activations tame (C&M use +-0.01)
+    const emb = (n: number, d: number, name: string) =>
+      this.addModule(name, new Embedding(n, d, { rng, name, init: normal(0.01) }));
+    this.wordEmbedding = emb(config.words, config.wordDim, 'words');
+    this.uposEmbedding = emb(config.upos, config.tagDim, 'upos');
+    this.xposEmbedding = emb(config.xpos, config.tagDim, 'xpos');
+    this.labelEmbedding = emb(config.labels, config.labelDim, 'labels');
+    this.extraEmbedding = emb(EXTRA_IDS, config.extraDim, 'extras');
+    let inF = inputWidth(config);
+    this.hidden = config.hidden.map((h, i) => {
+      const d = this.addModule(`hidden${i + 1}`, new Dense(inF, h, { rng, name: `hidden${i + 1}` }));
+      inF = h;
+      return d;
+    });
+    this.output = this.addModule('output', new Dense(inF, config.transitions, { rng, name: 'output' }));
+    this.drop = this.addModule('dropout', new Dropout(config.dropout, { rng }));
+  }
+
+  /** The concatenated feature embeddings, [rows, inputWidth]. */
+  embed(f: FeatureTensors): tf.Tensor2D {
+    return tf.tidy(() => {
+      const rows = f.words.shape[0]!;
+      return tf.concat(
+        [
+          tf.reshape(this.wordEmbedding.forward(f.words), [rows, -1]),
+          tf.reshape(this.uposEmbedding.forward(f.upos), [rows, -1]),
+          tf.reshape(this.xposEmbedding.forward(f.xpos), [rows, -1]),
+          tf.reshape(this.labelEmbedding.forward(f.labels), [rows, -1]),
+          tf.reshape(this.extraEmbedding.forward(f.extras), [rows, -1]),
+        ],
+        1,
+      ) as tf.Tensor2D;
+    });
+  }
+
+  /** Transition logits for feature tensors [rows, 18] x3 and [rows, 12] (int32). */
+  logits(f: FeatureTensors): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h: tf.Tensor = this.embed(f);
+      for (const layer of this.hidden)
+        h = this.drop.forward(activate(layer.forward(h), this.config.activation));
+      return this.output.forward(h) as tf.Tensor2D;
+    });
+  }
+
+  forward(): tf.Tensor {
+    throw new Error('ParserNet: call logits() with feature tensors');
+  }
+}
+
+export interface FeatureTensors {
+  words: tf.Tensor;
+  upos: tf.Tensor;
+  xpos: tf.Tensor;
+  labels: tf.Tensor;
+  extras: tf.Tensor;
+}
+
+/** Feature buffers (first `rows` rows) as int32 tensors. */
+export function featureTensors(b: FeatureBuffers, rows: number): FeatureTensors {
+  return {
+    extras: tf.tensor2d(b.extras.subarray(0, rows * EXTRA_POSITIONS), [rows, EXTRA_POSITIONS], 'int32'),
+    words: tf.tensor2d(b.words.subarray(0, rows * TOKEN_POSITIONS), [rows, TOKEN_POSITIONS], 'int32'),
+    upos: tf.tensor2d(b.upos.subarray(0, rows * TOKEN_POSITIONS), [rows, TOKEN_POSITIONS], 'int32'),
+    xpos: tf.tensor2d(b.xpos.subarray(0, rows * TOKEN_POSITIONS), [rows, TOKEN_POSITIONS], 'int32'),
+    labels: tf.tensor2d(b.labels.subarray(0, rows * LABEL_POSITIONS), [rows, LABEL_POSITIONS], 'int32'),
+  };
+}

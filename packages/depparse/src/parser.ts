@@ -1,0 +1,321 @@
+// A trained parser: vocabularies, transition set and network, greedy batched parsing of many
+// sentences at once, and model files (safetensors weights + vocab.json + config.json).
+import { decodeTensor, parseSafetensors, Rng, serializeSafetensors, type TensorEntry } from '@lab/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
+import { extractFeatures, featureBuffers, type SentenceIds } from './features.js';
+import { featureTensors, type NetConfig, ParserNet } from './model.js';
+import { PrecomputedScorer } from './precompute.js';
+import { deprojectivize } from './projectivize.js';
+import { dependentOf, TransitionSet } from './transition-set.js';
+import { Configuration, finalize, SYSTEMS, type SystemName } from './transitions.js';
+import { normalizeWord, UNK_ID, Vocabulary } from './vocab.js';
+
+export interface ParserConfig {
+  system: SystemName;
+  /** Labels were trained in the pseudo-projective Head encoding ("label|headLabel"). */
+  pseudoProjective: boolean;
+  net: NetConfig;
+}
+
+export interface Vocabularies {
+  words: Vocabulary;
+  upos: Vocabulary;
+  xpos: Vocabulary;
+  labels: Vocabulary;
+}
+
+export interface ParseOptions {
+  /** Sentences parsed side by side (one network call per step for all of them). Default 256. */
+  batchSize?: number;
+  /** Score with the precomputed first layer (fast, default) or the plain network. */
+  precompute?: boolean;
+}
+
+/** Scores transitions for `rows` feature rows: returns row-major [rows, transitions]. */
+export type Scorer = (f: ReturnType<typeof featureBuffers>, rows: number) => Float32Array;
+
+export class Parser {
+  readonly transitions: TransitionSet;
+  private precomputed?: PrecomputedScorer;
+
+  constructor(
+    readonly config: ParserConfig,
+    readonly vocab: Vocabularies,
+    readonly net: ParserNet,
+  ) {
+    this.transitions = new TransitionSet(config.system, vocab.labels.items.slice(3));
+    if (this.transitions.size !== config.net.transitions)
+      throw new Error(
+        `the net has ${config.net.transitions} outputs but the labels give ${this.transitions.size}`,
+      );
+  }
+
+  static create(
+    config: Omit<ParserConfig, 'net'> & {
+      net: Omit<NetConfig, 'words' | 'upos' | 'xpos' | 'labels' | 'transitions'>;
+    },
+    vocab: Vocabularies,
+    rng = new Rng(0),
+  ): Parser {
+    const transitions = new TransitionSet(config.system, vocab.labels.items.slice(3));
+    const net: NetConfig = {
+      ...config.net,
+      words: vocab.words.size,
+      upos: vocab.upos.size,
+      xpos: vocab.xpos.size,
+      labels: vocab.labels.size,
+      transitions: transitions.size,
+    };
+    return new Parser({ ...config, net }, vocab, new ParserNet(net, rng));
+  }
+
+  /** Token ids of a sentence (index 0 = root); `wordDropout` replaces rare words by UNK (training). */
+  encode(ws: readonly ConlluWord[], wordDropout?: { rng: Rng; alpha: number }): SentenceIds {
+    const n = ws.length;
+    const ids: SentenceIds = {
+      words: new Int32Array(n + 1),
+      upos: new Int32Array(n + 1),
+      xpos: new Int32Array(n + 1),
+    };
+    ws.forEach((w, i) => {
+      let id = this.vocab.words.id(normalizeWord(w.form));
+      if (wordDropout && id !== UNK_ID) {
+        const count = this.vocab.words.counts[id]!;
+        if (wordDropout.rng.next() < wordDropout.alpha / (wordDropout.alpha + count)) id = UNK_ID;
+      }
+      ids.words[i + 1] = id;
+      ids.upos[i + 1] = this.vocab.upos.id(w.upos);
+      ids.xpos[i + 1] = this.vocab.xpos.id(w.xpos);
+    });
+    return ids;
+  }
+
+  /** The plain network as a scorer (training-time path; also the reference for the precomputed one). */
+  networkScorer(): Scorer {
+    return (f, rows) => {
+      // read outside tidy: a returned typed array would be walked element by element
+      const logits = tf.tidy(() => this.net.logits(featureTensors(f, rows)));
+      const data = logits.dataSync() as Float32Array;
+      logits.dispose();
+      return data;
+    };
+  }
+
+  /** Heads and labels for many sentences, greedily, batch by batch. */
+  parseTrees(
+    sentences: readonly (readonly ConlluWord[])[],
+    { batchSize = 256, precompute = true }: ParseOptions = {},
+  ): { heads: Int32Array; labels: string[] }[] {
+    const wasTraining = this.net.training;
+    this.net.eval();
+    let scorer: Scorer;
+    if (precompute) {
+      this.precomputed ??= new PrecomputedScorer(this.net);
+      scorer = this.precomputed.scorer();
+    } else scorer = this.networkScorer();
+    const out: { heads: Int32Array; labels: string[] }[] = new Array(sentences.length);
+    try {
+      for (let s = 0; s < sentences.length; s += batchSize) {
+        const part = sentences.slice(s, s + batchSize);
+        const trees = this.parseBatch(
+          part.map((ws) => this.encode(ws)),
+          scorer,
+        );
+        trees.forEach((t, i) => {
+          out[s + i] = t;
+        });
+      }
+    } finally {
+      this.net.train(wasTraining);
+    }
+    return out;
+  }
+
+  /** Greedy parsing of encoded sentences side by side; always returns single-rooted trees. */
+  parseBatch(batch: readonly SentenceIds[], scorer: Scorer): { heads: Int32Array; labels: string[] }[] {
+    const system = SYSTEMS[this.config.system];
+    const T = this.transitions.size;
+    const configs = batch.map((ids) => new Configuration(ids.words.length - 1));
+    const labelIds = batch.map((ids) => new Int32Array(ids.words.length));
+    const buffers = featureBuffers(batch.length);
+    const active: number[] = [];
+    for (let i = 0; i < batch.length; i++) if (!system.isTerminal(configs[i]!)) active.push(i);
+    while (active.length) {
+      active.forEach((i, row) => {
+        extractFeatures(configs[i]!, batch[i]!, labelIds[i]!, buffers, row);
+      });
+      const scores = scorer(buffers, active.length);
+      let w = 0;
+      for (let row = 0; row < active.length; row++) {
+        const i = active[row]!;
+        const c = configs[i]!;
+        // the best-scoring transition is nearly always legal: check it alone first
+        const base = row * T;
+        let best = 0;
+        for (let k = 1; k < T; k++) if (scores[base + k]! > scores[base + best]!) best = k;
+        if (!system.isLegal(c, this.transitions.items[best]!)) {
+          best = -1;
+          let bestScore = Number.NEGATIVE_INFINITY;
+          for (let k = 0; k < T; k++) {
+            const v = scores[base + k]!;
+            if (v > bestScore && system.isLegal(c, this.transitions.items[k]!)) {
+              best = k;
+              bestScore = v;
+            }
+          }
+        }
+        if (best < 0) throw new Error(`${system.name}: no legal transition (parser state is inconsistent)`);
+        const t = this.transitions.items[best]!;
+        const d = dependentOf(system, c, t);
+        system.apply(c, t);
+        if (d > 0) labelIds[i]![d] = this.vocab.labels.id(t.label!);
+        if (!system.isTerminal(c)) active[w++] = i;
+      }
+      active.length = w;
+    }
+    return configs.map((c) => {
+      finalize(c, this.rootLabel());
+      let heads = c.heads;
+      let labels = c.labels;
+      if (this.config.pseudoProjective) {
+        const d = deprojectivize(heads, labels);
+        heads = Int32Array.from(d.heads);
+        labels = d.labels;
+      }
+      return { heads, labels };
+    });
+  }
+
+  private rootLabel(): string {
+    return this.vocab.labels.has('root') ? 'root' : (this.vocab.labels.items[3] ?? 'root');
+  }
+
+  /** Parses CoNLL-U sentences: copies with HEAD and DEPREL filled in (other columns kept). */
+  parse(sentences: readonly ConlluSentence[], options: ParseOptions = {}): ConlluSentence[] {
+    const trees = this.parseTrees(
+      sentences.map((s) => words(s)),
+      options,
+    );
+    return sentences.map((s, i) => {
+      const { heads, labels } = trees[i]!;
+      let k = 0;
+      const rows = s.rows.map((r) => {
+        if (r.kind !== 'word') return { ...r };
+        k++;
+        return { ...r, head: heads[k]!, headText: String(heads[k]), deprel: labels[k]! };
+      });
+      return { ...s, rows };
+    });
+  }
+
+  /** Drops the precomputed tables (after the weights change). */
+  invalidate(): void {
+    this.precomputed?.dispose();
+    this.precomputed = undefined;
+  }
+
+  /**
+   * Model files: safetensors weights, vocabularies and config as JSON. `half` stores the weights as
+   * float16 (half the size; loading widens them back to float32).
+   */
+  toFiles({ metadata = {}, half = false }: { metadata?: Record<string, string>; half?: boolean } = {}): {
+    weights: Uint8Array;
+    vocab: string;
+    config: string;
+  } {
+    const entries: Record<string, TensorEntry> = {};
+    for (const [name, v] of Object.entries(this.net.parameters())) {
+      const data = v.dataSync() as Float32Array;
+      entries[name] = half
+        ? { dtype: 'F16', shape: v.shape, data: toHalf(data) }
+        : { dtype: 'F32', shape: v.shape, data };
+    }
+    return {
+      weights: serializeSafetensors(entries, metadata),
+      vocab: `${JSON.stringify({
+        words: this.vocab.words.toJSON(),
+        upos: this.vocab.upos.toJSON(),
+        xpos: this.vocab.xpos.toJSON(),
+        labels: this.vocab.labels.toJSON(),
+      })}\n`,
+      config: `${JSON.stringify(this.config, null, 2)}\n`,
+    };
+  }
+
+  static fromFiles(files: { weights: Uint8Array; vocab: string; config: string }): Parser {
+    const config = JSON.parse(files.config) as ParserConfig;
+    if (!config?.net || !(config.system in SYSTEMS))
+      throw new Error('config.json is not a lab parser config');
+    const v = JSON.parse(files.vocab);
+    const vocab: Vocabularies = {
+      words: Vocabulary.fromJSON(v.words),
+      upos: Vocabulary.fromJSON(v.upos),
+      xpos: Vocabulary.fromJSON(v.xpos),
+      labels: Vocabulary.fromJSON(v.labels),
+    };
+    const parser = new Parser(config, vocab, new ParserNet(config.net));
+    const { tensors } = parseSafetensors(files.weights);
+    const dict: Record<string, tf.Tensor> = {};
+    for (const [name, raw] of Object.entries(tensors)) {
+      const { data } = decodeTensor(raw);
+      dict[name] = tf.tensor(data as Float32Array, raw.shape, 'float32');
+    }
+    try {
+      parser.net.loadStateDict(dict);
+    } catch (e) {
+      parser.dispose();
+      throw e;
+    } finally {
+      tf.dispose(Object.values(dict));
+    }
+    return parser;
+  }
+
+  dispose(): void {
+    this.invalidate();
+    this.net.dispose();
+  }
+}
+
+/** float32 -> IEEE float16 bits (round to nearest even; overflow to infinity, tiny values to subnormals or zero). */
+export function toHalf(x: Float32Array): Uint16Array {
+  const out = new Uint16Array(x.length);
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  for (let i = 0; i < x.length; i++) {
+    f[0] = x[i]!;
+    const b = u[0]!;
+    const sign = (b >>> 16) & 0x8000;
+    const exp = (b >>> 23) & 0xff;
+    let mant = b & 0x7fffff;
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
+      continue;
+    }
+    const e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00;
+      continue;
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
+      mant |= 0x800000;
+      const shift = 14 - e;
+      let h = mant >>> shift;
+      const rem = mant & ((1 << shift) - 1);
+      const halfway = 1 << (shift - 1);
+      if (rem > halfway || (rem === halfway && h & 1)) h++;
+      out[i] = sign | h;
+      continue;
+    }
+    let h = (e << 10) | (mant >>> 13);
+    const rem = mant & 0x1fff;
+    if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
+    out[i] = sign | h;
+  }
+  return out;
+}

@@ -1,0 +1,343 @@
+// Chen & Manning's precomputation trick: the first hidden layer is a sum over feature positions of
+// embedding(id) . W1[position block], so for frequent ids those products are computed once and
+// parsing adds table rows instead of multiplying by W1. Words beyond the `topWords` most frequent are
+// multiplied on the fly; tags and labels are always tabled (their vocabularies are small).
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  EXTRA_IDS,
+  EXTRA_POSITIONS,
+  type FeatureBuffers,
+  LABEL_POSITIONS,
+  TOKEN_POSITIONS,
+} from './features.js';
+import { TableSumKernel, wasmSimdSupported } from './kernels/table-sum.js';
+import type { ParserNet } from './model.js';
+
+// the kernel path reads one (UPOS, XPOS) pair row per token position instead of one row of each
+const PER_ROW = 2 * TOKEN_POSITIONS + LABEL_POSITIONS + EXTRA_POSITIONS;
+
+export class PrecomputedScorer {
+  private readonly H: number;
+  private readonly topWords: number;
+  /** [position][id][H] flattened, per feature kind. */
+  private readonly wordTable: Float32Array;
+  private readonly uposTable: Float32Array;
+  private readonly xposTable: Float32Array;
+  private readonly labelTable: Float32Array;
+  private readonly extraTable: Float32Array;
+  private readonly bias: Float32Array;
+  private readonly wordEmb: Float32Array;
+  private readonly w1Words: Float32Array;
+  private readonly rest: { weight: tf.Tensor2D; bias: tf.Tensor1D }[];
+  private readonly sizes: { upos: number; xpos: number; labels: number; dw: number };
+  /** The WASM SIMD path: every table in one kernel memory (null where WASM SIMD is unavailable). */
+  private readonly kernel: {
+    k: TableSumKernel;
+    table: number;
+    bias: number;
+    base: { upos: number; xpos: number; labels: number; extras: number; zero: number };
+    offsets: number;
+    out: number;
+    items: number;
+    capacity: number;
+    w1Words: number;
+    wordEmb: number;
+    /** Later layers (hidden2, output) with their columns padded to a multiple of 4. */
+    layers: { w: number; b: number; inF: number; out: number; outPad: number; y: number }[];
+  } | null = null;
+
+  constructor(
+    private readonly net: ParserNet,
+    { topWords = 5000, useKernel = true }: { topWords?: number; useKernel?: boolean } = {},
+  ) {
+    const c = net.config;
+    const H = c.hidden[0]!;
+    this.H = H;
+    this.topWords = Math.min(topWords, c.words);
+    const w1 = net.hidden[0]!.weight;
+    // tidy must not return the typed arrays: it would walk every element looking for tensors
+    const read = (f: () => tf.Tensor): Float32Array => {
+      const t = tf.tidy(f);
+      const data = t.dataSync() as Float32Array;
+      t.dispose();
+      return data;
+    };
+    const tables = (() => {
+      const dw = c.wordDim;
+      const dt = c.tagDim;
+      const wordBase = 0;
+      const uposBase = TOKEN_POSITIONS * dw;
+      const xposBase = uposBase + TOKEN_POSITIONS * dt;
+      const labelBase = xposBase + TOKEN_POSITIONS * dt;
+      const extraBase = labelBase + LABEL_POSITIONS * c.labelDim;
+      const block = (emb: tf.Tensor2D, rows: number, base: number, dim: number, positions: number) => {
+        return read(() => {
+          const e = tf.slice(emb, [0, 0], [rows, dim]);
+          const parts: tf.Tensor[] = [];
+          for (let p = 0; p < positions; p++)
+            parts.push(tf.matMul(e, tf.slice(w1, [base + p * dim, 0], [dim, H])));
+          return tf.stack(parts);
+        });
+      };
+      return {
+        words: block(net.wordEmbedding.weight as tf.Tensor2D, this.topWords, wordBase, dw, TOKEN_POSITIONS),
+        upos: block(net.uposEmbedding.weight as tf.Tensor2D, c.upos, uposBase, dt, TOKEN_POSITIONS),
+        xpos: block(net.xposEmbedding.weight as tf.Tensor2D, c.xpos, xposBase, dt, TOKEN_POSITIONS),
+        labels: block(
+          net.labelEmbedding.weight as tf.Tensor2D,
+          c.labels,
+          labelBase,
+          c.labelDim,
+          LABEL_POSITIONS,
+        ),
+        extras: block(
+          net.extraEmbedding.weight as tf.Tensor2D,
+          EXTRA_IDS,
+          extraBase,
+          c.extraDim,
+          EXTRA_POSITIONS,
+        ),
+        w1Words: read(() => tf.slice(w1, [0, 0], [TOKEN_POSITIONS * dw, H])),
+      };
+    })();
+    this.wordTable = tables.words;
+    this.uposTable = tables.upos;
+    this.xposTable = tables.xpos;
+    this.labelTable = tables.labels;
+    this.extraTable = tables.extras;
+    this.w1Words = tables.w1Words;
+    this.wordEmb = net.wordEmbedding.weight.dataSync() as Float32Array;
+    this.bias = net.hidden[0]!.bias!.dataSync() as Float32Array;
+    this.sizes = { upos: c.upos, xpos: c.xpos, labels: c.labels, dw: c.wordDim };
+    if (H % 4 === 0 && useKernel && wasmSimdSupported()) {
+      const k = new TableSumKernel();
+      const U = c.upos;
+      const X = c.xpos;
+      const pairs = TOKEN_POSITIONS * U * X * H;
+      const sizes = [this.wordTable.length, pairs, 0, this.labelTable.length, this.extraTable.length];
+      const table = k.alloc(sizes.reduce((a, b) => a + b, 0) + H);
+      const view = k.f32(table, sizes.reduce((a, b) => a + b, 0) + H);
+      let at = 0;
+      const base = { upos: 0, xpos: 0, labels: 0, extras: 0, zero: 0 };
+      view.set(this.wordTable, at);
+      base.upos = at += sizes[0]!;
+      // pair[p][u * X + x] = upos[p][u] + xpos[p][x]
+      for (let p = 0; p < TOKEN_POSITIONS; p++)
+        for (let u = 0; u < U; u++) {
+          const ur = this.uposTable.subarray((p * U + u) * H, (p * U + u + 1) * H);
+          for (let x = 0; x < X; x++) {
+            const xr = this.xposTable.subarray((p * X + x) * H, (p * X + x + 1) * H);
+            const o = at + ((p * U + u) * X + x) * H;
+            for (let j = 0; j < H; j++) view[o + j] = ur[j]! + xr[j]!;
+          }
+        }
+      base.labels = at += sizes[1]!;
+      view.set(this.labelTable, at);
+      base.extras = at += sizes[3]!;
+      view.set(this.extraTable, at);
+      base.zero = at += sizes[4]!; // a zero row stands in for rare words, added afterwards
+      const bias = k.alloc(H);
+      k.f32(bias, H).set(this.bias);
+      const w1Words = k.alloc(this.w1Words.length);
+      k.f32(w1Words, this.w1Words.length).set(this.w1Words);
+      const wordEmb = k.alloc(this.wordEmb.length);
+      k.f32(wordEmb, this.wordEmb.length).set(this.wordEmb);
+      const kernelLayers = [...net.hidden.slice(1), net.output].map((l) => {
+        const inF = l.inFeatures;
+        const out = l.outFeatures;
+        const outPad = (out + 3) & ~3;
+        const w = k.alloc(inF * outPad);
+        const src = l.weight.dataSync() as Float32Array;
+        const dst = k.f32(w, inF * outPad);
+        for (let i = 0; i < inF; i++) dst.set(src.subarray(i * out, (i + 1) * out), i * outPad);
+        const b = k.alloc(outPad);
+        k.f32(b, out).set(l.bias!.dataSync() as Float32Array);
+        return { w, b, inF, out, outPad, y: 0 };
+      });
+      this.kernel = {
+        k,
+        table,
+        bias,
+        base,
+        offsets: 0,
+        out: 0,
+        items: 0,
+        capacity: 0,
+        w1Words,
+        wordEmb,
+        layers: kernelLayers,
+      };
+    }
+    const layers = [...net.hidden.slice(1), net.output];
+    this.rest = layers.map((l) => ({
+      weight: tf.keep(l.weight.clone()) as tf.Tensor2D,
+      bias: tf.keep(l.bias!.clone()) as tf.Tensor1D,
+    }));
+  }
+
+  /** Bytes held by the tables (memory cost of the trick). */
+  get bytes(): number {
+    return (
+      4 *
+      (this.wordTable.length +
+        this.uposTable.length +
+        this.xposTable.length +
+        this.labelTable.length +
+        this.extraTable.length)
+    );
+  }
+
+  /** First hidden layer (after the activation) for `rows` feature rows, into a [rows, H] array. */
+  hidden(f: FeatureBuffers, rows: number): Float32Array {
+    if (!this.kernel) return this.hiddenInJs(f, rows);
+    return this.kernel.k.f32(this.hiddenByKernel(f, rows), rows * this.H).slice();
+  }
+
+  /** The first layer into the kernel's `out` buffer (after the activation); returns its offset. */
+  private hiddenByKernel(f: FeatureBuffers, rows: number): number {
+    const kn = this.kernel!;
+    const k = kn.k;
+    const H = this.H;
+    const K = this.topWords;
+    if (rows > kn.capacity) {
+      kn.capacity = Math.max(rows, 2 * kn.capacity);
+      kn.offsets = k.alloc(kn.capacity * PER_ROW);
+      kn.out = k.alloc(kn.capacity * H);
+      kn.items = k.alloc(kn.capacity * 3 * TOKEN_POSITIONS);
+      for (const l of kn.layers) l.y = k.alloc(kn.capacity * l.outPad);
+    }
+    const offsets = k.i32(kn.offsets, rows * PER_ROW);
+    const items = k.i32(kn.items, rows * 3 * TOKEN_POSITIONS);
+    const { upos, labels, extras, zero } = kn.base;
+    const U = this.sizes.upos;
+    const X = this.sizes.xpos;
+    const L = this.sizes.labels;
+    let rare = 0;
+    let o = 0;
+    for (let r = 0; r < rows; r++) {
+      const t = r * TOKEN_POSITIONS;
+      for (let p = 0; p < TOKEN_POSITIONS; p++) {
+        const id = f.words[t + p]!;
+        if (id < K) offsets[o++] = (p * K + id) * H;
+        else {
+          offsets[o++] = zero;
+          items[3 * rare] = r;
+          items[3 * rare + 1] = p;
+          items[3 * rare++ + 2] = id;
+        }
+        offsets[o++] = upos + ((p * U + f.upos[t + p]!) * X + f.xpos[t + p]!) * H;
+      }
+      const l = r * LABEL_POSITIONS;
+      for (let p = 0; p < LABEL_POSITIONS; p++) offsets[o++] = labels + (p * L + f.labels[l + p]!) * H;
+      const e = r * EXTRA_POSITIONS;
+      for (let p = 0; p < EXTRA_POSITIONS; p++)
+        offsets[o++] = extras + (p * EXTRA_IDS + f.extras[e + p]!) * H;
+    }
+    k.run(kn.table, kn.offsets, rows, PER_ROW, H, kn.bias, kn.out);
+    if (rare) k.rareRows(kn.w1Words, kn.wordEmb, kn.items, rare, this.sizes.dw, H, kn.out);
+    this.activateKernel(kn.out, rows * H);
+    return kn.out;
+  }
+
+  private activateKernel(at: number, n: number): void {
+    const act = this.net.config.activation;
+    if (act === 'tanh') activateInPlace(this.kernel!.k.f32(at, n), act);
+    else this.kernel!.k.activate(at, n, act);
+  }
+
+  /** Transition scores entirely in the kernel: table sums, rare words, activations, dense layers. */
+  private scoreByKernel(f: FeatureBuffers, rows: number): Float32Array {
+    const kn = this.kernel!;
+    let x = this.hiddenByKernel(f, rows);
+    kn.layers.forEach((l, i) => {
+      kn.k.dense(x, l.w, l.b, rows, l.inF, l.outPad, l.y);
+      if (i < kn.layers.length - 1) {
+        // hidden2's padding columns are zero and its width is a multiple of 4 in practice; the next
+        // layer reads inF columns with stride outPad only when they agree
+        if (l.outPad !== l.out) throw new Error('a second hidden layer needs a width divisible by 4');
+        this.activateKernel(l.y, rows * l.outPad);
+      }
+      x = l.y;
+    });
+    const last = kn.layers[kn.layers.length - 1]!;
+    const y = kn.k.f32(last.y, rows * last.outPad);
+    if (last.outPad === last.out) return y;
+    const out = new Float32Array(rows * last.out);
+    for (let r = 0; r < rows; r++)
+      out.set(y.subarray(r * last.outPad, r * last.outPad + last.out), r * last.out);
+    return out;
+  }
+
+  private hiddenInJs(f: FeatureBuffers, rows: number): Float32Array {
+    const H = this.H;
+    const K = this.topWords;
+    const dw = this.sizes.dw;
+    const out = new Float32Array(rows * H);
+    const act = this.net.config.activation;
+    for (let r = 0; r < rows; r++) {
+      const h = out.subarray(r * H, (r + 1) * H);
+      h.set(this.bias);
+      for (let p = 0; p < TOKEN_POSITIONS; p++) {
+        const id = f.words[r * TOKEN_POSITIONS + p]!;
+        if (id < K) addRow(h, this.wordTable, (p * K + id) * H, H);
+        else {
+          // a rare word: its embedding times the position's block of W1
+          const e = id * dw;
+          for (let j = 0; j < dw; j++) {
+            const v = this.wordEmb[e + j]!;
+            if (v !== 0) addScaledRow(h, this.w1Words, (p * dw + j) * H, H, v);
+          }
+        }
+        addRow(h, this.uposTable, (p * this.sizes.upos + f.upos[r * TOKEN_POSITIONS + p]!) * H, H);
+        addRow(h, this.xposTable, (p * this.sizes.xpos + f.xpos[r * TOKEN_POSITIONS + p]!) * H, H);
+      }
+      for (let p = 0; p < LABEL_POSITIONS; p++)
+        addRow(h, this.labelTable, (p * this.sizes.labels + f.labels[r * LABEL_POSITIONS + p]!) * H, H);
+      for (let p = 0; p < EXTRA_POSITIONS; p++)
+        addRow(h, this.extraTable, (p * EXTRA_IDS + f.extras[r * EXTRA_POSITIONS + p]!) * H, H);
+    }
+    activateInPlace(out, act);
+    return out;
+  }
+
+  /** Scores of `rows` feature rows ([rows, transitions]; a view that the next call overwrites). */
+  scorer() {
+    if (this.kernel) return (f: FeatureBuffers, rows: number): Float32Array => this.scoreByKernel(f, rows);
+    return (f: FeatureBuffers, rows: number): Float32Array => {
+      const h = this.hidden(f, rows);
+      const logits = tf.tidy(() => {
+        let x: tf.Tensor = tf.tensor2d(h, [rows, this.H]);
+        this.rest.forEach((l, i) => {
+          x = tf.add(tf.matMul(x, l.weight), l.bias);
+          if (i < this.rest.length - 1) {
+            const a = this.net.config.activation;
+            x = a === 'cube' ? tf.mul(tf.mul(x, x), x) : a === 'relu' ? tf.relu(x) : tf.tanh(x);
+          }
+        });
+        return x;
+      });
+      const data = logits.dataSync() as Float32Array;
+      logits.dispose();
+      return data;
+    };
+  }
+
+  dispose(): void {
+    for (const l of this.rest) tf.dispose([l.weight, l.bias]);
+  }
+}
+
+function activateInPlace(h: Float32Array, act: string): void {
+  const n = h.length;
+  if (act === 'cube') for (let j = 0; j < n; j++) h[j] = h[j]! * h[j]! * h[j]!;
+  else if (act === 'relu') for (let j = 0; j < n; j++) h[j] = Math.max(h[j]!, 0);
+  else for (let j = 0; j < n; j++) h[j] = Math.tanh(h[j]!);
+}
+
+function addRow(h: Float32Array, table: Float32Array, offset: number, H: number): void {
+  for (let j = 0; j < H; j++) h[j] = h[j]! + table[offset + j]!;
+}
+
+function addScaledRow(h: Float32Array, table: Float32Array, offset: number, H: number, s: number): void {
+  for (let j = 0; j < H; j++) h[j] = h[j]! + s * table[offset + j]!;
+}

@@ -1,0 +1,355 @@
+// A small window tagger for UPOS and XPOS (for plain-text input and the predicted-tag evaluation):
+// embeddings of the words at i-2..i+2, and of the 3-letter suffixes and the capitalisation shapes at
+// i-1..i+1, one ReLU hidden layer, and a softmax head per tag set.
+import {
+  adam,
+  Dense,
+  Dropout,
+  decodeTensor,
+  Embedding,
+  Module,
+  normal,
+  Optimizer,
+  parseSafetensors,
+  Rng,
+  serializeSafetensors,
+  type TensorEntry,
+  valueAndGrads,
+} from '@lab/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
+import { toHalf } from './parser.js';
+import { normalizeWord, Vocabulary } from './vocab.js';
+
+const WORD_WINDOW = 2;
+const AFFIX_WINDOW = 1;
+const W = 2 * WORD_WINDOW + 1;
+const A = 2 * AFFIX_WINDOW + 1;
+
+export interface TaggerConfig {
+  wordDim: number;
+  suffixDim: number;
+  shapeDim: number;
+  hidden: number;
+  dropout: number;
+  words: number;
+  suffixes: number;
+  upos: number;
+  xpos: number;
+}
+
+function shape(form: string): string {
+  if (/^[0-9.,:\-/]+$/.test(form) && /[0-9]/.test(form)) return 'num';
+  if (/^[A-Z]+$/.test(form) && form.length > 1) return 'UPPER';
+  if (/^[A-Z]/.test(form)) return 'Title';
+  if (/^[a-z]/.test(form)) return form.includes('-') ? 'lower-' : 'lower';
+  if (/^[^A-Za-z0-9]+$/.test(form)) return 'punct';
+  return 'other';
+}
+const SHAPES = new Vocabulary(['num', 'UPPER', 'Title', 'lower', 'lower-', 'punct', 'other']);
+const suffix = (form: string) => form.toLowerCase().slice(-3);
+
+class TaggerNet extends Module {
+  readonly words: Embedding;
+  readonly suffixes: Embedding;
+  readonly shapes: Embedding;
+  readonly hidden: Dense;
+  readonly upos: Dense;
+  readonly xpos: Dense;
+  readonly drop: Dropout;
+  constructor(
+    readonly config: TaggerConfig,
+    rng: Rng,
+  ) {
+    super('tagger');
+    const init = normal(0.1);
+    this.words = this.addModule('words', new Embedding(config.words, config.wordDim, { rng, init }));
+    this.suffixes = this.addModule(
+      'suffixes',
+      new Embedding(config.suffixes, config.suffixDim, { rng, init }),
+    );
+    this.shapes = this.addModule('shapes', new Embedding(SHAPES.size, config.shapeDim, { rng, init }));
+    const inF = W * config.wordDim + A * (config.suffixDim + config.shapeDim);
+    this.hidden = this.addModule('hidden', new Dense(inF, config.hidden, { rng }));
+    this.upos = this.addModule('upos', new Dense(config.hidden, config.upos, { rng }));
+    this.xpos = this.addModule('xpos', new Dense(config.hidden, config.xpos, { rng }));
+    this.drop = this.addModule('dropout', new Dropout(config.dropout, { rng }));
+  }
+  logits(w: tf.Tensor, s: tf.Tensor, c: tf.Tensor): { upos: tf.Tensor2D; xpos: tf.Tensor2D } {
+    return tf.tidy(() => {
+      const n = w.shape[0]!;
+      const x = tf.concat(
+        [
+          tf.reshape(this.words.forward(w), [n, -1]),
+          tf.reshape(this.suffixes.forward(s), [n, -1]),
+          tf.reshape(this.shapes.forward(c), [n, -1]),
+        ],
+        1,
+      );
+      const h = this.drop.forward(tf.relu(this.hidden.forward(x)));
+      return { upos: this.upos.forward(h) as tf.Tensor2D, xpos: this.xpos.forward(h) as tf.Tensor2D };
+    });
+  }
+  forward(): tf.Tensor {
+    throw new Error('TaggerNet: call logits()');
+  }
+}
+
+export interface TaggerVocab {
+  words: Vocabulary;
+  suffixes: Vocabulary;
+  upos: Vocabulary;
+  xpos: Vocabulary;
+}
+
+export class Tagger {
+  constructor(
+    readonly net: TaggerNet,
+    readonly vocab: TaggerVocab,
+  ) {}
+
+  /** Window features of every token of the sentences (rows in order). */
+  private features(sentences: readonly (readonly ConlluWord[])[], dropout?: { rng: Rng; alpha: number }) {
+    const total = sentences.reduce((a, s) => a + s.length, 0);
+    const w = new Int32Array(total * W);
+    const s = new Int32Array(total * A);
+    const c = new Int32Array(total * A);
+    let row = 0;
+    for (const ws of sentences) {
+      const ids = ws.map((x) => {
+        let id = this.vocab.words.id(normalizeWord(x.form));
+        if (dropout && id > 2) {
+          const count = this.vocab.words.counts[id]!;
+          if (dropout.rng.next() < dropout.alpha / (dropout.alpha + count)) id = 1;
+        }
+        return id;
+      });
+      const suf = ws.map((x) => this.vocab.suffixes.id(suffix(x.form)));
+      const shp = ws.map((x) => SHAPES.id(shape(x.form)));
+      for (let i = 0; i < ws.length; i++, row++) {
+        for (let k = -WORD_WINDOW; k <= WORD_WINDOW; k++) {
+          const j = i + k;
+          w[row * W + k + WORD_WINDOW] = j < 0 || j >= ws.length ? 2 : ids[j]!; // ROOT id marks the edges
+        }
+        for (let k = -AFFIX_WINDOW; k <= AFFIX_WINDOW; k++) {
+          const j = i + k;
+          s[row * A + k + AFFIX_WINDOW] = j < 0 || j >= ws.length ? 2 : suf[j]!;
+          c[row * A + k + AFFIX_WINDOW] = j < 0 || j >= ws.length ? 2 : shp[j]!;
+        }
+      }
+    }
+    return { w, s, c, total };
+  }
+
+  /** Copies of the sentences with UPOS and XPOS predicted. */
+  tag(sentences: readonly ConlluSentence[]): ConlluSentence[] {
+    const ws = sentences.map((s) => words(s));
+    const { upos, xpos } = this.predict(ws);
+    let k = 0;
+    return sentences.map((s) => ({
+      ...s,
+      rows: s.rows.map((r) => (r.kind === 'word' ? { ...r, upos: upos[k]!, xpos: xpos[k++]! } : { ...r })),
+    }));
+  }
+
+  predict(sentences: readonly (readonly ConlluWord[])[]): { upos: string[]; xpos: string[] } {
+    const wasTraining = this.net.training;
+    this.net.eval();
+    const f = this.features(sentences);
+    const upos: string[] = [];
+    const xpos: string[] = [];
+    const chunk = 4096;
+    for (let r = 0; r < f.total; r += chunk) {
+      const n = Math.min(chunk, f.total - r);
+      const out = tf.tidy(() => {
+        const l = this.net.logits(
+          tf.tensor2d(f.w.subarray(r * W, (r + n) * W), [n, W], 'int32'),
+          tf.tensor2d(f.s.subarray(r * A, (r + n) * A), [n, A], 'int32'),
+          tf.tensor2d(f.c.subarray(r * A, (r + n) * A), [n, A], 'int32'),
+        );
+        // never predict the reserved <null>/<unk>/<root> classes
+        const mask = (k: number) => tf.concat([tf.fill([1, 3], -1e9), tf.zeros([1, k - 3])], 1);
+        return [
+          tf.argMax(tf.add(l.upos, mask(l.upos.shape[1])), 1),
+          tf.argMax(tf.add(l.xpos, mask(l.xpos.shape[1])), 1),
+        ];
+      });
+      const u = out[0]!.dataSync();
+      const x = out[1]!.dataSync();
+      tf.dispose(out);
+      for (let i = 0; i < n; i++) {
+        upos.push(this.vocab.upos.items[u[i]!]!);
+        xpos.push(this.vocab.xpos.items[x[i]!]!);
+      }
+    }
+    this.net.train(wasTraining);
+    return { upos, xpos };
+  }
+
+  /** Model files; `half` stores float16 weights. */
+  toFiles({ half = false }: { half?: boolean } = {}): { weights: Uint8Array; vocab: string; config: string } {
+    const entries: Record<string, TensorEntry> = {};
+    for (const [name, v] of Object.entries(this.net.parameters())) {
+      const data = v.dataSync() as Float32Array;
+      entries[name] = half
+        ? { dtype: 'F16', shape: v.shape, data: toHalf(data) }
+        : { dtype: 'F32', shape: v.shape, data };
+    }
+    return {
+      weights: serializeSafetensors(entries),
+      vocab: `${JSON.stringify(Object.fromEntries(Object.entries(this.vocab).map(([k, v]) => [k, v.toJSON()])))}\n`,
+      config: `${JSON.stringify(this.net.config, null, 2)}\n`,
+    };
+  }
+
+  static fromFiles(files: { weights: Uint8Array; vocab: string; config: string }): Tagger {
+    const config = JSON.parse(files.config) as TaggerConfig;
+    const v = JSON.parse(files.vocab);
+    const vocab: TaggerVocab = {
+      words: Vocabulary.fromJSON(v.words),
+      suffixes: Vocabulary.fromJSON(v.suffixes),
+      upos: Vocabulary.fromJSON(v.upos),
+      xpos: Vocabulary.fromJSON(v.xpos),
+    };
+    const net = new TaggerNet(config, new Rng(0));
+    const dict: Record<string, tf.Tensor> = {};
+    for (const [name, raw] of Object.entries(parseSafetensors(files.weights).tensors))
+      dict[name] = tf.tensor(decodeTensor(raw).data as Float32Array, raw.shape, 'float32');
+    try {
+      net.loadStateDict(dict);
+    } finally {
+      tf.dispose(Object.values(dict));
+    }
+    return new Tagger(net, vocab);
+  }
+
+  dispose(): void {
+    this.net.dispose();
+  }
+}
+
+/** Share of words whose UPOS (and XPOS) match the gold sentences. */
+export function tagAccuracy(gold: readonly ConlluSentence[], system: readonly ConlluSentence[]) {
+  let n = 0;
+  let u = 0;
+  let x = 0;
+  gold.forEach((g, i) => {
+    const gw = words(g);
+    const sw = words(system[i]!);
+    gw.forEach((w, j) => {
+      n++;
+      if (w.upos === sw[j]!.upos) u++;
+      if (w.xpos === sw[j]!.xpos) x++;
+    });
+  });
+  return { upos: n ? u / n : 0, xpos: n ? x / n : 0 };
+}
+
+export function trainTagger(
+  train: readonly ConlluSentence[],
+  {
+    epochs = 4,
+    batchSize = 256,
+    lr = 1e-3,
+    seed = 0,
+    config = {},
+    onEpoch,
+  }: {
+    epochs?: number;
+    batchSize?: number;
+    lr?: number;
+    seed?: number;
+    config?: Partial<Pick<TaggerConfig, 'wordDim' | 'suffixDim' | 'shapeDim' | 'hidden' | 'dropout'>>;
+    onEpoch?: (e: { epoch: number; loss: number; seconds: number }) => void;
+  } = {},
+): Tagger {
+  const rng = new Rng(seed);
+  const ws = train.map((s) => words(s));
+  const all = ws.flat();
+  const vocab: TaggerVocab = {
+    words: Vocabulary.build(
+      all.map((w) => normalizeWord(w.form)),
+      2,
+    ),
+    suffixes: Vocabulary.build(
+      all.map((w) => suffix(w.form)),
+      2,
+    ),
+    upos: Vocabulary.build(all.map((w) => w.upos)),
+    xpos: Vocabulary.build(all.map((w) => w.xpos)),
+  };
+  const net = new TaggerNet(
+    {
+      wordDim: 64,
+      suffixDim: 24,
+      shapeDim: 8,
+      hidden: 256,
+      dropout: 0.3,
+      ...config,
+      words: vocab.words.size,
+      suffixes: vocab.suffixes.size,
+      upos: vocab.upos.size,
+      xpos: vocab.xpos.size,
+    },
+    rng,
+  );
+  const tagger = new Tagger(net, vocab);
+  const uposIds = Int32Array.from(all, (w) => vocab.upos.id(w.upos));
+  const xposIds = Int32Array.from(all, (w) => vocab.xpos.id(w.xpos));
+  const vars = net.trainableParameters();
+  const opt = new Optimizer(adam(lr), vars);
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const t0 = performance.now();
+    const f = (tagger as unknown as { features: Tagger['features'] }).features.call(tagger, ws, {
+      rng,
+      alpha: 0.25,
+    });
+    const order = rng.permutation(f.total);
+    let lossSum = 0;
+    for (let b = 0; b < f.total; b += batchSize) {
+      const idx = order.subarray(b, Math.min(f.total, b + batchSize));
+      const n = idx.length;
+      const pick = (src: Int32Array, width: number) => {
+        const out = new Int32Array(n * width);
+        idx.forEach((r, i) => {
+          out.set(src.subarray(r * width, (r + 1) * width), i * width);
+        });
+        return tf.tensor2d(out, [n, width], 'int32');
+      };
+      const tw = pick(f.w, W);
+      const ts = pick(f.s, A);
+      const tc = pick(f.c, A);
+      const yu = tf.tidy(() =>
+        tf.oneHot(
+          tf.tensor1d(
+            Array.from(idx, (r) => uposIds[r]!),
+            'int32',
+          ),
+          vocab.upos.size,
+        ),
+      );
+      const yx = tf.tidy(() =>
+        tf.oneHot(
+          tf.tensor1d(
+            Array.from(idx, (r) => xposIds[r]!),
+            'int32',
+          ),
+          vocab.xpos.size,
+        ),
+      );
+      const { value, grads } = valueAndGrads(() => {
+        const l = net.logits(tw, ts, tc);
+        return tf.add(
+          tf.losses.softmaxCrossEntropy(yu, l.upos),
+          tf.losses.softmaxCrossEntropy(yx, l.xpos),
+        ) as tf.Scalar;
+      }, vars);
+      opt.step(grads);
+      lossSum += value.dataSync()[0]! * n;
+      tf.dispose([tw, ts, tc, yu, yx, value, ...Object.values(grads)]);
+    }
+    onEpoch?.({ epoch, loss: lossSum / f.total, seconds: (performance.now() - t0) / 1000 });
+  }
+  opt.dispose();
+  return tagger;
+}

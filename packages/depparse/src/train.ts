@@ -1,0 +1,372 @@
+// Training: examples (features, transition) from the static oracle over the training trees, or —
+// with `exploreFrom` (arc-hybrid, arc-eager) — from the dynamic oracle while following the model's own
+// predictions (Goldberg & Nivre 2013); softmax cross-entropy with dropout and L2; Adam by default,
+// AdaGrad as in Chen & Manning as an option. The best epoch on the dev set is kept.
+import { adagrad, adam, cosineSchedule, Optimizer, Rng, valueAndGrads } from '@lab/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { type ConlluSentence, words } from './conllu.js';
+import { dynamicOracle } from './dynamic-oracle.js';
+import {
+  EXTRA_POSITIONS,
+  extractFeatures,
+  type FeatureBuffers,
+  featureBuffers,
+  LABEL_POSITIONS,
+  type SentenceIds,
+  TOKEN_POSITIONS,
+} from './features.js';
+import { attachmentScores } from './metrics.js';
+import { DEFAULT_NET, featureTensors, type NetConfig } from './model.js';
+import { Parser, type Vocabularies } from './parser.js';
+import { projectivize } from './projectivize.js';
+import { dependentOf } from './transition-set.js';
+import { Configuration, isProjective, SYSTEMS, type SystemName } from './transitions.js';
+import { normalizeWord, Vocabulary } from './vocab.js';
+
+export interface TrainParserOptions {
+  system?: SystemName;
+  pseudoProjective?: boolean;
+  net?: Partial<Omit<NetConfig, 'words' | 'upos' | 'xpos' | 'labels' | 'transitions'>>;
+  epochs?: number;
+  batchSize?: number;
+  optimizer?: 'adam' | 'adagrad';
+  lr?: number;
+  /** 'cosine' anneals the learning rate to a tenth over the run; default 'none'. */
+  lrSchedule?: 'none' | 'cosine';
+  /** L2 regularisation added to the gradients (Chen & Manning: 1e-8). */
+  l2?: number;
+  /** Words seen fewer times are unknown. Default 2. */
+  minWordCount?: number;
+  /** Word dropout alpha: a word seen c times becomes UNK with probability alpha / (alpha + c). */
+  wordDropout?: number;
+  /** arc-hybrid or arc-eager: from this epoch on, train on the dynamic oracle's targets while following the model's prediction with probability `exploreProb`. */
+  exploreFrom?: number;
+  exploreProb?: number;
+  /** Pretrained vectors (word -> vector of wordDim) for the embedding's initial rows. */
+  pretrained?: Map<string, Float32Array>;
+  seed?: number;
+  onEpoch?: (e: EpochReport) => void;
+  onBatch?: (e: { epoch: number; batch: number; batches: number; loss: number }) => void;
+}
+
+export interface EpochReport {
+  epoch: number;
+  loss: number;
+  examples: number;
+  seconds: number;
+  dev?: { uas: number; las: number };
+}
+
+/** Word vectors from text (word2vec/GloVe: "word v1 ... vd" per line, an optional "count dim" header). */
+export function parseWordVectors(text: string, dim?: number): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    const parts = line.trim().split(/\s+/);
+    if (parts.length < 2 || parts[0] === '') return;
+    if (i === 0 && parts.length === 2 && /^\d+$/.test(parts[0]!) && /^\d+$/.test(parts[1]!)) return;
+    const v = Float32Array.from(parts.slice(1), Number);
+    if (dim !== undefined && v.length !== dim)
+      throw new Error(`word vectors line ${i + 1}: ${v.length} values, expected ${dim}`);
+    if (v.some((x) => !Number.isFinite(x))) throw new Error(`word vectors line ${i + 1}: not a number`);
+    out.set(normalizeWord(parts[0]!), v);
+  });
+  return out;
+}
+
+interface TrainTree {
+  words: ReturnType<typeof words>;
+  heads: number[];
+  labels: string[];
+}
+
+function trainingTrees(sentences: readonly ConlluSentence[], pseudoProjective: boolean): TrainTree[] {
+  const out: TrainTree[] = [];
+  for (const s of sentences) {
+    const ws = words(s);
+    let heads = [0, ...ws.map((w) => w.head)];
+    let labels = ['', ...ws.map((w) => w.deprel)];
+    if (!isProjective(heads)) {
+      if (!pseudoProjective) continue; // a static oracle needs a projective tree
+      ({ heads, labels } = projectivize(heads, labels));
+    }
+    out.push({ words: ws, heads, labels });
+  }
+  // lifted labels ("label|headLabel") seen fewer than 3 times fall back to their plain label
+  const freq = new Map<string, number>();
+  for (const t of out) for (const l of t.labels) freq.set(l, (freq.get(l) ?? 0) + 1);
+  for (const t of out)
+    t.labels = t.labels.map((l) => (l.includes('|') && freq.get(l)! < 3 ? l.slice(0, l.indexOf('|')) : l));
+  return out;
+}
+
+/** Builds vocabularies from training sentences (labels: those of the projectivised trees). */
+export function buildVocabularies(trees: readonly TrainTree[], minWordCount: number): Vocabularies {
+  const all = trees.flatMap((t) => t.words);
+  return {
+    words: Vocabulary.build(
+      all.map((w) => normalizeWord(w.form)),
+      minWordCount,
+    ),
+    upos: Vocabulary.build(all.map((w) => w.upos)),
+    xpos: Vocabulary.build(all.map((w) => w.xpos)),
+    labels: Vocabulary.build(
+      trees.flatMap((t) => t.labels.slice(1)),
+      1,
+    ),
+  };
+}
+
+export function trainParser(
+  train: readonly ConlluSentence[],
+  dev: readonly ConlluSentence[] | undefined,
+  o: TrainParserOptions = {},
+): { parser: Parser; history: EpochReport[]; best: number } {
+  const system = o.system ?? 'arc-hybrid';
+  const pseudoProjective = o.pseudoProjective ?? true;
+  const epochs = o.epochs ?? 10;
+  const batchSize = o.batchSize ?? 512;
+  const rng = new Rng(o.seed ?? 0);
+  const trees = trainingTrees(train, pseudoProjective);
+  if (trees.length === 0) throw new Error('no usable training trees');
+  const vocab = buildVocabularies(trees, o.minWordCount ?? 2);
+  const parser = Parser.create({ system, pseudoProjective, net: { ...DEFAULT_NET, ...o.net } }, vocab, rng);
+  if (o.pretrained) initialiseWords(parser, o.pretrained);
+  const vars = parser.net.trainableParameters();
+  const baseLr = o.lr ?? (o.optimizer === 'adagrad' ? 0.01 : 1e-3);
+  // about 2n transitions per sentence of n words in every system
+  const stepsPerEpoch = Math.ceil(trees.reduce((a, t) => a + 2 * t.words.length, 0) / batchSize);
+  const lr = o.lrSchedule === 'cosine' ? cosineSchedule(baseLr, epochs * stepsPerEpoch, baseLr / 10) : baseLr;
+  const weightDecay = o.l2 ?? 1e-8;
+  const opt = new Optimizer(
+    o.optimizer === 'adagrad' ? adagrad(lr, { weightDecay }) : adam(lr, { weightDecay }),
+    vars,
+  );
+  if (o.exploreFrom !== undefined && !dynamicOracle(system))
+    throw new Error(`${system} has no dynamic oracle: exploration needs arc-hybrid or arc-eager`);
+  const explore = o.exploreFrom !== undefined;
+  const history: EpochReport[] = [];
+  let best = -1;
+  let bestState: Record<string, Float32Array> | undefined;
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const t0 = performance.now();
+    const ids = trees.map((t) => parser.encode(t.words, { rng, alpha: o.wordDropout ?? 0.25 }));
+    const exploring = explore && epoch >= o.exploreFrom!;
+    const ex = exploring
+      ? exploredExamples(parser, trees, ids, rng, o.exploreProb ?? 0.9)
+      : staticExamples(parser, trees, ids);
+    const order = rng.permutation(ex.count);
+    const batches = Math.ceil(ex.count / batchSize);
+    const fb = featureBuffers(batchSize);
+    const targets = new Int32Array(batchSize);
+    let lossSum = 0;
+    parser.net.train();
+    for (let b = 0; b < batches; b++) {
+      const rows = Math.min(batchSize, ex.count - b * batchSize);
+      for (let r = 0; r < rows; r++)
+        copyRow(ex.features, order[b * batchSize + r]!, fb, r, ex.targets, targets);
+      const f = featureTensors(fb, rows);
+      const y = tf.tidy(() =>
+        tf.oneHot(tf.tensor1d(targets.subarray(0, rows), 'int32'), parser.transitions.size),
+      );
+      const { value, grads } = valueAndGrads(
+        () => tf.losses.softmaxCrossEntropy(y, parser.net.logits(f)) as tf.Scalar,
+        vars,
+      );
+      opt.step(grads);
+      const loss = value.dataSync()[0]!;
+      tf.dispose([...Object.values(f), y, value, ...Object.values(grads)]);
+      if (!Number.isFinite(loss))
+        throw new Error(`parser training diverged (loss ${loss}) in epoch ${epoch}`);
+      lossSum += loss * rows;
+      o.onBatch?.({ epoch, batch: b, batches, loss });
+    }
+    parser.invalidate();
+    const report: EpochReport = {
+      epoch,
+      loss: lossSum / ex.count,
+      examples: ex.count,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    if (dev?.length) {
+      const s = attachmentScores(dev, parser.parse(dev));
+      report.dev = { uas: s.uas, las: s.las };
+      if (s.las > best) {
+        best = s.las;
+        bestState = snapshot(parser);
+      }
+    }
+    history.push(report);
+    o.onEpoch?.(report);
+  }
+  opt.dispose();
+  if (bestState) restore(parser, bestState);
+  return { parser, history, best: bestState ? history.findIndex((h) => h.dev?.las === best) + 1 : epochs };
+}
+
+function snapshot(parser: Parser): Record<string, Float32Array> {
+  return Object.fromEntries(
+    Object.entries(parser.net.parameters()).map(([k, v]) => [k, v.dataSync().slice() as Float32Array]),
+  );
+}
+
+function restore(parser: Parser, state: Record<string, Float32Array>): void {
+  for (const [k, v] of Object.entries(parser.net.parameters())) {
+    const t = tf.tensor(state[k]!, v.shape, 'float32');
+    v.assign(t);
+    t.dispose();
+  }
+  parser.invalidate();
+}
+
+function initialiseWords(parser: Parser, vectors: Map<string, Float32Array>): number {
+  const E = parser.net.wordEmbedding.weight;
+  const dim = E.shape[1]!;
+  const data = E.dataSync().slice() as Float32Array;
+  let found = 0;
+  parser.vocab.words.items.forEach((w, id) => {
+    const v = vectors.get(w);
+    if (!v) return;
+    if (v.length !== dim)
+      throw new Error(`pretrained vector of '${w}' has ${v.length} values, the model uses ${dim}`);
+    data.set(v, id * dim);
+    found++;
+  });
+  const t = tf.tensor2d(data, [E.shape[0]!, dim]);
+  E.assign(t);
+  t.dispose();
+  return found;
+}
+
+interface Examples {
+  features: FeatureBuffers;
+  targets: Int32Array;
+  count: number;
+}
+
+function growable(capacity: number): Examples {
+  return { features: featureBuffers(capacity), targets: new Int32Array(capacity), count: 0 };
+}
+
+function ensure(ex: Examples, extra: number): Examples {
+  if (ex.count + extra <= ex.targets.length) return ex;
+  const bigger = growable(Math.max(2 * ex.targets.length, ex.count + extra));
+  bigger.features.words.set(ex.features.words);
+  bigger.features.upos.set(ex.features.upos);
+  bigger.features.xpos.set(ex.features.xpos);
+  bigger.features.labels.set(ex.features.labels);
+  bigger.features.extras.set(ex.features.extras);
+  bigger.targets.set(ex.targets);
+  bigger.count = ex.count;
+  return bigger;
+}
+
+function copyRow(
+  src: FeatureBuffers,
+  i: number,
+  dst: FeatureBuffers,
+  r: number,
+  ts: Int32Array,
+  td: Int32Array,
+) {
+  copyFeatures(src, i, dst, r);
+  td[r] = ts[i]!;
+}
+
+function copyFeatures(src: FeatureBuffers, i: number, dst: FeatureBuffers, r: number) {
+  const T = TOKEN_POSITIONS;
+  const L = LABEL_POSITIONS;
+  const E = EXTRA_POSITIONS;
+  dst.words.set(src.words.subarray(i * T, i * T + T), r * T);
+  dst.upos.set(src.upos.subarray(i * T, i * T + T), r * T);
+  dst.xpos.set(src.xpos.subarray(i * T, i * T + T), r * T);
+  dst.labels.set(src.labels.subarray(i * L, i * L + L), r * L);
+  dst.extras.set(src.extras.subarray(i * E, i * E + E), r * E);
+}
+
+function staticExamples(parser: Parser, trees: readonly TrainTree[], ids: readonly SentenceIds[]): Examples {
+  const sys = SYSTEMS[parser.config.system];
+  let ex = growable(1 << 16);
+  trees.forEach((t, s) => {
+    const c = new Configuration(t.words.length);
+    const labelIds = new Int32Array(t.words.length + 1);
+    ex = ensure(ex, 4 * t.words.length + 4);
+    while (!sys.isTerminal(c)) {
+      const gold = sys.oracle(c, t.heads, t.labels);
+      const k = parser.transitions.id(gold);
+      if (k < 0) throw new Error(`transition ${gold.move}:${gold.label} is not in the transition set`);
+      extractFeatures(c, ids[s]!, labelIds, ex.features, ex.count);
+      ex.targets[ex.count++] = k;
+      const d = dependentOf(sys, c, gold);
+      sys.apply(c, gold);
+      if (d > 0) labelIds[d] = parser.vocab.labels.id(gold.label!);
+    }
+  });
+  return ex;
+}
+
+/**
+ * Dynamic-oracle examples (arc-hybrid, arc-eager): sentences are parsed side by side with the current model;
+ * the target is the best-scoring zero-cost transition, and the parser follows its own prediction
+ * (with probability p) even when that is a mistake, so it learns to recover.
+ */
+function exploredExamples(
+  parser: Parser,
+  trees: readonly TrainTree[],
+  ids: readonly SentenceIds[],
+  rng: Rng,
+  p: number,
+): Examples {
+  const sys = SYSTEMS[parser.config.system];
+  const cost = dynamicOracle(parser.config.system)!;
+  const T = parser.transitions.size;
+  const items = parser.transitions.items;
+  let ex = growable(1 << 16);
+  parser.net.eval();
+  parser.invalidate();
+  const scorer = parser.networkScorer();
+  const chunk = 512;
+  for (let s0 = 0; s0 < trees.length; s0 += chunk) {
+    const part = trees.slice(s0, s0 + chunk);
+    const configs = part.map((t) => new Configuration(t.words.length));
+    const labelIds = part.map((t) => new Int32Array(t.words.length + 1));
+    const active = part.map((_, i) => i).filter((i) => !sys.isTerminal(configs[i]!));
+    const fb = featureBuffers(part.length);
+    while (active.length) {
+      ex = ensure(ex, active.length);
+      active.forEach((i, row) => {
+        extractFeatures(configs[i]!, ids[s0 + i]!, labelIds[i]!, fb, row);
+      });
+      const scores = scorer(fb, active.length);
+      let w = 0;
+      for (let row = 0; row < active.length; row++) {
+        const i = active[row]!;
+        const c = configs[i]!;
+        const t = part[i]!;
+        let pred = -1;
+        let bestZero = -1;
+        for (let k = 0; k < T; k++) {
+          const tr = items[k]!;
+          if (!sys.isLegal(c, tr)) continue;
+          const v = scores[row * T + k]!;
+          if (pred < 0 || v > scores[row * T + pred]!) pred = k;
+          if ((bestZero < 0 || v > scores[row * T + bestZero]!) && cost(c, tr, t.heads, t.labels) === 0)
+            bestZero = k;
+        }
+        if (bestZero >= 0) {
+          copyFeatures(fb, row, ex.features, ex.count);
+          ex.targets[ex.count++] = bestZero;
+        }
+        const follow = bestZero < 0 || (pred !== bestZero && rng.next() < p) ? pred : bestZero;
+        const tr = items[follow]!;
+        const d = dependentOf(sys, c, tr);
+        sys.apply(c, tr);
+        if (d > 0) labelIds[i]![d] = parser.vocab.labels.id(tr.label!);
+        if (!sys.isTerminal(c)) active[w++] = i;
+      }
+      active.length = w;
+    }
+  }
+  parser.net.train();
+  return ex;
+}

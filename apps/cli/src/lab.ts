@@ -1,6 +1,10 @@
 // The `lab` command.
+
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { adversarialReport } from './adversarial.js';
+import { ganEval, trainEvaluatorCommand } from './evaluate.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
+import { formatScores, parseEval, parseRun, parseTrain } from './parse.js';
 import { trainClassifier } from './train.js';
 import { wganTrain } from './wgan.js';
 
@@ -103,6 +107,72 @@ gan
     console.log(`wrote ${r.count} samples to ${r.file}`);
   });
 
+gan
+  .command('evaluator')
+  .description('train the feature classifier behind FD/KID (the weights in @lab/gan/assets come from this)')
+  .requiredOption('--data <dir>', 'Fashion-MNIST directory with train and t10k IDX files')
+  .option('--epochs <n>', 'epochs', positiveInt('--epochs'), 4)
+  .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
+  .option('--out <file>', 'weights file', 'lab-out/fashion-mnist-evaluator.safetensors')
+  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .option('--quiet', 'no progress output')
+  .action(async (o) => {
+    const r = await trainEvaluatorCommand(o);
+    console.log(
+      `test accuracy ${(100 * r.accuracy).toFixed(2)}% in ${r.seconds.toFixed(0)} s; wrote ${r.out}`,
+    );
+  });
+gan
+  .command('eval')
+  .description('Fréchet distance, KID and classifier score of generated images against real test images')
+  .option('--checkpoint <file>', 'checkpoint written by lab gan train or lab wgan train')
+  .option(
+    '--samples <file>',
+    '.npy file of images in [-1, 1], shape [n, 28, 28] (e.g. from the PyTorch peer)',
+  )
+  .option('--count <n>', 'samples drawn from the checkpoint', positiveInt('--count'), 10000)
+  .option('--data <dir>', 'real images (test split); default: the embedded Fashion-MNIST test split')
+  .option('--evaluator <file>', 'evaluator weights; default: the ones shipped in @lab/gan')
+  .option('--seed <n>', 'noise and KID subset seed', (v) => Number.parseInt(v, 10), 0)
+  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .action(async (o) => {
+    console.log(JSON.stringify(await ganEval(o)));
+  });
+
+gan
+  .command('adversarial')
+  .description('FGSM/PGD accuracy against epsilon on MNIST for a clean and an adversarially trained convnet')
+  .requiredOption('--data <dir>', 'MNIST directory with train and t10k IDX files')
+  .option('--epochs <n>', 'training epochs of each convnet', positiveInt('--epochs'), 3)
+  .option('--epsilon <x>', 'epsilon of adversarial training', positiveNumber('--epsilon'), 0.3)
+  .addOption(
+    new Option('--attack <name>', 'attack used in adversarial training')
+      .choices(['fgsm', 'pgd'])
+      .default('fgsm'),
+  )
+  .option(
+    '--epsilons <list>',
+    'epsilons of the report',
+    (v) => v.split(',').map(Number),
+    [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3],
+  )
+  .option('--limit <n>', 'use at most n training images', positiveInt('--limit'))
+  .option('--test-limit <n>', 'attack at most n test images', positiveInt('--test-limit'))
+  .option('--pgd-steps <n>', 'steps of the PGD evaluation attack', positiveInt('--pgd-steps'), 10)
+  .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
+  .option('--out <dir>', 'report directory (report.json, accuracy.svg)', 'lab-out/adversarial')
+  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .option('--quiet', 'no progress output')
+  .action(async (o) => {
+    const r = await adversarialReport(o);
+    for (const [name, m] of Object.entries(r.models)) {
+      const f = m.fgsm.map((x) => `${x.epsilon}: ${(100 * x.accuracy).toFixed(1)}%`).join('  ');
+      const p = m.pgd.map((x) => `${x.epsilon}: ${(100 * x.accuracy).toFixed(1)}%`).join('  ');
+      console.log(`${name.padEnd(11)} FGSM ${f}\n${' '.repeat(11)} PGD  ${p}`);
+    }
+    console.log(`wrote ${o.out}/report.json and accuracy.svg in ${r.seconds.toFixed(0)} s`);
+  });
+
 program
   .command('wgan')
   .description('Wasserstein GANs (DCGAN nets on Fashion-MNIST)')
@@ -135,6 +205,84 @@ program
     console.log(
       `trained steps ${s.startStep + 1}-${s.stepsDone} in ${s.seconds.toFixed(1)} s; last W estimate ${last?.toFixed(4)}; wrote metrics.json, wasserstein.svg`,
     );
+  });
+
+const parse = program
+  .command('parse')
+  .description('dependency parsing (Chen & Manning style transition parser)');
+parse
+  .command('run', { isDefault: true })
+  .description('parse CoNLL-U or plain text (one sentence per line) into CoNLL-U')
+  .argument('[input]', 'input file (default: standard input)')
+  .option('--model <dir>', 'model directory (default: the EWT model shipped in @lab/depparse)')
+  .addOption(
+    new Option('--format <name>', 'input format').choices(['auto', 'conllu', 'text']).default('auto'),
+  )
+  .option('--output <file>', 'write CoNLL-U here instead of standard output')
+  .option('--retag', "predict UPOS and XPOS with the model's tagger even when the input has them")
+  .option('--batch-size <n>', 'sentences parsed side by side', positiveInt('--batch-size'), 512)
+  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .action(async (input: string | undefined, o) => {
+    const r = await parseRun({ ...o, input, retag: Boolean(o.retag) });
+    if (!o.output) process.stdout.write(r.conllu);
+    else console.error(`parsed ${r.sentences} sentences in ${r.seconds.toFixed(2)} s; wrote ${o.output}`);
+  });
+parse
+  .command('train')
+  .description('train a parser (and a small tagger) on CoNLL-U; writes a model directory')
+  .requiredOption('--train <file>', 'training CoNLL-U')
+  .option('--dev <file>', 'development CoNLL-U (the best epoch by LAS is kept)')
+  .option('--out <dir>', 'model directory', 'lab-out/parser')
+  .option('--epochs <n>', 'epochs', positiveInt('--epochs'), 10)
+  .addOption(
+    new Option('--system <name>', 'transition system')
+      .choices(['arc-hybrid', 'arc-standard', 'arc-eager'])
+      .default('arc-hybrid'),
+  )
+  .option(
+    '--hidden <sizes>',
+    'hidden layer sizes, e.g. 256 or 256,256',
+    (v) => v.split(',').map(Number),
+    [256],
+  )
+  .addOption(
+    new Option('--activation <name>', 'hidden activation').choices(['cube', 'relu', 'tanh']).default('cube'),
+  )
+  .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'adagrad']).default('adam'))
+  .option('--lr <x>', 'learning rate (default: 1e-3 for Adam, 0.01 for AdaGrad)', positiveNumber('--lr'))
+  .addOption(
+    new Option('--lr-schedule <name>', 'learning-rate schedule').choices(['none', 'cosine']).default('none'),
+  )
+  .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 512)
+  .option('--word-dim <n>', 'word embedding size', positiveInt('--word-dim'), 64)
+  .option(
+    '--explore-from <n>',
+    'arc-hybrid: dynamic oracle with exploration from this epoch',
+    positiveInt('--explore-from'),
+  )
+  .option('--vectors <file>', 'pretrained word vectors (word2vec/GloVe text, --word-dim values per word)')
+  .option('--tagger-epochs <n>', 'epochs of the UPOS/XPOS tagger (0: no tagger)', (v) => Number(v), 4)
+  .option('--half', 'store the weights as float16 (half the size)')
+  .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
+  .option('--limit <n>', 'use only the first n training sentences', positiveInt('--limit'))
+  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .option('--quiet', 'no progress output')
+  .action(async (o) => {
+    const s = await parseTrain({ ...o, half: Boolean(o.half) });
+    const bestDev = s.history[s.bestEpoch - 1]?.dev;
+    console.log(
+      `trained in ${s.seconds.toFixed(0)} s; best epoch ${s.bestEpoch}${bestDev ? ` (dev UAS ${(100 * bestDev.uas).toFixed(2)}, LAS ${(100 * bestDev.las).toFixed(2)})` : ''}; wrote ${o.out}`,
+    );
+  });
+parse
+  .command('eval')
+  .description('UAS, LAS, CLAS (CoNLL 2018 definitions) and per-label scores of SYSTEM against GOLD')
+  .argument('<gold>', 'gold CoNLL-U')
+  .argument('<system>', 'system CoNLL-U (same tokenisation)')
+  .option('--json', 'print JSON')
+  .action((gold: string, system: string, o) => {
+    const s = parseEval(gold, system);
+    console.log(o.json ? JSON.stringify(s) : formatScores(s));
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findSharedData } from '@lab/core/testing';
+import { formatConllu, parseConllu } from '@lab/depparse';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseEval, parseRun, parseTrain } from './parse.js';
+
+const out = mkdtempSync(join(tmpdir(), 'lab-parse-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+const ewt = (split: string) => join(findSharedData(), 'ud', 'en_ewt', `en_ewt-ud-${split}.conllu`);
+
+describe('lab parse', () => {
+  it('trains a model directory, parses CoNLL-U and plain text with it, and scores the output', async () => {
+    const dev = parseConllu(readFileSync(ewt('dev'), 'utf8')).slice(0, 60);
+    writeFileSync(join(out, 'dev.conllu'), formatConllu(dev));
+    const model = join(out, 'model');
+    const s = await parseTrain({
+      train: ewt('train'),
+      dev: join(out, 'dev.conllu'),
+      out: model,
+      epochs: 3,
+      system: 'arc-hybrid',
+      hidden: [128],
+      activation: 'cube',
+      optimizer: 'adam',
+      lrSchedule: 'cosine',
+      batchSize: 256,
+      wordDim: 32,
+      taggerEpochs: 5,
+      half: true,
+      seed: 0,
+      limit: 600,
+      backend: 'wasm',
+      quiet: true,
+    });
+    expect(s.history).toHaveLength(3);
+    expect(s.devTagAccuracy!.upos).toBeGreaterThan(0.6);
+    const r = await parseRun({
+      input: join(out, 'dev.conllu'),
+      model,
+      format: 'auto',
+      output: join(out, 'parsed.conllu'),
+      retag: false,
+      batchSize: 32,
+      backend: 'wasm',
+    });
+    expect(r.sentences).toBe(60);
+    const scores = parseEval(join(out, 'dev.conllu'), join(out, 'parsed.conllu'));
+    expect(scores.uas).toBeGreaterThan(0.5);
+    expect(scores.tags.upos).toBe(1); // gold tags kept
+    // plain text: tokenised, tagged by the model's tagger, parsed
+    const text = await parseRun(
+      { model, format: 'text', retag: false, batchSize: 8, backend: 'wasm' },
+      'The dog barked at the mailman.\nI did not see it!\n',
+    );
+    const parsed = parseConllu(text.conllu);
+    expect(parsed.map((p) => p.rows.length)).toEqual([7, 6]);
+    expect(parsed[0]!.comments).toEqual(['# text = The dog barked at the mailman.']);
+    expect(parsed.every((p) => p.rows.filter((w) => w.head === 0).length === 1)).toBe(true);
+  }, 120_000);
+
+  it('gives clear errors for a missing model, a missing file, and mismatched gold/system files', async () => {
+    await expect(
+      parseRun({
+        input: ewt('dev'),
+        model: out,
+        format: 'auto',
+        retag: false,
+        batchSize: 8,
+        backend: 'wasm',
+      }),
+    ).rejects.toThrow(/not a parser model directory/);
+    expect(() => parseEval(join(out, 'nope.conllu'), ewt('dev'))).toThrow(/no such file/);
+    writeFileSync(join(out, 'one.conllu'), '1\tHi\thi\tINTJ\tUH\t_\t0\troot\t_\t_\n\n');
+    expect(() => parseEval(ewt('dev'), join(out, 'one.conllu'))).toThrow(/sentences but system has 1/);
+  });
+});

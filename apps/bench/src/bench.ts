@@ -1,4 +1,4 @@
-// pnpm bench dcgan|wgangp|lenet300 [--iters N] [--profile] [--no-peer]
+// pnpm bench dcgan|wgangp|lenet300|gan-quality|wgan-quality|depparse [--iters N] [--profile] [--no-peer]
 // Prints one JSON line per workload with our time, the PyTorch peer's (same run), and their ratio.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -7,6 +7,8 @@ import { initBackend } from '@lab/core';
 import { findSharedData } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError } from 'commander';
+import { depparseBench } from './depparse.js';
+import { ganQuality, wganQuality } from './quality.js';
 import { WORKLOADS } from './workloads.js';
 
 const median = (xs: number[]) => {
@@ -76,19 +78,48 @@ function profile(step: () => void): Promise<void> {
   });
 }
 
+const QUALITY = ['gan-quality', 'wgan-quality', 'depparse'];
+
 const program = new Command('bench')
-  .argument('<workloads...>', `any of ${Object.keys(WORKLOADS).join(', ')}`)
+  .argument('<workloads...>', `any of ${[...Object.keys(WORKLOADS), ...QUALITY].join(', ')}`)
   .option('--iters <n>', 'timed iterations (after 3 warm-up)', (v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--iters must be a positive integer');
     return n;
   })
+  .option('--width <n>', 'wgan-quality: DCGAN base width (64 is W1/W2)', (v) => Number(v), 32)
+  .option(
+    '--checkpoints <n>',
+    'wgan-quality: checkpoints scored for the Spearman correlation',
+    (v) => Number(v),
+    8,
+  )
+  .option('--seed <n>', 'quality workloads: seed', (v) => Number(v), 0)
+  .option('--no-epoch', 'depparse: skip timing a training epoch')
+  .option('--quiet', 'quality workloads: no progress on stderr')
   .option('--profile', 'print a per-kernel breakdown of one iteration')
   .option('--no-peer', 'skip the PyTorch peer')
   .option('--peer-threads <list>', 'peer thread counts to try (best is reported)', '1,2')
   .action(async (names: string[], o) => {
     const report = await initBackend({ backend: 'wasm' });
     for (const name of names) {
+      if (name === 'gan-quality') {
+        console.log(
+          JSON.stringify(
+            await ganQuality({ iters: o.iters ?? 3000, peer: o.peer, seed: o.seed, quiet: o.quiet }),
+          ),
+        );
+        continue;
+      }
+      if (name === 'depparse') {
+        console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet })));
+        continue;
+      }
+      if (name === 'wgan-quality') {
+        const q = { iters: o.iters ?? 400, peer: o.peer, seed: o.seed, quiet: o.quiet, width: o.width };
+        console.log(JSON.stringify(await wganQuality({ ...q, checkpoints: o.checkpoints })));
+        continue;
+      }
       const make = WORKLOADS[name as keyof typeof WORKLOADS];
       if (!make)
         throw new InvalidArgumentError(`unknown workload '${name}' (${Object.keys(WORKLOADS).join(', ')})`);

@@ -1,0 +1,339 @@
+// Quality workloads: `gan-quality` (issue 6) and `wgan-quality` (issue 7). Both sides train the same
+// DCGAN nets on the Fashion-MNIST training images for the same budget; the PyTorch peer
+// (apps/bench/peers/quality_peer.py) exports its samples as .npy and our evaluator scores both.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { adam, type ImageDataset, Optimizer, parseNpy, Rng } from '@lab/core';
+import { loadMnistSplit } from '@lab/core/node';
+import { findSharedData } from '@lab/core/testing';
+import {
+  dcganDiscriminator,
+  dcganGenerator,
+  Evaluator,
+  frechetDistance,
+  imagesTensor,
+  kernelDistance,
+  mlpDiscriminator,
+  mlpGenerator,
+  modeCoverage,
+  ring8,
+  sampleMixture,
+  trainGan,
+} from '@lab/gan';
+import { spearman, trainWgan } from '@lab/wgan';
+import * as tf from '@tensorflow/tfjs-core';
+
+const Z = 100;
+
+interface PeerResult {
+  samples: string;
+  checkpoints: Record<string, string>;
+  w_estimate: number[];
+  ms_per_iter: number;
+}
+
+/** Starts the peer in the background (it runs on the other core while we train); null when torch is absent. */
+function startPeer(args: string[]): Promise<PeerResult | null> | null {
+  const python = '/usr/bin/python3';
+  const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers', 'quality_peer.py');
+  if (!existsSync(python) || !existsSync(script)) return null;
+  return new Promise((resolve) => {
+    // one thread: OpenBLAS would otherwise start its own pool beside torch's setting and take our core
+    const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    const child = spawn(python, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => {
+      if (code !== 0) {
+        process.stderr.write(`quality peer failed (exit ${code}): ${err.slice(-2000)}\n`);
+        resolve(null);
+        return;
+      }
+      resolve(JSON.parse(out.trim().split('\n').pop()!) as PeerResult);
+    });
+  });
+}
+
+function torchInstalled(): boolean {
+  return existsSync('/usr/bin/python3');
+}
+
+function evaluator(): Evaluator {
+  const path = createRequire(import.meta.url).resolve('@lab/gan/assets/fashion-mnist-evaluator.safetensors');
+  return Evaluator.fromBytes(readFileSync(path));
+}
+
+function tanhImages(ds: ImageDataset): tf.Tensor4D {
+  return tf.tidy(() => tf.sub(tf.mul(imagesTensor(ds), 2), 1) as tf.Tensor4D);
+}
+
+function generate(G: ReturnType<typeof dcganGenerator>, n: number, seed: number): tf.Tensor4D {
+  G.eval();
+  const parts: tf.Tensor[] = [];
+  for (let s = 0; s < n; s += 500)
+    parts.push(
+      tf.tidy(() => G.forward(tf.randomNormal([Math.min(500, n - s), Z], 0, 1, 'float32', seed + s))),
+    );
+  G.train();
+  const out = tf.concat(parts, 0) as tf.Tensor4D;
+  tf.dispose(parts);
+  return out;
+}
+
+function npyImages(path: string): tf.Tensor4D {
+  const { data, shape } = parseNpy(readFileSync(path));
+  return tf.tensor4d(data, [shape[0]!, 28, 28, 1]);
+}
+
+/** FD and KID of generated images in [-1, 1] against precomputed real features. */
+function score(ev: Evaluator, realFeatures: tf.Tensor2D, fake: tf.Tensor4D) {
+  const f = ev.featuresOf(fake, { range: [-1, 1] });
+  const fd = frechetDistance(realFeatures, f);
+  const kid = kernelDistance(realFeatures, f, { seed: 0 });
+  f.dispose();
+  return { fd, kid: kid.mean };
+}
+
+/** Non-saturating GAN with MLPs on the 8-Gaussian ring: modes covered by 2,500 samples. */
+export function ringModes(seed = 0, steps = 3000): { modes: number; highQuality: number } {
+  const rng = new Rng(seed);
+  const mix = ring8();
+  const G = mlpGenerator(2, 2, { hidden: [128, 128], rng, linearOutput: true });
+  const D = mlpDiscriminator(2, { hidden: [128, 128], rng });
+  const data = sampleMixture(mix, 20000, seed + 1);
+  const optG = new Optimizer(adam(1e-3, { b1: 0.5 }), G.trainableParameters());
+  const optD = new Optimizer(adam(1e-3, { b1: 0.5 }), D.trainableParameters());
+  trainGan({
+    G,
+    D,
+    optG,
+    optD,
+    rng,
+    latent: 2,
+    batchSize: 256,
+    steps,
+    data: { count: data.shape[0], batch: (idx) => tf.tidy(() => tf.gather(data, tf.tensor1d(idx, 'int32'))) },
+  });
+  const x = tf.tidy(() => G.forward(tf.randomNormal([2500, 2], 0, 1, 'float32', seed + 2))) as tf.Tensor2D;
+  const r = modeCoverage(x, mix);
+  tf.dispose([x, data]);
+  for (const m of [G, D, optG, optD]) m.dispose();
+  return { modes: r.modesCovered, highQuality: r.highQuality };
+}
+
+export interface QualityOptions {
+  iters: number;
+  peer: boolean;
+  seed: number;
+  quiet?: boolean;
+}
+
+function log(o: QualityOptions, text: string) {
+  if (!o.quiet) process.stderr.write(`${text}\n`);
+}
+
+export async function ganQuality(o: QualityOptions): Promise<Record<string, unknown>> {
+  const dataDir = join(findSharedData(), 'fashion-mnist');
+  const work = mkdtempSync(join(tmpdir(), 'lab-gan-quality-'));
+  const peerRun =
+    o.peer && torchInstalled()
+      ? startPeer([
+          'gan',
+          '--data',
+          dataDir,
+          '--iters',
+          String(o.iters),
+          '--out',
+          work,
+          '--seed',
+          String(o.seed),
+        ])
+      : null;
+  const ev = evaluator();
+  const test = loadMnistSplit(dataDir, 'test');
+  const realFeatures = ev.featuresOf(imagesTensor(test));
+  const train = tanhImages(loadMnistSplit(dataDir, 'train'));
+  const rng = new Rng(o.seed);
+  const G = dcganGenerator({ rng });
+  const D = dcganDiscriminator({ rng, dropout: 0.3 });
+  const optG = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), G.trainableParameters());
+  const optD = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), D.trainableParameters());
+  const started = performance.now();
+  trainGan({
+    G,
+    D,
+    optG,
+    optD,
+    rng,
+    latent: Z,
+    batchSize: 64,
+    steps: o.iters,
+    data: {
+      count: train.shape[0],
+      batch: (idx) => tf.tidy(() => tf.gather(train, tf.tensor1d(idx, 'int32'))),
+    },
+    onStep: (e) => {
+      if ((e.step + 1) % 100 === 0) log(o, `gan-quality: ours step ${e.step + 1}/${o.iters}`);
+    },
+  });
+  const msPerIter = (performance.now() - started) / o.iters;
+  const fake = generate(G, 10000, o.seed + 2);
+  const ours = score(ev, realFeatures, fake);
+  fake.dispose();
+  log(o, 'gan-quality: ring');
+  const ring = ringModes(o.seed);
+  log(o, 'gan-quality: waiting for the peer');
+  const peer = peerRun ? await peerRun : null;
+  let peerScore: { fd: number; kid: number } | null = null;
+  if (peer) {
+    const x = npyImages(peer.samples);
+    peerScore = score(ev, realFeatures, x);
+    x.dispose();
+  }
+  for (const m of [G, D, optG, optD, train, realFeatures, ev]) m.dispose();
+  rmSync(work, { recursive: true, force: true });
+  const r = (x: number | null | undefined, d = 3) => (x == null ? null : Number(x.toFixed(d)));
+  return {
+    workload: 'gan-quality',
+    iterations: o.iters,
+    ours_fd: r(ours.fd),
+    peer_fd: r(peerScore?.fd),
+    ours_kid: r(ours.kid, 5),
+    peer_kid: r(peerScore?.kid, 5),
+    ring_modes: ring.modes,
+    ring_high_quality: r(ring.highQuality),
+    ours_ms_per_iter: r(msPerIter, 0),
+    peer_ms_per_iter: r(peer?.ms_per_iter, 0),
+    samples: 10000,
+    evaluator: 'shipped @lab/gan Fashion-MNIST evaluator (64-d features), real = 10k test images',
+  };
+}
+
+export async function wganQuality(
+  o: QualityOptions & { width: number; checkpoints: number },
+): Promise<Record<string, unknown>> {
+  const dataDir = join(findSharedData(), 'fashion-mnist');
+  const work = mkdtempSync(join(tmpdir(), 'lab-wgan-quality-'));
+  const every = Math.max(1, Math.floor(o.iters / o.checkpoints));
+  const peerRun =
+    o.peer && torchInstalled()
+      ? startPeer([
+          'wgan',
+          '--data',
+          dataDir,
+          '--iters',
+          String(o.iters),
+          '--out',
+          work,
+          '--width',
+          String(o.width),
+          '--checkpoints',
+          String(o.checkpoints),
+          '--seed',
+          String(o.seed),
+        ])
+      : null;
+  const ev = evaluator();
+  const realFeatures = ev.featuresOf(imagesTensor(loadMnistSplit(dataDir, 'test')));
+  const train = tanhImages(loadMnistSplit(dataDir, 'train'));
+  const rng = new Rng(o.seed);
+  const G = dcganGenerator({ rng, width: o.width });
+  const D = dcganDiscriminator({ rng, width: o.width, dropout: 0 });
+  const optG = new Optimizer(adam(1e-4, { b1: 0, b2: 0.9 }), G.trainableParameters());
+  const optD = new Optimizer(adam(1e-4, { b1: 0, b2: 0.9 }), D.trainableParameters());
+  const wEstimate: number[] = [];
+  const ourCurve: { step: number; w: number; fd: number }[] = [];
+  const started = performance.now();
+  let evalMs = 0;
+  trainWgan({
+    G,
+    D,
+    optG,
+    optD,
+    rng,
+    latent: Z,
+    batchSize: 64,
+    steps: o.iters,
+    data: {
+      count: train.shape[0],
+      batch: (idx) => tf.tidy(() => tf.gather(train, tf.tensor1d(idx, 'int32'))),
+    },
+    onStep: (e) => {
+      wEstimate.push(e.metrics.wEstimate!);
+      const step = e.step + 1;
+      if (step % every === 0) {
+        const t0 = performance.now();
+        const x = generate(G, 2000, o.seed + 1);
+        const { fd } = score(ev, realFeatures, x);
+        x.dispose();
+        ourCurve.push({ step, w: mean(wEstimate.slice(-every)), fd });
+        evalMs += performance.now() - t0;
+        log(
+          o,
+          `wgan-quality: ours step ${step}/${o.iters}  W ${ourCurve.at(-1)!.w.toFixed(3)}  FD ${fd.toFixed(3)}`,
+        );
+      }
+    },
+  });
+  const trainMs = performance.now() - started - evalMs;
+  const fake = generate(G, 10000, o.seed + 2);
+  const ours = score(ev, realFeatures, fake);
+  fake.dispose();
+  log(o, 'wgan-quality: waiting for the peer');
+  const peer = peerRun ? await peerRun : null;
+  let peerFd: number | null = null;
+  const peerCurve: { step: number; w: number; fd: number }[] = [];
+  if (peer) {
+    const x = npyImages(peer.samples);
+    peerFd = score(ev, realFeatures, x).fd;
+    x.dispose();
+    for (const [step, file] of Object.entries(peer.checkpoints)) {
+      const s = Number(step);
+      const xs = npyImages(file);
+      peerCurve.push({
+        step: s,
+        w: mean(peer.w_estimate.slice(s - every, s)),
+        fd: score(ev, realFeatures, xs).fd,
+      });
+      xs.dispose();
+    }
+  }
+  for (const m of [G, D, optG, optD, train, realFeatures, ev]) m.dispose();
+  rmSync(work, { recursive: true, force: true });
+  const r = (x: number | null | undefined, d = 3) => (x == null ? null : Number(x.toFixed(d)));
+  const rho = (c: { w: number; fd: number }[]) =>
+    c.length >= 3
+      ? spearman(
+          c.map((p) => p.w),
+          c.map((p) => p.fd),
+        )
+      : null;
+  return {
+    workload: 'wgan-quality',
+    iterations: o.iters,
+    ours_fd: r(ours.fd),
+    peer_fd: r(peer ? peerFd : null),
+    spearman_rho: r(rho(ourCurve)),
+    peer_spearman_rho: r(rho(peerCurve)),
+    width: o.width,
+    checkpoints: ourCurve.map((c) => ({ step: c.step, w: r(c.w, 4), fd: r(c.fd) })),
+    peer_checkpoints: peerCurve.map((c) => ({ step: c.step, w: r(c.w, 4), fd: r(c.fd) })),
+    ours_ms_per_iter: r(trainMs / o.iters, 0),
+    peer_ms_per_iter: r(peer?.ms_per_iter, 0),
+  };
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+}

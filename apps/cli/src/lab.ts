@@ -15,6 +15,14 @@ function positiveInt(name: string) {
     return n;
   };
 }
+function nonNegativeInt(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return n;
+  };
+}
 function positiveNumber(name: string) {
   return (v: string) => {
     const n = Number(v);
@@ -188,10 +196,31 @@ program
   .option('--latent <n>', 'latent dimension', positiveInt('--latent'), 100)
   .addOption(
     new Option('--penalty <name>', 'Lipschitz constraint')
-      .choices(['gp', 'gp-one-sided', 'dragan', 'clip'])
+      .choices(['gp', 'gp-one-sided', 'dragan', 'clip', 'spectral'])
       .default('gp'),
   )
   .option('--n-critic <n>', 'critic steps per generator step', positiveInt('--n-critic'), 5)
+  .addOption(
+    new Option(
+      '--schedule <name>',
+      "critic schedule: n-critic every step, or the reference code's 100 early on",
+    )
+      .choices(['paper', 'reference'])
+      .default('paper'),
+  )
+  .option('--lambda <x>', 'penalty weight', positiveNumber('--lambda'), 10)
+  .option('--lr <x>', 'learning rate (default: 5e-5 with clip, else 1e-4)', positiveNumber('--lr'))
+  .addOption(
+    new Option('--critic-norm <name>', 'normalisation in the critic (never batch norm)')
+      .choices(['none', 'layer'])
+      .default('none'),
+  )
+  .option(
+    '--diagnostics-every <n>',
+    'critic gradient-norm statistics every n steps (0: off)',
+    nonNegativeInt('--diagnostics-every'),
+    50,
+  )
   .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
   .option('--sample-every <n>', 'write a sample grid every n steps', positiveInt('--sample-every'), 100)
   .option('--checkpoint-every <n>', 'checkpoint every n steps', positiveInt('--checkpoint-every'), 100)
@@ -203,7 +232,7 @@ program
     const s = await wganTrain({ ...o, resume: Boolean(o.resume) });
     const last = s.wassersteinEstimate[s.wassersteinEstimate.length - 1];
     console.log(
-      `trained steps ${s.startStep + 1}-${s.stepsDone} in ${s.seconds.toFixed(1)} s; last W estimate ${last?.toFixed(4)}; wrote metrics.json, wasserstein.svg`,
+      `trained steps ${s.startStep + 1}-${s.stepsDone} in ${s.seconds.toFixed(1)} s; last W estimate ${last?.toFixed(4)}; wrote metrics.json, wasserstein.svg${s.lipschitz.length ? ', lipschitz.svg' : ''}`,
     );
   });
 

@@ -33,5 +33,21 @@ describe('lab wgan train', () => {
     expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).stepsDone).toBe(4);
     const c = await wganTrain({ ...base, penalty: 'clip', out: join(out, 'clip') });
     expect(c.wassersteinEstimate.every(Number.isFinite)).toBe(true);
+    // spectral-norm critic with layer norm, Lipschitz diagnostics logged every step
+    const sn = await wganTrain({
+      ...base,
+      penalty: 'spectral',
+      criticNorm: 'layer',
+      diagnosticsEvery: 1,
+      out: join(out, 'spectral'),
+    });
+    expect(sn.wassersteinEstimate.every(Number.isFinite)).toBe(true);
+    expect(sn.lipschitz.map((d) => d.step)).toEqual([1, 2, 3]);
+    for (const d of sn.lipschitz)
+      for (const k of ['real', 'fake', 'interpolated'] as const) {
+        expect(d[k].median).toBeGreaterThan(0);
+        expect(d[k].min).toBeLessThanOrEqual(d[k].max);
+      }
+    expect(readFileSync(join(out, 'spectral', 'lipschitz.svg'), 'utf8')).toContain('<svg');
   });
 });

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { adam, chain, clipWeights, curvesSvg, initBackend, Optimizer, Rng, rmsprop } from '@lab/core';
 import { fileCheckpointer, loadMnistSplit } from '@lab/core/node';
 import { dcganDiscriminator, dcganGenerator } from '@lab/gan';
-import { trainWgan, WGAN_DEFAULTS, WGAN_GP_DEFAULTS } from '@lab/wgan';
+import { type NormStats, trainWgan, WGAN_DEFAULTS, WGAN_GP_DEFAULTS } from '@lab/wgan';
 import * as tf from '@tensorflow/tfjs-core';
 import { embeddedDataDir, imagesInTanhRange, realDataFrom, writeSampleGrid } from './data.js';
 import { progress } from './progress.js';
@@ -16,8 +16,19 @@ export interface WganTrainOptions {
   batchSize: number;
   width: number;
   latent: number;
-  penalty: 'gp' | 'gp-one-sided' | 'dragan' | 'clip';
+  /** gp, gp-one-sided, dragan, clip (weight clipping) or spectral (spectral-norm critic, no penalty). */
+  penalty: 'gp' | 'gp-one-sided' | 'dragan' | 'clip' | 'spectral';
   nCritic: number;
+  /** 'paper' (n_critic every step) or 'reference' (100 critic steps for the first 25 and every 500th). */
+  schedule?: 'paper' | 'reference';
+  /** Penalty weight (default 10). */
+  lambda?: number;
+  /** Learning rate of both nets (default 5e-5 for clipping, else 1e-4). */
+  lr?: number;
+  /** Normalisation in the critic (never batch norm): 'none' (default) or 'layer'. */
+  criticNorm?: 'none' | 'layer';
+  /** Gradient-norm statistics of the critic on real, fake and interpolated batches every n steps (0: off). */
+  diagnosticsEvery?: number;
   seed: number;
   out: string;
   sampleEvery: number;
@@ -35,29 +46,37 @@ export async function wganTrain(o: WganTrainOptions) {
   const rng = new Rng(o.seed);
   // no batch norm in a WGAN-GP critic: the DCGAN discriminator has none, and no dropout here
   const G = dcganGenerator({ width: o.width, latent: o.latent, rng });
-  const D = dcganDiscriminator({ width: o.width, dropout: 0, rng });
+  const D = dcganDiscriminator({
+    width: o.width,
+    dropout: 0,
+    discriminatorNorm: o.criticNorm ?? 'none',
+    spectralNorm: o.penalty === 'spectral',
+    rng,
+  });
   const clip = o.penalty === 'clip';
-  const optG = new Optimizer(
-    clip
-      ? rmsprop(WGAN_DEFAULTS.learningRate)
-      : adam(WGAN_GP_DEFAULTS.learningRate, { b1: WGAN_GP_DEFAULTS.b1, b2: WGAN_GP_DEFAULTS.b2 }),
-    G.trainableParameters(),
-  );
+  const lr = o.lr ?? (clip ? WGAN_DEFAULTS.learningRate : WGAN_GP_DEFAULTS.learningRate);
+  const base = () => (clip ? rmsprop(lr) : adam(lr, { b1: WGAN_GP_DEFAULTS.b1, b2: WGAN_GP_DEFAULTS.b2 }));
+  const optG = new Optimizer(base(), G.trainableParameters());
   const optD = new Optimizer(
-    clip
-      ? chain(rmsprop(WGAN_DEFAULTS.learningRate), clipWeights(WGAN_DEFAULTS.clip))
-      : adam(WGAN_GP_DEFAULTS.learningRate, { b1: WGAN_GP_DEFAULTS.b1, b2: WGAN_GP_DEFAULTS.b2 }),
+    clip ? chain(base(), clipWeights(WGAN_DEFAULTS.clip)) : base(),
     D.trainableParameters(),
   );
   mkdirSync(o.out, { recursive: true });
   const ckptPath = join(o.out, 'checkpoint.safetensors');
-  const config = { arch: 'dcgan', width: o.width, latent: o.latent, penalty: o.penalty };
+  const config = {
+    arch: 'dcgan',
+    width: o.width,
+    latent: o.latent,
+    penalty: o.penalty,
+    criticNorm: o.criticNorm ?? 'none',
+  };
   const cp = fileCheckpointer(ckptPath, { modules: { G, D }, optimizers: { G: optG, D: optD }, rng, config });
   const startStep = o.resume ? (cp.restore() ?? 0) : 0;
   const fixedNoise = tf.randomNormal([64, o.latent], 0, 1, 'float32', 12345);
   const bar = progress('wgan', o.steps - startStep, o.quiet);
   const estimate: number[] = [];
   const grids: string[] = [];
+  const lipschitz: { step: number; real: NormStats; fake: NormStats; interpolated: NormStats }[] = [];
   const result = trainWgan({
     G,
     D,
@@ -70,7 +89,19 @@ export async function wganTrain(o: WganTrainOptions) {
     steps: o.steps,
     startStep,
     nCritic: o.nCritic,
-    penalty: o.penalty === 'clip' ? 'none' : o.penalty,
+    schedule: o.schedule ?? 'paper',
+    lambda: o.lambda ?? WGAN_GP_DEFAULTS.lambda,
+    penalty: o.penalty === 'clip' || o.penalty === 'spectral' ? 'none' : o.penalty,
+    diagnosticsEvery: o.diagnosticsEvery ?? 50,
+    onDiagnostics: (step, stats) => {
+      const strip = ({ norms: _norms, ...rest }: NormStats & { norms?: Float32Array }) => rest;
+      lipschitz.push({
+        step,
+        real: strip(stats.real),
+        fake: strip(stats.fake),
+        interpolated: strip(stats.interpolated),
+      });
+    },
     checkpointEvery: o.checkpointEvery,
     saveCheckpoint: cp.save,
     onStep: (e) => {
@@ -89,6 +120,21 @@ export async function wganTrain(o: WganTrainOptions) {
     join(o.out, 'wasserstein.svg'),
     curvesSvg([{ name: 'critic estimate of W1', values: estimate, steps }], { title: `WGAN (${o.penalty})` }),
   );
+  if (lipschitz.length > 0) {
+    const at = lipschitz.map((d) => d.step);
+    const median = (k: 'real' | 'fake' | 'interpolated') => lipschitz.map((d) => d[k].median);
+    writeFileSync(
+      join(o.out, 'lipschitz.svg'),
+      curvesSvg(
+        [
+          { name: 'median ||grad D|| on real', values: median('real'), steps: at },
+          { name: 'on fake', values: median('fake'), steps: at },
+          { name: 'on interpolates', values: median('interpolated'), steps: at },
+        ],
+        { title: `critic gradient norms (${o.penalty})` },
+      ),
+    );
+  }
   const summary = {
     task: 'wgan',
     data: o.data ? resolve(o.data) : 'embedded Fashion-MNIST test split',
@@ -99,6 +145,7 @@ export async function wganTrain(o: WganTrainOptions) {
     stepsDone: result.stepsDone,
     seconds: (performance.now() - started) / 1000,
     wassersteinEstimate: estimate,
+    lipschitz,
     grids,
     checkpoint: ckptPath,
   };

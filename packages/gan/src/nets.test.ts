@@ -76,4 +76,20 @@ describe('least-squares and f-GAN losses', () => {
       5,
     );
   });
+  it('WGAN critics: layer norm keeps each sample independent of its batch; spectral norm on every weight', () => {
+    const D = dcganDiscriminator({ width: 4, dropout: 0, discriminatorNorm: 'layer', rng: new Rng(3) });
+    D.train(true);
+    const x = tf.randomNormal([3, 28, 28, 1], 0, 1, 'float32', 4);
+    const all = tf.tidy(() => D.forward(x));
+    const one = tf.tidy(() => D.forward(tf.slice(x, [0, 0, 0, 0], [1, 28, 28, 1])));
+    expect(one.dataSync()[0]).toBeCloseTo(all.dataSync()[0]!, 4);
+    expect(Object.keys(D.trainableParameters())).toHaveLength(8); // 3 layers' weight and bias + layer norm's scale and shift
+    const S = dcganDiscriminator({ width: 4, dropout: 0, spectralNorm: true, rng: new Rng(3) });
+    expect(Object.keys(S.stateDict()).filter((k) => k.endsWith('spectralU'))).toHaveLength(3);
+    expect(tf.tidy(() => S.forward(x)).shape).toEqual([3, 1]);
+    expect(() => dcganDiscriminator({ discriminatorNorm: 'batch' as 'layer' })).toThrow(/discriminatorNorm/);
+    tf.dispose([x, all, one]);
+    D.dispose();
+    S.dispose();
+  });
 });

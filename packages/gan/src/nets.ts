@@ -6,6 +6,7 @@ import {
   Dense,
   Dropout,
   Flatten,
+  LayerNorm,
   LeakyReLU,
   type Module,
   ReLU,
@@ -31,6 +32,14 @@ export interface DcganOptions {
   batchNorm?: boolean;
   /** Discriminator outputs: 1 (a real/fake logit, default), or 1 + classes for AC-GAN. */
   outputs?: number;
+  /**
+   * Normalisation in the discriminator after every conv but the first: 'none' (default) or 'layer'
+   * (per-sample layer norm over [h, w, c], the WGAN-GP critic's replacement for batch norm, which would
+   * make each sample's gradient penalty depend on the rest of the batch).
+   */
+  discriminatorNorm?: 'none' | 'layer';
+  /** Spectral normalisation of every discriminator weight (Miyato et al. 2018). Default false. */
+  spectralNorm?: boolean;
   rng?: Rng;
 }
 
@@ -84,21 +93,34 @@ export function dcganGenerator(options: DcganOptions = {}): Sequential {
  * Conv(w -> 2w, 5, s2) LeakyReLU(0.2) Dropout -> Flatten -> Dense(-> 1). Outputs logits [batch, 1].
  */
 export function dcganDiscriminator(options: DcganOptions = {}): Sequential {
-  const { imageSize = 28, channels = 1, width = 64, dropout = 0.3, outputs = 1, rng = new Rng(0) } = options;
+  const {
+    imageSize = 28,
+    channels = 1,
+    width = 64,
+    dropout = 0.3,
+    outputs = 1,
+    discriminatorNorm = 'none',
+    spectralNorm = false,
+    rng = new Rng(0),
+  } = options;
   if (imageSize !== 28 && imageSize !== 32)
     throw new RangeError(`imageSize must be 28 or 32, got ${imageSize}`);
+  if (discriminatorNorm !== 'none' && discriminatorNorm !== 'layer')
+    throw new RangeError(`discriminatorNorm must be 'none' or 'layer', got ${String(discriminatorNorm)}`);
   const s = imageSize / 4;
   const drop = (): Module[] => (dropout > 0 ? [new Dropout(dropout, { rng })] : []);
+  const norm = (): Module[] => (discriminatorNorm === 'layer' ? [new LayerNorm([s, s, 2 * width])] : []);
   return new Sequential(
     [
-      new Conv2d(channels, width, 5, { stride: 2, rng }),
+      new Conv2d(channels, width, 5, { stride: 2, rng, spectralNorm }),
       LeakyReLU(0.2),
       ...drop(),
-      new Conv2d(width, 2 * width, 5, { stride: 2, rng }),
+      new Conv2d(width, 2 * width, 5, { stride: 2, rng, spectralNorm }),
+      ...norm(),
       LeakyReLU(0.2),
       ...drop(),
       Flatten(),
-      new Dense(s * s * 2 * width, outputs, { rng }),
+      new Dense(s * s * 2 * width, outputs, { rng, spectralNorm }),
     ],
     'discriminator',
   );

@@ -33,7 +33,7 @@ export interface WganTrainerOptions {
   penalty?: 'gp' | 'gp-one-sided' | 'dragan' | 'none';
   lambda?: number;
   rng: Rng;
-  /** Gradient-norm statistics on real, fake and interpolated batches every N generator steps. */
+  /** Gradient-norm statistics on real, fake and interpolated batches every N generator steps (reported with the number of steps done). */
   diagnosticsEvery?: number;
   onDiagnostics?: (
     step: number,

@@ -278,25 +278,42 @@ export class BatchNorm extends Module {
   }
 }
 
-/** Layer normalisation over the last axis, with learnable scale and shift. */
+/**
+ * Layer normalisation over the trailing axes given by `normalizedShape` (a number is the last axis,
+ * as in PyTorch's nn.LayerNorm), with a learnable scale and shift of that shape. For NHWC feature maps
+ * `[h, w, c]` normalises each sample over all its features, as in WGAN-GP's critic.
+ */
 export class LayerNorm extends Module {
   readonly gamma: Variable;
   readonly beta: Variable;
+  readonly normalizedShape: number[];
   constructor(
-    readonly features: number,
+    normalizedShape: number | number[],
     readonly eps = 1e-5,
     name = 'layerNorm',
   ) {
     super(name);
-    this.gamma = this.addParameter('weight', ones([features], new Rng(0)));
-    this.beta = this.addParameter('bias', zeros([features], new Rng(0)));
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    if (this.normalizedShape.length === 0 || !this.normalizedShape.every((d) => Number.isInteger(d) && d > 0))
+      throw new RangeError(
+        `LayerNorm: normalizedShape must be positive integers, got [${this.normalizedShape}]`,
+      );
+    this.gamma = this.addParameter('weight', ones(this.normalizedShape, new Rng(0)));
+    this.beta = this.addParameter('bias', zeros(this.normalizedShape, new Rng(0)));
+  }
+  /** Size of the last axis (the whole normalised shape when it is one axis). */
+  get features(): number {
+    return this.normalizedShape[this.normalizedShape.length - 1]!;
   }
   forward(x: Tensor): Tensor {
-    if (x.shape[x.rank - 1] !== this.features) {
-      throw new ShapeError(this.name, 'input', `[..., ${this.features}]`, x.shape);
+    const k = this.normalizedShape.length;
+    const trailing = x.shape.slice(x.rank - k);
+    if (x.rank < k || trailing.some((d, i) => d !== this.normalizedShape[i])) {
+      throw new ShapeError(this.name, 'input', `[..., ${this.normalizedShape.join(', ')}]`, x.shape);
     }
+    const axes = Array.from({ length: k }, (_, i) => x.rank - k + i);
     return tidy(() => {
-      const { mean: m, variance: v } = moments(x, [x.rank - 1], true);
+      const { mean: m, variance: v } = moments(x, axes, true);
       return add(mul(mul(sub(x, m), rsqrt(add(v, this.eps))), this.gamma), this.beta);
     });
   }

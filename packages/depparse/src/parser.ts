@@ -152,9 +152,9 @@ export class Parser {
       }
       return only && only.label === undefined ? only : null;
     };
-    const active: number[] = [];
-    for (let i = 0; i < batch.length; i++) if (!system.isTerminal(configs[i]!)) active.push(i);
-    while (active.length) {
+    // sentences still being parsed; finished ones drop out after their forced moves
+    const active = batch.map((_, i) => i);
+    for (;;) {
       let kept = 0;
       for (const i of active) {
         const c = configs[i]!;
@@ -167,7 +167,6 @@ export class Parser {
         extractFeatures(configs[i]!, batch[i]!, labelIds[i]!, buffers, row);
       });
       const scores = scorer(buffers, active.length);
-      let w = 0;
       for (let row = 0; row < active.length; row++) {
         const i = active[row]!;
         const c = configs[i]!;
@@ -191,9 +190,7 @@ export class Parser {
         const d = dependentOf(system, c, t);
         system.apply(c, t);
         if (d > 0) labelIds[i]![d] = this.vocab.labels.id(t.label!);
-        if (!system.isTerminal(c)) active[w++] = i;
       }
-      active.length = w;
     }
     return configs.map((c) => {
       finalize(c, this.rootLabel());

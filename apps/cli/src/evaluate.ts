@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { initBackend, parseNpy, parseSafetensors, Rng, restoreCheckpoint } from '@lab/core';
 import { loadMnistSplit, writeFileAtomic } from '@lab/core/node';
 import {
+  type DcganPadding,
   dcganGenerator,
   Evaluator,
   evaluatorAccuracy,
@@ -99,10 +100,15 @@ export async function ganEval(o: {
   if (o.checkpoint) {
     const bytes = readFileSync(o.checkpoint);
     const config = JSON.parse(parseSafetensors(bytes).metadata.lab ?? '{}').config as
-      | { arch?: string; width: number; latent: number }
+      | { arch?: string; width: number; latent: number; padding?: DcganPadding }
       | undefined;
     if (config?.arch !== 'dcgan') throw new Error(`${o.checkpoint} is not a lab gan or wgan checkpoint`);
-    const G = dcganGenerator({ width: config.width, latent: config.latent, rng: new Rng(0) });
+    const G = dcganGenerator({
+      width: config.width,
+      latent: config.latent,
+      padding: config.padding ?? 'same',
+      rng: new Rng(0),
+    });
     restoreCheckpoint(bytes, { modules: { G } });
     G.eval();
     const parts: tf.Tensor[] = [];

@@ -14,7 +14,7 @@ import {
 } from '@lab/core';
 import { fileCheckpointer, loadMnistSplit } from '@lab/core/node';
 import { jensenShannon, kl, pearson } from '@lab/divergences';
-import { dcganDiscriminator, dcganGenerator, type GanLoss, trainGan } from '@lab/gan';
+import { type DcganPadding, dcganDiscriminator, dcganGenerator, type GanLoss, trainGan } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
 import { embeddedDataDir, imagesInTanhRange, realDataFrom, writeSampleGrid } from './data.js';
 import { progress } from './progress.js';
@@ -58,11 +58,14 @@ interface GanConfig {
   width: number;
   latent: number;
   loss: GanLossName;
+  /** Absent in checkpoints written before PyTorch padding became the default: those used 'same'. */
+  padding?: DcganPadding;
 }
 
 function build(config: GanConfig, rng: Rng) {
-  const G = dcganGenerator({ width: config.width, latent: config.latent, rng });
-  const D = dcganDiscriminator({ width: config.width, rng });
+  const padding = config.padding ?? 'same';
+  const G = dcganGenerator({ width: config.width, latent: config.latent, padding, rng });
+  const D = dcganDiscriminator({ width: config.width, padding, rng });
   return { G, D };
 }
 
@@ -71,26 +74,28 @@ export async function ganTrain(o: GanTrainOptions) {
   const backend: BackendReport = await initBackend({ backend: o.backend });
   const ds = o.data ? loadMnistSplit(o.data, 'train') : loadMnistSplit(embeddedDataDir(), 'test');
   const images = imagesInTanhRange(ds);
-  const config: GanConfig = { arch: 'dcgan', width: o.width, latent: o.latent, loss: o.loss };
+  const ckptPath = join(o.out, 'checkpoint.safetensors');
+  const saved =
+    o.resume && existsSync(ckptPath)
+      ? (JSON.parse(parseSafetensors(readFileSync(ckptPath)).metadata.lab ?? '{}').config as
+          | GanConfig
+          | undefined)
+      : undefined;
+  if (saved && (saved.width !== o.width || saved.latent !== o.latent)) {
+    throw new Error(
+      `${ckptPath} was trained with width ${saved.width}, latent ${saved.latent}; pass the same settings`,
+    );
+  }
+  // a resumed run keeps the padding its checkpoint was trained with
+  const padding: DcganPadding = saved ? (saved.padding ?? 'same') : 'pytorch';
+  const config: GanConfig = { arch: 'dcgan', width: o.width, latent: o.latent, loss: o.loss, padding };
   const rng = new Rng(o.seed);
   const { G, D } = build(config, rng);
   const optG = new Optimizer(adam(2e-4, { b1: 0.5 }), G.trainableParameters());
   const optD = new Optimizer(adam(2e-4, { b1: 0.5 }), D.trainableParameters());
   mkdirSync(o.out, { recursive: true });
-  const ckptPath = join(o.out, 'checkpoint.safetensors');
   const cp = fileCheckpointer(ckptPath, { modules: { G, D }, optimizers: { G: optG, D: optD }, rng, config });
-  let startStep = 0;
-  if (o.resume && existsSync(ckptPath)) {
-    const saved = JSON.parse(parseSafetensors(readFileSync(ckptPath)).metadata.lab ?? '{}').config as
-      | GanConfig
-      | undefined;
-    if (saved && (saved.width !== o.width || saved.latent !== o.latent)) {
-      throw new Error(
-        `${ckptPath} was trained with width ${saved.width}, latent ${saved.latent}; pass the same settings`,
-      );
-    }
-    startStep = cp.restore() ?? 0;
-  }
+  const startStep = o.resume && existsSync(ckptPath) ? (cp.restore() ?? 0) : 0;
   const bar = progress('gan', o.steps - startStep, o.quiet);
   const dLoss: number[] = [];
   const gLoss: number[] = [];

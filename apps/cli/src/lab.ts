@@ -1,5 +1,6 @@
 // The `lab` command.
 
+import { WGAN_GP_DEFAULTS } from '@lab/wgan';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { adversarialReport } from './adversarial.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
@@ -208,7 +209,7 @@ program
       .choices(['paper', 'reference'])
       .default('paper'),
   )
-  .option('--lambda <x>', 'penalty weight', positiveNumber('--lambda'), 10)
+  .option('--lambda <x>', `penalty weight (default ${WGAN_GP_DEFAULTS.lambda})`, positiveNumber('--lambda'))
   .option('--lr <x>', 'learning rate (default: 5e-5 with clip, else 1e-4)', positiveNumber('--lr'))
   .addOption(
     new Option('--critic-norm <name>', 'normalisation in the critic (never batch norm)')

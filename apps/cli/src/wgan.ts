@@ -1,10 +1,20 @@
 // `lab wgan train`: WGAN-GP (or WGAN with clipping) on Fashion-MNIST with the DCGAN nets, logging the
 // critic's Wasserstein estimate every step.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { adam, chain, clipWeights, curvesSvg, initBackend, Optimizer, Rng, rmsprop } from '@lab/core';
+import {
+  adam,
+  chain,
+  clipWeights,
+  curvesSvg,
+  initBackend,
+  Optimizer,
+  parseSafetensors,
+  Rng,
+  rmsprop,
+} from '@lab/core';
 import { fileCheckpointer, loadMnistSplit } from '@lab/core/node';
-import { dcganDiscriminator, dcganGenerator } from '@lab/gan';
+import { type DcganPadding, dcganDiscriminator, dcganGenerator } from '@lab/gan';
 import { type NormStats, trainWgan, WGAN_DEFAULTS, WGAN_GP_DEFAULTS } from '@lab/wgan';
 import * as tf from '@tensorflow/tfjs-core';
 import { embeddedDataDir, imagesInTanhRange, realDataFrom, writeSampleGrid } from './data.js';
@@ -45,9 +55,19 @@ export async function wganTrain(o: WganTrainOptions) {
   const images = imagesInTanhRange(ds);
   const rng = new Rng(o.seed);
   // no batch norm in a WGAN-GP critic: the DCGAN discriminator has none, and no dropout here
-  const G = dcganGenerator({ width: o.width, latent: o.latent, rng });
+  const ckptPath = join(o.out, 'checkpoint.safetensors');
+  // a resumed run keeps the padding its checkpoint was trained with ('same' before it was recorded)
+  const saved =
+    o.resume && existsSync(ckptPath)
+      ? (JSON.parse(parseSafetensors(readFileSync(ckptPath)).metadata.lab ?? '{}').config as
+          | { padding?: DcganPadding }
+          | undefined)
+      : undefined;
+  const padding: DcganPadding = saved ? (saved.padding ?? 'same') : 'pytorch';
+  const G = dcganGenerator({ width: o.width, latent: o.latent, padding, rng });
   const D = dcganDiscriminator({
     width: o.width,
+    padding,
     dropout: 0,
     discriminatorNorm: o.criticNorm ?? 'none',
     spectralNorm: o.penalty === 'spectral',
@@ -62,11 +82,11 @@ export async function wganTrain(o: WganTrainOptions) {
     D.trainableParameters(),
   );
   mkdirSync(o.out, { recursive: true });
-  const ckptPath = join(o.out, 'checkpoint.safetensors');
   const config = {
     arch: 'dcgan',
     width: o.width,
     latent: o.latent,
+    padding,
     penalty: o.penalty,
     criticNorm: o.criticNorm ?? 'none',
   };

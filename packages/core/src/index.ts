@@ -6,6 +6,7 @@ export {
 } from './checkpoint/checkpoint.js';
 export {
   decodeTensor,
+  float16Bits,
   MAX_HEADER_BYTES,
   parseSafetensors,
   type RawTensor,

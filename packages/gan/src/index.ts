@@ -52,6 +52,7 @@ export {
 } from './losses.js';
 export {
   type DcganOptions,
+  type DcganPadding,
   dcganDiscriminator,
   dcganGenerator,
   type MlpOptions,

@@ -33,6 +33,28 @@ describe('networks', () => {
     G.dispose();
     D.dispose();
   });
+  it("pads like PyTorch by default (2 on every side) and like TensorFlow's 'same' on request", () => {
+    const x = tf.randomNormal([2, 28, 28, 1], 0, 1, 'float32', 3);
+    for (const [padding, pads] of [
+      ['pytorch', [2, 2]],
+      ['same', [1, 2]],
+    ] as const) {
+      const D = dcganDiscriminator({ rng: new Rng(1), width: 4, dropout: 0, padding });
+      const conv = D.layers[0] as unknown as { weight: tf.Tensor4D; bias: tf.Tensor };
+      const y = D.layers[0]!.forward(x);
+      const ref = tf.add(
+        tf.conv2d(tf.pad(x, [[0, 0], [...pads], [...pads], [0, 0]]) as tf.Tensor4D, conv.weight, 2, 'valid'),
+        conv.bias,
+      );
+      expect(y.shape).toEqual([2, 14, 14, 4]);
+      expect(tf.max(tf.abs(tf.sub(y, ref))).dataSync()[0]).toBeLessThan(1e-5);
+      const G = dcganGenerator({ rng: new Rng(2), width: 4, latent: 8, padding });
+      expect(G.forward(tf.randomNormal([2, 8])).shape).toEqual([2, 28, 28, 1]);
+      for (const m of [D, G]) m.dispose();
+    }
+    expect(() => dcganGenerator({ padding: 'valid' as never })).toThrow(/padding/);
+    expect(() => dcganDiscriminator({ padding: 'valid' as never })).toThrow(/padding/);
+  });
   it('32x32 colour DCGAN and MLP nets have the right shapes', () => {
     const G = dcganGenerator({ imageSize: 32, channels: 3, width: 8, latent: 16, extraBlocks: 1 });
     const D = dcganDiscriminator({ imageSize: 32, channels: 3, width: 8, dropout: 0 });

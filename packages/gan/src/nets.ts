@@ -40,7 +40,27 @@ export interface DcganOptions {
   discriminatorNorm?: 'none' | 'layer';
   /** Spectral normalisation of every discriminator weight (Miyato et al. 2018). Default false. */
   spectralNorm?: boolean;
+  /**
+   * Where the 5x5 convolutions pad: 'pytorch' (default; 2 on every side, stride-2 transposed convs with
+   * output_padding 1, as nn.Conv2d(.., 5, s, 2) and nn.ConvTranspose2d(.., 5, 2, 2, 1)) or 'same'
+   * (TensorFlow/Keras: one pixel less at the top and left of stride-2 convs). Same shapes, a one-pixel
+   * shift per stride-2 layer; load Keras-trained weights with 'same'.
+   */
+  padding?: DcganPadding;
   rng?: Rng;
+}
+
+export type DcganPadding = 'pytorch' | 'same';
+
+function checkPadding(padding: unknown): asserts padding is DcganPadding {
+  if (padding !== 'pytorch' && padding !== 'same')
+    throw new RangeError(`padding must be 'pytorch' or 'same', got ${String(padding)}`);
+}
+
+/** Options of a 5x5 conv (or transposed conv, which also needs output padding) of the given stride. */
+function pad5(padding: DcganPadding, stride: number, transposed: boolean) {
+  if (padding === 'same') return { stride, padding: 'same' as const };
+  return { stride, padding: 2, ...(transposed ? { outputPadding: stride - 1 } : {}) };
 }
 
 /**
@@ -56,10 +76,12 @@ export function dcganGenerator(options: DcganOptions = {}): Sequential {
     width = 64,
     extraBlocks = 0,
     batchNorm = true,
+    padding = 'pytorch',
     rng = new Rng(0),
   } = options;
   if (imageSize !== 28 && imageSize !== 32)
     throw new RangeError(`imageSize must be 28 or 32, got ${imageSize}`);
+  checkPadding(padding);
   const s = imageSize / 4;
   const bn = (n: number): Module[] => (batchNorm ? [new BatchNorm(n)] : []);
   const layers: Module[] = [
@@ -67,22 +89,22 @@ export function dcganGenerator(options: DcganOptions = {}): Sequential {
     ...bn(s * s * 4 * width),
     ReLU(),
     Reshape([s, s, 4 * width]),
-    new ConvTranspose2d(4 * width, 2 * width, 5, { stride: 1, bias: false, rng }),
+    new ConvTranspose2d(4 * width, 2 * width, 5, { ...pad5(padding, 1, true), bias: false, rng }),
     ...bn(2 * width),
     ReLU(),
   ];
   for (let i = 0; i < extraBlocks; i++) {
     layers.push(
-      new ConvTranspose2d(2 * width, 2 * width, 5, { stride: 1, bias: false, rng }),
+      new ConvTranspose2d(2 * width, 2 * width, 5, { ...pad5(padding, 1, true), bias: false, rng }),
       ...bn(2 * width),
       ReLU(),
     );
   }
   layers.push(
-    new ConvTranspose2d(2 * width, width, 5, { stride: 2, bias: false, rng }),
+    new ConvTranspose2d(2 * width, width, 5, { ...pad5(padding, 2, true), bias: false, rng }),
     ...bn(width),
     ReLU(),
-    new ConvTranspose2d(width, channels, 5, { stride: 2, bias: false, rng }),
+    new ConvTranspose2d(width, channels, 5, { ...pad5(padding, 2, true), bias: false, rng }),
     Tanh(),
   );
   return new Sequential(layers, 'generator');
@@ -101,10 +123,12 @@ export function dcganDiscriminator(options: DcganOptions = {}): Sequential {
     outputs = 1,
     discriminatorNorm = 'none',
     spectralNorm = false,
+    padding = 'pytorch',
     rng = new Rng(0),
   } = options;
   if (imageSize !== 28 && imageSize !== 32)
     throw new RangeError(`imageSize must be 28 or 32, got ${imageSize}`);
+  checkPadding(padding);
   if (discriminatorNorm !== 'none' && discriminatorNorm !== 'layer')
     throw new RangeError(`discriminatorNorm must be 'none' or 'layer', got ${String(discriminatorNorm)}`);
   const s = imageSize / 4;
@@ -112,10 +136,10 @@ export function dcganDiscriminator(options: DcganOptions = {}): Sequential {
   const norm = (): Module[] => (discriminatorNorm === 'layer' ? [new LayerNorm([s, s, 2 * width])] : []);
   return new Sequential(
     [
-      new Conv2d(channels, width, 5, { stride: 2, rng, spectralNorm }),
+      new Conv2d(channels, width, 5, { ...pad5(padding, 2, false), rng, spectralNorm }),
       LeakyReLU(0.2),
       ...drop(),
-      new Conv2d(width, 2 * width, 5, { stride: 2, rng, spectralNorm }),
+      new Conv2d(width, 2 * width, 5, { ...pad5(padding, 2, false), rng, spectralNorm }),
       ...norm(),
       LeakyReLU(0.2),
       ...drop(),

@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeTensor, parseSafetensors, SafetensorsError, serializeSafetensors } from './safetensors.js';
+import {
+  decodeTensor,
+  float16Bits,
+  parseSafetensors,
+  SafetensorsError,
+  serializeSafetensors,
+} from './safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-safetensors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,5 +121,39 @@ print(json.dumps([h['x']['shape'], list(struct.unpack('<4f', b[8 + n + s:8 + n +
       { encoding: 'utf8' },
     );
     expect(JSON.parse(out)).toEqual([[2, 2], [1, 2, 3, 4], { by: 'lab' }]);
+  });
+});
+
+describe('float16 weights', () => {
+  it('float16Bits converts like IEEE 754 half precision (rounding, subnormals, overflow)', () => {
+    const x = Float32Array.from([
+      0,
+      1,
+      -2,
+      0.5,
+      65504,
+      1e6,
+      2 ** -24,
+      2 ** -26,
+      1 + 2 ** -11,
+      1 + 3 * 2 ** -11,
+      Number.NaN,
+    ]);
+    const h = float16Bits(x);
+    expect(Array.from(h.subarray(0, 10))).toEqual([
+      0, 0x3c00, 0xc000, 0x3800, 0x7bff, 0x7c00, 0x0001, 0, 0x3c00, 0x3c02,
+    ]);
+    expect(h[10]! & 0x7c00).toBe(0x7c00);
+    expect(h[10]! & 0x3ff).not.toBe(0);
+    // and core's reader widens them back
+    const v = Float32Array.from({ length: 100 }, (_, i) => Math.sin(i) * 3);
+    const back = decodeTensor({
+      dtype: 'F16',
+      shape: [100],
+      bytes: new Uint8Array(float16Bits(v).buffer),
+    }).data;
+    v.forEach((y, i) => {
+      expect(Math.abs(back[i]! - y)).toBeLessThanOrEqual(Math.abs(y) * 2 ** -11 + 1e-7);
+    });
   });
 });

@@ -329,6 +329,48 @@ export function decodeTensor(t: RawTensor): {
   }
 }
 
+/** float32 -> IEEE float16 bits (round to nearest even; overflow to infinity, tiny values to subnormals or zero). */
+export function float16Bits(x: Float32Array): Uint16Array {
+  const out = new Uint16Array(x.length);
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  for (let i = 0; i < x.length; i++) {
+    f[0] = x[i]!;
+    const b = u[0]!;
+    const sign = (b >>> 16) & 0x8000;
+    const exp = (b >>> 23) & 0xff;
+    let mant = b & 0x7fffff;
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
+      continue;
+    }
+    const e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00;
+      continue;
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
+      mant |= 0x800000;
+      const shift = 14 - e;
+      let h = mant >>> shift;
+      const rem = mant & ((1 << shift) - 1);
+      const halfway = 1 << (shift - 1);
+      if (rem > halfway || (rem === halfway && h & 1)) h++;
+      out[i] = sign | h;
+      continue;
+    }
+    let h = (e << 10) | (mant >>> 13);
+    const rem = mant & 0x1fff;
+    if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
+    out[i] = sign | h;
+  }
+  return out;
+}
+
 function f16(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;

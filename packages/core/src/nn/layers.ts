@@ -160,15 +160,22 @@ export class Conv2d extends Module {
 }
 
 export interface ConvTransposeOptions extends ConvOptions {
-  /** Only 'same' (output = input * stride, as Keras and the W1 DCGAN) or 'valid'. */
-  padding?: 'same' | 'valid';
+  /**
+   * 'same' (output = input * stride, TensorFlow's alignment: the transpose of a conv padded less at the
+   * top and left), 'valid' (the full output, (input - 1) * stride + kernel), or PyTorch's integer
+   * `padding`: output = (input - 1) * stride - 2 * padding + kernel + outputPadding.
+   */
+  padding?: Padding;
+  /** PyTorch's `output_padding`: extra rows and columns at the bottom and right (integer padding only). */
+  outputPadding?: number;
 }
 
 export class ConvTranspose2d extends Module {
   readonly weight: Variable;
   readonly bias?: Variable;
   readonly stride: number;
-  readonly padding: 'same' | 'valid';
+  readonly padding: Padding;
+  readonly outputPadding: number;
   constructor(
     readonly inChannels: number,
     readonly outChannels: number,
@@ -176,6 +183,7 @@ export class ConvTranspose2d extends Module {
     {
       stride = 1,
       padding = 'same',
+      outputPadding = 0,
       bias = true,
       kernelInit,
       rng = new Rng(0),
@@ -183,8 +191,19 @@ export class ConvTranspose2d extends Module {
     }: ConvTransposeOptions = {},
   ) {
     super(name);
+    if (typeof padding === 'number') {
+      if (!(Number.isInteger(padding) && padding >= 0 && 2 * padding < kernelSize))
+        throw new RangeError(`${name}: padding must be an integer in [0, (kernel - 1) / 2], got ${padding}`);
+    } else if (padding !== 'same' && padding !== 'valid') {
+      throw new RangeError(`${name}: padding must be 'same', 'valid' or an integer, got ${String(padding)}`);
+    }
+    if (!(Number.isInteger(outputPadding) && outputPadding >= 0 && outputPadding < stride))
+      throw new RangeError(`${name}: outputPadding must be an integer in [0, stride), got ${outputPadding}`);
+    if (outputPadding > 0 && typeof padding !== 'number')
+      throw new RangeError(`${name}: outputPadding needs an integer padding, got '${padding}'`);
     this.stride = stride;
     this.padding = padding;
+    this.outputPadding = outputPadding;
     // PyTorch's ConvTranspose2d computes fan_in from the weight's dim 1 (= out channels) * k * k.
     const bound = 1 / Math.sqrt(outChannels * kernelSize * kernelSize);
     const init = kernelInit ?? uniform(bound);
@@ -198,12 +217,12 @@ export class ConvTranspose2d extends Module {
     const [n, h, w] = x.shape as [number, number, number, number];
     const k = this.kernelSize;
     const s = this.stride;
-    const out: [number, number, number, number] =
-      this.padding === 'same'
-        ? [n, h * s, w * s, this.outChannels]
-        : [n, (h - 1) * s + k, (w - 1) * s + k, this.outChannels];
+    const p = this.padding;
+    const size = (d: number) =>
+      p === 'same' ? d * s : p === 'valid' ? (d - 1) * s + k : (d - 1) * s - 2 * p + k + this.outputPadding;
+    const out: [number, number, number, number] = [n, size(h), size(w), this.outChannels];
     return tidy(() => {
-      const y = conv2dTranspose(x as Tensor4D, this.weight as Tensor4D, out, s, this.padding);
+      const y = conv2dTranspose(x as Tensor4D, this.weight as Tensor4D, out, s, p);
       return this.bias ? add(y, this.bias) : y;
     });
   }

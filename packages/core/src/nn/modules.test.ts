@@ -20,6 +20,7 @@ import {
   ShapeError,
   valueAndGrads,
 } from '../index.js';
+import { maxRelativeError } from '../testing/index.js';
 
 describe('modules', () => {
   beforeAll(async () => {
@@ -141,6 +142,55 @@ describe('modules', () => {
     const ct = new ConvTranspose2d(3, 2, 5, { stride: 2 });
     expect(ct.forward(tf.zeros([1, 7, 7, 3])).shape).toEqual([1, 14, 14, 2]);
     for (const m of [ln, emb, ct]) m.dispose();
+  });
+
+  it("integer padding is PyTorch's: conv = explicit zero pad + valid conv, transposed = crop of the full output", () => {
+    const rng = new Rng(5);
+    const x = tf.randomNormal([2, 14, 14, 3], 0, 1, 'float32', 1);
+    const conv = new Conv2d(3, 4, 5, { stride: 2, padding: 2, rng });
+    const y = conv.forward(x);
+    expect(y.shape).toEqual([2, 7, 7, 4]); // floor((14 + 4 - 5) / 2) + 1, as torch.nn.Conv2d(3, 4, 5, 2, 2)
+    const ref = tf.add(
+      tf.conv2d(
+        tf.pad(x, [
+          [0, 0],
+          [2, 2],
+          [2, 2],
+          [0, 0],
+        ]) as tf.Tensor4D,
+        conv.weight as tf.Tensor4D,
+        2,
+        'valid',
+      ),
+      conv.bias!,
+    );
+    expect(maxRelativeError(y.dataSync(), ref.dataSync())).toBeLessThan(1e-5);
+    // torch.nn.ConvTranspose2d(4, 3, 5, stride=2, padding=2, output_padding=1): 7 -> 14
+    const ct = new ConvTranspose2d(4, 3, 5, { stride: 2, padding: 2, outputPadding: 1, rng });
+    const full = new ConvTranspose2d(4, 3, 5, { stride: 2, padding: 'valid', rng });
+    full.weight.assign(ct.weight);
+    full.bias!.assign(ct.bias!);
+    const t = ct.forward(y);
+    expect(t.shape).toEqual([2, 14, 14, 3]);
+    const f = full.forward(y); // (7 - 1) * 2 + 5 = 17 rows; torch keeps rows 2..15
+    expect(f.shape).toEqual([2, 17, 17, 3]);
+    const crop = tf.slice(f, [0, 2, 2, 0], [2, 14, 14, 3]);
+    expect(maxRelativeError(t.dataSync(), crop.dataSync())).toBeLessThan(1e-5);
+    // 'same' is TensorFlow's alignment: rows 1..14 of the full output
+    const same = new ConvTranspose2d(4, 3, 5, { stride: 2, rng });
+    same.weight.assign(ct.weight);
+    same.bias!.assign(ct.bias!);
+    const sameCrop = tf.slice(f, [0, 1, 1, 0], [2, 14, 14, 3]);
+    expect(maxRelativeError(same.forward(y).dataSync(), sameCrop.dataSync())).toBeLessThan(1e-5);
+    expect(() => new ConvTranspose2d(4, 3, 5, { stride: 2, padding: 'same', outputPadding: 1 })).toThrow(
+      /integer padding/,
+    );
+    expect(() => new ConvTranspose2d(4, 3, 5, { stride: 2, padding: 2, outputPadding: 2 })).toThrow(
+      /outputPadding/,
+    );
+    expect(() => new ConvTranspose2d(4, 3, 5, { padding: 3 })).toThrow(/padding/);
+    tf.dispose([x, y, ref, t, f, crop, sameCrop]);
+    for (const m of [conv, ct, full, same]) m.dispose();
   });
 
   it('Dropout is active only in training and reproducible from its seed', () => {

@@ -40,7 +40,8 @@ interface ConvCase {
   co: number;
   k: [number, number];
   s: [number, number];
-  pad: 'same' | 'valid';
+  /** a number is symmetric zero padding, as PyTorch's integer padding */
+  pad: 'same' | 'valid' | number;
 }
 const cases: ConvCase[] = [
   { n: 1, h: 7, w: 7, ci: 3, co: 4, k: [3, 3], s: [1, 1], pad: 'same' },
@@ -51,6 +52,10 @@ const cases: ConvCase[] = [
   { n: 1, h: 6, w: 9, ci: 1, co: 7, k: [1, 1], s: [2, 2], pad: 'same' },
   { n: 4, h: 14, w: 14, ci: 8, co: 16, k: [5, 5], s: [2, 2], pad: 'same' },
   { n: 2, h: 5, w: 5, ci: 3, co: 3, k: [5, 5], s: [1, 1], pad: 'valid' },
+  { n: 2, h: 14, w: 14, ci: 4, co: 3, k: [5, 5], s: [2, 2], pad: 2 },
+  { n: 1, h: 28, w: 27, ci: 1, co: 4, k: [5, 5], s: [2, 2], pad: 2 },
+  { n: 3, h: 9, w: 8, ci: 3, co: 2, k: [3, 3], s: [1, 1], pad: 1 },
+  { n: 1, h: 10, w: 10, ci: 2, co: 3, k: [4, 4], s: [2, 2], pad: 1 },
 ];
 
 describe('wasm training kernels against the cpu backend', () => {

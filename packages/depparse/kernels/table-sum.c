@@ -1,6 +1,7 @@
 // WASM SIMD kernels for parsing with the precomputed first layer: table_sum (out[r] = bias + sum_k
-// table[offsets[r, k]], rows of H floats), rare_rows, activate and dense. Built by ../scripts/build-kernels.mjs with clang --target=wasm32 -msimd128; the
-// result is embedded in src/kernels/table-sum.wasm.ts.
+// table[offsets[r, k]], rows of H floats), rare_rows, activate and dense; table_scatter, the gradient of
+// table_sum, for training. Built by ../scripts/build-kernels.mjs with clang --target=wasm32 -msimd128;
+// the result is embedded in src/kernels/table-sum.wasm.ts.
 #include <wasm_simd128.h>
 
 __attribute__((export_name("table_sum")))
@@ -129,6 +130,21 @@ void dense(const float *x, const float *w, const float *b, int rows, int in, int
       for (int j = 0; j < in; j++)
         p = wasm_f32x4_add(p, wasm_f32x4_mul(wasm_f32x4_splat(xr[j]), wasm_v128_load(w + j * out_pad + k)));
       wasm_v128_store(yr + k, p);
+    }
+  }
+}
+
+// The gradient of table_sum with respect to the table: grad[offsets[r, k] + j] += dy[r, j] for every
+// row r, slot k and column j (h a multiple of 4). Training uses it for the tabled first-layer inputs.
+__attribute__((export_name("table_scatter")))
+void table_scatter(const float *dy, const int *offsets, int rows, int per_row, int h, float *grad) {
+  for (int r = 0; r < rows; r++) {
+    const float *d = dy + r * h;
+    const int *off = offsets + r * per_row;
+    for (int k = 0; k < per_row; k++) {
+      float *g = grad + off[k];
+      for (int j = 0; j < h; j += 4)
+        wasm_v128_store(g + j, wasm_f32x4_add(wasm_v128_load(g + j), wasm_v128_load(d + j)));
     }
   }
 }

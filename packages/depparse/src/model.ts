@@ -10,6 +10,7 @@ import {
   LABEL_POSITIONS,
   TOKEN_POSITIONS,
 } from './features.js';
+import { tableRowSum } from './table-op.js';
 
 export type Activation = 'cube' | 'relu' | 'tanh';
 
@@ -104,11 +105,53 @@ export class ParserNet extends Module {
     });
   }
 
+  /**
+   * The first hidden layer before its activation, embed(f) . W1 + b computed in two parts: the word
+   * embeddings times their rows of W1, and the small-vocabulary inputs (tags, labels, extras) through
+   * tables of every embedding x weight-block product (see table-op.ts), about half the multiply-adds.
+   */
+  firstLayer(f: FeatureTensors): tf.Tensor2D {
+    return tf.tidy(() => {
+      const layer = this.hidden[0]!;
+      const w = layer.weight;
+      const h = w.shape[1]!;
+      const rows = f.words.shape[0]!;
+      const wordCols = TOKEN_POSITIONS * this.config.wordDim;
+      const words = tf.reshape(this.wordEmbedding.forward(f.words), [rows, wordCols]);
+      let out: tf.Tensor = tf.matMul(words, tf.slice(w, [0, 0], [wordCols, h]));
+      let offset = wordCols;
+      const groups: [Embedding, tf.Tensor, number][] = [
+        [this.uposEmbedding, f.upos, TOKEN_POSITIONS],
+        [this.xposEmbedding, f.xpos, TOKEN_POSITIONS],
+        [this.labelEmbedding, f.labels, LABEL_POSITIONS],
+        [this.extraEmbedding, f.extras, EXTRA_POSITIONS],
+      ];
+      for (const [emb, ids, positions] of groups) {
+        const [vocab, dim] = emb.weight.shape as [number, number];
+        // one [vocab, dim] x [dim, positions * h] product (batched small products are slow in tfjs-wasm):
+        // row v * positions + p of the table is embedding v times position p's block of W1
+        const block = tf.reshape(tf.slice(w, [offset, 0], [positions * dim, h]), [positions, dim, h]);
+        const blocks = tf.reshape(tf.transpose(block, [1, 0, 2]), [dim, positions * h]);
+        const table = tf.reshape(tf.matMul(emb.weight, blocks), [vocab * positions, h]) as tf.Tensor2D;
+        const id = ids.dataSync() as Int32Array;
+        const rowIds = new Int32Array(id.length);
+        for (let i = 0; i < id.length; i++) {
+          const v = id[i]!;
+          if (!(v >= 0 && v < vocab)) throw new RangeError(`${emb.name}: id ${v} outside [0, ${vocab})`);
+          rowIds[i] = v * positions + (i % positions);
+        }
+        out = tf.add(out, tableRowSum(table, rowIds, rows, positions));
+        offset += positions * dim;
+      }
+      return (layer.bias ? tf.add(out, layer.bias) : out) as tf.Tensor2D;
+    });
+  }
+
   /** Transition logits for feature tensors [rows, 18] x3 and [rows, 12] (int32). */
   logits(f: FeatureTensors): tf.Tensor2D {
     return tf.tidy(() => {
-      let h: tf.Tensor = this.embed(f);
-      for (const layer of this.hidden)
+      let h: tf.Tensor = this.drop.forward(activate(this.firstLayer(f), this.config.activation));
+      for (const layer of this.hidden.slice(1))
         h = this.drop.forward(activate(layer.forward(h), this.config.activation));
       return this.output.forward(h) as tf.Tensor2D;
     });

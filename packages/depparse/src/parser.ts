@@ -1,6 +1,13 @@
 // A trained parser: vocabularies, transition set and network, greedy batched parsing of many
 // sentences at once, and model files (safetensors weights + vocab.json + config.json).
-import { decodeTensor, parseSafetensors, Rng, serializeSafetensors, type TensorEntry } from '@lab/core';
+import {
+  decodeTensor,
+  float16Bits,
+  parseSafetensors,
+  Rng,
+  serializeSafetensors,
+  type TensorEntry,
+} from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
 import { extractFeatures, featureBuffers, type SentenceIds } from './features.js';
@@ -246,7 +253,7 @@ export class Parser {
     for (const [name, v] of Object.entries(this.net.parameters())) {
       const data = v.dataSync() as Float32Array;
       entries[name] = half
-        ? { dtype: 'F16', shape: v.shape, data: toHalf(data) }
+        ? { dtype: 'F16', shape: v.shape, data: float16Bits(data) }
         : { dtype: 'F32', shape: v.shape, data };
     }
     return {
@@ -294,46 +301,4 @@ export class Parser {
     this.invalidate();
     this.net.dispose();
   }
-}
-
-/** float32 -> IEEE float16 bits (round to nearest even; overflow to infinity, tiny values to subnormals or zero). */
-export function toHalf(x: Float32Array): Uint16Array {
-  const out = new Uint16Array(x.length);
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  for (let i = 0; i < x.length; i++) {
-    f[0] = x[i]!;
-    const b = u[0]!;
-    const sign = (b >>> 16) & 0x8000;
-    const exp = (b >>> 23) & 0xff;
-    let mant = b & 0x7fffff;
-    if (exp === 0xff) {
-      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
-      continue;
-    }
-    const e = exp - 127 + 15;
-    if (e >= 0x1f) {
-      out[i] = sign | 0x7c00;
-      continue;
-    }
-    if (e <= 0) {
-      if (e < -10) {
-        out[i] = sign;
-        continue;
-      }
-      mant |= 0x800000;
-      const shift = 14 - e;
-      let h = mant >>> shift;
-      const rem = mant & ((1 << shift) - 1);
-      const halfway = 1 << (shift - 1);
-      if (rem > halfway || (rem === halfway && h & 1)) h++;
-      out[i] = sign | h;
-      continue;
-    }
-    let h = (e << 10) | (mant >>> 13);
-    const rem = mant & 0x1fff;
-    if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
-    out[i] = sign | h;
-  }
-  return out;
 }

@@ -7,6 +7,7 @@ import {
   Dropout,
   decodeTensor,
   Embedding,
+  float16Bits,
   Module,
   normal,
   Optimizer,
@@ -18,7 +19,6 @@ import {
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
-import { toHalf } from './parser.js';
 import { normalizeWord, Vocabulary } from './vocab.js';
 
 const WORD_WINDOW = 2;
@@ -192,7 +192,7 @@ export class Tagger {
     for (const [name, v] of Object.entries(this.net.parameters())) {
       const data = v.dataSync() as Float32Array;
       entries[name] = half
-        ? { dtype: 'F16', shape: v.shape, data: toHalf(data) }
+        ? { dtype: 'F16', shape: v.shape, data: float16Bits(data) }
         : { dtype: 'F32', shape: v.shape, data };
     }
     return {

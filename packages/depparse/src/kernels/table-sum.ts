@@ -65,6 +65,14 @@ export class TableSumKernel {
   rareRows(w1: number, emb: number, items: number, count: number, dim: number, h: number, out: number): void {
     this.exports.rare_rows!(w1, emb, items, count, dim, h, out);
   }
+  /** grad[offsets[r * perRow + k] + j] += dy[r * h + j]: the table gradient of `run` (h a multiple of 4). */
+  scatter(dy: number, offsets: number, rows: number, perRow: number, h: number, grad: number): void {
+    this.exports.table_scatter!(dy, offsets, rows, perRow, h, grad);
+  }
+  /** Frees everything allocated after `at` (an offset returned by `alloc`). */
+  release(at: number): void {
+    this.top = at;
+  }
   /** In place: 'cube' or 'relu'. */
   activate(x: number, n: number, kind: 'cube' | 'relu'): void {
     this.exports.activate!(x, n, kind === 'cube' ? 0 : 1);

@@ -1,0 +1,113 @@
+// Chen & Manning's precomputation trick, used in training. The first layer's inputs from small
+// vocabularies (UPOS, XPOS, labels, distance and valency buckets) enter as embedding x weight block;
+// instead of multiplying the [rows, P * d] embeddings by the [P * d, H] block (48% of the first
+// layer's multiply-adds with the default net), the [P * V, H] table of every product is built (a few
+// MFLOP) and each row sums P table rows. The gradient scatters into the table, and autodiff carries it
+// on to the embeddings and the weights: the same function, computed in fewer operations.
+import * as tf from '@tensorflow/tfjs-core';
+import { TableSumKernel, wasmSimdSupported } from './kernels/table-sum.js';
+
+let shared: TableSumKernel | null | undefined;
+function kernel(h: number): TableSumKernel | null {
+  if (h % 4 !== 0) return null;
+  if (shared === undefined) shared = wasmSimdSupported() ? new TableSumKernel() : null;
+  return shared;
+}
+
+function sumRows(
+  table: Float32Array,
+  ids: Int32Array,
+  rows: number,
+  perRow: number,
+  h: number,
+): Float32Array {
+  const k = kernel(h);
+  if (k) {
+    const mark = k.alloc(0);
+    try {
+      const t = k.alloc(table.length);
+      k.f32(t, table.length).set(table);
+      const off = k.alloc(ids.length);
+      const o = k.i32(off, ids.length);
+      for (let i = 0; i < ids.length; i++) o[i] = ids[i]! * h;
+      const bias = k.alloc(h);
+      k.f32(bias, h).fill(0);
+      const out = k.alloc(rows * h);
+      k.run(t, off, rows, perRow, h, bias, out);
+      return k.f32(out, rows * h).slice();
+    } finally {
+      k.release(mark);
+    }
+  }
+  const out = new Float32Array(rows * h);
+  for (let r = 0; r < rows; r++)
+    for (let s = 0; s < perRow; s++) {
+      const from = ids[r * perRow + s]! * h;
+      for (let j = 0; j < h; j++) out[r * h + j]! += table[from + j]!;
+    }
+  return out;
+}
+
+function scatterRows(
+  dy: Float32Array,
+  ids: Int32Array,
+  rows: number,
+  perRow: number,
+  tableRows: number,
+  h: number,
+) {
+  const k = kernel(h);
+  if (k) {
+    const mark = k.alloc(0);
+    try {
+      const d = k.alloc(dy.length);
+      k.f32(d, dy.length).set(dy);
+      const off = k.alloc(ids.length);
+      const o = k.i32(off, ids.length);
+      for (let i = 0; i < ids.length; i++) o[i] = ids[i]! * h;
+      const g = k.alloc(tableRows * h);
+      k.f32(g, tableRows * h).fill(0);
+      k.scatter(d, off, rows, perRow, h, g);
+      return k.f32(g, tableRows * h).slice();
+    } finally {
+      k.release(mark);
+    }
+  }
+  const grad = new Float32Array(tableRows * h);
+  for (let r = 0; r < rows; r++)
+    for (let s = 0; s < perRow; s++) {
+      const to = ids[r * perRow + s]! * h;
+      for (let j = 0; j < h; j++) grad[to + j]! += dy[r * h + j]!;
+    }
+  return grad;
+}
+
+/**
+ * out[r] = sum over s < perRow of table[rowIds[r * perRow + s]]: [rows, H], differentiable in `table`
+ * (not twice). Row ids are checked against the table.
+ */
+export function tableRowSum(
+  table: tf.Tensor2D,
+  rowIds: Int32Array,
+  rows: number,
+  perRow: number,
+): tf.Tensor2D {
+  const [tableRows, h] = table.shape;
+  if (rowIds.length !== rows * perRow)
+    throw new RangeError(`tableRowSum: ${rowIds.length} row ids for ${rows} rows of ${perRow}`);
+  for (const id of rowIds)
+    if (!(id >= 0 && id < tableRows))
+      throw new RangeError(`tableRowSum: row id ${id} outside [0, ${tableRows})`);
+  const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.tensor2d(
+      sumRows((inputs[0] as tf.Tensor).dataSync() as Float32Array, rowIds, rows, perRow, h),
+      [rows, h],
+    ),
+    gradFunc: (dy: tf.Tensor) =>
+      tf.tensor2d(scatterRows(dy.dataSync() as Float32Array, rowIds, rows, perRow, tableRows, h), [
+        tableRows,
+        h,
+      ]),
+  }));
+  return op(table) as tf.Tensor2D;
+}

@@ -8,6 +8,7 @@ import { findSharedData } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError } from 'commander';
 import { depparseBench } from './depparse.js';
+import { ganParity } from './parity.js';
 import { ganQuality, wganQuality } from './quality.js';
 import { WORKLOADS } from './workloads.js';
 
@@ -78,7 +79,7 @@ function profile(step: () => void): Promise<void> {
   });
 }
 
-const QUALITY = ['gan-quality', 'wgan-quality', 'depparse'];
+const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse'];
 
 const program = new Command('bench')
   .argument('<workloads...>', `any of ${[...Object.keys(WORKLOADS), ...QUALITY].join(', ')}`)
@@ -109,6 +110,11 @@ const program = new Command('bench')
             await ganQuality({ iters: o.iters ?? 3000, peer: o.peer, seed: o.seed, quiet: o.quiet }),
           ),
         );
+        continue;
+      }
+      if (name === 'gan-parity') {
+        const parity = await ganParity({ width: 64, steps: o.iters ?? 30, seed: o.seed, quiet: o.quiet });
+        console.log(JSON.stringify(parity));
         continue;
       }
       if (name === 'depparse') {

@@ -1,0 +1,214 @@
+// `gan-parity`: does our DCGAN training compute what PyTorch computes? The peer
+// (peers/parity_peer.py) draws initial weights, real-batch indices and noise, and trains the W1 nets
+// (without dropout, so both sides compute one function) in float32 and in float64. We load the same
+// start, train on the same batches and noise with ganStep, and compare both float32 runs with the
+// float64 one: our deviation should be of the size of PyTorch's own float32 rounding.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  adam,
+  BatchNorm,
+  Conv2d,
+  ConvTranspose2d,
+  Dense,
+  type Module,
+  Optimizer,
+  parseNpy,
+  type Sequential,
+} from '@lab/core';
+import { loadMnistSplit } from '@lab/core/node';
+import { findSharedData } from '@lab/core/testing';
+import {
+  dcganDiscriminator,
+  dcganGenerator,
+  discriminatorLoss,
+  ganStep,
+  generatorLoss,
+  imagesTensor,
+} from '@lab/gan';
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface ParityOptions {
+  width: number;
+  steps: number;
+  seed: number;
+  quiet?: boolean;
+}
+
+/** Our state-dict keys, in order, paired with the peer's (torch) names and layout conversions. */
+function keyMap(net: Sequential, torchNames: string[][], width: number) {
+  const c = 4 * width; // channels of the generator's first feature map (7 x 7)
+  const out: { ours: string; torch: string; convert: (t: tf.Tensor) => tf.Tensor }[] = [];
+  const perm = (t: tf.Tensor) => tf.transpose(t, [2, 3, 1, 0]); // torch [o|i, i|o, kh, kw] -> ours [kh, kw, ., .]
+  let layer = 0;
+  net.layers.forEach((m: Module, i) => {
+    if (
+      !(m instanceof Dense || m instanceof Conv2d || m instanceof ConvTranspose2d || m instanceof BatchNorm)
+    )
+      return;
+    const names = torchNames[layer++]!;
+    const prefix = names[0]!;
+    const first = layer === 1;
+    if (m instanceof Dense) {
+      if (first) {
+        // generator input layer: torch's output feature c * 49 + p is our feature p * c + ch (NHWC)
+        out.push({
+          ours: `${i}.weight`,
+          torch: `${prefix}.weight`,
+          convert: (t) =>
+            tf.reshape(tf.transpose(tf.reshape(tf.transpose(t), [-1, c, 49]), [0, 2, 1]), [-1, 49 * c]),
+        });
+      } else {
+        // discriminator output layer: torch flattens [2w, 7, 7], we flatten [7, 7, 2w]
+        const k = 2 * width;
+        out.push({
+          ours: `${i}.weight`,
+          torch: `${prefix}.weight`,
+          convert: (t) => tf.reshape(tf.transpose(tf.reshape(t, [k, 49])), [49 * k, 1]),
+        });
+      }
+      if (m.bias) out.push({ ours: `${i}.bias`, torch: `${prefix}.bias`, convert: (t) => t.clone() });
+    } else if (m instanceof BatchNorm) {
+      const vec =
+        m.features === 49 * c
+          ? (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [c, 49])), [-1])
+          : (t: tf.Tensor) => t.clone();
+      for (const [o, t] of [
+        ['weight', 'weight'],
+        ['bias', 'bias'],
+        ['runningMean', 'running_mean'],
+        ['runningVar', 'running_var'],
+      ] as const)
+        out.push({ ours: `${i}.${o}`, torch: `${prefix}.${t}`, convert: vec });
+    } else {
+      out.push({ ours: `${i}.weight`, torch: `${prefix}.weight`, convert: perm });
+      if (m.bias) out.push({ ours: `${i}.bias`, torch: `${prefix}.bias`, convert: (t) => t.clone() });
+    }
+  });
+  return out;
+}
+
+export async function ganParity(o: ParityOptions): Promise<Record<string, unknown>> {
+  const python = '/usr/bin/python3';
+  const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers', 'parity_peer.py');
+  if (!existsSync(python)) return { workload: 'gan-parity', error: 'python3-torch is not installed' };
+  const dataDir = join(findSharedData(), 'fashion-mnist');
+  const work = mkdtempSync(join(tmpdir(), 'lab-gan-parity-'));
+  try {
+    if (!o.quiet) process.stderr.write('gan-parity: the PyTorch runs (float32 and float64)\n');
+    const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+    const args = [
+      script,
+      '--data',
+      dataDir,
+      '--out',
+      work,
+      '--width',
+      String(o.width),
+      '--steps',
+      String(o.steps),
+    ];
+    const r = spawnSync(python, [...args, '--seed', String(o.seed)], {
+      encoding: 'utf8',
+      env,
+      maxBuffer: 1 << 26,
+    });
+    if (r.status !== 0) throw new Error(`parity peer failed: ${r.stderr.slice(-2000)}`);
+    const peer = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      losses32: number[][];
+      losses64: number[][];
+    };
+    const npy = (name: string) => {
+      const { data, shape } = parseNpy(readFileSync(join(work, `${name}.npy`)));
+      return tf.tensor(data, shape);
+    };
+    const G = dcganGenerator({ width: o.width });
+    const D = dcganDiscriminator({ width: o.width, dropout: 0 });
+    const maps = {
+      g: keyMap(G, [['fc'], ['bn0'], ['c1'], ['bn1'], ['c2'], ['bn2'], ['c3']], o.width),
+      d: keyMap(D, [['c1'], ['c2'], ['fc']], o.width),
+    };
+    const load = (prefix: string, net: 'g' | 'd') =>
+      Object.fromEntries(
+        maps[net].map((m) => [m.ours, tf.tidy(() => m.convert(npy(`${prefix}.${net}.${m.torch}`)))]),
+      );
+    const init = { g: load('init', 'g'), d: load('init', 'd') };
+    G.loadStateDict(init.g);
+    D.loadStateDict(init.d);
+    const optG = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), G.trainableParameters());
+    const optD = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), D.trainableParameters());
+    const train = tf.tidy(() => tf.sub(tf.mul(imagesTensor(loadMnistSplit(dataDir, 'train')), 2), 1));
+    const idx = npy('idx');
+    const zs = npy('z');
+    const ours: number[][] = [];
+    if (!o.quiet) process.stderr.write(`gan-parity: our run (${o.steps} steps)\n`);
+    for (let it = 0; it < o.steps; it++) {
+      const real = tf.tidy(() =>
+        tf.gather(train, tf.cast(tf.reshape(tf.slice(idx, [it, 0], [1, -1]), [-1]), 'int32')),
+      );
+      const z = tf.tidy(() => tf.reshape(tf.slice(zs, [it, 0, 0], [1, -1, -1]), [-1, zs.shape[2]!]));
+      const s = ganStep({
+        G,
+        D,
+        optG,
+        optD,
+        real,
+        z,
+        discriminatorLoss: (a, b) => discriminatorLoss(a, b),
+        generatorLoss: (f) => generatorLoss(f),
+      });
+      ours.push([s.dLoss, s.gLoss]);
+      tf.dispose([real, z]);
+    }
+    const exact = { g: load('final64', 'g'), d: load('final64', 'd') };
+    const torch32 = { g: load('final32', 'g'), d: load('final32', 'd') };
+    // relative error of the update: ||w - w64|| / ||w64 - w0||, per tensor and over all weights
+    let oursSq = 0;
+    let torchSq = 0;
+    let moveSq = 0;
+    let worst = { name: '', ours: 0, torch32: 0 };
+    for (const [net, module] of [
+      ['g', G],
+      ['d', D],
+    ] as const) {
+      const state = module.stateDict();
+      for (const m of maps[net]) {
+        if (/running/.test(m.ours)) continue;
+        const sq = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.tidy(() => tf.sum(tf.square(tf.sub(a, b))).dataSync()[0]!);
+        const e = exact[net][m.ours]!;
+        const move = sq(e, init[net][m.ours]!);
+        const a = sq(state[m.ours]!, e);
+        const b = sq(torch32[net][m.ours]!, e);
+        oursSq += a;
+        torchSq += b;
+        moveSq += move;
+        const ratio = Math.sqrt(a / move);
+        if (ratio > worst.ours)
+          worst = { name: `${net}.${m.torch}`, ours: ratio, torch32: Math.sqrt(b / move) };
+      }
+    }
+    const lossDiff = (x: number[][]) =>
+      Math.max(...x.flatMap((row, i) => row.map((v, j) => Math.abs(v - peer.losses64[i]![j]!))));
+    const round = (x: number) => Number(x.toPrecision(3));
+    for (const t of [idx, zs, train]) t.dispose();
+    for (const d of [init.g, init.d, exact.g, exact.d, torch32.g, torch32.d]) tf.dispose(Object.values(d));
+    for (const m of [G, D, optG, optD]) m.dispose();
+    return {
+      workload: 'gan-parity',
+      steps: o.steps,
+      width: o.width,
+      ours_loss_max_diff: round(lossDiff(ours)),
+      torch32_loss_max_diff: round(lossDiff(peer.losses32)),
+      ours_update_rel_err: round(Math.sqrt(oursSq / moveSq)),
+      torch32_update_rel_err: round(Math.sqrt(torchSq / moveSq)),
+      worst_tensor: { name: worst.name, ours: round(worst.ours), torch32: round(worst.torch32) },
+      reference: 'PyTorch float64 from the same weights, batches and noise',
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

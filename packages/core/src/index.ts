@@ -104,6 +104,7 @@ export { type GridOptions, imageGridPng } from './pictures/png.js';
 export { curvesSvg, type Series } from './pictures/svg.js';
 export { Rng, type RngState } from './random/rng.js';
 export { labGradients, labKernels, type RegistrationReport, registerLab } from './register.js';
+export { copyTensorData, tensorFromView } from './runtime/copy.js';
 export {
   type BackendReport,
   type InitBackendOptions,

@@ -19,18 +19,23 @@ import { fastBatchMatMul } from './kernels/wasm/BatchMatMul.js';
 import { conv2DBackpropFilterConfig } from './kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/wasm/Conv2DBackpropInput.js';
 import { fastGatherV2 } from './kernels/wasm/GatherV2.js';
+import { identityConfig } from './kernels/wasm/Identity.js';
 import { unsortedSegmentSumConfig } from './kernels/wasm/UnsortedSegmentSum.js';
 
-/** WASM kernels that @lab adds. The stock Conv2DBackpropInput is replaced (it is a slow direct loop). */
+/**
+ * WASM kernels that @lab adds. The stock Conv2DBackpropInput (a slow direct loop) and Identity (a copy
+ * where a shared reference does) are replaced.
+ */
 export const labKernels: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
+  identityConfig,
   unsortedSegmentSumConfig,
 ];
 /** Brand on kernels and gradients registered by any copy of @lab/core. */
 const LAB = Symbol.for('@lab/core.kernel');
 /** Kernels whose stock wasm version @lab replaces because it is too slow for training. */
-const REPLACED = new Set(['Conv2DBackpropInput']);
+const REPLACED = new Set(['Conv2DBackpropInput', 'Identity']);
 
 const RECOMPUTED = new Set(recomputingGradConfigs.map((g) => g.kernelName));
 /** Every gradient @lab registers: tfjs's own, with the output-reading ones replaced (see recomputing-grads.ts). */

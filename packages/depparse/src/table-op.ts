@@ -4,6 +4,7 @@
 // layer's multiply-adds with the default net), the [P * V, H] table of every product is built (a few
 // MFLOP) and each row sums P table rows. The gradient scatters into the table, and autodiff carries it
 // on to the embeddings and the weights: the same function, computed in fewer operations.
+import { copyTensorData, tensorFromView } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { TableSumKernel, wasmSimdSupported } from './kernels/table-sum.js';
 
@@ -14,31 +15,57 @@ function kernel(h: number): TableSumKernel | null {
   return shared;
 }
 
-function sumRows(
-  table: Float32Array,
+/** Row sums by the kernel: the table is copied from the tensor into kernel memory (no garbage). */
+function sumRowsByKernel(
+  k: TableSumKernel,
+  table: tf.Tensor2D,
   ids: Int32Array,
   rows: number,
   perRow: number,
-  h: number,
-): Float32Array {
-  const k = kernel(h);
-  if (k) {
-    const mark = k.alloc(0);
-    try {
-      const t = k.alloc(table.length);
-      k.f32(t, table.length).set(table);
-      const off = k.alloc(ids.length);
-      const o = k.i32(off, ids.length);
-      for (let i = 0; i < ids.length; i++) o[i] = ids[i]! * h;
-      const bias = k.alloc(h);
-      k.f32(bias, h).fill(0);
-      const out = k.alloc(rows * h);
-      k.run(t, off, rows, perRow, h, bias, out);
-      return k.f32(out, rows * h).slice();
-    } finally {
-      k.release(mark);
-    }
+) {
+  const h = table.shape[1];
+  const mark = k.alloc(0);
+  try {
+    const t = k.alloc(table.size);
+    copyTensorData(table, k.f32(t, table.size));
+    const off = k.alloc(ids.length);
+    const o = k.i32(off, ids.length);
+    for (let i = 0; i < ids.length; i++) o[i] = ids[i]! * h;
+    const bias = k.alloc(h);
+    k.f32(bias, h).fill(0);
+    const out = k.alloc(rows * h);
+    k.run(t, off, rows, perRow, h, bias, out);
+    return tensorFromView<tf.Rank.R2>(k.f32(out, rows * h), [rows, h]);
+  } finally {
+    k.release(mark);
   }
+}
+
+function scatterRowsByKernel(
+  k: TableSumKernel,
+  dy: tf.Tensor,
+  ids: Int32Array,
+  perRow: number,
+  tableRows: number,
+) {
+  const [rows, h] = dy.shape as [number, number];
+  const mark = k.alloc(0);
+  try {
+    const d = k.alloc(dy.size);
+    copyTensorData(dy, k.f32(d, dy.size));
+    const off = k.alloc(ids.length);
+    const o = k.i32(off, ids.length);
+    for (let i = 0; i < ids.length; i++) o[i] = ids[i]! * h;
+    const g = k.alloc(tableRows * h);
+    k.f32(g, tableRows * h).fill(0);
+    k.scatter(d, off, rows, perRow, h, g);
+    return tensorFromView<tf.Rank.R2>(k.f32(g, tableRows * h), [tableRows, h]);
+  } finally {
+    k.release(mark);
+  }
+}
+
+function sumRowsInJs(table: Float32Array, ids: Int32Array, rows: number, perRow: number, h: number) {
   const out = new Float32Array(rows * h);
   for (let r = 0; r < rows; r++)
     for (let s = 0; s < perRow; s++) {
@@ -48,7 +75,7 @@ function sumRows(
   return out;
 }
 
-function scatterRows(
+function scatterRowsInJs(
   dy: Float32Array,
   ids: Int32Array,
   rows: number,
@@ -56,23 +83,6 @@ function scatterRows(
   tableRows: number,
   h: number,
 ) {
-  const k = kernel(h);
-  if (k) {
-    const mark = k.alloc(0);
-    try {
-      const d = k.alloc(dy.length);
-      k.f32(d, dy.length).set(dy);
-      const off = k.alloc(ids.length);
-      const o = k.i32(off, ids.length);
-      for (let i = 0; i < ids.length; i++) o[i] = ids[i]! * h;
-      const g = k.alloc(tableRows * h);
-      k.f32(g, tableRows * h).fill(0);
-      k.scatter(d, off, rows, perRow, h, g);
-      return k.f32(g, tableRows * h).slice();
-    } finally {
-      k.release(mark);
-    }
-  }
   const grad = new Float32Array(tableRows * h);
   for (let r = 0; r < rows; r++)
     for (let s = 0; s < perRow; s++) {
@@ -98,16 +108,21 @@ export function tableRowSum(
   for (const id of rowIds)
     if (!(id >= 0 && id < tableRows))
       throw new RangeError(`tableRowSum: row id ${id} outside [0, ${tableRows})`);
-  const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-    value: tf.tensor2d(
-      sumRows((inputs[0] as tf.Tensor).dataSync() as Float32Array, rowIds, rows, perRow, h),
-      [rows, h],
-    ),
-    gradFunc: (dy: tf.Tensor) =>
-      tf.tensor2d(scatterRows(dy.dataSync() as Float32Array, rowIds, rows, perRow, tableRows, h), [
-        tableRows,
-        h,
-      ]),
-  }));
+  const k = kernel(h);
+  const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const t = inputs[0] as tf.Tensor2D;
+    return {
+      value: k
+        ? sumRowsByKernel(k, t, rowIds, rows, perRow)
+        : tf.tensor2d(sumRowsInJs(t.dataSync() as Float32Array, rowIds, rows, perRow, h), [rows, h]),
+      gradFunc: (dy: tf.Tensor) =>
+        k
+          ? scatterRowsByKernel(k, dy, rowIds, perRow, tableRows)
+          : tf.tensor2d(scatterRowsInJs(dy.dataSync() as Float32Array, rowIds, rows, perRow, tableRows, h), [
+              tableRows,
+              h,
+            ]),
+    };
+  });
   return op(table) as tf.Tensor2D;
 }

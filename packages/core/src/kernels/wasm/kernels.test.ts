@@ -179,3 +179,31 @@ describe('wasm GatherV2 as row copies', () => {
     x.dispose();
   });
 });
+
+describe('wasm Identity shares data instead of copying it', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', fallback: false });
+  });
+  it('clones keep their values when the original is disposed, and variables stay independent', () => {
+    tf.setBackend('wasm');
+    expect((tf.getKernel('Identity', 'wasm') as any)[Symbol.for('@lab/core.kernel')]).toBe(true);
+    const before = tf.memory().numTensors;
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId); // one buffer for both
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
+    const v = tf.variable(y);
+    const z = tf.clone(v);
+    const seven = tf.tensor1d([7, 8, 9]);
+    v.assign(seven);
+    expect(Array.from(z.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(v.dataSync())).toEqual([7, 8, 9]);
+    // and gradients, which save cloned inputs, are unchanged
+    const a = tf.tensor1d([1, -2]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(t, t)))(a);
+    expect(Array.from(g.dataSync())).toEqual([2, -4]);
+    tf.dispose([y, v, z, g, seven, a]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

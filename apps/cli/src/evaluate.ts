@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { initBackend, parseNpy, parseSafetensors, Rng, restoreCheckpoint } from '@lab/core';
+import { initBackend, parseNpy, Rng, restoreCheckpoint } from '@lab/core';
 import { loadMnistSplit, writeFileAtomic } from '@lab/core/node';
 import {
   type DcganPadding,
@@ -16,6 +16,7 @@ import {
   trainEvaluator,
 } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
+import { savedConfig, savedPadding } from './checkpoint-config.js';
 import { embeddedDataDir } from './data.js';
 
 import { type Progress, progress } from './progress.js';
@@ -99,14 +100,14 @@ export async function ganEval(o: {
   let fake: tf.Tensor4D;
   if (o.checkpoint) {
     const bytes = readFileSync(o.checkpoint);
-    const config = JSON.parse(parseSafetensors(bytes).metadata.lab ?? '{}').config as
-      | { arch?: string; width: number; latent: number; padding?: DcganPadding }
-      | undefined;
+    const config = savedConfig<{ arch?: string; width: number; latent: number; padding?: DcganPadding }>(
+      bytes,
+    );
     if (config?.arch !== 'dcgan') throw new Error(`${o.checkpoint} is not a lab gan or wgan checkpoint`);
     const G = dcganGenerator({
       width: config.width,
       latent: config.latent,
-      padding: config.padding ?? 'same',
+      padding: savedPadding(config),
       rng: new Rng(0),
     });
     restoreCheckpoint(bytes, { modules: { G } });

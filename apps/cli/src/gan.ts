@@ -8,7 +8,6 @@ import {
   imageGridPng,
   initBackend,
   Optimizer,
-  parseSafetensors,
   Rng,
   restoreCheckpoint,
 } from '@lab/core';
@@ -16,6 +15,7 @@ import { fileCheckpointer, loadMnistSplit } from '@lab/core/node';
 import { jensenShannon, kl, pearson } from '@lab/divergences';
 import { type DcganPadding, dcganDiscriminator, dcganGenerator, type GanLoss, trainGan } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
+import { resumedConfig, savedConfig, savedPadding } from './checkpoint-config.js';
 import { embeddedDataDir, imagesInTanhRange, realDataFrom, writeSampleGrid } from './data.js';
 import { progress } from './progress.js';
 
@@ -63,7 +63,7 @@ interface GanConfig {
 }
 
 function build(config: GanConfig, rng: Rng) {
-  const padding = config.padding ?? 'same';
+  const padding = savedPadding(config);
   const G = dcganGenerator({ width: config.width, latent: config.latent, padding, rng });
   const D = dcganDiscriminator({ width: config.width, padding, rng });
   return { G, D };
@@ -75,19 +75,14 @@ export async function ganTrain(o: GanTrainOptions) {
   const ds = o.data ? loadMnistSplit(o.data, 'train') : loadMnistSplit(embeddedDataDir(), 'test');
   const images = imagesInTanhRange(ds);
   const ckptPath = join(o.out, 'checkpoint.safetensors');
-  const saved =
-    o.resume && existsSync(ckptPath)
-      ? (JSON.parse(parseSafetensors(readFileSync(ckptPath)).metadata.lab ?? '{}').config as
-          | GanConfig
-          | undefined)
-      : undefined;
+  const saved = resumedConfig<GanConfig>(ckptPath, o.resume);
   if (saved && (saved.width !== o.width || saved.latent !== o.latent)) {
     throw new Error(
       `${ckptPath} was trained with width ${saved.width}, latent ${saved.latent}; pass the same settings`,
     );
   }
   // a resumed run keeps the padding its checkpoint was trained with
-  const padding: DcganPadding = saved ? (saved.padding ?? 'same') : 'pytorch';
+  const padding: DcganPadding = saved ? savedPadding(saved) : 'pytorch';
   const config: GanConfig = { arch: 'dcgan', width: o.width, latent: o.latent, loss: o.loss, padding };
   const rng = new Rng(o.seed);
   const { G, D } = build(config, rng);
@@ -166,7 +161,7 @@ export async function ganSample(o: {
 }) {
   await initBackend({ backend: o.backend });
   const bytes = readFileSync(o.checkpoint);
-  const config = JSON.parse(parseSafetensors(bytes).metadata.lab ?? '{}').config as GanConfig | undefined;
+  const config = savedConfig<GanConfig>(bytes);
   if (config?.arch !== 'dcgan') throw new Error(`${o.checkpoint} is not a lab gan checkpoint`);
   const { G, D } = build(config, new Rng(0));
   restoreCheckpoint(bytes, { modules: { G } });

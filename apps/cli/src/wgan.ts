@@ -1,22 +1,13 @@
 // `lab wgan train`: WGAN-GP (or WGAN with clipping) on Fashion-MNIST with the DCGAN nets, logging the
 // critic's Wasserstein estimate every step.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  adam,
-  chain,
-  clipWeights,
-  curvesSvg,
-  initBackend,
-  Optimizer,
-  parseSafetensors,
-  Rng,
-  rmsprop,
-} from '@lab/core';
+import { adam, chain, clipWeights, curvesSvg, initBackend, Optimizer, Rng, rmsprop } from '@lab/core';
 import { fileCheckpointer, loadMnistSplit } from '@lab/core/node';
 import { type DcganPadding, dcganDiscriminator, dcganGenerator } from '@lab/gan';
 import { type NormStats, trainWgan, WGAN_DEFAULTS, WGAN_GP_DEFAULTS } from '@lab/wgan';
 import * as tf from '@tensorflow/tfjs-core';
+import { resumedConfig, savedPadding } from './checkpoint-config.js';
 import { embeddedDataDir, imagesInTanhRange, realDataFrom, writeSampleGrid } from './data.js';
 import { progress } from './progress.js';
 
@@ -57,13 +48,8 @@ export async function wganTrain(o: WganTrainOptions) {
   // no batch norm in a WGAN-GP critic: the DCGAN discriminator has none, and no dropout here
   const ckptPath = join(o.out, 'checkpoint.safetensors');
   // a resumed run keeps the padding its checkpoint was trained with ('same' before it was recorded)
-  const saved =
-    o.resume && existsSync(ckptPath)
-      ? (JSON.parse(parseSafetensors(readFileSync(ckptPath)).metadata.lab ?? '{}').config as
-          | { padding?: DcganPadding }
-          | undefined)
-      : undefined;
-  const padding: DcganPadding = saved ? (saved.padding ?? 'same') : 'pytorch';
+  const saved = resumedConfig<{ padding?: DcganPadding }>(ckptPath, o.resume);
+  const padding: DcganPadding = saved ? savedPadding(saved) : 'pytorch';
   const G = dcganGenerator({ width: o.width, latent: o.latent, padding, rng });
   const D = dcganDiscriminator({
     width: o.width,

@@ -15,11 +15,14 @@ function kernel(h: number): TableSumKernel | null {
   return shared;
 }
 
-/** Row sums by the kernel: the table is copied from the tensor into kernel memory (no garbage). */
+/**
+ * Row sums by the kernel: the table is copied from the tensor into kernel memory (no garbage).
+ * `offsets` are float offsets of table rows (row id * h), as the kernels take them.
+ */
 function sumRowsByKernel(
   k: TableSumKernel,
   table: tf.Tensor2D,
-  ids: Int32Array,
+  offsets: Int32Array,
   rows: number,
   perRow: number,
 ) {
@@ -28,9 +31,8 @@ function sumRowsByKernel(
   try {
     const t = k.alloc(table.size);
     copyTensorData(table, k.f32(t, table.size));
-    const off = k.alloc(ids.length);
-    const o = k.i32(off, ids.length);
-    for (let i = 0; i < ids.length; i++) o[i] = ids[i]! * h;
+    const off = k.alloc(offsets.length);
+    k.i32(off, offsets.length).set(offsets);
     const bias = k.alloc(h);
     k.f32(bias, h).fill(0);
     const out = k.alloc(rows * h);
@@ -44,7 +46,7 @@ function sumRowsByKernel(
 function scatterRowsByKernel(
   k: TableSumKernel,
   dy: tf.Tensor,
-  ids: Int32Array,
+  offsets: Int32Array,
   perRow: number,
   tableRows: number,
 ) {
@@ -53,9 +55,8 @@ function scatterRowsByKernel(
   try {
     const d = k.alloc(dy.size);
     copyTensorData(dy, k.f32(d, dy.size));
-    const off = k.alloc(ids.length);
-    const o = k.i32(off, ids.length);
-    for (let i = 0; i < ids.length; i++) o[i] = ids[i]! * h;
+    const off = k.alloc(offsets.length);
+    k.i32(off, offsets.length).set(offsets);
     const g = k.alloc(tableRows * h);
     k.f32(g, tableRows * h).fill(0);
     k.scatter(d, off, rows, perRow, h, g);
@@ -65,11 +66,11 @@ function scatterRowsByKernel(
   }
 }
 
-function sumRowsInJs(table: Float32Array, ids: Int32Array, rows: number, perRow: number, h: number) {
+function sumRowsInJs(table: Float32Array, offsets: Int32Array, rows: number, perRow: number, h: number) {
   const out = new Float32Array(rows * h);
   for (let r = 0; r < rows; r++)
     for (let s = 0; s < perRow; s++) {
-      const from = ids[r * perRow + s]! * h;
+      const from = offsets[r * perRow + s]!;
       for (let j = 0; j < h; j++) out[r * h + j]! += table[from + j]!;
     }
   return out;
@@ -77,7 +78,7 @@ function sumRowsInJs(table: Float32Array, ids: Int32Array, rows: number, perRow:
 
 function scatterRowsInJs(
   dy: Float32Array,
-  ids: Int32Array,
+  offsets: Int32Array,
   rows: number,
   perRow: number,
   tableRows: number,
@@ -86,7 +87,7 @@ function scatterRowsInJs(
   const grad = new Float32Array(tableRows * h);
   for (let r = 0; r < rows; r++)
     for (let s = 0; s < perRow; s++) {
-      const to = ids[r * perRow + s]! * h;
+      const to = offsets[r * perRow + s]!;
       for (let j = 0; j < h; j++) grad[to + j]! += dy[r * h + j]!;
     }
   return grad;
@@ -105,20 +106,25 @@ export function tableRowSum(
   const [tableRows, h] = table.shape;
   if (rowIds.length !== rows * perRow)
     throw new RangeError(`tableRowSum: ${rowIds.length} row ids for ${rows} rows of ${perRow}`);
-  for (const id of rowIds)
+  // float offsets of the rows, computed once for the forward and the backward pass
+  const offsets = new Int32Array(rowIds.length);
+  for (let i = 0; i < rowIds.length; i++) {
+    const id = rowIds[i]!;
     if (!(id >= 0 && id < tableRows))
       throw new RangeError(`tableRowSum: row id ${id} outside [0, ${tableRows})`);
+    offsets[i] = id * h;
+  }
   const k = kernel(h);
   const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const t = inputs[0] as tf.Tensor2D;
     return {
       value: k
-        ? sumRowsByKernel(k, t, rowIds, rows, perRow)
-        : tf.tensor2d(sumRowsInJs(t.dataSync() as Float32Array, rowIds, rows, perRow, h), [rows, h]),
+        ? sumRowsByKernel(k, t, offsets, rows, perRow)
+        : tf.tensor2d(sumRowsInJs(t.dataSync() as Float32Array, offsets, rows, perRow, h), [rows, h]),
       gradFunc: (dy: tf.Tensor) =>
         k
-          ? scatterRowsByKernel(k, dy, rowIds, perRow, tableRows)
-          : tf.tensor2d(scatterRowsInJs(dy.dataSync() as Float32Array, rowIds, rows, perRow, tableRows, h), [
+          ? scatterRowsByKernel(k, dy, offsets, perRow, tableRows)
+          : tf.tensor2d(scatterRowsInJs(dy.dataSync() as Float32Array, offsets, rows, perRow, tableRows, h), [
               tableRows,
               h,
             ]),

@@ -39,7 +39,7 @@ export interface ParityOptions {
 }
 
 /** Our state-dict keys, in order, paired with the peer's (torch) names and layout conversions. */
-function keyMap(net: Sequential, torchNames: string[][], width: number) {
+function keyMap(net: Sequential, torchNames: string[], width: number) {
   const c = 4 * width; // channels of the generator's first feature map (7 x 7)
   const out: { ours: string; torch: string; convert: (t: tf.Tensor) => tf.Tensor }[] = [];
   const perm = (t: tf.Tensor) => tf.transpose(t, [2, 3, 1, 0]); // torch [o|i, i|o, kh, kw] -> ours [kh, kw, ., .]
@@ -49,8 +49,7 @@ function keyMap(net: Sequential, torchNames: string[][], width: number) {
       !(m instanceof Dense || m instanceof Conv2d || m instanceof ConvTranspose2d || m instanceof BatchNorm)
     )
       return;
-    const names = torchNames[layer++]!;
-    const prefix = names[0]!;
+    const prefix = torchNames[layer++]!;
     const first = layer === 1;
     if (m instanceof Dense) {
       if (first) {
@@ -128,8 +127,8 @@ export async function ganParity(o: ParityOptions): Promise<Record<string, unknow
     const G = dcganGenerator({ width: o.width });
     const D = dcganDiscriminator({ width: o.width, dropout: 0 });
     const maps = {
-      g: keyMap(G, [['fc'], ['bn0'], ['c1'], ['bn1'], ['c2'], ['bn2'], ['c3']], o.width),
-      d: keyMap(D, [['c1'], ['c2'], ['fc']], o.width),
+      g: keyMap(G, ['fc', 'bn0', 'c1', 'bn1', 'c2', 'bn2', 'c3'], o.width),
+      d: keyMap(D, ['c1', 'c2', 'fc'], o.width),
     };
     const load = (prefix: string, net: 'g' | 'd') =>
       Object.fromEntries(

@@ -15,18 +15,24 @@ import { conv2DBackpropFilterGradConfig } from './gradients/Conv2DBackpropFilter
 import { recomputingGradConfigs } from './gradients/recomputing-grads.js';
 import { tfjsGradConfigs } from './gradients/tfjs-gradients.js';
 import { zeroGradConfigs } from './gradients/zero-gradients.js';
+import { adamMomentsConfigs } from './kernels/fused/adam-moments.js';
 import { fastBatchMatMul } from './kernels/wasm/BatchMatMul.js';
 import { conv2DBackpropFilterConfig } from './kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/wasm/Conv2DBackpropInput.js';
 import { fastGatherV2 } from './kernels/wasm/GatherV2.js';
 import { identityConfig } from './kernels/wasm/Identity.js';
+import { fastSlice } from './kernels/wasm/Slice.js';
+import { fastSplitV, fastUnpack } from './kernels/wasm/SplitV.js';
+import { fastTranspose } from './kernels/wasm/Transpose.js';
 import { unsortedSegmentSumConfig } from './kernels/wasm/UnsortedSegmentSum.js';
 
 /**
- * WASM kernels that @lab adds. The stock Conv2DBackpropInput (a slow direct loop) and Identity (a copy
- * where a shared reference does) are replaced.
+ * Kernels that @lab adds (for wasm; the fused Adam update for cpu too). The stock
+ * Conv2DBackpropInput (a slow direct loop) and Identity (a copy where a shared reference does) are
+ * replaced.
  */
 export const labKernels: readonly KernelConfig[] = [
+  ...adamMomentsConfigs,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   identityConfig,
@@ -50,6 +56,10 @@ export const labGradients: readonly GradConfig[] = [
 const wrappers: readonly { kernelName: string; wrap: (stock: KernelConfig) => KernelConfig }[] = [
   { kernelName: 'BatchMatMul', wrap: fastBatchMatMul },
   { kernelName: 'GatherV2', wrap: fastGatherV2 },
+  { kernelName: 'Slice', wrap: fastSlice },
+  { kernelName: 'SplitV', wrap: fastSplitV },
+  { kernelName: 'Transpose', wrap: fastTranspose },
+  { kernelName: 'Unpack', wrap: fastUnpack },
 ];
 
 export interface RegistrationReport {

@@ -171,3 +171,52 @@ describe('Optimizer inside an enclosing tidy', () => {
     expect(state[0]!.mu.w!.isDisposed).toBe(false);
   });
 });
+
+describe('scaleByAdam by the fused kernel', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+    await initBackend({ backend: 'wasm', fallback: false });
+  });
+  it.each(['cpu', 'wasm'])(
+    'matches the formula in float64 over 5 steps of changing gradients (%s)',
+    (backend) => {
+      tf.setBackend(backend);
+      expect(tf.getKernel('LabAdamMoments', backend)).toBeDefined();
+      const n = 1000;
+      const p0 = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+      const v = tf.variable(tf.tensor1d(Float32Array.from(p0)));
+      const [lr, b1, b2, eps] = [0.01, 0.8, 0.99, 1e-8];
+      const opt = new Optimizer(adam(lr, { b1, b2, eps }), { w: v });
+      const p = Float64Array.from(Float32Array.from(p0));
+      const m = new Float64Array(n);
+      const s = new Float64Array(n);
+      const before = tf.memory().numTensors;
+      for (let t = 1; t <= 5; t++) {
+        // gradients of every sign and scale, a few exactly zero
+        const g = Float32Array.from({ length: n }, (_, i) =>
+          i % 97 === 0 ? 0 : Math.cos(i * t) * 10 ** ((i % 7) - 3),
+        );
+        const grad = tf.tensor1d(g);
+        opt.step({ w: grad });
+        grad.dispose();
+        for (let i = 0; i < n; i++) {
+          m[i] = b1 * m[i]! + (1 - b1) * g[i]!;
+          s[i] = b2 * s[i]! + (1 - b2) * g[i]! ** 2;
+          p[i] = p[i]! - (lr * (m[i]! / (1 - b1 ** t))) / (Math.sqrt(s[i]! / (1 - b2 ** t)) + eps);
+        }
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      const got = v.dataSync();
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i]! - p[i]!));
+      expect(worst).toBeLessThan(1e-6);
+      expect(() =>
+        tf
+          .engine()
+          .runKernel('LabAdamMoments', { g: tf.zeros([2]), mu: tf.zeros([3]), nu: tf.zeros([2]) }, {}),
+      ).toThrow(/shapes differ/);
+      opt.dispose();
+      v.dispose();
+    },
+  );
+});

@@ -15,6 +15,7 @@ import {
   type Tensor,
   zerosLike,
 } from '@tensorflow/tfjs-core';
+import { fusedAdamMoments } from '../kernels/fused/adam-moments.js';
 import {
   assertSameTree,
   type GradientTransformation,
@@ -33,11 +34,23 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8 } = {}): Gradient
     init: (params) => ({ count: 0, mu: zerosOf(params), nu: zerosOf(params) }),
     update(g, state) {
       const count = state.count + 1;
-      const mu = mapParams(g, (x, k) => add(mul(state.mu[k]!, b1), mul(x, 1 - b1)));
-      const nu = mapParams(g, (x, k) => add(mul(state.nu[k]!, b2), mul(square(x), 1 - b2)));
       const c1 = 1 - b1 ** count;
       const c2 = 1 - b2 ** count;
-      const u = mapParams(g, (_x, k) => div(div(mu[k]!, c1), add(sqrt(div(nu[k]!, c2)), eps)));
+      const mu: Record<string, Tensor> = {};
+      const nu: Record<string, Tensor> = {};
+      const u: Record<string, Tensor> = {};
+      for (const [k, x] of Object.entries(g)) {
+        const m0 = state.mu[k]!;
+        const v0 = state.nu[k]!;
+        const fused = x.dtype === 'float32' ? fusedAdamMoments(x, m0, v0, { b1, b2, c1, c2, eps }) : null;
+        if (fused) {
+          [mu[k], nu[k], u[k]] = fused as [Tensor, Tensor, Tensor];
+          continue;
+        }
+        mu[k] = add(mul(m0, b1), mul(x, 1 - b1));
+        nu[k] = add(mul(v0, b2), mul(square(x), 1 - b2));
+        u[k] = div(div(mu[k]!, c1), add(sqrt(div(nu[k]!, c2)), eps));
+      }
       return [u, { count, mu, nu }];
     },
   };

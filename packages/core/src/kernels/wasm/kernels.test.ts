@@ -207,3 +207,71 @@ describe('wasm Identity shares data instead of copying it', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('wasm Slice, SplitV, Unpack and Transpose as heap copies', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+    await initBackend({ backend: 'wasm', fallback: false });
+  });
+  it('are the ones @lab registers', () => {
+    for (const name of ['Slice', 'SplitV', 'Unpack', 'Transpose'])
+      expect((tf.getKernel(name, 'wasm') as any)[Symbol.for('@lab/core.kernel')], name).toBe(true);
+  });
+  it.each([
+    { shape: [7, 5], begin: [2, 0], size: [3, 5] },
+    { shape: [7, 5], begin: [1, 2], size: [4, 2] },
+    { shape: [4, 3, 6], begin: [1, 0, 1], size: [2, -1, 4] },
+    { shape: [3, 4, 5, 2], begin: [0, 1, 0, 0], size: [3, 2, 5, 2] },
+    { shape: [2, 3, 4, 5, 3], begin: [1, 1, 2, 0, 1], size: [1, 2, 2, 5, 1] },
+    { shape: [9], begin: [3], size: [0] },
+    { shape: [9], begin: [3], size: [6] },
+  ])('slice matches cpu: %o', async ({ shape, begin, size }) => {
+    const r = await onBoth(() => tf.tidy(() => tf.slice(rand(shape, 5), begin, size)));
+    expect(r.wasm).toEqual(r.cpu);
+    tf.setBackend('wasm');
+    const ints = tf.tidy(() => tf.slice(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), [1, 1], [2, 1]));
+    expect(Array.from(ints.dataSync())).toEqual([4, 6]);
+    ints.dispose();
+  });
+  it.each([
+    { shape: [9, 4], sizes: [2, 0, 4, 3], axis: 0 },
+    { shape: [3, 7, 2], sizes: [1, 5, 1], axis: 1 },
+    { shape: [3, 4, 6], sizes: 3, axis: -1 },
+  ])('split and unstack match cpu: %o', async ({ shape, sizes, axis }) => {
+    const parts = async (fn: () => tf.Tensor[]) => {
+      const out: Record<string, number[][]> = {};
+      for (const b of ['cpu', 'wasm']) {
+        tf.setBackend(b);
+        const ts = fn();
+        out[b] = ts.map((t) => [...t.shape, ...t.dataSync()]);
+        tf.dispose(ts);
+      }
+      return out;
+    };
+    const s = await parts(() => tf.tidy(() => tf.split(rand(shape, 6), sizes, axis)));
+    expect(s.wasm).toEqual(s.cpu);
+    const u = await parts(() => tf.tidy(() => tf.unstack(rand(shape, 7), axis)));
+    expect(u.wasm).toEqual(u.cpu);
+  });
+  it.each([
+    { shape: [37, 70], perm: [1, 0] },
+    { shape: [3, 33, 65], perm: [0, 2, 1] },
+    { shape: [4, 5, 6], perm: [1, 0, 2] },
+    { shape: [2, 3, 4, 5], perm: [0, 2, 3, 1] },
+    { shape: [2, 3, 4, 5], perm: [3, 1, 0, 2] },
+    { shape: [1, 6, 1, 4], perm: [2, 3, 0, 1] },
+    { shape: [0, 3], perm: [1, 0] },
+  ])('transpose matches cpu: %o', async ({ shape, perm }) => {
+    const r = await onBoth(() => tf.tidy(() => tf.transpose(rand(shape, 8), perm)));
+    expect(r.wasm).toEqual(r.cpu);
+  });
+  it('gradients through slice, split, unstack and transpose match cpu', async () => {
+    const f = (x: tf.Tensor) => {
+      const [a, b] = tf.split(tf.slice(x, [1, 0, 0], [4, 3, 4]), [1, 3], 0);
+      const rows = tf.unstack(tf.transpose(b!, [2, 0, 1]));
+      return tf.sum(tf.mul(tf.add(tf.sum(a!), tf.stack(rows)), rand([4, 3, 3], 9)));
+    };
+    const r = await onBoth(() => tf.tidy(() => tf.grad(f)(rand([6, 3, 4], 10))));
+    expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-6);
+  });
+});

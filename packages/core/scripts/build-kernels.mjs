@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Compiles kernels/heap.c (WASM SIMD kernels on tfjs's heap) into src/kernels/heap/heap.wasm.ts.
+// `--check` rebuilds and fails if the committed module differs.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildKernel } from '../../../scripts/wasm-kernel.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+buildKernel({
+  source: join(root, 'kernels', 'heap.c'),
+  target: join(root, 'src', 'kernels', 'heap', 'heap.wasm.ts'),
+  constName: 'HEAP_KERNELS_WASM_BASE64',
+  // the memory is tfjs's; the stack pointer is exported so that the loader can place the stack
+  linkArgs: ['-mmutable-globals', '-Wl,--import-memory', '-Wl,--export=__stack_pointer'],
+  check: process.argv.includes('--check'),
+});

@@ -1,0 +1,92 @@
+// Loader for kernels/heap.c: a WASM SIMD module that imports the wasm backend's own memory, so that
+// its kernels read and write tensors where they live. One instance per backend; null when that is
+// impossible (no SIMD, a backend without an exported memory, or the threaded build's shared memory,
+// which a module built for plain memory cannot import), and callers then use their JavaScript paths.
+import { HEAP_KERNELS_WASM_BASE64 } from './heap.wasm.js';
+
+export interface HeapKernels {
+  adam_moments(
+    g: number,
+    mu: number,
+    nu: number,
+    muOut: number,
+    nuOut: number,
+    u: number,
+    n: number,
+    b1: number,
+    b2: number,
+    r1: number,
+    r2: number,
+    eps: number,
+  ): void;
+}
+
+interface EmscriptenModule {
+  asm?: { memory?: WebAssembly.Memory };
+  _malloc?: (bytes: number) => number;
+}
+
+const STACK_BYTES = 1 << 16;
+const instances = new WeakMap<object, HeapKernels | null>();
+let compiled: WebAssembly.Module | null | undefined;
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(s, 'base64'));
+  return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+}
+
+/** Section ids of a WASM binary (to refuse a module with a data segment). */
+export function sectionIds(bytes: Uint8Array): number[] {
+  const ids: number[] = [];
+  let p = 8;
+  while (p < bytes.length) {
+    ids.push(bytes[p++]!);
+    let size = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = bytes[p++]!;
+      size += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    p += size;
+  }
+  return ids;
+}
+
+function module(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    const bytes = decodeBase64(HEAP_KERNELS_WASM_BASE64);
+    // a data segment would be written into tfjs's memory when the module is instantiated
+    if (sectionIds(bytes).includes(11)) throw new Error('heap kernels: the module has a data segment');
+    compiled = new WebAssembly.Module(bytes);
+  } catch {
+    compiled = null; // no SIMD in this runtime
+  }
+  return compiled;
+}
+
+/** The heap kernels bound to a wasm backend's memory, or null. */
+export function heapKernels(backend: object): HeapKernels | null {
+  const known = instances.get(backend);
+  if (known !== undefined) return known;
+  let kernels: HeapKernels | null = null;
+  const wasm = (backend as { wasm?: EmscriptenModule }).wasm;
+  const memory = wasm?.asm?.memory;
+  const m = module();
+  if (m && memory instanceof WebAssembly.Memory && typeof wasm?._malloc === 'function') {
+    try {
+      const instance = new WebAssembly.Instance(m, { env: { memory } });
+      const stack = wasm._malloc(STACK_BYTES);
+      const sp = instance.exports.__stack_pointer as WebAssembly.Global;
+      sp.value = stack + STACK_BYTES; // the stack grows down, inside a block tfjs will not touch
+      kernels = instance.exports as unknown as HeapKernels;
+    } catch {
+      kernels = null;
+    }
+  }
+  instances.set(backend, kernels);
+  return kernels;
+}

@@ -5,7 +5,6 @@ import {
   batchNorm,
   conv2d,
   conv2dTranspose,
-  dropout,
   gather,
   leakyRelu,
   matMul,
@@ -25,6 +24,7 @@ import {
   tidy,
   type Variable,
 } from '@tensorflow/tfjs-core';
+import { dropoutMask } from '../random/dropout-mask.js';
 import { Rng } from '../random/rng.js';
 import { type Initializer, normal, ones, torchDefault, uniform, zeros } from './init.js';
 import { Module, ShapeError } from './module.js';
@@ -351,7 +351,7 @@ export class Dropout extends Module {
   }
   forward(x: Tensor): Tensor {
     if (!this.training || this.rate === 0) return x.clone();
-    return dropout(x, this.rate, undefined, this.rng.seed());
+    return tidy(() => mul(x, dropoutMask(x.shape, this.rate, this.rng.seed())));
   }
 }
 

@@ -208,6 +208,21 @@ describe('modules', () => {
     expect(new Set(r1.a.filter((v) => v !== 0))).toEqual(new Set([2]));
     expect(run().a).toEqual(r1.a);
     expect(() => new Dropout(1)).toThrow(/rate/);
+    // the keep rate, the scale, and fresh masks call after call
+    const d = new Dropout(0.3, { rng: new Rng(5) });
+    const x = tf.ones([200, 500]);
+    const m1 = d.forward(x).dataSync();
+    const m2 = d.forward(x).dataSync();
+    const kept = m1.filter((v) => v !== 0);
+    expect(kept.length / m1.length).toBeCloseTo(0.7, 2);
+    expect(new Set(kept)).toEqual(new Set([Math.fround(1 / 0.7)]));
+    let both = 0;
+    for (let i = 0; i < m1.length; i++) if (m1[i] !== 0 && m2[i] !== 0) both++;
+    expect(both / m1.length).toBeCloseTo(0.49, 2);
+    // the gradient is the mask
+    const g = tf.grad((t: tf.Tensor) => tf.sum(d.forward(t)))(tf.ones([1000]));
+    expect(new Set(g.dataSync())).toEqual(new Set([0, Math.fround(1 / 0.7)]));
+    tf.dispose([x, g]);
   });
 
   it('initialisers have the documented scale', () => {

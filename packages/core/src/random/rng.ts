@@ -22,6 +22,23 @@ export class Rng {
   seed(): number {
     return Math.floor(this.next() * 2 ** 31);
   }
+  /**
+   * Fills `out` with `value` with probability p, else 0 (a dropout mask), consuming one draw per
+   * element as next() does. Branch-free: a random branch mispredicts on every other element.
+   */
+  fillBernoulli(out: Float32Array, p: number, value: number): void {
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`fillBernoulli: p must be in [0, 1], got ${p}`);
+    // compare the draw's top 31 bits with p * 2^31; the sign bit of the difference is the outcome
+    const threshold = Math.round(p * 2 ** 31);
+    let s = this.s;
+    for (let i = 0; i < out.length; i++) {
+      s = (s + 0x6d2b79f5) | 0;
+      let t = Math.imul(s ^ (s >>> 15), s | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = ((((t ^ (t >>> 14)) >>> 1) - threshold) >>> 31) * value;
+    }
+    this.s = s >>> 0;
+  }
   /** Integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);

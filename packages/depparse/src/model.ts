@@ -62,6 +62,10 @@ export class ParserNet extends Module {
   readonly hidden: Dense[];
   readonly output: Dense;
   private readonly drop: Dropout;
+  // scratch of wordPart: per word id, the mark of the last (call, position) that saw it and its slot
+  private wordStamp = new Int32Array(0);
+  private wordSlot = new Int32Array(0);
+  private wordMark = 0;
 
   constructor(
     readonly config: NetConfig,
@@ -117,8 +121,7 @@ export class ParserNet extends Module {
       const h = w.shape[1]!;
       const rows = f.words.shape[0]!;
       const wordCols = TOKEN_POSITIONS * this.config.wordDim;
-      const words = tf.reshape(this.wordEmbedding.forward(f.words), [rows, wordCols]);
-      let out: tf.Tensor = tf.matMul(words, tf.slice(w, [0, 0], [wordCols, h]));
+      let out: tf.Tensor = this.wordPart(f.words, tf.slice(w, [0, 0], [wordCols, h]));
       let offset = wordCols;
       const groups: [Embedding, tf.Tensor, number][] = [
         [this.uposEmbedding, f.upos, TOKEN_POSITIONS],
@@ -145,6 +148,59 @@ export class ParserNet extends Module {
       }
       return (layer.bias ? tf.add(out, layer.bias) : out) as tf.Tensor2D;
     });
+  }
+
+  /**
+   * The word embeddings times their rows of W1, [rows, H]. A batch repeats words at each position
+   * (NULL fills most child positions; function words recur), so each position multiplies only its
+   * distinct words, [U_p, d] x [d, H], and each row sums its P products: 2,315 products instead of
+   * 10,240 in a batch of 512 EWT examples (forward and both backward products shrink alike).
+   */
+  private wordPart(ids: tf.Tensor, wordWeights: tf.Tensor): tf.Tensor {
+    const E = this.wordEmbedding.weight;
+    const [vocab, dim] = E.shape as [number, number];
+    const h = wordWeights.shape[1]!;
+    const P = TOKEN_POSITIONS;
+    const id = ids.dataSync() as Int32Array;
+    const rows = id.length / P;
+    if (this.wordStamp.length !== vocab) {
+      this.wordStamp = new Int32Array(vocab).fill(-1);
+      this.wordSlot = new Int32Array(vocab);
+    }
+    const stamp = this.wordStamp;
+    const slot = this.wordSlot;
+    const distinct = new Int32Array(id.length);
+    const sizes: number[] = [];
+    const rowIds = new Int32Array(id.length);
+    let k = 0;
+    for (let p = 0; p < P; p++) {
+      // a stamp unique to this call and position marks the words seen so far
+      const mark = ++this.wordMark;
+      const start = k;
+      for (let r = 0; r < rows; r++) {
+        const v = id[r * P + p]!;
+        if (!(v >= 0 && v < vocab))
+          throw new RangeError(`${this.wordEmbedding.name}: id ${v} outside [0, ${vocab})`);
+        if (stamp[v] !== mark) {
+          stamp[v] = mark;
+          slot[v] = k;
+          distinct[k++] = v;
+        }
+        rowIds[r * P + p] = slot[v]!;
+      }
+      sizes.push(k - start);
+    }
+    if (this.wordMark > 2 ** 30) {
+      stamp.fill(-1);
+      this.wordMark = 0;
+    }
+    const vectors = tf.split(tf.gather(E, tf.tensor1d(distinct.subarray(0, k), 'int32')), sizes, 0);
+    const blocks = tf.unstack(tf.reshape(wordWeights, [P, dim, h]));
+    const table = tf.concat(
+      vectors.map((x, p) => tf.matMul(x, blocks[p]!)),
+      0,
+    ) as tf.Tensor2D;
+    return tableRowSum(table, rowIds, rows, P);
   }
 
   /** Transition logits for feature tensors [rows, 18] x3 and [rows, 12] (int32). */

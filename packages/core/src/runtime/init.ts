@@ -1,7 +1,8 @@
 // initBackend: the one call that makes TensorFlow.js ready to train with @lab.
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { env, getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
+import { env, getBackend, ready, setBackend, backend as tfBackend } from '@tensorflow/tfjs-core';
+import { heapKernels } from '../kernels/heap/heap-kernels.js';
 import { registerLab } from '../register.js';
 
 export type WasmFileName =
@@ -34,6 +35,12 @@ export interface BackendReport {
   threads: number;
   /** Kernels @lab registered in this call (empty on later calls). */
   kernels: string[];
+  /**
+   * Whether @lab's WASM SIMD kernels that work in place on the backend's memory (the fused Adam
+   * update) are bound; false on cpu and where the module cannot share that memory (tfjs's threaded
+   * build), in which case those kernels run as JavaScript loops.
+   */
+  heapKernels: boolean;
   /** Why WASM was not used, when it was not. */
   fallbackReason?: string;
 }
@@ -55,7 +62,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (backend === 'cpu') {
     await setBackend('cpu');
     await ready();
-    return { backend: 'cpu', simd: false, threads: 1, kernels };
+    return { backend: 'cpu', simd: false, threads: 1, kernels, heapKernels: false };
   }
   if (wasmPaths !== undefined) setWasmPaths(wasmPaths as string);
   // tfjs-wasm's threaded build loads its worker from a blob URL, which Node cannot run.
@@ -71,12 +78,19 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (reason === undefined && getBackend() === 'wasm') {
     const simd = Boolean(await env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const multithread = Boolean(await env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-    return { backend: 'wasm', simd, threads: multithread ? getThreadsCount() : 1, kernels };
+    const threadCount = multithread ? getThreadsCount() : 1;
+    return {
+      backend: 'wasm',
+      simd,
+      threads: threadCount,
+      kernels,
+      heapKernels: heapKernels(tfBackend()) !== null,
+    };
   }
   const why = reason ?? `backend is ${getBackend()}`;
   if (!fallback) throw new Error(`initBackend: the wasm backend failed to start: ${why}`);
   warn(`@lab/core: the wasm backend failed to start (${why}); falling back to the slower cpu backend`);
   await setBackend('cpu');
   await ready();
-  return { backend: 'cpu', simd: false, threads: 1, kernels, fallbackReason: why };
+  return { backend: 'cpu', simd: false, threads: 1, kernels, heapKernels: false, fallbackReason: why };
 }

@@ -70,4 +70,26 @@ describe.skipIf(!executablePath)('the demo page in Chromium', () => {
     console.log(`demo: ${r.ring.msPerStep.toFixed(1)} ms per GAN step, parse ${r.parse.ms.toFixed(1)} ms`);
     await page.screenshot({ path: join(root, 'dist', 'screenshot.png'), fullPage: true });
   });
+
+  it('uses WASM threads on a cross-origin isolated page', async () => {
+    const isolated = await serve(join(root, 'dist'), { isolated: true });
+    try {
+      const page = await browser.newPage();
+      const { port } = isolated.address() as AddressInfo;
+      await page.goto(`http://127.0.0.1:${port}/?auto&steps=50&threads=2`);
+      await page.waitForFunction(() => window.labDemo !== undefined, null, { timeout: 240_000 });
+      const r = (await page.evaluate(() => window.labDemo)) as unknown as DemoResult;
+      expect(r.error).toBeUndefined();
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      // tfjs's threaded build: its memory is not exported (workers share it), so @lab's heap kernels
+      // fall back to JavaScript; its worker pool holds hardwareConcurrency / 2 threads (at most 4)
+      expect(r.report).toMatchObject({ backend: 'wasm', simd: true, heapKernels: false });
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      expect(r.report.threads).toBe(Math.min(2, Math.max(1, Math.floor(cores / 2))));
+      expect(r.ring.leakedTensors).toBe(0);
+      expect(r.parse.sentences).toBe(1);
+    } finally {
+      isolated.close();
+    }
+  });
 });

@@ -15,7 +15,9 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 
 async function main(): Promise<void> {
   const auto = new URLSearchParams(location.search);
-  const report = await initBackend({ wasmPaths: new URL('./wasm/', location.href).href });
+  // ?threads=N asks for N WASM threads (honoured on cross-origin isolated pages); default: tfjs's choice
+  const threads = auto.has('threads') ? Number(auto.get('threads')) : 'auto';
+  const report = await initBackend({ wasmPaths: new URL('./wasm/', location.href).href, threads });
   $('backend').textContent =
     `backend ${report.backend}, SIMD ${report.simd ? 'on' : 'off'}, ${report.threads} thread(s)` +
     (report.heapKernels ? ', @lab heap kernels on' : '') +

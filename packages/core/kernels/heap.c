@@ -33,3 +33,44 @@ void adam_moments(const float *g, const float *mu, const float *nu, float *mu_ou
     u[i] = m * r1 / (__builtin_sqrtf(v) * r2 + eps);
   }
 }
+
+// Transposes of 4-byte elements: 4x4 blocks of SIMD shuffles inside 16x16 tiles, scalar copies at the
+// edges.
+static inline void transpose4x4(const int *s, int ss, int *d, int ds) {
+  v128_t a = wasm_v128_load(s), b = wasm_v128_load(s + ss);
+  v128_t c = wasm_v128_load(s + 2 * ss), e = wasm_v128_load(s + 3 * ss);
+  v128_t ab_lo = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab_hi = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+  v128_t ce_lo = wasm_i32x4_shuffle(c, e, 0, 4, 1, 5), ce_hi = wasm_i32x4_shuffle(c, e, 2, 6, 3, 7);
+  wasm_v128_store(d, wasm_i64x2_shuffle(ab_lo, ce_lo, 0, 2));
+  wasm_v128_store(d + ds, wasm_i64x2_shuffle(ab_lo, ce_lo, 1, 3));
+  wasm_v128_store(d + 2 * ds, wasm_i64x2_shuffle(ab_hi, ce_hi, 0, 2));
+  wasm_v128_store(d + 3 * ds, wasm_i64x2_shuffle(ab_hi, ce_hi, 1, 3));
+}
+
+// For each of `batch` matrices, dst[c * dst_row + r] = src[r * src_row + c] (r < rows, c < cols), the
+// matrices src_batch and dst_batch elements apart: a [B, R, C] -> [B, C, R] transpose, or with other
+// strides [R, B, C] -> [C, B, R].
+__attribute__((export_name("transpose_strided")))
+void transpose_strided(const int *src, int *dst, int batch, int rows, int cols, int src_batch,
+                       int src_row, int dst_batch, int dst_row) {
+  const int T = 16;
+  for (int b = 0; b < batch; b++) {
+    const int *s = src + (long)b * src_batch;
+    int *d = dst + (long)b * dst_batch;
+    for (int r0 = 0; r0 < rows; r0 += T) {
+      int r1 = r0 + T < rows ? r0 + T : rows;
+      for (int c0 = 0; c0 < cols; c0 += T) {
+        int c1 = c0 + T < cols ? c0 + T : cols;
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) {
+          int c = c0;
+          for (; c + 4 <= c1; c += 4) transpose4x4(s + r * src_row + c, src_row, d + c * dst_row + r, dst_row);
+          for (; c < c1; c++)
+            for (int k = 0; k < 4; k++) d[c * dst_row + r + k] = s[(r + k) * src_row + c];
+        }
+        for (; r < r1; r++)
+          for (int c = c0; c < c1; c++) d[c * dst_row + r] = s[r * src_row + c];
+      }
+    }
+  }
+}

@@ -19,6 +19,21 @@ export interface HeapKernels {
     r2: number,
     eps: number,
   ): void;
+  /**
+   * For each of `batch` matrices, dst[c * dstRow + r] = src[r * srcRow + c] (4-byte elements; byte
+   * offsets, strides in elements).
+   */
+  transpose_strided(
+    src: number,
+    dst: number,
+    batch: number,
+    rows: number,
+    cols: number,
+    srcBatch: number,
+    srcRow: number,
+    dstBatch: number,
+    dstRow: number,
+  ): void;
 }
 
 interface EmscriptenModule {

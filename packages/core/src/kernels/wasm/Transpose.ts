@@ -1,9 +1,12 @@
-// The stock wasm Transpose moves about 40M floats/s (17 ms for a 512 x 1280 matrix) and sits under
-// every transposed matMul of a gradient (see BatchMatMul.ts). @lab collapses the dimensions that stay
-// adjacent; a 2-D transpose, optionally batched, runs as cache-sized tiles on the WASM heap, a swap of
-// the two outer of three collapsed groups as contiguous row copies. Other permutations (and 1-byte
-// dtypes) go to the stock kernel.
+// The stock wasm Transpose is slow on plain matrices (8-17 ms for 512 x 1280) and sits under every
+// transposed matMul of a gradient (see BatchMatMul.ts). @lab collapses the dimensions that stay
+// adjacent; a 2-D transpose, batched or strided ([B, R, C] -> [B, C, R] or [C, B, R]), runs in the
+// SIMD heap kernel (kernels/heap.c: 4x4 shuffles in 16x16 tiles), a swap of the two outer of three
+// collapsed groups as copies of contiguous runs. Other permutations, 1-byte dtypes, and backends
+// without the heap kernels (a JavaScript tile loop was slower than the stock kernel on some shapes)
+// go to the stock kernel.
 import { type KernelConfig, type KernelFunc, type TensorInfo, Transpose } from '@tensorflow/tfjs-core';
+import { heapKernels } from '../heap/heap-kernels.js';
 import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
 
 /** Shape and permutation with the axes that stay neighbours merged (and size-1 axes dropped). */
@@ -22,35 +25,19 @@ export function collapsePermutation(shape: readonly number[], perm: readonly num
   return { shape: collapsedShape, perm: collapsedPerm };
 }
 
-const TILE = 32;
-
-/** dst[c * rows + r] = src[r * cols + c], in TILE x TILE tiles (heap offsets in elements). */
-function transposeTiles(heap: Int32Array, src: number, dst: number, rows: number, cols: number): void {
-  for (let r0 = 0; r0 < rows; r0 += TILE) {
-    const r1 = Math.min(r0 + TILE, rows);
-    for (let c0 = 0; c0 < cols; c0 += TILE) {
-      const c1 = Math.min(c0 + TILE, cols);
-      for (let r = r0; r < r1; r++) {
-        let s = src + r * cols + c0;
-        let d = dst + c0 * rows + r;
-        for (let c = c0; c < c1; c++) {
-          heap[d] = heap[s++]!;
-          d += rows;
-        }
-      }
-    }
-  }
-}
-
 export function fastTranspose(stock: KernelConfig): KernelConfig {
   const kernelFunc = (args: KernelArgs<'x'>): TensorInfo => {
     const { x } = args.inputs;
     const perm = args.attrs.perm as number[];
-    if (x.dtype !== 'float32' && x.dtype !== 'int32') return stock.kernelFunc(args as never) as TensorInfo;
+    const stockResult = () => stock.kernelFunc(args as never) as TensorInfo;
+    if (x.dtype !== 'float32' && x.dtype !== 'int32') return stockResult();
+    const simd = heapKernels(args.backend);
     const c = collapsePermutation(x.shape, perm);
     const p = c.perm.join(',');
-    if (!(p === '1,0' || p === '0,2,1' || p === '1,0,2' || c.perm.length < 2))
-      return stock.kernelFunc(args as never) as TensorInfo;
+    // a swap of outer groups is a copy of contiguous runs, worth it when the runs are long
+    const runs = p === '1,0,2' && c.shape[2]! >= 16;
+    const tiled = simd !== null && (p === '1,0' || p === '0,2,1' || p === '2,1,0');
+    if (!(c.perm.length < 2 || runs || tiled)) return stockResult();
     const backend = args.backend as WasmHeapBackend;
     const out = backend.makeOutput(
       perm.map((a) => x.shape[a]!),
@@ -60,17 +47,21 @@ export function fastTranspose(stock: KernelConfig): KernelConfig {
     if (n === 0) return out;
     const src = backend.typedArrayFromHeap(x);
     const dst = backend.typedArrayFromHeap(out);
+    if (tiled) {
+      const [s0, s1, s2 = 1] = c.shape as [number, number, number?];
+      const [at, to] = [src.byteOffset, dst.byteOffset];
+      // [R, C] -> [C, R]; [B, R, C] -> [B, C, R]; [R, B, C] -> [C, B, R] (B strided matrices)
+      if (p === '1,0') simd!.transpose_strided(at, to, 1, s0, s1, 0, s1, 0, s0);
+      else if (p === '0,2,1') simd!.transpose_strided(at, to, s0, s1, s2, s1 * s2, s2, s1 * s2, s1);
+      else simd!.transpose_strided(at, to, s1, s0, s2, s2, s1 * s2, s0, s1 * s0);
+      return out;
+    }
     // 4-byte elements are moved bit for bit as int32 on one view of the whole heap
     const heap = new Int32Array(dst.buffer);
     const s = src.byteOffset / 4;
     const d = dst.byteOffset / 4;
     if (c.perm.length < 2) heap.copyWithin(d, s, s + n);
-    else if (p === '1,0') transposeTiles(heap, s, d, c.shape[0]!, c.shape[1]!);
-    else if (p === '0,2,1') {
-      const [batch, rows, cols] = c.shape as [number, number, number];
-      for (let b = 0; b < batch; b++)
-        transposeTiles(heap, s + b * rows * cols, d + b * rows * cols, rows, cols);
-    } else {
+    else {
       const [a, b, inner] = c.shape as [number, number, number];
       for (let i = 0; i < a; i++)
         for (let j = 0; j < b; j++) {

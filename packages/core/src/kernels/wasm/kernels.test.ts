@@ -261,6 +261,10 @@ describe('wasm Slice, SplitV, Unpack and Transpose as heap copies', () => {
     { shape: [2, 3, 4, 5], perm: [3, 1, 0, 2] },
     { shape: [1, 6, 1, 4], perm: [2, 3, 0, 1] },
     { shape: [0, 3], perm: [1, 0] },
+    { shape: [5, 6, 7], perm: [2, 1, 0] },
+    { shape: [4, 3, 5, 6], perm: [3, 1, 2, 0] },
+    { shape: [19, 40, 18], perm: [1, 0, 2] },
+    { shape: [64, 28, 28, 1], perm: [3, 1, 2, 0] },
   ])('transpose matches cpu: %o', async ({ shape, perm }) => {
     const r = await onBoth(() => tf.tidy(() => tf.transpose(rand(shape, 8), perm)));
     expect(r.wasm).toEqual(r.cpu);

@@ -74,3 +74,25 @@ void transpose_strided(const int *src, int *dst, int batch, int rows, int cols, 
     }
   }
 }
+
+// Any permutation of up to six axes (4-byte elements): dst is written in order over its shape
+// n0..n5, reading src at sum(i_k * s_k); the innermost axis is a plain or strided copy.
+__attribute__((export_name("permute6")))
+void permute6(const int *src, int *dst, int n0, int n1, int n2, int n3, int n4, int n5, int s0, int s1,
+              int s2, int s3, int s4, int s5) {
+  for (int i0 = 0; i0 < n0; i0++)
+    for (int i1 = 0; i1 < n1; i1++)
+      for (int i2 = 0; i2 < n2; i2++)
+        for (int i3 = 0; i3 < n3; i3++)
+          for (int i4 = 0; i4 < n4; i4++) {
+            const int *s = src + (long)i0 * s0 + (long)i1 * s1 + (long)i2 * s2 + (long)i3 * s3 + (long)i4 * s4;
+            if (s5 == 1) {
+              int i5 = 0;
+              for (; i5 + 4 <= n5; i5 += 4) wasm_v128_store(dst + i5, wasm_v128_load(s + i5));
+              for (; i5 < n5; i5++) dst[i5] = s[i5];
+            } else {
+              for (int i5 = 0; i5 < n5; i5++) dst[i5] = s[(long)i5 * s5];
+            }
+            dst += n5;
+          }
+}

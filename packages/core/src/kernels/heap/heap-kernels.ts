@@ -34,6 +34,8 @@ export interface HeapKernels {
     dstBatch: number,
     dstRow: number,
   ): void;
+  /** dst in row-major order over shape n0..n5 reads src at sum(i_k * s_k) (strides in elements). */
+  permute6(src: number, dst: number, ...shapeThenStrides: number[]): void;
 }
 
 interface EmscriptenModule {

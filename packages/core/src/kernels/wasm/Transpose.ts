@@ -1,11 +1,12 @@
 // The stock wasm Transpose is slow on plain matrices (8-17 ms for 512 x 1280) and sits under every
 // transposed matMul of a gradient (see BatchMatMul.ts). @lab collapses the dimensions that stay
 // adjacent; a 2-D transpose, batched or strided ([B, R, C] -> [B, C, R] or [C, B, R]), runs in the
-// SIMD heap kernel (kernels/heap.c: 4x4 shuffles in 16x16 tiles), a swap of the two outer of three
-// collapsed groups as copies of contiguous runs. Other permutations, 1-byte dtypes, and backends
-// without the heap kernels (a JavaScript tile loop was slower than the stock kernel on some shapes)
-// go to the stock kernel.
-import { type KernelConfig, type KernelFunc, type TensorInfo, Transpose } from '@tensorflow/tfjs-core';
+// SIMD heap kernel (kernels/heap.c: 4x4 shuffles in 16x16 tiles), any other permutation of up to six
+// axes in its general loop (the stock kernel took 430 ms for the 6-D interleave of the sub-pixel
+// transposed convolution in W1, [2, 2, 64, 7, 7, 64] by [2, 3, 0, 4, 1, 5]). Without the heap
+// kernels, permutations that keep the last axis last are copies of contiguous runs; the rest, and
+// 1-byte dtypes, go to the stock kernel (a JavaScript element loop was slower than it on some shapes).
+import { type KernelConfig, type KernelFunc, type TensorInfo, Transpose, util } from '@tensorflow/tfjs-core';
 import { heapKernels } from '../heap/heap-kernels.js';
 import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
 
@@ -25,19 +26,47 @@ export function collapsePermutation(shape: readonly number[], perm: readonly num
   return { shape: collapsedShape, perm: collapsedPerm };
 }
 
+/** The output in order, one copyWithin per run of the last axis (which the permutation keeps last). */
+export function copyRuns(
+  heap: Int32Array,
+  src: number,
+  dst: number,
+  shape: readonly number[],
+  perm: readonly number[],
+  inStrides: readonly number[],
+): void {
+  const rank = perm.length;
+  const run = shape[rank - 1]!;
+  const outShape = perm.slice(0, -1).map((a) => shape[a]!);
+  const strides = perm.slice(0, -1).map((a) => inStrides[a]!);
+  const index = new Array<number>(rank - 1).fill(0);
+  const count = outShape.reduce((a, b) => a * b, 1);
+  let from = 0;
+  for (let k = 0; k < count; k++) {
+    heap.copyWithin(dst + k * run, src + from, src + from + run);
+    for (let a = rank - 2; a >= 0; a--) {
+      from += strides[a]!;
+      if (++index[a]! < outShape[a]!) break;
+      from -= strides[a]! * outShape[a]!;
+      index[a] = 0;
+    }
+  }
+}
+
 export function fastTranspose(stock: KernelConfig): KernelConfig {
   const kernelFunc = (args: KernelArgs<'x'>): TensorInfo => {
     const { x } = args.inputs;
     const perm = args.attrs.perm as number[];
-    const stockResult = () => stock.kernelFunc(args as never) as TensorInfo;
-    if (x.dtype !== 'float32' && x.dtype !== 'int32') return stockResult();
+    if (x.dtype !== 'float32' && x.dtype !== 'int32') return stock.kernelFunc(args as never) as TensorInfo;
     const simd = heapKernels(args.backend);
     const c = collapsePermutation(x.shape, perm);
+    const rank = c.perm.length;
     const p = c.perm.join(',');
-    // a swap of outer groups is a copy of contiguous runs, worth it when the runs are long
-    const runs = p === '1,0,2' && c.shape[2]! >= 16;
     const tiled = simd !== null && (p === '1,0' || p === '0,2,1' || p === '2,1,0');
-    if (!(c.perm.length < 2 || runs || tiled)) return stockResult();
+    // without the heap kernels: axes that keep the last one last are copies of contiguous runs, worth
+    // it when the runs are long
+    const runs = rank >= 2 && c.perm[rank - 1] === rank - 1 && c.shape[rank - 1]! >= 16;
+    if (!(rank < 2 || simd || runs) || rank > 6) return stock.kernelFunc(args as never) as TensorInfo;
     const backend = args.backend as WasmHeapBackend;
     const out = backend.makeOutput(
       perm.map((a) => x.shape[a]!),
@@ -47,28 +76,22 @@ export function fastTranspose(stock: KernelConfig): KernelConfig {
     if (n === 0) return out;
     const src = backend.typedArrayFromHeap(x);
     const dst = backend.typedArrayFromHeap(out);
-    if (tiled) {
+    const [at, to] = [src.byteOffset, dst.byteOffset];
+    const inStrides = [...util.computeStrides(c.shape), 1];
+    if (rank < 2) new Int32Array(dst.buffer).copyWithin(to / 4, at / 4, at / 4 + n);
+    else if (tiled) {
       const [s0, s1, s2 = 1] = c.shape as [number, number, number?];
-      const [at, to] = [src.byteOffset, dst.byteOffset];
       // [R, C] -> [C, R]; [B, R, C] -> [B, C, R]; [R, B, C] -> [C, B, R] (B strided matrices)
       if (p === '1,0') simd!.transpose_strided(at, to, 1, s0, s1, 0, s1, 0, s0);
       else if (p === '0,2,1') simd!.transpose_strided(at, to, s0, s1, s2, s1 * s2, s2, s1 * s2, s1);
       else simd!.transpose_strided(at, to, s1, s0, s2, s2, s1 * s2, s0, s1 * s0);
-      return out;
-    }
-    // 4-byte elements are moved bit for bit as int32 on one view of the whole heap
-    const heap = new Int32Array(dst.buffer);
-    const s = src.byteOffset / 4;
-    const d = dst.byteOffset / 4;
-    if (c.perm.length < 2) heap.copyWithin(d, s, s + n);
-    else {
-      const [a, b, inner] = c.shape as [number, number, number];
-      for (let i = 0; i < a; i++)
-        for (let j = 0; j < b; j++) {
-          const from = s + (i * b + j) * inner;
-          heap.copyWithin(d + (j * a + i) * inner, from, from + inner);
-        }
-    }
+    } else if (simd) {
+      // padded in front to six axes of size 1
+      const pad = 6 - rank;
+      const shape = [...Array<number>(pad).fill(1), ...c.perm.map((a) => c.shape[a]!)];
+      const strides = [...Array<number>(pad).fill(0), ...c.perm.map((a) => inStrides[a]!)];
+      simd.permute6(at, to, ...shape, ...strides);
+    } else copyRuns(new Int32Array(dst.buffer), at / 4, to / 4, c.shape, c.perm, inStrides);
     return out;
   };
   return {

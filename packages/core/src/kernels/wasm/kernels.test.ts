@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { conv2DBackpropFilter, conv2DBackpropInput } from '../../gradients/tfjs-internals.js';
 import { initBackend } from '../../runtime/init.js';
 import { maxRelativeError } from '../../testing/index.js';
+import { copyRuns } from './Transpose.js';
 
 // Deterministic pseudo-random data, identical on both backends.
 function data(n: number, seed: number): Float32Array {
@@ -265,9 +266,25 @@ describe('wasm Slice, SplitV, Unpack and Transpose as heap copies', () => {
     { shape: [4, 3, 5, 6], perm: [3, 1, 2, 0] },
     { shape: [19, 40, 18], perm: [1, 0, 2] },
     { shape: [64, 28, 28, 1], perm: [3, 1, 2, 0] },
+    { shape: [2, 2, 3, 5, 4, 6], perm: [2, 3, 0, 4, 1, 5] },
+    { shape: [2, 3, 2, 3, 2, 5], perm: [5, 3, 1, 4, 2, 0] },
   ])('transpose matches cpu: %o', async ({ shape, perm }) => {
     const r = await onBoth(() => tf.tidy(() => tf.transpose(rand(shape, 8), perm)));
     expect(r.wasm).toEqual(r.cpu);
+  });
+  it('without heap kernels, permutations that keep the last axis last copy runs', () => {
+    // [a, b, c, run] -> [c, a, b, run], checked against index arithmetic
+    const shape = [3, 4, 2, 5];
+    const perm = [2, 0, 1, 3];
+    const n = 3 * 4 * 2 * 5;
+    const heap = new Int32Array(2 * n);
+    for (let i = 0; i < n; i++) heap[i] = 1000 + i;
+    copyRuns(heap, 0, n, shape, perm, [40, 10, 5, 1]);
+    let k = n;
+    for (let c = 0; c < 2; c++)
+      for (let a = 0; a < 3; a++)
+        for (let b = 0; b < 4; b++)
+          for (let r = 0; r < 5; r++) expect(heap[k++]).toBe(1000 + a * 40 + b * 10 + c * 5 + r);
   });
   it('gradients through slice, split, unstack and transpose match cpu', async () => {
     const f = (x: tf.Tensor) => {

@@ -72,6 +72,7 @@ export async function depparseBench({ epoch = true, quiet = false } = {}): Promi
     const r = trainParser(ewt('train'), undefined, {
       epochs: 1,
       system: parser.config.system,
+      morphology: parser.config.morphology,
       batchSize: (opts.batchSize as number) ?? 512,
       optimizer: (opts.optimizer as 'adam' | 'adagrad') ?? 'adam',
       net: {
@@ -105,6 +106,7 @@ export async function depparseBench({ epoch = true, quiet = false } = {}): Promi
       clas: r(predicted.clas),
       upos: r(tags.upos),
       xpos: r(tags.xpos),
+      feats: r(tags.feats),
     },
     threads: 1,
   };

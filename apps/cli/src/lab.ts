@@ -249,7 +249,10 @@ parse
     new Option('--format <name>', 'input format').choices(['auto', 'conllu', 'text']).default('auto'),
   )
   .option('--output <file>', 'write CoNLL-U here instead of standard output')
-  .option('--retag', "predict UPOS and XPOS with the model's tagger even when the input has them")
+  .option(
+    '--retag',
+    "predict UPOS and XPOS (and FEATS, if the model reads them) with the model's tagger even when the input has them",
+  )
   .option('--batch-size <n>', 'sentences parsed side by side', positiveInt('--batch-size'), 512)
   .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
   .action(async (input: string | undefined, o) => {
@@ -285,6 +288,14 @@ parse
   )
   .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 512)
   .option('--word-dim <n>', 'word embedding size', positiveInt('--word-dim'), 64)
+  .addOption(
+    new Option(
+      '--morphology <what>',
+      'what the XPOS embedding (and the tagger) read: XPOS, or XPOS and FEATS',
+    )
+      .choices(['xpos', 'xpos+feats'])
+      .default('xpos'),
+  )
   .option(
     '--explore-from <n>',
     'arc-hybrid: dynamic oracle with exploration from this epoch',

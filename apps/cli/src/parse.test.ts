@@ -27,6 +27,7 @@ describe('lab parse', () => {
       lrSchedule: 'cosine',
       batchSize: 256,
       wordDim: 32,
+      morphology: 'xpos+feats',
       taggerEpochs: 5,
       half: true,
       seed: 0,
@@ -49,6 +50,7 @@ describe('lab parse', () => {
     const scores = parseEval(join(out, 'dev.conllu'), join(out, 'parsed.conllu'));
     expect(scores.uas).toBeGreaterThan(0.5);
     expect(scores.tags.upos).toBe(1); // gold tags kept
+    expect(scores.tags.feats).toBe(1);
     // plain text: tokenised, tagged by the model's tagger, parsed
     const text = await parseRun(
       { model, format: 'text', retag: false, batchSize: 8, backend: 'wasm' },
@@ -58,6 +60,8 @@ describe('lab parse', () => {
     expect(parsed.map((p) => p.rows.length)).toEqual([7, 6]);
     expect(parsed[0]!.comments).toEqual(['# text = The dog barked at the mailman.']);
     expect(parsed.every((p) => p.rows.filter((w) => w.head === 0).length === 1)).toBe(true);
+    // the model reads XPOS and FEATS: the tagger predicted both
+    expect(parsed[0]!.rows[0]).toMatchObject({ form: 'The', xpos: 'DT', feats: 'Definite=Def|PronType=Art' });
   }, 120_000);
 
   it('gives clear errors for a missing model, a missing file, and mismatched gold/system files', async () => {

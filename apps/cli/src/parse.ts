@@ -8,6 +8,7 @@ import {
   attachmentScores,
   type ConlluSentence,
   formatConllu,
+  type Morphology,
   Parser,
   parseConllu,
   parseWordVectors,
@@ -71,6 +72,7 @@ export interface ParseTrainOptions {
   exploreFrom?: number;
   vectors?: string;
   wordDim: number;
+  morphology: Morphology;
   taggerEpochs: number;
   half: boolean;
   seed: number;
@@ -97,6 +99,7 @@ export async function parseTrain(o: ParseTrainOptions) {
     exploreFrom: o.exploreFrom,
     pretrained,
     seed: o.seed,
+    morphology: o.morphology,
     net: { hidden: o.hidden, activation: o.activation, wordDim: o.wordDim },
     onBatch: ({ epoch, batch, batches, loss }) => {
       if (batch === 0) bar = progress(`parser epoch ${epoch}/${o.epochs}`, batches, o.quiet);
@@ -112,6 +115,7 @@ export async function parseTrain(o: ParseTrainOptions) {
       ? trainTagger(train, {
           epochs: o.taggerEpochs,
           seed: o.seed,
+          config: { morphology: o.morphology },
           onEpoch: (e) => {
             if (!o.quiet)
               process.stderr.write(
@@ -125,7 +129,7 @@ export async function parseTrain(o: ParseTrainOptions) {
   writeFileAtomic(join(o.out, 'weights.safetensors'), files.weights);
   writeFileAtomic(join(o.out, 'vocab.json'), files.vocab);
   writeFileAtomic(join(o.out, 'config.json'), files.config);
-  let tags: { upos: number; xpos: number } | undefined;
+  let tags: ReturnType<typeof tagAccuracy> | undefined;
   if (tagger) {
     const t = tagger.toFiles({ half: o.half });
     writeFileAtomic(join(o.out, 'tagger.safetensors'), t.weights);
@@ -183,7 +187,13 @@ export async function parseRun(
       if (!model.tagger)
         throw new Error(`${model.dir} has no tagger; give CoNLL-U input with UPOS and XPOS filled in`);
       sentences = model.tagger.tag(sentences);
-    }
+    } else if (
+      model.parser.config.morphology === 'xpos+feats' &&
+      sentences.every((s) => words(s).every((w) => w.feats === '_'))
+    )
+      process.stderr.write(
+        'warning: the model reads FEATS but the input has none; --retag predicts them with the tagger\n',
+      );
     const t0 = performance.now();
     const parsed = model.parser.parse(sentences, { batchSize: o.batchSize });
     const seconds = (performance.now() - t0) / 1000;
@@ -210,7 +220,7 @@ export function formatScores(s: ReturnType<typeof parseEval>): string {
     `UAS  ${pct(s.uas)}`,
     `LAS  ${pct(s.las)}`,
     `CLAS ${pct(s.clas)}`,
-    `UPOS ${pct(s.tags.upos)}   XPOS ${pct(s.tags.xpos)}`,
+    `UPOS ${pct(s.tags.upos)}   XPOS ${pct(s.tags.xpos)}   FEATS ${pct(s.tags.feats)}`,
     '',
     'label          gold  system  correct  precision  recall     F1',
   ];

@@ -20,6 +20,7 @@ export {
 } from './features.js';
 export { type AttachmentScores, attachmentScores, type LabelScore, universalRelation } from './metrics.js';
 export { type Activation, DEFAULT_NET, type FeatureTensors, type NetConfig, ParserNet } from './model.js';
+export { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './morphology.js';
 export { type ParseOptions, Parser, type ParserConfig, type Scorer, type Vocabularies } from './parser.js';
 export { PrecomputedScorer } from './precompute.js';
 export { deprojectivize, projectivize } from './projectivize.js';

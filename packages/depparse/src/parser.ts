@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
 import { extractFeatures, featureBuffers, type SentenceIds } from './features.js';
 import { featureTensors, type NetConfig, ParserNet } from './model.js';
+import { MORPHOLOGIES, type Morphology, morphologyKey } from './morphology.js';
 import { PrecomputedScorer } from './precompute.js';
 import { deprojectivize } from './projectivize.js';
 import { dependentOf, TransitionSet } from './transition-set.js';
@@ -22,6 +23,11 @@ export interface ParserConfig {
   system: SystemName;
   /** Labels were trained in the pseudo-projective Head encoding ("label|headLabel"). */
   pseudoProjective: boolean;
+  /**
+   * What the XPOS embedding reads: the XPOS tag alone (default; models before this option), or XPOS
+   * and FEATS together as one tag ('xpos+feats': gold or tagger-predicted morphology).
+   */
+  morphology?: Morphology;
   net: NetConfig;
 }
 
@@ -93,7 +99,7 @@ export class Parser {
       }
       ids.words[i + 1] = id;
       ids.upos[i + 1] = this.vocab.upos.id(w.upos);
-      ids.xpos[i + 1] = this.vocab.xpos.id(w.xpos);
+      ids.xpos[i + 1] = this.vocab.xpos.id(morphologyKey(w, this.config.morphology));
     });
     return ids;
   }
@@ -272,6 +278,8 @@ export class Parser {
     const config = JSON.parse(files.config) as ParserConfig;
     if (!config?.net || !(config.system in SYSTEMS))
       throw new Error('config.json is not a lab parser config');
+    if (config.morphology !== undefined && !MORPHOLOGIES.includes(config.morphology))
+      throw new Error(`config.json: unknown morphology ${JSON.stringify(config.morphology)}`);
     const v = JSON.parse(files.vocab);
     const vocab: Vocabularies = {
       words: Vocabulary.fromJSON(v.words),

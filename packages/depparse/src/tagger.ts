@@ -19,6 +19,7 @@ import {
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
+import { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './morphology.js';
 import { normalizeWord, Vocabulary } from './vocab.js';
 
 const WORD_WINDOW = 2;
@@ -36,6 +37,8 @@ export interface TaggerConfig {
   suffixes: number;
   upos: number;
   xpos: number;
+  /** What the XPOS head predicts: XPOS (default), or XPOS and FEATS as one tag ('xpos+feats'). */
+  morphology?: Morphology;
 }
 
 function shape(form: string): string {
@@ -141,14 +144,20 @@ export class Tagger {
     return { w, s, c, total };
   }
 
-  /** Copies of the sentences with UPOS and XPOS predicted. */
+  /** Copies of the sentences with UPOS and XPOS (and FEATS, with morphology 'xpos+feats') predicted. */
   tag(sentences: readonly ConlluSentence[]): ConlluSentence[] {
     const ws = sentences.map((s) => words(s));
     const { upos, xpos } = this.predict(ws);
+    const withFeats = this.net.config.morphology === 'xpos+feats';
     let k = 0;
     return sentences.map((s) => ({
       ...s,
-      rows: s.rows.map((r) => (r.kind === 'word' ? { ...r, upos: upos[k]!, xpos: xpos[k++]! } : { ...r })),
+      rows: s.rows.map((r) => {
+        if (r.kind !== 'word') return { ...r };
+        const u = upos[k]!;
+        const x = xpos[k++]!;
+        return withFeats ? { ...r, upos: u, ...splitMorphologyKey(x) } : { ...r, upos: u, xpos: x };
+      }),
     }));
   }
 
@@ -204,6 +213,8 @@ export class Tagger {
 
   static fromFiles(files: { weights: Uint8Array; vocab: string; config: string }): Tagger {
     const config = JSON.parse(files.config) as TaggerConfig;
+    if (config.morphology !== undefined && !MORPHOLOGIES.includes(config.morphology))
+      throw new Error(`tagger config.json: unknown morphology ${JSON.stringify(config.morphology)}`);
     const v = JSON.parse(files.vocab);
     const vocab: TaggerVocab = {
       words: Vocabulary.fromJSON(v.words),
@@ -228,11 +239,12 @@ export class Tagger {
   }
 }
 
-/** Share of words whose UPOS (and XPOS) match the gold sentences. */
+/** Share of words whose UPOS, XPOS and FEATS match the gold sentences. */
 export function tagAccuracy(gold: readonly ConlluSentence[], system: readonly ConlluSentence[]) {
   let n = 0;
   let u = 0;
   let x = 0;
+  let f = 0;
   gold.forEach((g, i) => {
     const gw = words(g);
     const sw = words(system[i]!);
@@ -240,9 +252,10 @@ export function tagAccuracy(gold: readonly ConlluSentence[], system: readonly Co
       n++;
       if (w.upos === sw[j]!.upos) u++;
       if (w.xpos === sw[j]!.xpos) x++;
+      if (w.feats === sw[j]!.feats) f++;
     });
   });
-  return { upos: n ? u / n : 0, xpos: n ? x / n : 0 };
+  return { upos: n ? u / n : 0, xpos: n ? x / n : 0, feats: n ? f / n : 0 };
 }
 
 export function trainTagger(
@@ -259,7 +272,9 @@ export function trainTagger(
     batchSize?: number;
     lr?: number;
     seed?: number;
-    config?: Partial<Pick<TaggerConfig, 'wordDim' | 'suffixDim' | 'shapeDim' | 'hidden' | 'dropout'>>;
+    config?: Partial<
+      Pick<TaggerConfig, 'wordDim' | 'suffixDim' | 'shapeDim' | 'hidden' | 'dropout' | 'morphology'>
+    >;
     onEpoch?: (e: { epoch: number; loss: number; seconds: number }) => void;
   } = {},
 ): Tagger {
@@ -276,7 +291,7 @@ export function trainTagger(
       2,
     ),
     upos: Vocabulary.build(all.map((w) => w.upos)),
-    xpos: Vocabulary.build(all.map((w) => w.xpos)),
+    xpos: Vocabulary.build(all.map((w) => morphologyKey(w, config.morphology))),
   };
   const net = new TaggerNet(
     {
@@ -295,7 +310,7 @@ export function trainTagger(
   );
   const tagger = new Tagger(net, vocab);
   const uposIds = Int32Array.from(all, (w) => vocab.upos.id(w.upos));
-  const xposIds = Int32Array.from(all, (w) => vocab.xpos.id(w.xpos));
+  const xposIds = Int32Array.from(all, (w) => vocab.xpos.id(morphologyKey(w, config.morphology)));
   const vars = net.trainableParameters();
   const opt = new Optimizer(adam(lr), vars);
   for (let epoch = 1; epoch <= epochs; epoch++) {

@@ -17,6 +17,7 @@ import {
 } from './features.js';
 import { attachmentScores } from './metrics.js';
 import { DEFAULT_NET, featureTensors, type NetConfig } from './model.js';
+import { type Morphology, morphologyKey } from './morphology.js';
 import { Parser, type Vocabularies } from './parser.js';
 import { projectivize } from './projectivize.js';
 import { dependentOf } from './transition-set.js';
@@ -26,6 +27,8 @@ import { normalizeWord, Vocabulary } from './vocab.js';
 export interface TrainParserOptions {
   system?: SystemName;
   pseudoProjective?: boolean;
+  /** What the XPOS embedding reads: 'xpos' (default) or 'xpos+feats' (XPOS and FEATS as one tag). */
+  morphology?: Morphology;
   net?: Partial<Omit<NetConfig, 'words' | 'upos' | 'xpos' | 'labels' | 'transitions'>>;
   epochs?: number;
   batchSize?: number;
@@ -101,7 +104,11 @@ function trainingTrees(sentences: readonly ConlluSentence[], pseudoProjective: b
 }
 
 /** Builds vocabularies from training sentences (labels: those of the projectivised trees). */
-export function buildVocabularies(trees: readonly TrainTree[], minWordCount: number): Vocabularies {
+export function buildVocabularies(
+  trees: readonly TrainTree[],
+  minWordCount: number,
+  morphology: Morphology = 'xpos',
+): Vocabularies {
   const all = trees.flatMap((t) => t.words);
   return {
     words: Vocabulary.build(
@@ -109,7 +116,7 @@ export function buildVocabularies(trees: readonly TrainTree[], minWordCount: num
       minWordCount,
     ),
     upos: Vocabulary.build(all.map((w) => w.upos)),
-    xpos: Vocabulary.build(all.map((w) => w.xpos)),
+    xpos: Vocabulary.build(all.map((w) => morphologyKey(w, morphology))),
     labels: Vocabulary.build(
       trees.flatMap((t) => t.labels.slice(1)),
       1,
@@ -129,8 +136,18 @@ export function trainParser(
   const rng = new Rng(o.seed ?? 0);
   const trees = trainingTrees(train, pseudoProjective);
   if (trees.length === 0) throw new Error('no usable training trees');
-  const vocab = buildVocabularies(trees, o.minWordCount ?? 2);
-  const parser = Parser.create({ system, pseudoProjective, net: { ...DEFAULT_NET, ...o.net } }, vocab, rng);
+  const morphology = o.morphology ?? 'xpos';
+  const vocab = buildVocabularies(trees, o.minWordCount ?? 2, morphology);
+  const parser = Parser.create(
+    {
+      system,
+      pseudoProjective,
+      ...(morphology === 'xpos' ? {} : { morphology }),
+      net: { ...DEFAULT_NET, ...o.net },
+    },
+    vocab,
+    rng,
+  );
   if (o.pretrained) initialiseWords(parser, o.pretrained);
   const vars = parser.net.trainableParameters();
   const baseLr = o.lr ?? (o.optimizer === 'adagrad' ? 0.01 : 1e-3);

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initBackend } from '@lab/core';
+import { findSharedData } from '@lab/core/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseConllu, words } from './conllu.js';
+import { morphologyKey, splitMorphologyKey } from './morphology.js';
+import { Parser } from './parser.js';
+import { Tagger, tagAccuracy, trainTagger } from './tagger.js';
+import { buildVocabularies } from './train.js';
+
+const ewt = (split: string) =>
+  parseConllu(readFileSync(join(findSharedData(), 'ud', 'en_ewt', `en_ewt-ud-${split}.conllu`), 'utf8'));
+
+describe("morphology 'xpos+feats': XPOS and FEATS read as one tag", () => {
+  beforeAll(async () => {
+    await initBackend({ fallback: false });
+  });
+
+  it('joins and splits the two fields', () => {
+    const w = { xpos: 'PRP', feats: 'Case=Nom|Number=Sing|Person=1|PronType=Prs' };
+    expect(morphologyKey(w)).toBe('PRP');
+    expect(splitMorphologyKey(morphologyKey(w, 'xpos+feats'))).toEqual(w);
+    expect(splitMorphologyKey('NN')).toEqual({ xpos: 'NN', feats: '_' });
+  });
+
+  it('the parser encodes pronouns that share an XPOS tag apart', () => {
+    const train = ewt('train').slice(0, 2000);
+    const trees = train.map((s) => ({
+      words: words(s),
+      heads: [],
+      labels: ['', ...words(s).map((w) => w.deprel)],
+    }));
+    const plain = buildVocabularies(trees, 2);
+    const rich = buildVocabularies(trees, 2, 'xpos+feats');
+    expect(rich.xpos.size).toBeGreaterThan(3 * plain.xpos.size);
+    const parser = Parser.create(
+      { system: 'arc-hybrid', pseudoProjective: true, morphology: 'xpos+feats', net: { ...smallNet } },
+      rich,
+    );
+    const [he, him] = [
+      {
+        form: 'he',
+        upos: 'PRON',
+        xpos: 'PRP',
+        feats: 'Case=Nom|Gender=Masc|Number=Sing|Person=3|PronType=Prs',
+      },
+      {
+        form: 'him',
+        upos: 'PRON',
+        xpos: 'PRP',
+        feats: 'Case=Acc|Gender=Masc|Number=Sing|Person=3|PronType=Prs',
+      },
+    ].map((w) => ({
+      id: '1',
+      lemma: '_',
+      head: 0,
+      deprel: 'root',
+      deps: '_',
+      misc: '_',
+      kind: 'word' as const,
+      headText: '0',
+      ...w,
+    }));
+    const ids = parser.encode([he!, him!]);
+    expect(ids.xpos[1]).not.toBe(ids.xpos[2]);
+    expect(ids.xpos[1]).toBe(rich.xpos.id(morphologyKey(he!, 'xpos+feats')));
+    // files keep the setting; an unknown one is refused
+    const files = parser.toFiles();
+    expect(Parser.fromFiles(files).config.morphology).toBe('xpos+feats');
+    const bad = files.config.replace('"xpos+feats"', '"feats"');
+    expect(() => Parser.fromFiles({ ...files, config: bad })).toThrow(/unknown morphology/);
+    parser.dispose();
+  });
+
+  it('the tagger predicts both and writes them to their own columns', () => {
+    const train = ewt('train').slice(0, 1500);
+    const dev = ewt('dev').slice(0, 200);
+    const tagger = trainTagger(train, { epochs: 2, config: { morphology: 'xpos+feats' } });
+    const tagged = tagger.tag(dev);
+    const acc = tagAccuracy(dev, tagged);
+    expect(acc.xpos).toBeGreaterThan(0.8);
+    expect(acc.feats).toBeGreaterThan(0.75);
+    expect(words(tagged[0]!).every((w) => !w.xpos.includes('\t') && !w.feats.includes('\t'))).toBe(true);
+    const files = tagger.toFiles();
+    const again = Tagger.fromFiles(files);
+    expect(again.tag(dev.slice(0, 5))).toEqual(tagged.slice(0, 5));
+    expect(() => Tagger.fromFiles({ ...files, config: files.config.replace('"xpos+feats"', '"x"') })).toThrow(
+      /unknown morphology/,
+    );
+    tagger.dispose();
+    again.dispose();
+  });
+});
+
+const smallNet = {
+  wordDim: 16,
+  tagDim: 8,
+  labelDim: 8,
+  extraDim: 4,
+  hidden: [32],
+  activation: 'cube' as const,
+  dropout: 0.5,
+};

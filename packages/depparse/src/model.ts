@@ -14,6 +14,9 @@ import { tableRowSum } from './table-op.js';
 
 export type Activation = 'cube' | 'relu' | 'tanh';
 
+/** The fixed cost of one small matMul in training, in multiply-adds' worth (see groupProducts). */
+const SMALL_PRODUCT_COST = 2e6;
+
 export interface NetConfig {
   words: number;
   upos: number;
@@ -62,10 +65,10 @@ export class ParserNet extends Module {
   readonly hidden: Dense[];
   readonly output: Dense;
   private readonly drop: Dropout;
-  // scratch of wordPart: per word id, the mark of the last (call, position) that saw it and its slot
-  private wordStamp = new Int32Array(0);
-  private wordSlot = new Int32Array(0);
-  private wordMark = 0;
+  // scratch of groupProducts: per id, the mark of the last (call, position) that saw it and its slot
+  private stamp = new Int32Array(0);
+  private slot = new Int32Array(0);
+  private mark = 0;
 
   constructor(
     readonly config: NetConfig,
@@ -110,77 +113,59 @@ export class ParserNet extends Module {
   }
 
   /**
-   * The first hidden layer before its activation, embed(f) . W1 + b computed in two parts: the word
-   * embeddings times their rows of W1, and the small-vocabulary inputs (tags, labels, extras) through
-   * tables of every embedding x weight-block product (see table-op.ts), about half the multiply-adds.
+   * The first hidden layer before its activation, embed(f) . W1 + b, computed per input group
+   * (words, UPOS, XPOS, labels, extras) as sums of embedding x weight-block products (see
+   * table-op.ts): a group's products are either a table of every (id, position) pair, one matMul, or
+   * only the pairs that occur in the batch, one small matMul per position, whichever is fewer (words
+   * always take the second: 2,315 distinct pairs among a batch's 10,240).
    */
   firstLayer(f: FeatureTensors): tf.Tensor2D {
     return tf.tidy(() => {
       const layer = this.hidden[0]!;
       const w = layer.weight;
       const h = w.shape[1]!;
-      const rows = f.words.shape[0]!;
-      const wordCols = TOKEN_POSITIONS * this.config.wordDim;
-      let out: tf.Tensor = this.wordPart(f.words, tf.slice(w, [0, 0], [wordCols, h]));
-      let offset = wordCols;
       const groups: [Embedding, tf.Tensor, number][] = [
+        [this.wordEmbedding, f.words, TOKEN_POSITIONS],
         [this.uposEmbedding, f.upos, TOKEN_POSITIONS],
         [this.xposEmbedding, f.xpos, TOKEN_POSITIONS],
         [this.labelEmbedding, f.labels, LABEL_POSITIONS],
         [this.extraEmbedding, f.extras, EXTRA_POSITIONS],
       ];
+      let out: tf.Tensor | null = null;
+      let offset = 0;
       for (const [emb, ids, positions] of groups) {
-        const [vocab, dim] = emb.weight.shape as [number, number];
-        // one [vocab, dim] x [dim, positions * h] product (batched small products are slow in tfjs-wasm):
-        // row v * positions + p of the table is embedding v times position p's block of W1
-        const block = tf.reshape(tf.slice(w, [offset, 0], [positions * dim, h]), [positions, dim, h]);
-        const blocks = tf.reshape(tf.transpose(block, [1, 0, 2]), [dim, positions * h]);
-        const table = tf.reshape(tf.matMul(emb.weight, blocks), [vocab * positions, h]) as tf.Tensor2D;
-        const id = ids.dataSync() as Int32Array;
-        const rowIds = new Int32Array(id.length);
-        for (let i = 0; i < id.length; i++) {
-          const v = id[i]!;
-          if (!(v >= 0 && v < vocab)) throw new RangeError(`${emb.name}: id ${v} outside [0, ${vocab})`);
-          rowIds[i] = v * positions + (i % positions);
-        }
-        out = tf.add(out, tableRowSum(table, rowIds, rows, positions));
+        const dim = emb.weight.shape[1]!;
+        const part = this.groupProducts(emb, ids, tf.slice(w, [offset, 0], [positions * dim, h]), positions);
+        out = out ? tf.add(out, part) : part;
         offset += positions * dim;
       }
-      return (layer.bias ? tf.add(out, layer.bias) : out) as tf.Tensor2D;
+      return (layer.bias ? tf.add(out!, layer.bias) : out!) as tf.Tensor2D;
     });
   }
 
-  /**
-   * The word embeddings times their rows of W1, [rows, H]. A batch repeats words at each position
-   * (NULL fills most child positions; function words recur), so each position multiplies only its
-   * distinct words, [U_p, d] x [d, H], and each row sums its P products: 2,315 products instead of
-   * 10,240 in a batch of 512 EWT examples (forward and both backward products shrink alike).
-   */
-  private wordPart(ids: tf.Tensor, wordWeights: tf.Tensor): tf.Tensor {
-    const E = this.wordEmbedding.weight;
+  /** One group's part of the first layer, [rows, H]: its embeddings times its rows of W1. */
+  private groupProducts(emb: Embedding, ids: tf.Tensor, weights: tf.Tensor, P: number): tf.Tensor {
+    const E = emb.weight;
     const [vocab, dim] = E.shape as [number, number];
-    const h = wordWeights.shape[1]!;
-    const P = TOKEN_POSITIONS;
+    const h = weights.shape[1]!;
     const id = ids.dataSync() as Int32Array;
     const rows = id.length / P;
-    if (this.wordStamp.length !== vocab) {
-      this.wordStamp = new Int32Array(vocab).fill(-1);
-      this.wordSlot = new Int32Array(vocab);
+    if (this.stamp.length < vocab) {
+      this.stamp = new Int32Array(vocab).fill(-1);
+      this.slot = new Int32Array(vocab);
     }
-    const stamp = this.wordStamp;
-    const slot = this.wordSlot;
+    const { stamp, slot } = this;
     const distinct = new Int32Array(id.length);
     const sizes: number[] = [];
     const rowIds = new Int32Array(id.length);
     let k = 0;
     for (let p = 0; p < P; p++) {
-      // a stamp unique to this call and position marks the words seen so far
-      const mark = ++this.wordMark;
+      // a mark unique to this call and position tells the ids seen so far
+      const mark = ++this.mark;
       const start = k;
       for (let r = 0; r < rows; r++) {
         const v = id[r * P + p]!;
-        if (!(v >= 0 && v < vocab))
-          throw new RangeError(`${this.wordEmbedding.name}: id ${v} outside [0, ${vocab})`);
+        if (!(v >= 0 && v < vocab)) throw new RangeError(`${emb.name}: id ${v} outside [0, ${vocab})`);
         if (stamp[v] !== mark) {
           stamp[v] = mark;
           slot[v] = k;
@@ -190,12 +175,21 @@ export class ParserNet extends Module {
       }
       sizes.push(k - start);
     }
-    if (this.wordMark > 2 ** 30) {
+    if (this.mark > 2 ** 30) {
       stamp.fill(-1);
-      this.wordMark = 0;
+      this.mark = 0;
+    }
+    // a full table is one large product, the distinct pairs P small ones, each with a fixed cost (op
+    // dispatch, its gradient's products and transposes) of about 2 MFLOP at the WASM rate
+    if ((vocab * P - k) * dim * h * 2 < P * SMALL_PRODUCT_COST) {
+      // row v * P + p of the table is embedding v times position p's block of W1
+      const blocks = tf.reshape(tf.transpose(tf.reshape(weights, [P, dim, h]), [1, 0, 2]), [dim, P * h]);
+      const table = tf.reshape(tf.matMul(E, blocks), [vocab * P, h]) as tf.Tensor2D;
+      for (let i = 0; i < id.length; i++) rowIds[i] = id[i]! * P + (i % P);
+      return tableRowSum(table, rowIds, rows, P);
     }
     const vectors = tf.split(tf.gather(E, tf.tensor1d(distinct.subarray(0, k), 'int32')), sizes, 0);
-    const blocks = tf.unstack(tf.reshape(wordWeights, [P, dim, h]));
+    const blocks = tf.unstack(tf.reshape(weights, [P, dim, h]));
     const table = tf.concat(
       vectors.map((x, p) => tf.matMul(x, blocks[p]!)),
       0,

@@ -40,7 +40,9 @@ describe('tabled first layer (training with the precomputation trick)', () => {
 
   it('ParserNet: the same logits and gradients as embeddings concatenated through one dense layer', () => {
     const rng = new Rng(2);
-    const sizes = { words: 30, upos: 9, xpos: 12, labels: 7, transitions: 11 };
+    // a large word vocabulary (its products are taken per distinct (position, word) pair) and small tag
+    // and label ones (full tables): both ways of computing the first layer
+    const sizes = { words: 5000, upos: 9, xpos: 12, labels: 7, transitions: 11 };
     const net = new ParserNet({ ...DEFAULT_NET, ...sizes, hidden: [32], dropout: 0 }, rng);
     // weights and embeddings of ordinary size (the default init is tiny, which would hide errors)
     for (const v of Object.values(net.trainableParameters())) {
@@ -62,7 +64,12 @@ describe('tabled first layer (training with the precomputation trick)', () => {
     );
     expect(EXTRA_IDS).toBe(EXTRA_POSITIONS * 16);
     const f: FeatureTensors = {
-      words: ids(TOKEN_POSITIONS, sizes.words),
+      // five words, so that positions repeat them
+      words: tf.tensor2d(
+        Int32Array.from({ length: rows * TOKEN_POSITIONS }, () => [0, 1000, 2000, 3000, 4999][rng.int(5)]!),
+        [rows, TOKEN_POSITIONS],
+        'int32',
+      ),
       upos: ids(TOKEN_POSITIONS, sizes.upos),
       xpos: ids(TOKEN_POSITIONS, sizes.xpos),
       labels: ids(LABEL_POSITIONS, sizes.labels),

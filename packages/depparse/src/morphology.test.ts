@@ -2,12 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '@lab/core';
 import { findSharedData } from '@lab/core/testing';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConllu, words } from './conllu.js';
+import { extractFeatures, featureBuffers } from './features.js';
 import { morphologyKey, splitMorphologyKey } from './morphology.js';
 import { Parser } from './parser.js';
+import { PrecomputedScorer } from './precompute.js';
 import { Tagger, tagAccuracy, trainTagger } from './tagger.js';
 import { buildVocabularies } from './train.js';
+import { Configuration } from './transitions.js';
 
 const ewt = (split: string) =>
   parseConllu(readFileSync(join(findSharedData(), 'ud', 'en_ewt', `en_ewt-ud-${split}.conllu`), 'utf8'));
@@ -65,6 +69,42 @@ describe("morphology 'xpos+feats': XPOS and FEATS read as one tag", () => {
     const ids = parser.encode([he!, him!]);
     expect(ids.xpos[1]).not.toBe(ids.xpos[2]);
     expect(ids.xpos[1]).toBe(rich.xpos.id(morphologyKey(he!, 'xpos+feats')));
+    // the precomputed scorer tables (UPOS, XPOS) pairs as they occur (17 x 300+ possible here) and reads
+    // the two rows apart once its room for pairs is used up: the same scores as the network
+    for (const v of Object.values(parser.net.trainableParameters())) {
+      const t = tf.randomNormal(v.shape, 0, 0.2, 'float32', 7);
+      v.assign(t);
+      t.dispose();
+    }
+    const fb = featureBuffers(40);
+    let rows = 0;
+    for (const sentence of ewt('dev').slice(0, 40)) {
+      const c = new Configuration(words(sentence).length);
+      c.stack.push(c.next++);
+      extractFeatures(
+        c,
+        parser.encode(words(sentence)),
+        new Int32Array(words(sentence).length + 1),
+        fb,
+        rows++,
+      );
+    }
+    parser.net.eval();
+    const reference = parser.networkScorer()(fb, rows);
+    // room for all pairs, for 5 (the rest read apart, from the batch that overflows), and the JS path
+    for (const [useKernel, maxTagPairs] of [
+      [true, 2048],
+      [true, 5],
+      [false, 2048],
+    ] as const) {
+      const p = new PrecomputedScorer(parser.net, { topWords: 500, useKernel, maxTagPairs });
+      const got = p.scorer()(fb, rows);
+      let worst = 0;
+      for (let i = 0; i < got.length; i++)
+        worst = Math.max(worst, Math.abs(got[i]! - reference[i]!) / (1e-3 + Math.abs(reference[i]!)));
+      expect(worst).toBeLessThan(1e-3);
+      p.dispose();
+    }
     // files keep the setting; an unknown one is refused
     const files = parser.toFiles();
     expect(Parser.fromFiles(files).config.morphology).toBe('xpos+feats');

@@ -13,12 +13,18 @@ import {
 import { TableSumKernel, wasmSimdSupported } from './kernels/table-sum.js';
 import type { ParserNet } from './model.js';
 
-// the kernel path reads one (UPOS, XPOS) pair row per token position instead of one row of each
-const PER_ROW = 2 * TOKEN_POSITIONS + LABEL_POSITIONS + EXTRA_POSITIONS;
+// The kernel path reads one (UPOS, XPOS) pair row per token position instead of one row of each. All
+// pairs are tabled when they are few (20 x 52 EWT tags: 21 MB); with XPOS+FEATS tags (338) that would
+// be 138 MB, though EWT train has only 395 distinct pairs: then pairs get rows as they occur, up to
+// MAX_TAG_PAIRS, and past that the scorer reads UPOS and XPOS rows separately.
+const MAX_TAG_PAIRS = 2048;
+const PAIRED_ROW = 2 * TOKEN_POSITIONS + LABEL_POSITIONS + EXTRA_POSITIONS;
+const SEPARATE_ROW = 3 * TOKEN_POSITIONS + LABEL_POSITIONS + EXTRA_POSITIONS;
 
 export class PrecomputedScorer {
   private readonly H: number;
   private readonly topWords: number;
+  private maxTagPairs = MAX_TAG_PAIRS;
   /** [position][id][H] flattened, per feature kind. */
   private readonly wordTable: Float32Array;
   private readonly uposTable: Float32Array;
@@ -35,7 +41,12 @@ export class PrecomputedScorer {
     k: TableSumKernel;
     table: number;
     bias: number;
-    base: { upos: number; xpos: number; labels: number; extras: number; zero: number };
+    base: { pairs: number; upos: number; xpos: number; labels: number; extras: number; zero: number };
+    /** Whether tag rows are (UPOS, XPOS) pair rows (else one row of each). */
+    paired: boolean;
+    /** Pair slot of u * X + x (-1: none yet); slots in use. */
+    pairSlot: Int32Array;
+    pairs: number;
     offsets: number;
     out: number;
     items: number;
@@ -48,7 +59,16 @@ export class PrecomputedScorer {
 
   constructor(
     private readonly net: ParserNet,
-    { topWords = 5000, useKernel = true }: { topWords?: number; useKernel?: boolean } = {},
+    {
+      topWords = 5000,
+      useKernel = true,
+      maxTagPairs = MAX_TAG_PAIRS,
+    }: {
+      topWords?: number;
+      useKernel?: boolean;
+      /** Rows for (UPOS, XPOS) pairs (each 20 x H floats); past them UPOS and XPOS rows are read apart. */
+      maxTagPairs?: number;
+    } = {},
   ) {
     const c = net.config;
     const H = c.hidden[0]!;
@@ -113,29 +133,33 @@ export class PrecomputedScorer {
       const k = new TableSumKernel();
       const U = c.upos;
       const X = c.xpos;
-      const pairs = TOKEN_POSITIONS * U * X * H;
-      const sizes = [this.wordTable.length, pairs, 0, this.labelTable.length, this.extraTable.length];
-      const table = k.alloc(sizes.reduce((a, b) => a + b, 0) + H);
-      const view = k.f32(table, sizes.reduce((a, b) => a + b, 0) + H);
+      this.maxTagPairs = Math.max(0, Math.floor(maxTagPairs));
+      const all = U * X <= this.maxTagPairs;
+      // pair rows (all of them, or room for MAX_TAG_PAIRS filled as they occur), then UPOS and XPOS rows
+      const sizes = [
+        this.wordTable.length,
+        TOKEN_POSITIONS * Math.min(U * X, this.maxTagPairs) * H,
+        all ? 0 : this.uposTable.length,
+        all ? 0 : this.xposTable.length,
+        this.labelTable.length,
+        this.extraTable.length,
+      ];
+      const total = sizes.reduce((a, b) => a + b, 0) + H;
+      const table = k.alloc(total);
+      const view = k.f32(table, total);
       let at = 0;
-      const base = { upos: 0, xpos: 0, labels: 0, extras: 0, zero: 0 };
+      const base = { pairs: 0, upos: 0, xpos: 0, labels: 0, extras: 0, zero: 0 };
       view.set(this.wordTable, at);
-      base.upos = at += sizes[0]!;
-      // pair[p][u * X + x] = upos[p][u] + xpos[p][x]
-      for (let p = 0; p < TOKEN_POSITIONS; p++)
-        for (let u = 0; u < U; u++) {
-          const ur = this.uposTable.subarray((p * U + u) * H, (p * U + u + 1) * H);
-          for (let x = 0; x < X; x++) {
-            const xr = this.xposTable.subarray((p * X + x) * H, (p * X + x + 1) * H);
-            const o = at + ((p * U + u) * X + x) * H;
-            for (let j = 0; j < H; j++) view[o + j] = ur[j]! + xr[j]!;
-          }
-        }
-      base.labels = at += sizes[1]!;
+      base.pairs = at += sizes[0]!;
+      base.upos = at += sizes[1]!;
+      view.set(this.uposTable.subarray(0, sizes[2]), at);
+      base.xpos = at += sizes[2]!;
+      view.set(this.xposTable.subarray(0, sizes[3]), at);
+      base.labels = at += sizes[3]!;
       view.set(this.labelTable, at);
-      base.extras = at += sizes[3]!;
+      base.extras = at += sizes[4]!;
       view.set(this.extraTable, at);
-      base.zero = at += sizes[4]!; // a zero row stands in for rare words, added afterwards
+      base.zero = at += sizes[5]!; // a zero row stands in for rare words, added afterwards
       const bias = k.alloc(H);
       k.f32(bias, H).set(this.bias);
       const w1Words = k.alloc(this.w1Words.length);
@@ -159,6 +183,9 @@ export class PrecomputedScorer {
         table,
         bias,
         base,
+        paired: true,
+        pairSlot: new Int32Array(U * X).fill(-1),
+        pairs: 0,
         offsets: 0,
         out: 0,
         items: 0,
@@ -173,6 +200,35 @@ export class PrecomputedScorer {
       weight: tf.keep(l.weight.clone()) as tf.Tensor2D,
       bias: tf.keep(l.bias!.clone()) as tf.Tensor1D,
     }));
+  }
+
+  private pairCapacity(): number {
+    return Math.min(this.sizes.upos * this.sizes.xpos, this.maxTagPairs);
+  }
+
+  /** The row slot of tag pair `key` (u * X + x), given rows the first time it occurs; -1 when full. */
+  private pairSlot(key: number): number {
+    const kn = this.kernel!;
+    const known = kn.pairSlot[key]!;
+    if (known >= 0) return known;
+    const capacity = this.pairCapacity();
+    if (kn.pairs >= capacity) return -1;
+    const slot = kn.pairs++;
+    kn.pairSlot[key] = slot;
+    // pair[p][slot] = upos[p][u] + xpos[p][x]
+    const H = this.H;
+    const U = this.sizes.upos;
+    const X = this.sizes.xpos;
+    const u = Math.floor(key / X);
+    const x = key % X;
+    const view = kn.k.f32(kn.table + 4 * kn.base.pairs, TOKEN_POSITIONS * capacity * H); // byte offset
+    for (let p = 0; p < TOKEN_POSITIONS; p++) {
+      const ur = (p * U + u) * H;
+      const xr = (p * X + x) * H;
+      const o = (p * capacity + slot) * H;
+      for (let j = 0; j < H; j++) view[o + j] = this.uposTable[ur + j]! + this.xposTable[xr + j]!;
+    }
+    return slot;
   }
 
   /** Bytes held by the tables (memory cost of the trick). */
@@ -201,19 +257,20 @@ export class PrecomputedScorer {
     const K = this.topWords;
     if (rows > kn.capacity) {
       kn.capacity = Math.max(rows, 2 * kn.capacity);
-      kn.offsets = k.alloc(kn.capacity * PER_ROW);
+      kn.offsets = k.alloc(kn.capacity * SEPARATE_ROW);
       kn.out = k.alloc(kn.capacity * H);
       kn.items = k.alloc(kn.capacity * 3 * TOKEN_POSITIONS);
       for (const l of kn.layers) l.y = k.alloc(kn.capacity * l.outPad);
     }
-    const offsets = k.i32(kn.offsets, rows * PER_ROW);
+    const perRow = () => (kn.paired ? PAIRED_ROW : SEPARATE_ROW);
     const items = k.i32(kn.items, rows * 3 * TOKEN_POSITIONS);
-    const { upos, labels, extras, zero } = kn.base;
+    const { upos, xpos, labels, extras, zero } = kn.base;
     const U = this.sizes.upos;
     const X = this.sizes.xpos;
     const L = this.sizes.labels;
     let rare = 0;
     let o = 0;
+    const offsets = k.i32(kn.offsets, rows * perRow());
     for (let r = 0; r < rows; r++) {
       const t = r * TOKEN_POSITIONS;
       for (let p = 0; p < TOKEN_POSITIONS; p++) {
@@ -225,7 +282,20 @@ export class PrecomputedScorer {
           items[3 * rare + 1] = p;
           items[3 * rare++ + 2] = id;
         }
-        offsets[o++] = upos + ((p * U + f.upos[t + p]!) * X + f.xpos[t + p]!) * H;
+        const u = f.upos[t + p]!;
+        const x = f.xpos[t + p]!;
+        if (kn.paired) {
+          const slot = this.pairSlot(u * X + x);
+          if (slot >= 0) {
+            offsets[o++] = kn.base.pairs + (p * this.pairCapacity() + slot) * H;
+            continue;
+          }
+          // more distinct pairs than rows for them: one row of each from now on, this batch again
+          kn.paired = false;
+          return this.hiddenByKernel(f, rows);
+        }
+        offsets[o++] = upos + (p * U + u) * H;
+        offsets[o++] = xpos + (p * X + x) * H;
       }
       const l = r * LABEL_POSITIONS;
       for (let p = 0; p < LABEL_POSITIONS; p++) offsets[o++] = labels + (p * L + f.labels[l + p]!) * H;
@@ -233,7 +303,7 @@ export class PrecomputedScorer {
       for (let p = 0; p < EXTRA_POSITIONS; p++)
         offsets[o++] = extras + (p * EXTRA_IDS + f.extras[e + p]!) * H;
     }
-    k.run(kn.table, kn.offsets, rows, PER_ROW, H, kn.bias, kn.out);
+    k.run(kn.table, kn.offsets, rows, perRow(), H, kn.bias, kn.out);
     if (rare) k.rareRows(kn.w1Words, kn.wordEmb, kn.items, rare, this.sizes.dw, H, kn.out);
     this.activateKernel(kn.out, rows * H);
     return kn.out;

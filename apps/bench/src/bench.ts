@@ -50,7 +50,11 @@ function peer(mode: string, threads: number, iters: number): number | null {
   const script = join(dirname(findSharedData()), 'peers', 'torch_peer.py');
   if (!existsSync(python) || !existsSync(script)) return null;
   if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return null;
-  const r = spawnSync(python, [script, mode, String(threads), String(iters)], { encoding: 'utf8' });
+  // torch.set_num_threads does not bind Debian's OpenBLAS (a generic libblas), whose own pool would
+  // otherwise use every core in a "one thread" run
+  const n = String(threads);
+  const env = { ...process.env, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n };
+  const r = spawnSync(python, [script, mode, n, String(iters)], { encoding: 'utf8', env });
   const m = /median=([\d.]+)/.exec(r.stdout ?? '');
   if (r.status !== 0 || !m) {
     process.stderr.write(`peer failed: ${r.stderr}\n`);

@@ -96,3 +96,47 @@ void permute6(const int *src, int *dst, int n0, int n1, int n2, int n3, int n4, 
             dst += n5;
           }
 }
+
+// dst[j] = scale * sum over i < outer of src[i * inner + j]: a sum (or mean) over leading axes, as
+// batch norm takes over N, H and W. 32 columns per pass over the rows; each block of 256 rows is summed
+// apart and then added to the total, which keeps float32 rounding near that of pairwise summation.
+__attribute__((export_name("sum_outer")))
+void sum_outer(const float *src, float *dst, int outer, int inner, float scale) {
+  const int BLOCK = 256;
+  int j = 0;
+  for (; j + 32 <= inner; j += 32) {
+    v128_t t[8];
+    for (int k = 0; k < 8; k++) t[k] = wasm_f32x4_splat(0.0f);
+    for (int i0 = 0; i0 < outer; i0 += BLOCK) {
+      int i1 = i0 + BLOCK < outer ? i0 + BLOCK : outer;
+      v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+      for (int i = i0; i < i1; i++) {
+        const float *s = src + (long)i * inner + j;
+        a0 = wasm_f32x4_add(a0, wasm_v128_load(s));
+        a1 = wasm_f32x4_add(a1, wasm_v128_load(s + 4));
+        a2 = wasm_f32x4_add(a2, wasm_v128_load(s + 8));
+        a3 = wasm_f32x4_add(a3, wasm_v128_load(s + 12));
+        a4 = wasm_f32x4_add(a4, wasm_v128_load(s + 16));
+        a5 = wasm_f32x4_add(a5, wasm_v128_load(s + 20));
+        a6 = wasm_f32x4_add(a6, wasm_v128_load(s + 24));
+        a7 = wasm_f32x4_add(a7, wasm_v128_load(s + 28));
+      }
+      t[0] = wasm_f32x4_add(t[0], a0); t[1] = wasm_f32x4_add(t[1], a1);
+      t[2] = wasm_f32x4_add(t[2], a2); t[3] = wasm_f32x4_add(t[3], a3);
+      t[4] = wasm_f32x4_add(t[4], a4); t[5] = wasm_f32x4_add(t[5], a5);
+      t[6] = wasm_f32x4_add(t[6], a6); t[7] = wasm_f32x4_add(t[7], a7);
+    }
+    const v128_t vs = wasm_f32x4_splat(scale);
+    for (int k = 0; k < 8; k++) wasm_v128_store(dst + j + 4 * k, wasm_f32x4_mul(t[k], vs));
+  }
+  for (; j < inner; j++) {
+    float total = 0.0f;
+    for (int i0 = 0; i0 < outer; i0 += BLOCK) {
+      int i1 = i0 + BLOCK < outer ? i0 + BLOCK : outer;
+      float a = 0.0f;
+      for (int i = i0; i < i1; i++) a += src[(long)i * inner + j];
+      total += a;
+    }
+    dst[j] = total * scale;
+  }
+}

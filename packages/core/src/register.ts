@@ -21,6 +21,7 @@ import { conv2DBackpropFilterConfig } from './kernels/wasm/Conv2DBackpropFilter.
 import { conv2DBackpropInputConfig } from './kernels/wasm/Conv2DBackpropInput.js';
 import { fastGatherV2 } from './kernels/wasm/GatherV2.js';
 import { identityConfig } from './kernels/wasm/Identity.js';
+import { fastMean, fastSum } from './kernels/wasm/Reduce.js';
 import { fastSlice } from './kernels/wasm/Slice.js';
 import { fastSplitV, fastUnpack } from './kernels/wasm/SplitV.js';
 import { fastTranspose } from './kernels/wasm/Transpose.js';
@@ -56,6 +57,8 @@ export const labGradients: readonly GradConfig[] = [
 const wrappers: readonly { kernelName: string; wrap: (stock: KernelConfig) => KernelConfig }[] = [
   { kernelName: 'BatchMatMul', wrap: fastBatchMatMul },
   { kernelName: 'GatherV2', wrap: fastGatherV2 },
+  { kernelName: 'Mean', wrap: fastMean },
+  { kernelName: 'Sum', wrap: fastSum },
   { kernelName: 'Slice', wrap: fastSlice },
   { kernelName: 'SplitV', wrap: fastSplitV },
   { kernelName: 'Transpose', wrap: fastTranspose },

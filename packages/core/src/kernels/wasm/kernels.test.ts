@@ -272,6 +272,34 @@ describe('wasm Slice, SplitV, Unpack and Transpose as heap copies', () => {
     const r = await onBoth(() => tf.tidy(() => tf.transpose(rand(shape, 8), perm)));
     expect(r.wasm).toEqual(r.cpu);
   });
+  it.each([
+    { shape: [64, 7, 7, 40], axis: [0, 1, 2] },
+    { shape: [5, 3, 70], axis: [0, 1] },
+    { shape: [9, 37], axis: 0 },
+    { shape: [4, 6], axis: [1, 0] },
+    { shape: [6, 5, 2], axis: [0] },
+    { shape: [6, 5, 3], axis: [1] },
+    { shape: [4, 3], axis: [0, 1] },
+  ])('sum and mean over leading axes match cpu: %o', async ({ shape, axis }) => {
+    for (const keepDims of [false, true]) {
+      const s = await onBoth(() => tf.tidy(() => tf.sum(rand(shape, 21), axis, keepDims)));
+      expect(s.shape).toEqual(tf.tidy(() => tf.sum(tf.zeros(shape), axis, keepDims).shape));
+      expect(maxRelativeError(s.wasm, s.cpu)).toBeLessThan(1e-5);
+      const m = await onBoth(() => tf.tidy(() => tf.mean(rand(shape, 22), axis, keepDims)));
+      expect(maxRelativeError(m.wasm, m.cpu)).toBeLessThan(1e-5);
+    }
+  });
+  it('sums 200,000 rows to float32 accuracy', () => {
+    tf.setBackend('wasm');
+    const rows = 200000;
+    const values = data(rows * 8, 23).map((v) => v + 0.5); // one sign: no cancellation to hide behind
+    const got = tf.tidy(() => tf.sum(tf.tensor2d(values, [rows, 8]), 0).dataSync());
+    for (let j = 0; j < 8; j++) {
+      let exact = 0;
+      for (let i = 0; i < rows; i++) exact += values[i * 8 + j]!;
+      expect(Math.abs(got[j]! - exact) / exact).toBeLessThan(1e-6);
+    }
+  });
   it('without heap kernels, permutations that keep the last axis last copy runs', () => {
     // [a, b, c, run] -> [c, a, b, run], checked against index arithmetic
     const shape = [3, 4, 2, 5];

@@ -1,6 +1,6 @@
 // The stock wasm SplitV and Unpack slice one part at a time through a general strided copy: splitting
 // a [2315, 256] matrix into 20 row blocks took 32 ms, unstacking [20, 64, 256] 23 ms. Each part is a
-// contiguous run per outer index, so @lab copies runs on the WASM heap.
+// contiguous run per outer index, so @lab copies each part as Slice's box copy does.
 import {
   backend_util,
   type KernelConfig,
@@ -11,6 +11,7 @@ import {
   util,
 } from '@tensorflow/tfjs-core';
 import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
+import { copyBox } from './Slice.js';
 
 /** Copies the parts (sizes along `axis`) of x into new outputs; outputs keep or drop the axis. */
 function splitRuns(
@@ -20,32 +21,23 @@ function splitRuns(
   sizes: number[],
   dropAxis: boolean,
 ): TensorInfo[] {
-  const outer = util.sizeFromShape(x.shape.slice(0, axis));
-  const inner = util.sizeFromShape(x.shape.slice(axis + 1));
-  const n = x.shape[axis]!;
   const outs = sizes.map((s) => {
     const shape = [...x.shape];
     if (dropAxis) shape.splice(axis, 1);
     else shape[axis] = s;
     return backend.makeOutput(shape, x.dtype);
   });
-  if (outer * n * inner === 0) return outs;
+  if (util.sizeFromShape(x.shape) === 0) return outs;
   // views are taken after every output is allocated (an allocation can grow and move the heap)
   const src = backend.typedArrayFromHeap(x);
   const heap = new Int32Array(src.buffer);
-  const s = src.byteOffset / 4;
-  let start = 0;
+  const begin = x.shape.map(() => 0);
+  const box = [...x.shape];
   outs.forEach((out, k) => {
-    const size = sizes[k]!;
-    const run = size * inner;
-    if (run > 0) {
-      const d = backend.typedArrayFromHeap(out).byteOffset / 4;
-      for (let o = 0; o < outer; o++) {
-        const from = s + (o * n + start) * inner;
-        heap.copyWithin(d + o * run, from, from + run);
-      }
-    }
-    start += size;
+    box[axis] = sizes[k]!;
+    if (box[axis]! > 0)
+      copyBox(heap, src.byteOffset / 4, backend.typedArrayFromHeap(out).byteOffset / 4, x.shape, begin, box);
+    begin[axis] = begin[axis]! + box[axis]!;
   });
   return outs;
 }

@@ -24,7 +24,6 @@ const SEPARATE_ROW = 3 * TOKEN_POSITIONS + LABEL_POSITIONS + EXTRA_POSITIONS;
 export class PrecomputedScorer {
   private readonly H: number;
   private readonly topWords: number;
-  private maxTagPairs = MAX_TAG_PAIRS;
   /** [position][id][H] flattened, per feature kind. */
   private readonly wordTable: Float32Array;
   private readonly uposTable: Float32Array;
@@ -44,9 +43,10 @@ export class PrecomputedScorer {
     base: { pairs: number; upos: number; xpos: number; labels: number; extras: number; zero: number };
     /** Whether tag rows are (UPOS, XPOS) pair rows (else one row of each). */
     paired: boolean;
-    /** Pair slot of u * X + x (-1: none yet); slots in use. */
+    /** Pair slot of u * X + x (-1: none yet); slots in use; rows for pairs per position. */
     pairSlot: Int32Array;
     pairs: number;
+    pairCapacity: number;
     offsets: number;
     out: number;
     items: number;
@@ -133,12 +133,12 @@ export class PrecomputedScorer {
       const k = new TableSumKernel();
       const U = c.upos;
       const X = c.xpos;
-      this.maxTagPairs = Math.max(0, Math.floor(maxTagPairs));
-      const all = U * X <= this.maxTagPairs;
-      // pair rows (all of them, or room for MAX_TAG_PAIRS filled as they occur), then UPOS and XPOS rows
+      const pairCapacity = Math.min(U * X, Math.max(0, Math.floor(maxTagPairs)));
+      const all = pairCapacity === U * X;
+      // pair rows (all of them, or room for maxTagPairs filled as they occur), then UPOS and XPOS rows
       const sizes = [
         this.wordTable.length,
-        TOKEN_POSITIONS * Math.min(U * X, this.maxTagPairs) * H,
+        TOKEN_POSITIONS * pairCapacity * H,
         all ? 0 : this.uposTable.length,
         all ? 0 : this.xposTable.length,
         this.labelTable.length,
@@ -186,6 +186,7 @@ export class PrecomputedScorer {
         paired: true,
         pairSlot: new Int32Array(U * X).fill(-1),
         pairs: 0,
+        pairCapacity,
         offsets: 0,
         out: 0,
         items: 0,
@@ -202,16 +203,12 @@ export class PrecomputedScorer {
     }));
   }
 
-  private pairCapacity(): number {
-    return Math.min(this.sizes.upos * this.sizes.xpos, this.maxTagPairs);
-  }
-
   /** The row slot of tag pair `key` (u * X + x), given rows the first time it occurs; -1 when full. */
   private pairSlot(key: number): number {
     const kn = this.kernel!;
     const known = kn.pairSlot[key]!;
     if (known >= 0) return known;
-    const capacity = this.pairCapacity();
+    const capacity = kn.pairCapacity;
     if (kn.pairs >= capacity) return -1;
     const slot = kn.pairs++;
     kn.pairSlot[key] = slot;
@@ -264,7 +261,7 @@ export class PrecomputedScorer {
     }
     const perRow = () => (kn.paired ? PAIRED_ROW : SEPARATE_ROW);
     const items = k.i32(kn.items, rows * 3 * TOKEN_POSITIONS);
-    const { upos, xpos, labels, extras, zero } = kn.base;
+    const { pairs, upos, xpos, labels, extras, zero } = kn.base;
     const U = this.sizes.upos;
     const X = this.sizes.xpos;
     const L = this.sizes.labels;
@@ -287,7 +284,7 @@ export class PrecomputedScorer {
         if (kn.paired) {
           const slot = this.pairSlot(u * X + x);
           if (slot >= 0) {
-            offsets[o++] = kn.base.pairs + (p * this.pairCapacity() + slot) * H;
+            offsets[o++] = pairs + (p * kn.pairCapacity + slot) * H;
             continue;
           }
           // more distinct pairs than rows for them: one row of each from now on, this batch again

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
 import { extractFeatures, featureBuffers, type SentenceIds } from './features.js';
 import { featureTensors, type NetConfig, ParserNet } from './model.js';
-import { MORPHOLOGIES, type Morphology, morphologyKey } from './morphology.js';
+import { checkMorphology, type Morphology, morphologyKey } from './morphology.js';
 import { PrecomputedScorer } from './precompute.js';
 import { deprojectivize } from './projectivize.js';
 import { dependentOf, TransitionSet } from './transition-set.js';
@@ -278,8 +278,7 @@ export class Parser {
     const config = JSON.parse(files.config) as ParserConfig;
     if (!config?.net || !(config.system in SYSTEMS))
       throw new Error('config.json is not a lab parser config');
-    if (config.morphology !== undefined && !MORPHOLOGIES.includes(config.morphology))
-      throw new Error(`config.json: unknown morphology ${JSON.stringify(config.morphology)}`);
+    checkMorphology(config.morphology, 'config.json');
     const v = JSON.parse(files.vocab);
     const vocab: Vocabularies = {
       words: Vocabulary.fromJSON(v.words),

@@ -19,7 +19,7 @@ import {
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
-import { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './morphology.js';
+import { checkMorphology, type Morphology, morphologyKey, splitMorphologyKey } from './morphology.js';
 import { normalizeWord, Vocabulary } from './vocab.js';
 
 const WORD_WINDOW = 2;
@@ -213,8 +213,7 @@ export class Tagger {
 
   static fromFiles(files: { weights: Uint8Array; vocab: string; config: string }): Tagger {
     const config = JSON.parse(files.config) as TaggerConfig;
-    if (config.morphology !== undefined && !MORPHOLOGIES.includes(config.morphology))
-      throw new Error(`tagger config.json: unknown morphology ${JSON.stringify(config.morphology)}`);
+    checkMorphology(config.morphology, 'tagger config.json');
     const v = JSON.parse(files.vocab);
     const vocab: TaggerVocab = {
       words: Vocabulary.fromJSON(v.words),

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError } from 'commander';
 import { depparseBench } from './depparse.js';
 import { ganParity } from './parity.js';
+import { peerEnv } from './peer-env.js';
 import { ganQuality, wganQuality } from './quality.js';
 import { WORKLOADS } from './workloads.js';
 
@@ -50,11 +51,10 @@ function peer(mode: string, threads: number, iters: number): number | null {
   const script = join(dirname(findSharedData()), 'peers', 'torch_peer.py');
   if (!existsSync(python) || !existsSync(script)) return null;
   if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return null;
-  // torch.set_num_threads does not bind Debian's OpenBLAS (a generic libblas), whose own pool would
-  // otherwise use every core in a "one thread" run
-  const n = String(threads);
-  const env = { ...process.env, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n };
-  const r = spawnSync(python, [script, mode, n, String(iters)], { encoding: 'utf8', env });
+  const r = spawnSync(python, [script, mode, String(threads), String(iters)], {
+    encoding: 'utf8',
+    env: peerEnv(threads),
+  });
   const m = /median=([\d.]+)/.exec(r.stdout ?? '');
   if (r.status !== 0 || !m) {
     process.stderr.write(`peer failed: ${r.stderr}\n`);

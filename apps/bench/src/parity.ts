@@ -30,6 +30,7 @@ import {
   imagesTensor,
 } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
+import { peerEnv } from './peer-env.js';
 
 export interface ParityOptions {
   width: number;
@@ -98,7 +99,7 @@ export async function ganParity(o: ParityOptions): Promise<Record<string, unknow
   const work = mkdtempSync(join(tmpdir(), 'lab-gan-parity-'));
   try {
     if (!o.quiet) process.stderr.write('gan-parity: the PyTorch runs (float32 and float64)\n');
-    const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+    const env = peerEnv(1);
     const args = [
       script,
       '--data',

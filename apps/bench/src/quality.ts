@@ -26,6 +26,7 @@ import {
 } from '@lab/gan';
 import { spearman, trainWgan } from '@lab/wgan';
 import * as tf from '@tensorflow/tfjs-core';
+import { peerEnv } from './peer-env.js';
 
 const Z = 100;
 
@@ -42,8 +43,7 @@ function startPeer(args: string[]): Promise<PeerResult | null> | null {
   const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers', 'quality_peer.py');
   if (!existsSync(python) || !existsSync(script)) return null;
   return new Promise((resolve) => {
-    // one thread: OpenBLAS would otherwise start its own pool beside torch's setting and take our core
-    const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    const env = peerEnv(1);
     const child = spawn(python, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';

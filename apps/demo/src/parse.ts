@@ -7,17 +7,13 @@ export interface ShippedModel {
   tagger: Tagger;
 }
 
-async function fetchText(url: string): Promise<string> {
+async function fetchOk(url: string): Promise<Response> {
   const r = await fetch(url);
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-  return r.text();
+  return r;
 }
-
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-  return new Uint8Array(await r.arrayBuffer());
-}
+const fetchText = async (url: string) => (await fetchOk(url)).text();
+const fetchBytes = async (url: string) => new Uint8Array(await (await fetchOk(url)).arrayBuffer());
 
 /** Loads the model files that the build copies next to the page (models/en_ewt/). */
 export async function loadShippedModel(base = './models/en_ewt/'): Promise<ShippedModel> {

@@ -140,3 +140,29 @@ void sum_outer(const float *src, float *dst, int outer, int inner, float scale) 
     dst[j] = total * scale;
   }
 }
+
+// Leaky ReLU, y = x > 0 ? x : alpha x, and its gradient, dx = x > 0 ? dy : alpha dy (the stock wasm
+// LeakyRelu, and the Greater and Select of tfjs's gradient, run element by element: 4-6 ms each on
+// 800,000 floats). NaN inputs take the alpha branch, as in tfjs.
+__attribute__((export_name("leaky_relu")))
+void leaky_relu(const float *x, float *y, int n, float alpha) {
+  const v128_t va = wasm_f32x4_splat(alpha), zero = wasm_f32x4_splat(0.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t v = wasm_v128_load(x + i);
+    wasm_v128_store(y + i, wasm_v128_bitselect(v, wasm_f32x4_mul(v, va), wasm_f32x4_gt(v, zero)));
+  }
+  for (; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : alpha * x[i];
+}
+
+__attribute__((export_name("leaky_relu_grad")))
+void leaky_relu_grad(const float *dy, const float *x, float *dx, int n, float alpha) {
+  const v128_t va = wasm_f32x4_splat(alpha), zero = wasm_f32x4_splat(0.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t g = wasm_v128_load(dy + i);
+    v128_t m = wasm_f32x4_gt(wasm_v128_load(x + i), zero);
+    wasm_v128_store(dx + i, wasm_v128_bitselect(g, wasm_f32x4_mul(g, va), m));
+  }
+  for (; i < n; i++) dx[i] = x[i] > 0.0f ? dy[i] : alpha * dy[i];
+}

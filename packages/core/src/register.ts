@@ -16,6 +16,7 @@ import { recomputingGradConfigs } from './gradients/recomputing-grads.js';
 import { tfjsGradConfigs } from './gradients/tfjs-gradients.js';
 import { zeroGradConfigs } from './gradients/zero-gradients.js';
 import { adamMomentsConfigs } from './kernels/fused/adam-moments.js';
+import { fastLeakyRelu, leakyReluGradConfigs, leakyReluGradients } from './kernels/fused/leaky-relu.js';
 import { fastBatchMatMul } from './kernels/wasm/BatchMatMul.js';
 import { conv2DBackpropFilterConfig } from './kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/wasm/Conv2DBackpropInput.js';
@@ -34,6 +35,7 @@ import { unsortedSegmentSumConfig } from './kernels/wasm/UnsortedSegmentSum.js';
  */
 export const labKernels: readonly KernelConfig[] = [
   ...adamMomentsConfigs,
+  ...leakyReluGradConfigs,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   identityConfig,
@@ -44,11 +46,18 @@ const LAB = Symbol.for('@lab/core.kernel');
 /** Kernels whose stock wasm version @lab replaces because it is too slow for training. */
 const REPLACED = new Set(['Conv2DBackpropInput', 'Identity']);
 
-const RECOMPUTED = new Set(recomputingGradConfigs.map((g) => g.kernelName));
-/** Every gradient @lab registers: tfjs's own, with the output-reading ones replaced (see recomputing-grads.ts). */
+/**
+ * Gradients of tfjs that @lab replaces, even when registered elsewhere: the output-reading ones (they
+ * lose second derivatives, see recomputing-grads.ts) and leakyRelu's (one fused kernel).
+ */
+const REPLACED_GRADIENTS = new Set(
+  [...recomputingGradConfigs, ...leakyReluGradients].map((g) => g.kernelName),
+);
+/** Every gradient @lab registers: tfjs's own, with the ones above replaced. */
 export const labGradients: readonly GradConfig[] = [
   ...recomputingGradConfigs,
-  ...tfjsGradConfigs.filter((g) => !RECOMPUTED.has(g.kernelName)),
+  ...leakyReluGradients,
+  ...tfjsGradConfigs.filter((g) => !REPLACED_GRADIENTS.has(g.kernelName)),
   ...zeroGradConfigs,
   conv2DBackpropFilterGradConfig,
 ];
@@ -57,6 +66,7 @@ export const labGradients: readonly GradConfig[] = [
 const wrappers: readonly { kernelName: string; wrap: (stock: KernelConfig) => KernelConfig }[] = [
   { kernelName: 'BatchMatMul', wrap: fastBatchMatMul },
   { kernelName: 'GatherV2', wrap: fastGatherV2 },
+  { kernelName: 'LeakyRelu', wrap: fastLeakyRelu },
   { kernelName: 'Mean', wrap: fastMean },
   { kernelName: 'Sum', wrap: fastSum },
   { kernelName: 'Slice', wrap: fastSlice },
@@ -93,9 +103,8 @@ export function registerLab(): RegistrationReport {
   for (const g of labGradients) {
     const existing = getGradient(g.kernelName) as (GradConfig & { [LAB]?: true }) | undefined;
     if (existing) {
-      // A gradient registered elsewhere (the tfjs umbrella) is kept unless it is one that loses
-      // second derivatives; those are replaced by ours.
-      if (existing[LAB] || !RECOMPUTED.has(g.kernelName)) continue;
+      // A gradient registered elsewhere (the tfjs umbrella) is kept unless it is one we replace.
+      if (existing[LAB] || !REPLACED_GRADIENTS.has(g.kernelName)) continue;
       unregisterGradient(g.kernelName);
     }
     registerGradient({ ...g, [LAB]: true } as GradConfig);

@@ -38,6 +38,10 @@ export interface HeapKernels {
   sum_outer(src: number, dst: number, outer: number, inner: number, scale: number): void;
   /** dst in row-major order over shape n0..n5 reads src at sum(i_k * s_k) (strides in elements). */
   permute6(src: number, dst: number, ...shapeThenStrides: number[]): void;
+  /** y = x > 0 ? x : alpha x (byte offsets). */
+  leaky_relu(x: number, y: number, n: number, alpha: number): void;
+  /** dx = x > 0 ? dy : alpha dy (byte offsets). */
+  leaky_relu_grad(dy: number, x: number, dx: number, n: number, alpha: number): void;
 }
 
 interface EmscriptenModule {

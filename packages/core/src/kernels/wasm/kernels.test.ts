@@ -324,3 +324,71 @@ describe('wasm Slice, SplitV, Unpack and Transpose as heap copies', () => {
     expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-6);
   });
 });
+
+describe('leaky ReLU fused forward and gradient', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+    await initBackend({ backend: 'wasm', fallback: false });
+  });
+
+  // odd lengths exercise the scalar tails; zeros take the alpha branch (x > 0 is false), as in tfjs
+  const withZeros = (shape: number[], seed: number) =>
+    tf.tidy(() => tf.where(tf.greater(rand(shape, seed), 0.8), tf.zeros(shape), rand(shape, seed)));
+
+  it('are the ones @lab registers', () => {
+    expect(tf.getKernel('LabLeakyReluGrad', 'wasm')).toBeDefined();
+    expect(tf.getKernel('LabLeakyReluGrad', 'cpu')).toBeDefined();
+  });
+
+  it.each([[[7]], [[3, 5, 9]], [[4, 14, 14, 8]]])('forward and gradient on %o match cpu', async (shape) => {
+    for (const alpha of [0.2, -0.5, 1.5]) {
+      const y = await onBoth(() => tf.tidy(() => tf.leakyRelu(withZeros(shape, 31), alpha)));
+      expect(maxRelativeError(y.wasm, y.cpu)).toBeLessThan(1e-6);
+      const g = await onBoth(() =>
+        tf.tidy(() =>
+          tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(x, alpha), rand(shape, 32))))(
+            withZeros(shape, 31),
+          ),
+        ),
+      );
+      expect(maxRelativeError(g.wasm, g.cpu)).toBeLessThan(1e-6);
+      // against the definition: dx = x > 0 ? dy : alpha dy
+      const x = tf.tidy(() => withZeros(shape, 31).dataSync());
+      const dy = tf.tidy(() => rand(shape, 32).dataSync());
+      const expected = Float32Array.from(x, (v, i) => (v > 0 ? dy[i]! : alpha * dy[i]!));
+      expect(maxRelativeError(g.wasm, expected)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('second derivative: the gradient is linear in dy and flat in x', async () => {
+    const shape = [5, 6];
+    // d/dw of sum(c * dL/dx) where dL/dx = leakyReluGrad(w * u, x): c * mask(x) * u summed
+    const r = await onBoth(() =>
+      tf.tidy(() => {
+        const x = withZeros(shape, 41);
+        const u = rand(shape, 42);
+        const c = rand(shape, 43);
+        return tf.grad((w: tf.Tensor) => {
+          const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(v, 0.2), tf.mul(w, u))))(x);
+          return tf.sum(tf.mul(dx, c));
+        })(tf.ones(shape));
+      }),
+    );
+    expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-6);
+    const x = tf.tidy(() => withZeros(shape, 41).dataSync());
+    const u = tf.tidy(() => rand(shape, 42).dataSync());
+    const c = tf.tidy(() => rand(shape, 43).dataSync());
+    const expected = Float32Array.from(x, (v, i) => c[i]! * u[i]! * (v > 0 ? 1 : 0.2));
+    expect(maxRelativeError(r.wasm, expected)).toBeLessThan(1e-6);
+  });
+
+  it('rejects mismatched inputs with a clear error', () => {
+    tf.setBackend('wasm');
+    const dy = tf.ones([3]);
+    const x = tf.ones([4]);
+    expect(() => tf.engine().runKernel('LabLeakyReluGrad', { dy, x }, { alpha: 0.2 })).toThrow(
+      /shapes differ/,
+    );
+    tf.dispose([dy, x]);
+  });
+});

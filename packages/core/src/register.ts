@@ -18,6 +18,7 @@ import { zeroGradConfigs } from './gradients/zero-gradients.js';
 import { adamMomentsConfigs } from './kernels/fused/adam-moments.js';
 import { fastLeakyRelu, leakyReluGradConfigs, leakyReluGradients } from './kernels/fused/leaky-relu.js';
 import { fastBatchMatMul } from './kernels/wasm/BatchMatMul.js';
+import { fastConv2D } from './kernels/wasm/Conv2D.js';
 import { conv2DBackpropFilterConfig } from './kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/wasm/Conv2DBackpropInput.js';
 import { fastGatherV2 } from './kernels/wasm/GatherV2.js';
@@ -65,6 +66,7 @@ export const labGradients: readonly GradConfig[] = [
 /** Stock wasm kernels that @lab wraps (the stock kernel still does the arithmetic). */
 const wrappers: readonly { kernelName: string; wrap: (stock: KernelConfig) => KernelConfig }[] = [
   { kernelName: 'BatchMatMul', wrap: fastBatchMatMul },
+  { kernelName: 'Conv2D', wrap: fastConv2D },
   { kernelName: 'GatherV2', wrap: fastGatherV2 },
   { kernelName: 'LeakyRelu', wrap: fastLeakyRelu },
   { kernelName: 'Mean', wrap: fastMean },

@@ -2,7 +2,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { env, getBackend, ready, setBackend, backend as tfBackend } from '@tensorflow/tfjs-core';
-import { heapKernels } from '../kernels/heap/heap-kernels.js';
+import { allowHeapKernelsFma, heapKernels, heapKernelsFma } from '../kernels/heap/heap-kernels.js';
 import { registerLab } from '../register.js';
 
 export type WasmFileName =
@@ -23,6 +23,14 @@ export interface InitBackendOptions {
    * available (a cross-origin isolated browser page) and 1 elsewhere; a number sets the count.
    */
   threads?: number | 'auto';
+  /**
+   * Use relaxed SIMD's fused multiply-add in @lab's kernels where the runtime has it (Chrome 114+,
+   * Node 22+). Default true. Node 20's V8 has relaxed SIMD behind a flag: initBackend then sets
+   * --experimental-wasm-relaxed-simd (process-wide; it only lets WebAssembly modules use those
+   * instructions). false leaves V8's flags alone and uses the plain SIMD kernels. The first call
+   * decides.
+   */
+  relaxedSimd?: boolean;
   /** Fall back to the cpu backend with a warning when WASM cannot start. Default true. */
   fallback?: boolean;
   /** Receives warnings (default console.warn). */
@@ -41,6 +49,8 @@ export interface BackendReport {
    * build), in which case those kernels run as JavaScript loops.
    */
   heapKernels: boolean;
+  /** Whether those kernels use fused multiply-adds (relaxed SIMD); convolutions run on them then. */
+  fma: boolean;
   /** Why WASM was not used, when it was not. */
   fallbackReason?: string;
 }
@@ -49,9 +59,29 @@ function isNode(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
+/** In Node 20, V8 has relaxed SIMD behind a flag; Node 22+ and browsers need nothing. */
+function enableRelaxedSimdInNode(): void {
+  if (!isNode()) return;
+  // getBuiltinModule (Node 20.16+) needs no import statement that a browser bundle would trip on
+  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const v8 = getBuiltin?.('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
+  try {
+    v8?.setFlagsFromString?.('--experimental-wasm-relaxed-simd');
+  } catch {
+    // an unknown flag in a later Node, where relaxed SIMD needs none
+  }
+}
+
 /** Registers @lab's kernels and gradients, selects and initialises the backend, and reports it. */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
-  const { backend = 'wasm', wasmPaths, threads = 'auto', fallback = true, warn = console.warn } = options;
+  const {
+    backend = 'wasm',
+    wasmPaths,
+    threads = 'auto',
+    relaxedSimd = true,
+    fallback = true,
+    warn = console.warn,
+  } = options;
   if (backend !== 'wasm' && backend !== 'cpu') {
     throw new TypeError(`initBackend: backend must be 'wasm' or 'cpu', got ${JSON.stringify(backend)}`);
   }
@@ -59,10 +89,12 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     throw new TypeError(`initBackend: threads must be 'auto' or a positive integer, got ${threads}`);
   }
   const { kernels } = registerLab();
+  allowHeapKernelsFma(relaxedSimd);
+  if (relaxedSimd) enableRelaxedSimdInNode();
   if (backend === 'cpu') {
     await setBackend('cpu');
     await ready();
-    return { backend: 'cpu', simd: false, threads: 1, kernels, heapKernels: false };
+    return { backend: 'cpu', simd: false, threads: 1, kernels, heapKernels: false, fma: false };
   }
   if (wasmPaths !== undefined) setWasmPaths(wasmPaths as string);
   // tfjs-wasm's threaded build loads its worker from a blob URL, which Node cannot run.
@@ -85,6 +117,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       threads: threadCount,
       kernels,
       heapKernels: heapKernels(tfBackend()) !== null,
+      fma: heapKernels(tfBackend()) !== null && heapKernelsFma(),
     };
   }
   const why = reason ?? `backend is ${getBackend()}`;
@@ -92,5 +125,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   warn(`@lab/core: the wasm backend failed to start (${why}); falling back to the slower cpu backend`);
   await setBackend('cpu');
   await ready();
-  return { backend: 'cpu', simd: false, threads: 1, kernels, heapKernels: false, fallbackReason: why };
+  return {
+    backend: 'cpu',
+    simd: false,
+    threads: 1,
+    kernels,
+    heapKernels: false,
+    fma: false,
+    fallbackReason: why,
+  };
 }

@@ -2,7 +2,7 @@
 // its kernels read and write tensors where they live. One instance per backend; null when that is
 // impossible (no SIMD, a backend without an exported memory, or the threaded build's shared memory,
 // which a module built for plain memory cannot import), and callers then use their JavaScript paths.
-import { HEAP_KERNELS_WASM_BASE64 } from './heap.wasm.js';
+import { HEAP_KERNELS_FMA_WASM_BASE64, HEAP_KERNELS_WASM_BASE64 } from './heap.wasm.js';
 
 export interface HeapKernels {
   adam_moments(
@@ -38,6 +38,10 @@ export interface HeapKernels {
   sum_outer(src: number, dst: number, outer: number, inner: number, scale: number): void;
   /** dst in row-major order over shape n0..n5 reads src at sum(i_k * s_k) (strides in elements). */
   permute6(src: number, dst: number, ...shapeThenStrides: number[]): void;
+  /** Packs a [K, co] filter into panels of 8 columns (see conv2d_nhwc; byte offsets). */
+  pack_panels(w: number, packed: number, K: number, co: number): void;
+  /** NHWC convolution against a packed filter (kernels/heap.c; byte offsets, sizes in elements). */
+  conv2d_nhwc(...args: number[]): void;
   /** y = x > 0 ? x : alpha x (byte offsets). */
   leaky_relu(x: number, y: number, n: number, alpha: number): void;
   /** dx = x > 0 ? dy : alpha dy (byte offsets). */
@@ -51,7 +55,7 @@ interface EmscriptenModule {
 
 const STACK_BYTES = 1 << 16;
 const instances = new WeakMap<object, HeapKernels | null>();
-let compiled: WebAssembly.Module | null | undefined;
+let compiled: { module: WebAssembly.Module; fma: boolean } | null | undefined;
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(s, 'base64'));
@@ -77,18 +81,50 @@ export function sectionIds(bytes: Uint8Array): number[] {
   return ids;
 }
 
-function module(): WebAssembly.Module | null {
+interface Compiled {
+  module: WebAssembly.Module;
+  /** The build with relaxed SIMD's fused multiply-add (the runtime supports relaxed SIMD). */
+  fma: boolean;
+}
+
+function compile(base64: string): WebAssembly.Module {
+  const bytes = decodeBase64(base64);
+  // a data segment would be written into tfjs's memory when the module is instantiated
+  if (sectionIds(bytes).includes(11)) throw new Error('heap kernels: the module has a data segment');
+  return new WebAssembly.Module(bytes);
+}
+
+let fmaAllowed = true;
+
+/**
+ * Whether the fused multiply-add build may be used (initBackend's `relaxedSimd`). Decided once: the
+ * module is compiled at the first use of the heap kernels.
+ */
+export function allowHeapKernelsFma(allowed: boolean): void {
+  fmaAllowed = allowed;
+}
+
+function module(): Compiled | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
-  try {
-    const bytes = decodeBase64(HEAP_KERNELS_WASM_BASE64);
-    // a data segment would be written into tfjs's memory when the module is instantiated
-    if (sectionIds(bytes).includes(11)) throw new Error('heap kernels: the module has a data segment');
-    compiled = new WebAssembly.Module(bytes);
-  } catch {
-    compiled = null; // no SIMD in this runtime
+  const builds = [
+    [HEAP_KERNELS_FMA_WASM_BASE64, true],
+    [HEAP_KERNELS_WASM_BASE64, false],
+  ] as const;
+  for (const [base64, fma] of builds.filter(([, fma]) => fmaAllowed || !fma)) {
+    try {
+      compiled = { module: compile(base64), fma };
+      break;
+    } catch {
+      // no relaxed SIMD (then the plain build), or no SIMD at all (then null)
+    }
   }
   return compiled;
+}
+
+/** Whether the heap kernels use fused multiply-adds (relaxed SIMD) in this runtime. */
+export function heapKernelsFma(): boolean {
+  return module()?.fma ?? false;
 }
 
 /** The heap kernels bound to a wasm backend's memory, or null. */
@@ -101,7 +137,7 @@ export function heapKernels(backend: object): HeapKernels | null {
   const m = module();
   if (m && memory instanceof WebAssembly.Memory && typeof wasm?._malloc === 'function') {
     try {
-      const instance = new WebAssembly.Instance(m, { env: { memory } });
+      const instance = new WebAssembly.Instance(m.module, { env: { memory } });
       const stack = wasm._malloc(STACK_BYTES);
       const sp = instance.exports.__stack_pointer as WebAssembly.Global;
       sp.value = stack + STACK_BYTES; // the stack grows down, inside a block tfjs will not touch

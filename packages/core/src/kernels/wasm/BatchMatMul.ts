@@ -1,9 +1,11 @@
 // The stock wasm BatchMatMul runs XNNPACK only without transposition; with transposeA or transposeB
 // (every matMul gradient: dW = x^T dy, dx = dy W^T) it falls back to a loop about 11x slower
 // (2.2 against 25 GFLOP/s for 128x784x300). Transposing the operand first with the stock Transpose
-// kernel and then multiplying is the fast path for all four cases.
+// kernel and then multiplying is the fast path for all four cases. A single (unbatched) product then
+// runs as a 1x1 convolution on @lab's FMA kernel where it is loaded (see Conv2D.ts).
 import { BatchMatMul, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { type KernelArgs, Scratch } from './kernel-utils.js';
+import { heapConv2D } from './Conv2D.js';
+import { type KernelArgs, Scratch, type WasmHeapBackend } from './kernel-utils.js';
 
 const swapLast = (rank: number) => [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
 
@@ -11,7 +13,9 @@ const swapLast = (rank: number) => [...Array.from({ length: rank - 2 }, (_, i) =
 export function fastBatchMatMul(stock: KernelConfig): KernelConfig {
   const kernelFunc = ({ inputs, attrs, backend }: KernelArgs<'a' | 'b'>): TensorInfo => {
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB)
+    const batch = (t: TensorInfo) => t.shape.slice(0, -2).reduce((x, d) => x * d, 1);
+    const single = batch(inputs.a) === 1 && batch(inputs.b) === 1;
+    if (!transposeA && !transposeB && !single)
       return stock.kernelFunc({ inputs, attrs: attrs as never, backend }) as TensorInfo;
     const scratch = new Scratch(backend);
     try {
@@ -21,6 +25,35 @@ export function fastBatchMatMul(stock: KernelConfig): KernelConfig {
       const b = transposeB
         ? scratch.run('Transpose', { x: inputs.b }, { perm: swapLast(inputs.b.shape.length) })
         : inputs.b;
+      if (single) {
+        const [m, k] = a.shape.slice(-2) as [number, number];
+        const n = b.shape[b.shape.length - 1]!;
+        const lead = (a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2);
+        const out = heapConv2D(
+          backend as WasmHeapBackend,
+          a,
+          b,
+          {
+            n: 1,
+            h: m,
+            w: 1,
+            ci: k,
+            oh: m,
+            ow: 1,
+            co: n,
+            kh: 1,
+            kw: 1,
+            sh: 1,
+            sw: 1,
+            dh: 1,
+            dw: 1,
+            top: 0,
+            left: 0,
+          },
+          [...lead, m, n],
+        );
+        if (out) return out;
+      }
       return stock.kernelFunc({
         inputs: { a, b },
         attrs: { ...attrs, transposeA: false, transposeB: false } as never,

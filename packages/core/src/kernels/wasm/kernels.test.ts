@@ -127,6 +127,63 @@ describe('wasm training kernels against the cpu backend', () => {
   });
 });
 
+// Channel counts of 8 and more run on @lab's FMA convolution kernel (kernels/heap.c) when the runtime
+// has relaxed SIMD; partial row blocks (n*oh*ow not a multiple of 4), partial 8-channel panels, dilation
+// and padding on every side are covered.
+const wideCases: (ConvCase & { d?: [number, number] })[] = [
+  { n: 1, h: 7, w: 7, ci: 8, co: 8, k: [3, 3], s: [1, 1], pad: 'same' },
+  { n: 2, h: 9, w: 11, ci: 12, co: 13, k: [5, 5], s: [2, 2], pad: 'same' },
+  { n: 3, h: 13, w: 10, ci: 9, co: 20, k: [3, 5], s: [2, 1], pad: 'valid' },
+  { n: 1, h: 5, w: 3, ci: 17, co: 9, k: [1, 1], s: [1, 1], pad: 'valid' },
+  { n: 2, h: 14, w: 14, ci: 16, co: 24, k: [5, 5], s: [2, 2], pad: 2 },
+  { n: 2, h: 12, w: 9, ci: 8, co: 11, k: [3, 3], s: [1, 1], pad: 'same', d: [2, 3] },
+  { n: 1, h: 10, w: 10, ci: 10, co: 16, k: [4, 4], s: [2, 2], pad: 1 },
+];
+
+describe('convolutions with 8 or more channels (the FMA kernel where relaxed SIMD is available)', () => {
+  let fma = false;
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+    fma = (await initBackend({ backend: 'wasm', fallback: false })).fma;
+  });
+
+  it('the FMA kernels load under Node (V8 flag set by initBackend)', () => {
+    // Node 20.16+ (getBuiltinModule) and every later Node: relaxed SIMD is reachable
+    expect(fma).toBe(true);
+  });
+
+  it.each(wideCases)('Conv2D %o', async (c) => {
+    const dil = c.d ?? [1, 1];
+    const r = await onBoth(() =>
+      tf.tidy(() =>
+        tf.conv2d(
+          rand([c.n, c.h, c.w, c.ci], 51) as tf.Tensor4D,
+          rand([...c.k, c.ci, c.co], 52) as tf.Tensor4D,
+          c.s,
+          c.pad as never,
+          'NHWC',
+          dil,
+        ),
+      ),
+    );
+    expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-4);
+  });
+
+  it.each(wideCases.filter((c) => !c.d))('Conv2DBackpropFilter and Conv2DBackpropInput %o', async (c) => {
+    const x = [c.n, c.h, c.w, c.ci];
+    const f = [...c.k, c.ci, c.co];
+    const outInfo = tf.backend_util.computeConv2DInfo(x as any, f as any, c.s, 1, c.pad);
+    const dw = await onBoth(() =>
+      tf.tidy(() => conv2DBackpropFilter(rand(x, 53), rand(outInfo.outShape, 54), f as any, c.s, c.pad)),
+    );
+    expect(maxRelativeError(dw.wasm, dw.cpu)).toBeLessThan(1e-4);
+    const dx = await onBoth(() =>
+      tf.tidy(() => conv2DBackpropInput(x, rand(outInfo.outShape, 55), rand(f, 56), c.s, c.pad)),
+    );
+    expect(maxRelativeError(dx.wasm, dx.cpu)).toBeLessThan(1e-4);
+  });
+});
+
 describe('wasm BatchMatMul with transposed operands (the matMul gradients)', () => {
   beforeAll(async () => {
     await initBackend({ backend: 'cpu' });
@@ -142,8 +199,15 @@ describe('wasm BatchMatMul with transposed operands (the matMul gradients)', () 
     { a: [7, 5], b: [3, 7], tA: true, tB: true },
     { a: [2, 7, 5], b: [2, 3, 7], tA: true, tB: true },
     { a: [1, 1], b: [3, 1], tA: false, tB: true },
+    // 8 or more on K and N: a 1x1 convolution on the FMA kernel (partial row blocks and panels)
+    { a: [13, 9], b: [9, 21], tA: false, tB: false },
+    { a: [1, 30, 64], b: [64, 8], tA: false, tB: false },
+    { a: [64, 30], b: [19, 64], tA: true, tB: true },
+    { a: [128, 100], b: [128, 10], tA: true, tB: false },
+    { a: [3, 17, 9], b: [3, 9, 12], tA: false, tB: false },
   ])('%o', async ({ a, b, tA, tB }) => {
     const r = await onBoth(() => tf.tidy(() => tf.matMul(rand(a, 11), rand(b, 12), tA, tB)));
+    expect(r.shape).toEqual(tf.tidy(() => tf.matMul(rand(a, 11), rand(b, 12), tA, tB).shape));
     expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-5);
   });
 });

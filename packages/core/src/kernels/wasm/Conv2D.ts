@@ -1,0 +1,145 @@
+// Conv2D (and, as a 1x1 convolution, the matrix product) on @lab's register-blocked kernel of
+// kernels/heap.c, where it beats XNNPACK: only in its fused multiply-add build (relaxed SIMD), which
+// sustains ~35 GFLOP/s on one core where tfjs's XNNPACK kernels (separate multiplies and adds) reach
+// ~25. Every Conv2DBackpropInput phase and Conv2DBackpropFilter of @lab is a Conv2D too, so training
+// a convnet runs almost entirely here. Shapes it does poorly on (fewer than 8 input or output
+// channels: a 4x8 tile would be mostly padding) and other cases stay with the stock kernel.
+import {
+  backend_util,
+  type Conv2DAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { heapKernels, heapKernelsFma } from '../heap/heap-kernels.js';
+import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
+
+/** The packed filter of a group of panels should stay in a core's L2 cache (256 KiB of 1-2 MiB). */
+const GROUP_BYTES = 256 * 1024;
+/** Below this many input or output channels the stock kernel is faster. */
+const MIN_CHANNELS = 8;
+
+export interface ConvGeometry {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  oh: number;
+  ow: number;
+  co: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  top: number;
+  left: number;
+}
+
+/**
+ * y = conv(x, filter) on the heap kernel; x is NHWC [n, h, w, ci], filter [kh, kw, ci, co] (row-major
+ * [K, co]). Null when the FMA kernels are not loaded or the shape is one the stock kernel does better.
+ */
+export function heapConv2D(
+  backend: WasmHeapBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  g: ConvGeometry,
+  outShape: number[],
+): TensorInfo | null {
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32') return null;
+  if (g.ci < MIN_CHANNELS || g.co < MIN_CHANNELS || !heapKernelsFma()) return null;
+  const simd = heapKernels(backend);
+  if (!simd) return null;
+  const out = backend.makeOutput(outShape, 'float32');
+  if (g.n * g.oh * g.ow === 0) return out;
+  const K = g.kh * g.kw * g.ci;
+  const panels = Math.ceil(g.co / 8);
+  const packed = backend.makeOutput([panels * K * 8], 'float32');
+  const zero = backend.makeOutput([g.ci], 'float32');
+  try {
+    // views after every allocation (an allocation can grow the heap and detach older views)
+    const [xs, fs, ys, ps, zs] = [x, filter, out, packed, zero].map((t) => backend.typedArrayFromHeap(t));
+    zs!.fill(0);
+    simd.pack_panels(fs!.byteOffset, ps!.byteOffset, K, g.co);
+    const group = Math.max(1, Math.floor(GROUP_BYTES / (K * 8 * 4)));
+    simd.conv2d_nhwc(
+      xs!.byteOffset,
+      ps!.byteOffset,
+      ys!.byteOffset,
+      zs!.byteOffset,
+      g.n,
+      g.h,
+      g.w,
+      g.ci,
+      g.oh,
+      g.ow,
+      g.co,
+      g.kh,
+      g.kw,
+      g.sh,
+      g.sw,
+      g.dh,
+      g.dw,
+      g.top,
+      g.left,
+      group,
+    );
+  } finally {
+    backend.disposeData(packed.dataId);
+    backend.disposeData(zero.dataId);
+  }
+  return out;
+}
+
+export function fastConv2D(stock: KernelConfig): KernelConfig {
+  const kernelFunc = (args: KernelArgs<'x' | 'filter'>): TensorInfo => {
+    const { x, filter } = args.inputs;
+    const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as Conv2DAttrs;
+    const format = backend_util.convertConv2DDataFormat(dataFormat);
+    if (format === 'channelsLast' && x.shape.length === 4 && filter.shape.length === 4) {
+      const info = backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        filter.shape as [number, number, number, number],
+        strides,
+        dilations,
+        pad,
+        dimRoundingMode,
+        false,
+        format,
+      );
+      const out = heapConv2D(
+        args.backend as WasmHeapBackend,
+        x,
+        filter,
+        {
+          n: info.batchSize,
+          h: info.inHeight,
+          w: info.inWidth,
+          ci: info.inChannels,
+          oh: info.outHeight,
+          ow: info.outWidth,
+          co: info.outChannels,
+          kh: info.filterHeight,
+          kw: info.filterWidth,
+          sh: info.strideHeight,
+          sw: info.strideWidth,
+          dh: info.dilationHeight,
+          dw: info.dilationWidth,
+          top: info.padInfo.top,
+          left: info.padInfo.left,
+        },
+        info.outShape,
+      );
+      if (out) return out;
+    }
+    return stock.kernelFunc(args as never) as TensorInfo;
+  };
+  return {
+    kernelName: 'Conv2D',
+    backendName: 'wasm',
+    setupFunc: stock.setupFunc,
+    kernelFunc: kernelFunc as unknown as KernelFunc,
+  };
+}

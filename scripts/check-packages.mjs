@@ -74,6 +74,8 @@ ${imp}
 const step = async () => {
   const report = await core.initBackend({ backend: 'wasm', fallback: false });
   if (report.backend !== 'wasm') throw new Error('wasm backend did not start');
+  // relaxed SIMD is reachable in every Node with process.getBuiltinModule (20.16+)
+  if (typeof process.getBuiltinModule === 'function' && !report.fma) throw new Error('the FMA kernels did not load');
   const before = tf.memory().numTensors;
   const variable = (init) => {
     const v = tf.variable(init);
@@ -102,7 +104,7 @@ const step = async () => {
   if (!(l1 < l0)) throw new Error('gradient step did not reduce the loss: ' + l0 + ' -> ' + l1);
   if (tf.memory().numTensors !== before) throw new Error('tensors leaked: ' + (tf.memory().numTensors - before));
   const checks = await crossBackend();
-  return { backend: report.backend, simd: report.simd, lossBefore: l0, lossAfter: l1, checks, packages: Object.keys(labs) };
+  return { backend: report.backend, simd: report.simd, fma: report.fma, lossBefore: l0, lossAfter: l1, checks, packages: Object.keys(labs) };
 };
 
 // The kernels and gradients @lab/core registers, on wasm against cpu, under plain node: first and
@@ -128,10 +130,23 @@ async function crossBackend() {
       const second = tf.grads(penalty)([w1, w2]);
       const embed = tf.grad((t) => tf.sum(tf.square(tf.gather(t, tf.tensor1d([1, 4, 1, 5], 'int32')))))(table);
       const mm = tf.grad((a) => tf.sum(tf.square(tf.matMul(a, m, false, true))))(r([3, 5], 6));
-      return [...second, embed, mm].map((t) => Array.from(t.dataSync()));
+      // 8+ channels: the FMA convolution kernel (forward, both gradients) and a wide matMul
+      const wx = r([2, 9, 7, 9], 7);
+      const ww = r([3, 3, 9, 12], 8);
+      const [dwx, dww] = tf.grads((a, b) => tf.sum(tf.square(tf.conv2d(a, b, [2, 1], 'same'))))([wx, ww]);
+      const wide = tf.matMul(r([13, 9], 9), r([9, 21], 10));
+      return [...second, embed, mm, dwx, dww, wide].map((t) => Array.from(t.dataSync()));
     });
   }
-  const names = ['d2/dw1 penalty', 'd2/dw2 penalty', 'gather grad', 'matMul^T grad'];
+  const names = [
+    'd2/dw1 penalty',
+    'd2/dw2 penalty',
+    'gather grad',
+    'matMul^T grad',
+    'wide conv dx',
+    'wide conv dw',
+    'wide matMul',
+  ];
   const errors = {};
   names.forEach((n, i) => {
     const e = testing.maxRelativeError(results.wasm[i], results.cpu[i]);
@@ -164,6 +179,23 @@ step().then((r) => console.log('CJS', JSON.stringify(r)), (e) => { console.error
     for (const n of names) if (!result.packages.includes(n)) throw new Error(`${file}: ${n} did not load`);
     console.log(`${file}: ${line}`);
   }
+  // relaxedSimd: false keeps V8's flags and XNNPACK: the FMA build is not bound, results still agree
+  writeFileSync(
+    join(project, 'plain.mjs'),
+    `import * as tf from '@tensorflow/tfjs-core';
+import * as core from '@lab/core';
+import * as testing from '@lab/core/testing';
+const conv = () => tf.tidy(() => Array.from(tf.conv2d(tf.randomUniform([2, 9, 7, 9], -1, 1, 'float32', 1), tf.randomUniform([3, 3, 9, 12], -1, 1, 'float32', 2), 2, 'same').dataSync()));
+await core.initBackend({ backend: 'cpu' });
+const cpu = conv();
+const report = await core.initBackend({ backend: 'wasm', relaxedSimd: false, fallback: false });
+if (report.fma || !report.heapKernels) throw new Error('relaxedSimd: false: ' + JSON.stringify(report));
+const e = testing.maxRelativeError(conv(), cpu);
+if (!(e < 1e-4)) throw new Error('relaxedSimd: false: wasm and cpu differ by ' + e);
+console.log('plain.mjs: relaxedSimd false: fma', report.fma, 'conv error', e.toExponential(2));
+`,
+  );
+  console.log(run(process.execPath, ['plain.mjs'], project, true).trim());
   console.log(
     '\ncheck:packages: all packages pass publint/attw and work from their tarballs under plain node (ESM and CJS)',
   );

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/init.js';
-import { HEAP_KERNELS_WASM_BASE64 } from './heap.wasm.js';
-import { heapKernels, sectionIds } from './heap-kernels.js';
+import { HEAP_KERNELS_FMA_WASM_BASE64, HEAP_KERNELS_WASM_BASE64 } from './heap.wasm.js';
+import { heapKernels, heapKernelsFma, sectionIds } from './heap-kernels.js';
 
 describe('WASM SIMD kernels on the tfjs heap', () => {
   beforeAll(async () => {
@@ -17,11 +17,18 @@ describe('WASM SIMD kernels on the tfjs heap', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
-  it('the module imports its memory and has no data segment', () => {
-    const bytes = Buffer.from(HEAP_KERNELS_WASM_BASE64, 'base64');
+  it.each([
+    ['plain', HEAP_KERNELS_WASM_BASE64],
+    ['FMA', HEAP_KERNELS_FMA_WASM_BASE64],
+  ])('the %s build imports its memory and has no data segment', (_, base64) => {
+    const bytes = Buffer.from(base64, 'base64');
     expect(sectionIds(bytes)).not.toContain(11);
+    // the FMA build compiles here because initBackend enabled relaxed SIMD (Node 20: V8's flag)
     const m = new WebAssembly.Module(bytes);
     expect(WebAssembly.Module.imports(m)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+  });
+  it('the FMA build is the one bound (relaxed SIMD reachable under Node)', () => {
+    expect(heapKernelsFma()).toBe(true);
   });
   it('bind to the wasm backend once and leave tensors around them intact', () => {
     tf.setBackend('wasm');

@@ -18,7 +18,7 @@ if (!executablePath) console.warn('demo test skipped: no Chromium (apt-get insta
 
 interface DemoResult {
   error?: string;
-  report: { backend: string; simd: boolean; threads: number; heapKernels: boolean };
+  report: { backend: string; simd: boolean; threads: number; heapKernels: boolean; fma: boolean };
   parse: { sentences: number; conllu: string; ms: number };
   ring: {
     steps: number;
@@ -54,7 +54,8 @@ describe.skipIf(!executablePath)('the demo page in Chromium', () => {
     const r = (await page.evaluate(() => window.labDemo)) as unknown as DemoResult;
     expect(r.error).toBeUndefined();
     expect(errors).toEqual([]);
-    expect(r.report).toMatchObject({ backend: 'wasm', simd: true, threads: 1, heapKernels: true });
+    // Chromium 114+ has relaxed SIMD: convolutions run on @lab's FMA kernel
+    expect(r.report).toMatchObject({ backend: 'wasm', simd: true, threads: 1, heapKernels: true, fma: true });
     // one sentence, one root, every head inside the sentence
     expect(r.parse.sentences).toBe(1);
     const rows = r.parse.conllu.split('\n').filter((l) => /^\d+\t/.test(l));
@@ -83,7 +84,7 @@ describe.skipIf(!executablePath)('the demo page in Chromium', () => {
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
       // tfjs's threaded build: its memory is not exported (workers share it), so @lab's heap kernels
       // fall back to JavaScript; its worker pool holds hardwareConcurrency / 2 threads (at most 4)
-      expect(r.report).toMatchObject({ backend: 'wasm', simd: true, heapKernels: false });
+      expect(r.report).toMatchObject({ backend: 'wasm', simd: true, heapKernels: false, fma: false });
       const cores = await page.evaluate(() => navigator.hardwareConcurrency);
       expect(r.report.threads).toBe(Math.min(2, Math.max(1, Math.floor(cores / 2))));
       expect(r.ring.leakedTensors).toBe(0);

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   $('backend').textContent =
     `backend ${report.backend}, SIMD ${report.simd ? 'on' : 'off'}, ${report.threads} thread(s)` +
     (report.heapKernels ? ', @lab heap kernels on' : '') +
+    (report.fma ? " (FMA: convolutions on @lab's kernel)" : '') +
     (report.fallbackReason ? ` (fallback: ${report.fallbackReason})` : '');
   const model = loadShippedModel();
 

@@ -26,6 +26,12 @@ export {
   parseIdx,
 } from './data/idx.js';
 export { parseNpy } from './data/npy.js';
+export {
+  type CompiledSimdKernels,
+  compileSimdKernels,
+  decodeBase64,
+  type SimdKernelBuilds,
+} from './kernels/simd-module.js';
 export { valueAndGrads } from './nn/grad.js';
 export {
   fans,

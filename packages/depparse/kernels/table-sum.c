@@ -1,8 +1,15 @@
 // WASM SIMD kernels for parsing with the precomputed first layer: table_sum (out[r] = bias + sum_k
 // table[offsets[r, k]], rows of H floats), rare_rows, activate and dense; table_scatter, the gradient of
-// table_sum, for training. Built by ../scripts/build-kernels.mjs with clang --target=wasm32 -msimd128;
-// the result is embedded in src/kernels/table-sum.wasm.ts.
+// table_sum, for training. Built by ../scripts/build-kernels.mjs with clang-16 --target=wasm32
+// -msimd128, plain and with relaxed SIMD's fused multiply-add (LAB_FMA, used by dense); the results
+// are embedded in src/kernels/table-sum.wasm.ts.
 #include <wasm_simd128.h>
+
+#ifdef LAB_FMA
+#define MADD(a, b, c) __builtin_wasm_relaxed_madd_f32x4(a, b, c)
+#else
+#define MADD(a, b, c) wasm_f32x4_add(wasm_f32x4_mul(a, b), c)
+#endif
 
 __attribute__((export_name("table_sum")))
 void table_sum(const float *table, const int *offsets, int rows, int per_row, int h, const float *bias, float *out) {
@@ -91,18 +98,18 @@ void dense(const float *x, const float *w, const float *b, int rows, int in, int
       for (int j = 0; j < in; j++) {
         const float *wr = w + j * out_pad + k;
         v128_t w0 = wasm_v128_load(wr), w1 = wasm_v128_load(wr + 4);
-        v128_t s = wasm_f32x4_splat(x0[j]);
-        p0 = wasm_f32x4_add(p0, wasm_f32x4_mul(s, w0));
-        p1 = wasm_f32x4_add(p1, wasm_f32x4_mul(s, w1));
-        s = wasm_f32x4_splat(x1[j]);
-        q0 = wasm_f32x4_add(q0, wasm_f32x4_mul(s, w0));
-        q1 = wasm_f32x4_add(q1, wasm_f32x4_mul(s, w1));
-        s = wasm_f32x4_splat(x2[j]);
-        u0 = wasm_f32x4_add(u0, wasm_f32x4_mul(s, w0));
-        u1 = wasm_f32x4_add(u1, wasm_f32x4_mul(s, w1));
-        s = wasm_f32x4_splat(x3[j]);
-        v0 = wasm_f32x4_add(v0, wasm_f32x4_mul(s, w0));
-        v1 = wasm_f32x4_add(v1, wasm_f32x4_mul(s, w1));
+        v128_t s = wasm_v128_load32_splat(x0 + j);
+        p0 = MADD(s, w0, p0);
+        p1 = MADD(s, w1, p1);
+        s = wasm_v128_load32_splat(x1 + j);
+        q0 = MADD(s, w0, q0);
+        q1 = MADD(s, w1, q1);
+        s = wasm_v128_load32_splat(x2 + j);
+        u0 = MADD(s, w0, u0);
+        u1 = MADD(s, w1, u1);
+        s = wasm_v128_load32_splat(x3 + j);
+        v0 = MADD(s, w0, v0);
+        v1 = MADD(s, w1, v1);
       }
       wasm_v128_store(y0 + k, p0); wasm_v128_store(y0 + k + 4, p1);
       wasm_v128_store(y1 + k, q0); wasm_v128_store(y1 + k + 4, q1);
@@ -113,10 +120,10 @@ void dense(const float *x, const float *w, const float *b, int rows, int in, int
       v128_t p = wasm_v128_load(b + k), q = p, u = p, v = p;
       for (int j = 0; j < in; j++) {
         v128_t wv = wasm_v128_load(w + j * out_pad + k);
-        p = wasm_f32x4_add(p, wasm_f32x4_mul(wasm_f32x4_splat(x0[j]), wv));
-        q = wasm_f32x4_add(q, wasm_f32x4_mul(wasm_f32x4_splat(x1[j]), wv));
-        u = wasm_f32x4_add(u, wasm_f32x4_mul(wasm_f32x4_splat(x2[j]), wv));
-        v = wasm_f32x4_add(v, wasm_f32x4_mul(wasm_f32x4_splat(x3[j]), wv));
+        p = MADD(wasm_v128_load32_splat(x0 + j), wv, p);
+        q = MADD(wasm_v128_load32_splat(x1 + j), wv, q);
+        u = MADD(wasm_v128_load32_splat(x2 + j), wv, u);
+        v = MADD(wasm_v128_load32_splat(x3 + j), wv, v);
       }
       wasm_v128_store(y0 + k, p); wasm_v128_store(y1 + k, q);
       wasm_v128_store(y2 + k, u); wasm_v128_store(y3 + k, v);
@@ -128,7 +135,7 @@ void dense(const float *x, const float *w, const float *b, int rows, int in, int
     for (int k = 0; k < out_pad; k += 4) {
       v128_t p = wasm_v128_load(b + k);
       for (int j = 0; j < in; j++)
-        p = wasm_f32x4_add(p, wasm_f32x4_mul(wasm_f32x4_splat(xr[j]), wasm_v128_load(w + j * out_pad + k)));
+        p = MADD(wasm_v128_load32_splat(xr + j), wasm_v128_load(w + j * out_pad + k), p);
       wasm_v128_store(yr + k, p);
     }
   }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Compiles kernels/table-sum.c to WASM SIMD and embeds the module in src/kernels/table-sum.wasm.ts.
+// Compiles kernels/table-sum.c to WASM SIMD, plain and with relaxed SIMD's fused multiply-add (clang-16
+// emits the final relaxed opcodes), and embeds the modules in src/kernels/table-sum.wasm.ts.
 // `--check` rebuilds and fails if the committed module differs.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 buildKernel({
   source: join(root, 'kernels', 'table-sum.c'),
   target: join(root, 'src', 'kernels', 'table-sum.wasm.ts'),
-  constName: 'TABLE_SUM_WASM_BASE64',
+  clang: 'clang-16',
+  variants: [
+    { constName: 'TABLE_SUM_WASM_BASE64', flags: [] },
+    { constName: 'TABLE_SUM_FMA_WASM_BASE64', flags: ['-mrelaxed-simd', '-DLAB_FMA'] },
+  ],
   linkArgs: ['-Wl,--export=__heap_base'],
   check: process.argv.includes('--check'),
 });

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatConllu, parseConllu, words } from './conllu.js';
 import { extractFeatures, featureBuffers } from './features.js';
+import { tableSumFma } from './kernels/table-sum.js';
 import { attachmentScores } from './metrics.js';
 import { Parser } from './parser.js';
 import { PrecomputedScorer } from './precompute.js';
@@ -157,5 +158,9 @@ describe('the WASM kernel', () => {
     const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+  it('loads its FMA build (relaxed SIMD, enabled by initBackend under Node)', async () => {
+    await initBackend();
+    expect(tableSumFma()).toBe(true);
   });
 });

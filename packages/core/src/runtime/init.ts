@@ -2,7 +2,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { env, getBackend, ready, setBackend, backend as tfBackend } from '@tensorflow/tfjs-core';
-import { allowHeapKernelsFma, heapKernels, heapKernelsFma } from '../kernels/heap/heap-kernels.js';
+import { heapKernels, heapKernelsFma } from '../kernels/heap/heap-kernels.js';
+import { allowFmaKernels } from '../kernels/simd-module.js';
 import { registerLab } from '../register.js';
 
 export type WasmFileName =
@@ -89,7 +90,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     throw new TypeError(`initBackend: threads must be 'auto' or a positive integer, got ${threads}`);
   }
   const { kernels } = registerLab();
-  allowHeapKernelsFma(relaxedSimd);
+  allowFmaKernels(relaxedSimd);
   if (relaxedSimd) enableRelaxedSimdInNode();
   if (backend === 'cpu') {
     await setBackend('cpu');

@@ -1,23 +1,25 @@
 // Loader for the table-sum WASM SIMD kernel (kernels/table-sum.c): one instance per scorer, with its
 // own linear memory holding the precomputed tables, the per-row offsets and the output.
-import { TABLE_SUM_WASM_BASE64 } from './table-sum.wasm.js';
+import { type CompiledSimdKernels, compileSimdKernels } from '@lab/core';
+import { TABLE_SUM_FMA_WASM_BASE64, TABLE_SUM_WASM_BASE64 } from './table-sum.wasm.js';
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: CompiledSimdKernels | null | undefined;
 
-function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(s, 'base64'));
-  const bin = atob(s);
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+/** The FMA build where relaxed SIMD is available and allowed (initBackend), else the plain one. */
+function kernels(): CompiledSimdKernels | null {
+  if (compiled === undefined)
+    compiled = compileSimdKernels({ plain: TABLE_SUM_WASM_BASE64, fma: TABLE_SUM_FMA_WASM_BASE64 });
+  return compiled;
 }
 
 /** Whether this runtime runs WASM SIMD (Node 16.4+, current browsers). */
 export function wasmSimdSupported(): boolean {
-  try {
-    compiled ??= new WebAssembly.Module(decodeBase64(TABLE_SUM_WASM_BASE64));
-    return true;
-  } catch {
-    return false;
-  }
+  return kernels() !== null;
+}
+
+/** Whether the kernels use fused multiply-adds (relaxed SIMD). */
+export function tableSumFma(): boolean {
+  return kernels()?.fma ?? false;
 }
 
 export class TableSumKernel {
@@ -27,8 +29,9 @@ export class TableSumKernel {
   private top: number;
 
   constructor() {
-    compiled ??= new WebAssembly.Module(decodeBase64(TABLE_SUM_WASM_BASE64));
-    const instance = new WebAssembly.Instance(compiled, {});
+    const k = kernels();
+    if (!k) throw new Error('@lab/depparse: this runtime has no WASM SIMD for the table-sum kernel');
+    const instance = new WebAssembly.Instance(k.module, {});
     this.memory = instance.exports.memory as WebAssembly.Memory;
     this.exports = instance.exports as unknown as Record<string, (...args: number[]) => void>;
     this.fn = this.exports.table_sum!;

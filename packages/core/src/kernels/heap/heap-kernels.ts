@@ -2,6 +2,7 @@
 // its kernels read and write tensors where they live. One instance per backend; null when that is
 // impossible (no SIMD, a backend without an exported memory, or the threaded build's shared memory,
 // which a module built for plain memory cannot import), and callers then use their JavaScript paths.
+import { type CompiledSimdKernels, compileSimdKernels } from '../simd-module.js';
 import { HEAP_KERNELS_FMA_WASM_BASE64, HEAP_KERNELS_WASM_BASE64 } from './heap.wasm.js';
 
 export interface HeapKernels {
@@ -55,12 +56,7 @@ interface EmscriptenModule {
 
 const STACK_BYTES = 1 << 16;
 const instances = new WeakMap<object, HeapKernels | null>();
-let compiled: { module: WebAssembly.Module; fma: boolean } | null | undefined;
-
-function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(s, 'base64'));
-  return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-}
+let compiled: CompiledSimdKernels | null | undefined;
 
 /** Section ids of a WASM binary (to refuse a module with a data segment). */
 export function sectionIds(bytes: Uint8Array): number[] {
@@ -81,44 +77,15 @@ export function sectionIds(bytes: Uint8Array): number[] {
   return ids;
 }
 
-interface Compiled {
-  module: WebAssembly.Module;
-  /** The build with relaxed SIMD's fused multiply-add (the runtime supports relaxed SIMD). */
-  fma: boolean;
-}
-
-function compile(base64: string): WebAssembly.Module {
-  const bytes = decodeBase64(base64);
-  // a data segment would be written into tfjs's memory when the module is instantiated
-  if (sectionIds(bytes).includes(11)) throw new Error('heap kernels: the module has a data segment');
-  return new WebAssembly.Module(bytes);
-}
-
-let fmaAllowed = true;
-
-/**
- * Whether the fused multiply-add build may be used (initBackend's `relaxedSimd`). Decided once: the
- * module is compiled at the first use of the heap kernels.
- */
-export function allowHeapKernelsFma(allowed: boolean): void {
-  fmaAllowed = allowed;
-}
-
-function module(): Compiled | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  const builds = [
-    [HEAP_KERNELS_FMA_WASM_BASE64, true],
-    [HEAP_KERNELS_WASM_BASE64, false],
-  ] as const;
-  for (const [base64, fma] of builds.filter(([, fma]) => fmaAllowed || !fma)) {
-    try {
-      compiled = { module: compile(base64), fma };
-      break;
-    } catch {
-      // no relaxed SIMD (then the plain build), or no SIMD at all (then null)
-    }
-  }
+function module(): CompiledSimdKernels | null {
+  if (compiled === undefined)
+    compiled = compileSimdKernels(
+      { plain: HEAP_KERNELS_WASM_BASE64, fma: HEAP_KERNELS_FMA_WASM_BASE64 },
+      (bytes) => {
+        // a data segment would be written into tfjs's memory when the module is instantiated
+        if (sectionIds(bytes).includes(11)) throw new Error('heap kernels: the module has a data segment');
+      },
+    );
   return compiled;
 }
 

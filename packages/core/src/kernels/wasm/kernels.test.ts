@@ -127,9 +127,9 @@ describe('wasm training kernels against the cpu backend', () => {
   });
 });
 
-// Channel counts of 8 and more run on @lab's FMA convolution kernel (kernels/heap.c) when the runtime
-// has relaxed SIMD; partial row blocks (n*oh*ow not a multiple of 4), partial 8-channel panels, dilation
-// and padding on every side are covered.
+// 8 or more input channels run on @lab's FMA convolution kernel (kernels/heap.c) when the runtime has
+// relaxed SIMD; partial row blocks (n*oh*ow not a multiple of 4), partial 8-channel panels (down to one
+// output channel), dilation and padding on every side are covered.
 const wideCases: (ConvCase & { d?: [number, number] })[] = [
   { n: 1, h: 7, w: 7, ci: 8, co: 8, k: [3, 3], s: [1, 1], pad: 'same' },
   { n: 2, h: 9, w: 11, ci: 12, co: 13, k: [5, 5], s: [2, 2], pad: 'same' },
@@ -138,6 +138,8 @@ const wideCases: (ConvCase & { d?: [number, number] })[] = [
   { n: 2, h: 14, w: 14, ci: 16, co: 24, k: [5, 5], s: [2, 2], pad: 2 },
   { n: 2, h: 12, w: 9, ci: 8, co: 11, k: [3, 3], s: [1, 1], pad: 'same', d: [2, 3] },
   { n: 1, h: 10, w: 10, ci: 10, co: 16, k: [4, 4], s: [2, 2], pad: 1 },
+  { n: 3, h: 8, w: 9, ci: 16, co: 1, k: [5, 5], s: [2, 2], pad: 'same' },
+  { n: 2, h: 7, w: 7, ci: 9, co: 3, k: [3, 3], s: [1, 1], pad: 'valid' },
 ];
 
 describe('convolutions with 8 or more channels (the FMA kernel where relaxed SIMD is available)', () => {
@@ -199,12 +201,14 @@ describe('wasm BatchMatMul with transposed operands (the matMul gradients)', () 
     { a: [7, 5], b: [3, 7], tA: true, tB: true },
     { a: [2, 7, 5], b: [2, 3, 7], tA: true, tB: true },
     { a: [1, 1], b: [3, 1], tA: false, tB: true },
-    // 8 or more on K and N: a 1x1 convolution on the FMA kernel (partial row blocks and panels)
+    // K of 8 or more: a 1x1 convolution on the FMA kernel (partial row blocks and panels)
     { a: [13, 9], b: [9, 21], tA: false, tB: false },
     { a: [1, 30, 64], b: [64, 8], tA: false, tB: false },
     { a: [64, 30], b: [19, 64], tA: true, tB: true },
     { a: [128, 100], b: [128, 10], tA: true, tB: false },
     { a: [3, 17, 9], b: [3, 9, 12], tA: false, tB: false },
+    { a: [21, 16], b: [16, 3], tA: false, tB: false },
+    { a: [16, 6], b: [1, 16], tA: true, tB: true },
   ])('%o', async ({ a, b, tA, tB }) => {
     const r = await onBoth(() => tf.tidy(() => tf.matMul(rand(a, 11), rand(b, 12), tA, tB)));
     expect(r.shape).toEqual(tf.tidy(() => tf.matMul(rand(a, 11), rand(b, 12), tA, tB).shape));

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 
 /**
  * @param {{ source: string, target: string, constName?: string, linkArgs?: string[], check: boolean,
- *   clang?: string, variants?: { constName: string, flags: string[] }[] }} o
+ *   clang?: string, variants?: { constName: string, flags: string[], linkArgs?: string[] }[] }} o
  */
 export function buildKernel({ source, target, constName, linkArgs = [], check, clang = 'clang', variants }) {
   const builds = variants ?? [{ constName, flags: [] }];
@@ -38,6 +38,7 @@ export function buildKernel({ source, target, constName, linkArgs = [], check, c
         '-nostdlib',
         '-Wl,--no-entry',
         ...linkArgs,
+        ...(b.linkArgs ?? []),
         '-o',
         out,
         source,

@@ -218,15 +218,16 @@ void pack_panels(const float *w, float *packed, int K, int co) {
 // y[b, oy, ox, o] = sum over ky, kx, c of x[b, oy*sh + ky*dh - pt, ox*sw + kx*dw - pl, c] *
 // w[ky, kx, c, o] (NHWC; positions outside x read `zero`, ci zeros). Output rows are taken four at a
 // time against one 8-channel panel of the packed filter; panels are visited in groups of
-// `group_panels` so that the group stays in cache while every row block passes over it.
+// `group_panels` so that the group stays in cache while every row block passes over it. Only output
+// rows [m_begin, m_end) of the n * oh * ow are computed (threads split the rows).
 __attribute__((export_name("conv2d_nhwc")))
 void conv2d_nhwc(const float *x, const float *packed, float *y, const float *zero, int n, int h, int w,
                  int ci, int oh, int ow, int co, int kh, int kw, int sh, int sw, int dh, int dw, int pt,
-                 int pl, int group_panels) {
-  const int M = n * oh * ow, K = kh * kw * ci, panels = (co + 7) / 8, plane = oh * ow;
+                 int pl, int group_panels, int m_begin, int m_end) {
+  const int M = m_end, K = kh * kw * ci, panels = (co + 7) / 8, plane = oh * ow;
   for (int g0 = 0; g0 < panels; g0 += group_panels) {
     const int g1 = g0 + group_panels < panels ? g0 + group_panels : panels;
-    for (int m0 = 0; m0 < M; m0 += 4) {
+    for (int m0 = m_begin; m0 < M; m0 += 4) {
       const int rows = M - m0 < 4 ? M - m0 : 4;
       const float *base0, *base1, *base2, *base3;
       int y0, y1, y2, y3, x0, x1, x2, x3;

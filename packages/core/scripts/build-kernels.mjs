@@ -15,6 +15,12 @@ buildKernel({
   variants: [
     { constName: 'HEAP_KERNELS_WASM_BASE64', flags: [] },
     { constName: 'HEAP_KERNELS_FMA_WASM_BASE64', flags: ['-mrelaxed-simd', '-DLAB_FMA'] },
+    // for @lab's own kernel threads in Node (conv-threads.ts): the same code on a shared memory
+    {
+      constName: 'HEAP_KERNELS_FMA_SHARED_WASM_BASE64',
+      flags: ['-mrelaxed-simd', '-DLAB_FMA', '-matomics', '-mbulk-memory'],
+      linkArgs: ['-Wl,--shared-memory', '-Wl,--max-memory=2147483648'],
+    },
   ],
   // the memory is tfjs's; the stack pointer is exported so that the loader can place the stack
   linkArgs: ['-mmutable-globals', '-Wl,--import-memory', '-Wl,--export=__stack_pointer'],

@@ -2,6 +2,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { env, getBackend, ready, setBackend, backend as tfBackend } from '@tensorflow/tfjs-core';
+import { setConvThreads } from '../kernels/heap/conv-threads.js';
 import { heapKernels, heapKernelsFma } from '../kernels/heap/heap-kernels.js';
 import { allowFmaKernels } from '../kernels/simd-module.js';
 import { registerLab } from '../register.js';
@@ -21,7 +22,9 @@ export interface InitBackendOptions {
   wasmPaths?: string | Partial<Record<WasmFileName, string>>;
   /**
    * Worker threads for the WASM backend. 'auto' (default) uses tfjs's choice where threads are
-   * available (a cross-origin isolated browser page) and 1 elsewhere; a number sets the count.
+   * available (a cross-origin isolated browser page) and 1 elsewhere; a number sets the count. In
+   * Node (where tfjs's threaded build cannot start) a number above 1 starts @lab's own kernel
+   * threads, which split convolutions and matrix products (with the FMA kernels; see `fma`).
    */
   threads?: number | 'auto';
   /**
@@ -111,14 +114,17 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (reason === undefined && getBackend() === 'wasm') {
     const simd = Boolean(await env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const multithread = Boolean(await env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-    const threadCount = multithread ? getThreadsCount() : 1;
+    let threadCount = multithread ? getThreadsCount() : 1;
+    const fma = heapKernels(tfBackend()) !== null && heapKernelsFma();
+    // Node: @lab's own kernel threads for convolutions and matrix products (conv-threads.ts)
+    if (isNode() && fma) threadCount = setConvThreads(typeof threads === 'number' ? threads : 1);
     return {
       backend: 'wasm',
       simd,
       threads: threadCount,
       kernels,
       heapKernels: heapKernels(tfBackend()) !== null,
-      fma: heapKernels(tfBackend()) !== null && heapKernelsFma(),
+      fma,
     };
   }
   const why = reason ?? `backend is ${getBackend()}`;

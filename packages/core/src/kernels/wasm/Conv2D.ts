@@ -13,6 +13,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { convThreads, MIN_THREADED_MACS } from '../heap/conv-threads.js';
 import { heapKernels, heapKernelsFma } from '../heap/heap-kernels.js';
 import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
 
@@ -58,6 +59,13 @@ export function heapConv2D(
   if (g.n * g.oh * g.ow === 0) return out;
   const K = g.kh * g.kw * g.ci;
   const panels = Math.ceil(g.co / 8);
+  const group = Math.max(1, Math.floor(GROUP_BYTES / (K * 8 * 4)));
+  const threads = convThreads();
+  if (threads && g.n * g.oh * g.ow * K * g.co >= MIN_THREADED_MACS) {
+    const [xs, fs, ys] = [x, filter, out].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+    threads.conv2d(xs!, fs!, ys!, g, group);
+    return out;
+  }
   const packed = backend.makeOutput([panels * K * 8], 'float32');
   const zero = backend.makeOutput([g.ci], 'float32');
   try {
@@ -65,7 +73,6 @@ export function heapConv2D(
     const [xs, fs, ys, ps, zs] = [x, filter, out, packed, zero].map((t) => backend.typedArrayFromHeap(t));
     zs!.fill(0);
     simd.pack_panels(fs!.byteOffset, ps!.byteOffset, K, g.co);
-    const group = Math.max(1, Math.floor(GROUP_BYTES / (K * 8 * 4)));
     simd.conv2d_nhwc(
       xs!.byteOffset,
       ps!.byteOffset,
@@ -87,6 +94,8 @@ export function heapConv2D(
       g.top,
       g.left,
       group,
+      0,
+      g.n * g.oh * g.ow,
     );
   } finally {
     backend.disposeData(packed.dataId);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv2DBackpropFilter, conv2DBackpropInput } from '../../gradients/tfjs-internals.js';
 import { initBackend } from '../../runtime/init.js';
 import { maxRelativeError } from '../../testing/index.js';
@@ -183,6 +183,49 @@ describe('convolutions with 8 or more channels (the FMA kernel where relaxed SIM
       tf.tidy(() => conv2DBackpropInput(x, rand(outInfo.outShape, 55), rand(f, 56), c.s, c.pad)),
     );
     expect(maxRelativeError(dx.wasm, dx.cpu)).toBeLessThan(1e-4);
+  });
+});
+
+describe("@lab's kernel threads in Node (initBackend threads > 1)", () => {
+  afterAll(async () => {
+    await initBackend({ backend: 'wasm', fallback: false, threads: 1 });
+  });
+
+  it('split convolutions and matrix products between threads with the same results as cpu', async () => {
+    await initBackend({ backend: 'cpu' });
+    const report = await initBackend({ backend: 'wasm', fallback: false, threads: 3 });
+    expect(report.threads).toBe(3);
+    // big enough to be split (2e6 multiply-adds and more); rows not a multiple of 3 x 4
+    const conv = await onBoth(() =>
+      tf.tidy(() =>
+        tf.conv2d(
+          rand([5, 15, 13, 24], 61) as tf.Tensor4D,
+          rand([3, 3, 24, 40], 62) as tf.Tensor4D,
+          1,
+          'same',
+        ),
+      ),
+    );
+    expect(maxRelativeError(conv.wasm, conv.cpu)).toBeLessThan(1e-4);
+    const dx = await onBoth(() =>
+      tf.tidy(() =>
+        tf.conv2dTranspose(
+          rand([4, 7, 7, 64], 63) as tf.Tensor4D,
+          rand([5, 5, 32, 64], 64) as tf.Tensor4D,
+          [4, 14, 14, 32],
+          2,
+          'same',
+        ),
+      ),
+    );
+    expect(maxRelativeError(dx.wasm, dx.cpu)).toBeLessThan(1e-4);
+    const mm = await onBoth(() => tf.tidy(() => tf.matMul(rand([333, 120], 65), rand([120, 70], 66))));
+    expect(maxRelativeError(mm.wasm, mm.cpu)).toBeLessThan(1e-5);
+    // a second call with another count replaces the pool; 1 stops it
+    expect((await initBackend({ backend: 'wasm', fallback: false, threads: 2 })).threads).toBe(2);
+    const again = await onBoth(() => tf.tidy(() => tf.matMul(rand([333, 120], 65), rand([120, 70], 66))));
+    expect(Array.from(again.wasm)).toEqual(Array.from(mm.wasm));
+    expect((await initBackend({ backend: 'wasm', fallback: false, threads: 1 })).threads).toBe(1);
   });
 });
 

@@ -6,7 +6,7 @@
 // result is copied back. The copies cost about 1-2 ms for W1's largest layer, whose arithmetic takes
 // ~36 ms on one thread.
 import { decodeBase64 } from '../simd-module.js';
-import type { ConvGeometry } from '../wasm/Conv2D.js';
+import { type ConvGeometry, convKernelArgs, packedFloats } from './conv-geometry.js';
 import { HEAP_KERNELS_FMA_SHARED_WASM_BASE64 } from './heap.wasm.js';
 
 const PAGE = 65536;
@@ -110,42 +110,19 @@ export class ConvThreads {
   }
 
   /** y = conv(x, filter) as Conv2D.ts's heapConv2D, the rows split between the threads. */
-  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, g: ConvGeometry, groupPanels: number): void {
-    const K = g.kh * g.kw * g.ci;
-    const panels = Math.ceil(g.co / 8);
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, g: ConvGeometry): void {
     const xAt = this.dataStart;
     const fAt = this.reserve(xAt, 4 * x.length);
     const pAt = this.reserve(fAt, 4 * filter.length);
-    const zAt = this.reserve(pAt, 4 * panels * K * 8);
+    const zAt = this.reserve(pAt, 4 * packedFloats(g));
     const yAt = this.reserve(zAt, 4 * g.ci);
     this.reserve(yAt, 4 * y.length);
     const buffer = this.memory.buffer; // after growing: the buffer of a grown shared memory is new
     new Float32Array(buffer, xAt, x.length).set(x);
     new Float32Array(buffer, fAt, filter.length).set(filter);
     new Float32Array(buffer, zAt, g.ci).fill(0);
-    this.kernels.pack_panels(fAt, pAt, K, g.co);
-    const args = [
-      xAt,
-      pAt,
-      yAt,
-      zAt,
-      g.n,
-      g.h,
-      g.w,
-      g.ci,
-      g.oh,
-      g.ow,
-      g.co,
-      g.kh,
-      g.kw,
-      g.sh,
-      g.sw,
-      g.dh,
-      g.dw,
-      g.top,
-      g.left,
-      groupPanels,
-    ];
+    this.kernels.pack_panels(fAt, pAt, g.kh * g.kw * g.ci, g.co);
+    const args = convKernelArgs(g, xAt, pAt, yAt, zAt);
     const M = g.n * g.oh * g.ow;
     // row blocks of 4, as the kernel takes them
     const chunk = Math.ceil(M / this.threads / 4) * 4;

@@ -13,32 +13,13 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { type ConvGeometry, convKernelArgs, packedFloats } from '../heap/conv-geometry.js';
 import { convThreads, MIN_THREADED_MACS } from '../heap/conv-threads.js';
 import { heapKernels, heapKernelsFma } from '../heap/heap-kernels.js';
 import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
 
-/** The packed filter of a group of panels should stay in a core's L2 cache (256 KiB of 1-2 MiB). */
-const GROUP_BYTES = 256 * 1024;
 /** Below this many input channels the stock kernel is as fast or faster. */
 const MIN_INPUT_CHANNELS = 8;
-
-export interface ConvGeometry {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  oh: number;
-  ow: number;
-  co: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  top: number;
-  left: number;
-}
 
 /**
  * y = conv(x, filter) on the heap kernel; x is NHWC [n, h, w, ci], filter [kh, kw, ci, co] (row-major
@@ -57,46 +38,21 @@ export function heapConv2D(
   if (!simd) return null;
   const out = backend.makeOutput(outShape, 'float32');
   if (g.n * g.oh * g.ow === 0) return out;
-  const K = g.kh * g.kw * g.ci;
-  const panels = Math.ceil(g.co / 8);
-  const group = Math.max(1, Math.floor(GROUP_BYTES / (K * 8 * 4)));
   const threads = convThreads();
-  if (threads && g.n * g.oh * g.ow * K * g.co >= MIN_THREADED_MACS) {
+  if (threads && g.n * g.oh * g.ow * g.kh * g.kw * g.ci * g.co >= MIN_THREADED_MACS) {
     const [xs, fs, ys] = [x, filter, out].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
-    threads.conv2d(xs!, fs!, ys!, g, group);
+    threads.conv2d(xs!, fs!, ys!, g);
     return out;
   }
-  const packed = backend.makeOutput([panels * K * 8], 'float32');
+  const packed = backend.makeOutput([packedFloats(g)], 'float32');
   const zero = backend.makeOutput([g.ci], 'float32');
   try {
     // views after every allocation (an allocation can grow the heap and detach older views)
     const [xs, fs, ys, ps, zs] = [x, filter, out, packed, zero].map((t) => backend.typedArrayFromHeap(t));
     zs!.fill(0);
-    simd.pack_panels(fs!.byteOffset, ps!.byteOffset, K, g.co);
-    simd.conv2d_nhwc(
-      xs!.byteOffset,
-      ps!.byteOffset,
-      ys!.byteOffset,
-      zs!.byteOffset,
-      g.n,
-      g.h,
-      g.w,
-      g.ci,
-      g.oh,
-      g.ow,
-      g.co,
-      g.kh,
-      g.kw,
-      g.sh,
-      g.sw,
-      g.dh,
-      g.dw,
-      g.top,
-      g.left,
-      group,
-      0,
-      g.n * g.oh * g.ow,
-    );
+    simd.pack_panels(fs!.byteOffset, ps!.byteOffset, g.kh * g.kw * g.ci, g.co);
+    const args = convKernelArgs(g, xs!.byteOffset, ps!.byteOffset, ys!.byteOffset, zs!.byteOffset);
+    simd.conv2d_nhwc(...args, 0, g.n * g.oh * g.ow);
   } finally {
     backend.disposeData(packed.dataId);
     backend.disposeData(zero.dataId);

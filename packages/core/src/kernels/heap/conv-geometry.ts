@@ -1,0 +1,65 @@
+// The shape of a convolution as kernels/heap.c's conv2d_nhwc takes it (shared by the single-threaded
+// call in wasm/Conv2D.ts and the threaded one in conv-threads.ts).
+
+export interface ConvGeometry {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  oh: number;
+  ow: number;
+  co: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  top: number;
+  left: number;
+}
+
+/** The packed filter of a group of panels should stay in a core's L2 cache (256 KiB of 1-2 MiB). */
+const GROUP_BYTES = 256 * 1024;
+
+/** Floats of the filter packed in panels of 8 output channels (pack_panels). */
+export function packedFloats(g: ConvGeometry): number {
+  return Math.ceil(g.co / 8) * 8 * g.kh * g.kw * g.ci;
+}
+
+/**
+ * conv2d_nhwc's arguments before the row range: byte offsets of x, the packed filter, y and a row of
+ * ci zeros, then the geometry and the panel group size.
+ */
+export function convKernelArgs(
+  g: ConvGeometry,
+  x: number,
+  packed: number,
+  y: number,
+  zero: number,
+): number[] {
+  const K = g.kh * g.kw * g.ci;
+  const group = Math.max(1, Math.floor(GROUP_BYTES / (K * 8 * 4)));
+  return [
+    x,
+    packed,
+    y,
+    zero,
+    g.n,
+    g.h,
+    g.w,
+    g.ci,
+    g.oh,
+    g.ow,
+    g.co,
+    g.kh,
+    g.kw,
+    g.sh,
+    g.sw,
+    g.dh,
+    g.dw,
+    g.top,
+    g.left,
+    group,
+  ];
+}

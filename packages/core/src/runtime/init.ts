@@ -6,6 +6,7 @@ import { setConvThreads } from '../kernels/heap/conv-threads.js';
 import { heapKernels, heapKernelsFma } from '../kernels/heap/heap-kernels.js';
 import { allowFmaKernels } from '../kernels/simd-module.js';
 import { registerLab } from '../register.js';
+import { nodeBuiltin } from './node-builtin.js';
 
 export type WasmFileName =
   | 'tfjs-backend-wasm.wasm'
@@ -66,9 +67,7 @@ function isNode(): boolean {
 /** In Node 20, V8 has relaxed SIMD behind a flag; Node 22+ and browsers need nothing. */
 function enableRelaxedSimdInNode(): void {
   if (!isNode()) return;
-  // getBuiltinModule (Node 20.16+) needs no import statement that a browser bundle would trip on
-  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  const v8 = getBuiltin?.('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
+  const v8 = nodeBuiltin<{ setFlagsFromString?: (flags: string) => void }>('node:v8');
   try {
     v8?.setFlagsFromString?.('--experimental-wasm-relaxed-simd');
   } catch {

@@ -5,6 +5,7 @@
 // split between the calling thread and the workers, which wait on an Atomics control block, and the
 // result is copied back. The copies cost about 1-2 ms for W1's largest layer, whose arithmetic takes
 // ~36 ms on one thread.
+import { nodeBuiltin } from '../../runtime/node-builtin.js';
 import { decodeBase64 } from '../simd-module.js';
 import { type ConvGeometry, convKernelArgs, packedFloats } from './conv-geometry.js';
 import { HEAP_KERNELS_FMA_SHARED_WASM_BASE64 } from './heap.wasm.js';
@@ -87,11 +88,9 @@ export class ConvThreads {
   /** A pool of `threads` (the caller's thread included), or null where it cannot run (not Node, no relaxed SIMD or shared memory). */
   static start(threads: number): ConvThreads | null {
     if (threads < 2 || typeof SharedArrayBuffer === 'undefined') return null;
-    const getBuiltin = (globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined)
-      ?.getBuiltinModule;
-    const wt = getBuiltin?.('node:worker_threads') as
-      | { Worker: new (code: string, options: object) => NodeWorker }
-      | undefined;
+    const wt = nodeBuiltin<{ Worker: new (code: string, options: object) => NodeWorker }>(
+      'node:worker_threads',
+    );
     if (!wt) return null;
     try {
       const module = new WebAssembly.Module(decodeBase64(HEAP_KERNELS_FMA_SHARED_WASM_BASE64));

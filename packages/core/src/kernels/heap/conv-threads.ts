@@ -13,12 +13,18 @@ import { HEAP_KERNELS_FMA_SHARED_WASM_BASE64 } from './heap.wasm.js';
 const PAGE = 65536;
 const MAX_PAGES = 32768; // the module declares 2 GiB at most
 const STACK_BYTES = PAGE;
-/** Control block (Int32): sequence number, finished workers, then the call's arguments and row ranges. */
+/**
+ * Control block (Int32): sequence number, finished workers, failed workers, then the call's arguments
+ * and row ranges.
+ */
 const SEQ = 0;
 const DONE = 1;
-const ARGS = 2;
+const FAILED = 2;
+const ARGS = 3;
 const ARG_COUNT = 20;
 const RANGES = ARGS + ARG_COUNT;
+/** A call's workers must finish within this (W2's largest convolution takes ~0.15 s on one thread). */
+const WORKER_TIMEOUT_MS = 120_000;
 /** Below this many multiply-adds a call stays on one thread (waking the workers costs ~50 us). */
 export const MIN_THREADED_MACS = 2e6;
 
@@ -46,7 +52,11 @@ for (;;) {
   if (seen < 0) break;
   const args = Array.from(ctrl.subarray(${ARGS}, ${ARGS + ARG_COUNT}));
   const begin = ctrl[${RANGES} + 2 * index], end = ctrl[${RANGES} + 2 * index + 1];
-  if (end > begin) k.conv2d_nhwc(...args, begin, end);
+  try {
+    if (end > begin) k.conv2d_nhwc(...args, begin, end);
+  } catch {
+    Atomics.add(ctrl, ${FAILED}, 1);
+  }
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});
 }
@@ -132,12 +142,24 @@ export class ConvThreads {
       ctrl[RANGES + 2 * t + 1] = Math.min(M, (t + 1) * chunk);
     }
     Atomics.store(ctrl, DONE, 0);
+    Atomics.store(ctrl, FAILED, 0);
     Atomics.add(ctrl, SEQ, 1);
     Atomics.notify(ctrl, SEQ);
     this.kernels.conv2d_nhwc(...args, 0, Math.min(M, chunk));
     const others = this.threads - 1;
-    for (let done = Atomics.load(ctrl, DONE); done < others; done = Atomics.load(ctrl, DONE))
-      Atomics.wait(ctrl, DONE, done);
+    const deadline = Date.now() + WORKER_TIMEOUT_MS;
+    for (let done = Atomics.load(ctrl, DONE); done < others; done = Atomics.load(ctrl, DONE)) {
+      if (Date.now() > deadline) {
+        // a worker that died would leave us waiting for ever: give up on the pool, loudly
+        this.dispose();
+        if (pool === this) pool = null;
+        throw new Error(
+          `@lab/core: a kernel thread did not finish within ${WORKER_TIMEOUT_MS / 1000} s; threads stopped`,
+        );
+      }
+      Atomics.wait(ctrl, DONE, done, 1000);
+    }
+    if (Atomics.load(ctrl, FAILED) > 0) throw new Error('@lab/core: a kernel thread failed in conv2d_nhwc');
     y.set(new Float32Array(this.memory.buffer, yAt, y.length));
   }
 

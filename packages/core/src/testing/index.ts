@@ -88,3 +88,11 @@ export function findSharedData(start = process.cwd()): string {
     dir = up;
   }
 }
+
+/**
+ * Whether initBackend can enable relaxed SIMD in this Node (it reaches V8's flag through
+ * process.getBuiltinModule, Node 20.16+): the FMA kernels are then the ones bound.
+ */
+export function relaxedSimdReachable(): boolean {
+  return typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === 'function';
+}

@@ -3,12 +3,9 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/init.js';
+import { relaxedSimdReachable } from '../../testing/index.js';
 import { HEAP_KERNELS_FMA_WASM_BASE64, HEAP_KERNELS_WASM_BASE64 } from './heap.wasm.js';
 import { heapKernels, heapKernelsFma, sectionIds } from './heap-kernels.js';
-
-// initBackend reaches V8's relaxed-SIMD flag through process.getBuiltinModule (Node 20.16+)
-const relaxedSimdReachable =
-  typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === 'function';
 
 describe('WASM SIMD kernels on the tfjs heap', () => {
   beforeAll(async () => {
@@ -28,12 +25,12 @@ describe('WASM SIMD kernels on the tfjs heap', () => {
     const bytes = Buffer.from(base64, 'base64');
     expect(sectionIds(bytes)).not.toContain(11);
     // the FMA build compiles where initBackend enabled relaxed SIMD (Node 20: V8's flag)
-    if (base64 === HEAP_KERNELS_FMA_WASM_BASE64 && !relaxedSimdReachable) return;
+    if (base64 === HEAP_KERNELS_FMA_WASM_BASE64 && !relaxedSimdReachable()) return;
     const m = new WebAssembly.Module(bytes);
     expect(WebAssembly.Module.imports(m)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
   });
   it('the FMA build is the one bound (relaxed SIMD reachable under Node)', () => {
-    expect(heapKernelsFma()).toBe(relaxedSimdReachable);
+    expect(heapKernelsFma()).toBe(relaxedSimdReachable());
   });
   it('bind to the wasm backend once and leave tensors around them intact', () => {
     tf.setBackend('wasm');

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv2DBackpropFilter, conv2DBackpropInput } from '../../gradients/tfjs-internals.js';
 import { initBackend } from '../../runtime/init.js';
-import { maxRelativeError } from '../../testing/index.js';
+import { maxRelativeError, relaxedSimdReachable } from '../../testing/index.js';
 import { copyRuns } from './Transpose.js';
 
 // Deterministic pseudo-random data, identical on both backends.
@@ -15,9 +15,6 @@ function data(n: number, seed: number): Float32Array {
   }
   return out;
 }
-// initBackend reaches V8's relaxed-SIMD flag through process.getBuiltinModule (Node 20.16+)
-const relaxedSimdReachable =
-  typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === 'function';
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const rand = (shape: number[], seed: number) => tf.tensor(data(size(shape), seed), shape);
 
@@ -153,7 +150,7 @@ describe('convolutions with 8 or more channels (the FMA kernel where relaxed SIM
   });
 
   it('the FMA kernels load under Node (V8 flag set by initBackend)', () => {
-    expect(fma).toBe(relaxedSimdReachable);
+    expect(fma).toBe(relaxedSimdReachable());
   });
 
   it.each(wideCases)('Conv2D %o', async (c) => {
@@ -193,7 +190,7 @@ describe("@lab's kernel threads in Node (initBackend threads > 1)", () => {
     await initBackend({ backend: 'wasm', fallback: false, threads: 1 });
   });
 
-  it.skipIf(!relaxedSimdReachable)(
+  it.skipIf(!relaxedSimdReachable())(
     'split convolutions and matrix products between threads with the same results as cpu',
     async () => {
       await initBackend({ backend: 'cpu' });

@@ -302,6 +302,15 @@ parse
     positiveInt('--explore-from'),
   )
   .option('--vectors <file>', 'pretrained word vectors (word2vec/GloVe text, --word-dim values per word)')
+  .option(
+    '--average <decay>',
+    'Polyak averaging: score and keep a moving average of the weights with this decay (e.g. 0.999)',
+    (v) => {
+      const x = Number(v);
+      if (!(x > 0 && x < 1)) throw new InvalidArgumentError('--average must be a number in (0, 1)');
+      return x;
+    },
+  )
   .option('--tagger-epochs <n>', 'epochs of the UPOS/XPOS tagger (0: no tagger)', (v) => Number(v), 4)
   .option('--half', 'store the weights as float16 (half the size)')
   .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)

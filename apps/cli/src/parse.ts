@@ -70,6 +70,7 @@ export interface ParseTrainOptions {
   lrSchedule: 'none' | 'cosine';
   batchSize: number;
   exploreFrom?: number;
+  average?: number;
   vectors?: string;
   wordDim: number;
   morphology: Morphology;
@@ -97,6 +98,7 @@ export async function parseTrain(o: ParseTrainOptions) {
     lr: o.lr,
     lrSchedule: o.lrSchedule,
     exploreFrom: o.exploreFrom,
+    averageDecay: o.average,
     pretrained,
     seed: o.seed,
     morphology: o.morphology,

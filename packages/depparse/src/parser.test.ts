@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@lab/core';
-import { findSharedData, relaxedSimdReachable } from '@lab/core/testing';
+import { findSharedData, maxRelativeError, relaxedSimdReachable } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatConllu, parseConllu, words } from './conllu.js';
@@ -139,6 +139,40 @@ describe('training options', () => {
     expect(() => trainParser(train, undefined, { system: 'arc-standard', exploreFrom: 1 })).toThrow(
       /no dynamic oracle/,
     );
+  });
+
+  it('Polyak averaging keeps the moving average of the weights, leak-free', () => {
+    const train = ewt('train').slice(0, 150);
+    const dev = ewt('dev').slice(0, 40);
+    const o: Parameters<typeof trainParser>[2] = {
+      epochs: 2,
+      batchSize: 128,
+      net: { hidden: [32], wordDim: 16 },
+      seed: 3,
+    };
+    const weights = (p: Parser) => {
+      const params = p.net.trainableParameters();
+      return params[Object.keys(params).find((k) => k.includes('hidden1'))!]!.dataSync().slice();
+    };
+    const last = trainParser(train, undefined, o);
+    const tensors: number[] = [];
+    const averaged = trainParser(train, dev, {
+      ...o,
+      averageDecay: 0.9,
+      onEpoch: () => tensors.push(tf.memory().numTensors),
+    });
+    // same training (the average does not feed back), other weights kept
+    expect(averaged.history.map((h) => h.loss)).toEqual(last.history.map((h) => h.loss));
+    const a = weights(averaged.parser);
+    const b = weights(last.parser);
+    expect(maxRelativeError(a, b)).toBeGreaterThan(1e-4);
+    // the dev score is that of the weights kept (the average), which parse as well as any
+    expect(attachmentScores(dev, averaged.parser.parse(dev)).las).toBe(
+      averaged.history[averaged.best - 1]!.dev!.las,
+    );
+    expect(tensors[1]).toBe(tensors[0]);
+    for (const r of [last, averaged]) r.parser.dispose();
+    expect(() => trainParser(train, undefined, { ...o, averageDecay: 1 })).toThrow(/averageDecay/);
   });
 });
 

@@ -45,6 +45,11 @@ export interface TrainParserOptions {
   /** arc-hybrid or arc-eager: from this epoch on, train on the dynamic oracle's targets while following the model's prediction with probability `exploreProb`. */
   exploreFrom?: number;
   exploreProb?: number;
+  /**
+   * Polyak averaging: an exponential moving average of the weights with this decay (e.g. 0.999) is
+   * what the dev set scores and what the parser keeps. Default: none (the last weights).
+   */
+  averageDecay?: number;
   /** Pretrained vectors (word -> vector of wordDim) for the embedding's initial rows. */
   pretrained?: Map<string, Float32Array>;
   seed?: number;
@@ -162,6 +167,14 @@ export function trainParser(
   if (o.exploreFrom !== undefined && !dynamicOracle(system))
     throw new Error(`${system} has no dynamic oracle: exploration needs arc-hybrid or arc-eager`);
   const explore = o.exploreFrom !== undefined;
+  const decay = o.averageDecay;
+  if (decay !== undefined && !(decay > 0 && decay < 1))
+    throw new RangeError(`averageDecay must be in (0, 1), got ${decay}`);
+  // the average of every trainable weight, updated after each step
+  let average: Record<string, tf.Tensor> | undefined =
+    decay === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, tf.clone(v)]));
   const history: EpochReport[] = [];
   let best = -1;
   let bestState: Record<string, Float32Array> | undefined;
@@ -191,6 +204,18 @@ export function trainParser(
         vars,
       );
       opt.step(grads);
+      if (average) {
+        const previous = average;
+        average = tf.tidy(() =>
+          Object.fromEntries(
+            Object.entries(previous).map(([k, a]) => [
+              k,
+              tf.add(tf.mul(a, decay!), tf.mul(vars[k]!, 1 - decay!)),
+            ]),
+          ),
+        );
+        tf.dispose(Object.values(previous));
+      }
       const loss = value.dataSync()[0]!;
       tf.dispose([...Object.values(f), y, value, ...Object.values(grads)]);
       if (!Number.isFinite(loss))
@@ -206,17 +231,23 @@ export function trainParser(
       seconds: (performance.now() - t0) / 1000,
     };
     if (dev?.length) {
+      // with averaging, the dev set scores the average; training goes on from the last weights
+      const training = average ? snapshot(parser) : undefined;
+      if (average) assignWeights(vars, average, parser);
       const s = attachmentScores(dev, parser.parse(dev));
       report.dev = { uas: s.uas, las: s.las };
       if (s.las > best) {
         best = s.las;
         bestState = snapshot(parser);
       }
+      if (training) restore(parser, training);
     }
     history.push(report);
     o.onEpoch?.(report);
   }
   opt.dispose();
+  if (average && !bestState) assignWeights(vars, average, parser);
+  if (average) tf.dispose(Object.values(average));
   if (bestState) restore(parser, bestState);
   return { parser, history, best: bestState ? history.findIndex((h) => h.dev?.las === best) + 1 : epochs };
 }
@@ -225,6 +256,15 @@ function snapshot(parser: Parser): Record<string, Float32Array> {
   return Object.fromEntries(
     Object.entries(parser.net.parameters()).map(([k, v]) => [k, v.dataSync().slice() as Float32Array]),
   );
+}
+
+function assignWeights(
+  vars: Record<string, tf.Variable>,
+  values: Record<string, tf.Tensor>,
+  parser: Parser,
+): void {
+  for (const [k, v] of Object.entries(vars)) v.assign(values[k]!);
+  parser.invalidate();
 }
 
 function restore(parser: Parser, state: Record<string, Float32Array>): void {

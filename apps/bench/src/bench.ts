@@ -163,7 +163,6 @@ const program = new Command('bench')
       const first = oursBy[0]!;
       const ours = first.ms;
       const oursBest = oursBy.reduce((a, b) => (b.ms < a.ms ? b : a));
-      const w = { flops: first.flops };
       const leaked = Math.max(...oursBy.map((r) => r.leaked));
       let peer1: number | null = null;
       let best: { ms: number; threads: number } | null = null;
@@ -199,9 +198,9 @@ const program = new Command('bench')
           peer_best_threads: best?.threads ?? null,
           ratio_best: best ? round(oursBest.ms / best.ms, 3) : null,
           cpu_simd: cpuSimd(),
-          gflop_per_iter: round(w.flops / 1e9, 2),
-          ours_gflops: round(w.flops / 1e6 / ours, 1),
-          peer_gflops: peer1 ? round(w.flops / 1e6 / peer1, 1) : null,
+          gflop_per_iter: round(first.flops / 1e9, 2),
+          ours_gflops: round(first.flops / 1e6 / ours, 1),
+          peer_gflops: peer1 ? round(first.flops / 1e6 / peer1, 1) : null,
           iters,
           leaked_tensors: leaked,
         }),

@@ -18,6 +18,11 @@ import type { ParserNet } from './model.js';
 // be 138 MB, though EWT train has only 395 distinct pairs: then pairs get rows as they occur, up to
 // MAX_TAG_PAIRS, and past that the scorer reads UPOS and XPOS rows separately.
 const MAX_TAG_PAIRS = 2048;
+// Words past the tabled ones get a row per (word, position) the first time the pair occurs, kept in
+// up to this many bytes: a rare word fills each position over several transitions and sentences, and
+// multiplying its embedding by W1's block (dw x H) every time was most of its cost (30% of parsing
+// with a vocabulary extended by pretrained vectors). Past the budget, pairs are multiplied as they come.
+const RARE_CACHE_BYTES = 32 << 20;
 const PAIRED_ROW = 2 * TOKEN_POSITIONS + LABEL_POSITIONS + EXTRA_POSITIONS;
 const SEPARATE_ROW = 3 * TOKEN_POSITIONS + LABEL_POSITIONS + EXTRA_POSITIONS;
 
@@ -35,18 +40,33 @@ export class PrecomputedScorer {
   private readonly w1Words: Float32Array;
   private readonly rest: { weight: tf.Tensor2D; bias: tf.Tensor1D }[];
   private readonly sizes: { upos: number; xpos: number; labels: number; dw: number };
+  private unpadded = new Float32Array(0);
   /** The WASM SIMD path: every table in one kernel memory (null where WASM SIMD is unavailable). */
   private readonly kernel: {
     k: TableSumKernel;
     table: number;
     bias: number;
-    base: { pairs: number; upos: number; xpos: number; labels: number; extras: number; zero: number };
+    base: {
+      pairs: number;
+      upos: number;
+      xpos: number;
+      labels: number;
+      extras: number;
+      zero: number;
+      rare: number;
+    };
     /** Whether tag rows are (UPOS, XPOS) pair rows (else one row of each). */
     paired: boolean;
     /** Pair slot of u * X + x (-1: none yet); slots in use; rows for pairs per position. */
     pairSlot: Int32Array;
     pairs: number;
     pairCapacity: number;
+    /** Row slot of rare (word, position) pair id * TOKEN_POSITIONS + p (-1: none yet); slots in use. */
+    rareSlot: Int32Array;
+    rares: number;
+    rareCapacity: number;
+    /** (slot, position, word) of the rows a batch adds to the rare cache. */
+    pending: number;
     offsets: number;
     out: number;
     items: number;
@@ -63,11 +83,14 @@ export class PrecomputedScorer {
       topWords = 5000,
       useKernel = true,
       maxTagPairs = MAX_TAG_PAIRS,
+      rareCacheRows,
     }: {
       topWords?: number;
       useKernel?: boolean;
       /** Rows for (UPOS, XPOS) pairs (each 20 x H floats); past them UPOS and XPOS rows are read apart. */
       maxTagPairs?: number;
+      /** Rows kept for rare (word, position) products; default: as many as 32 MB hold. */
+      rareCacheRows?: number;
     } = {},
   ) {
     const c = net.config;
@@ -135,6 +158,11 @@ export class PrecomputedScorer {
       const X = c.xpos;
       const pairCapacity = Math.min(U * X, Math.max(0, Math.floor(maxTagPairs)));
       const all = pairCapacity === U * X;
+      const rarePairs = Math.max(0, c.words - this.topWords) * TOKEN_POSITIONS;
+      const rareCapacity = Math.min(
+        rarePairs,
+        Math.max(0, Math.floor(rareCacheRows ?? RARE_CACHE_BYTES / (4 * H))),
+      );
       // pair rows (all of them, or room for maxTagPairs filled as they occur), then UPOS and XPOS rows
       const sizes = [
         this.wordTable.length,
@@ -143,12 +171,13 @@ export class PrecomputedScorer {
         all ? 0 : this.xposTable.length,
         this.labelTable.length,
         this.extraTable.length,
+        rareCapacity * H,
       ];
       const total = sizes.reduce((a, b) => a + b, 0) + H;
       const table = k.alloc(total);
       const view = k.f32(table, total);
       let at = 0;
-      const base = { pairs: 0, upos: 0, xpos: 0, labels: 0, extras: 0, zero: 0 };
+      const base = { pairs: 0, upos: 0, xpos: 0, labels: 0, extras: 0, rare: 0, zero: 0 };
       view.set(this.wordTable, at);
       base.pairs = at += sizes[0]!;
       base.upos = at += sizes[1]!;
@@ -159,7 +188,8 @@ export class PrecomputedScorer {
       view.set(this.labelTable, at);
       base.extras = at += sizes[4]!;
       view.set(this.extraTable, at);
-      base.zero = at += sizes[5]!; // a zero row stands in for rare words, added afterwards
+      base.rare = at += sizes[5]!;
+      base.zero = at += sizes[6]!; // a zero row stands in for rare words multiplied afterwards
       const bias = k.alloc(H);
       k.f32(bias, H).set(this.bias);
       const w1Words = k.alloc(this.w1Words.length);
@@ -187,6 +217,10 @@ export class PrecomputedScorer {
         pairSlot: new Int32Array(U * X).fill(-1),
         pairs: 0,
         pairCapacity,
+        rareSlot: new Int32Array(rareCapacity > 0 ? rarePairs : 0).fill(-1),
+        rares: 0,
+        rareCapacity,
+        pending: 0,
         offsets: 0,
         out: 0,
         items: 0,
@@ -257,11 +291,22 @@ export class PrecomputedScorer {
       kn.offsets = k.alloc(kn.capacity * SEPARATE_ROW);
       kn.out = k.alloc(kn.capacity * H);
       kn.items = k.alloc(kn.capacity * 3 * TOKEN_POSITIONS);
+      kn.pending = k.alloc(kn.capacity * 3 * TOKEN_POSITIONS);
       for (const l of kn.layers) l.y = k.alloc(kn.capacity * l.outPad);
     }
     const perRow = () => (kn.paired ? PAIRED_ROW : SEPARATE_ROW);
     const items = k.i32(kn.items, rows * 3 * TOKEN_POSITIONS);
-    const { pairs, upos, xpos, labels, extras, zero } = kn.base;
+    const pending = k.i32(kn.pending, rows * 3 * TOKEN_POSITIONS);
+    let added = 0;
+    // the rows of the pairs this batch met first: zeroed, then embedding x W1 block added
+    const fillRareRows = () => {
+      if (added === 0) return;
+      const cache = k.f32(kn.table + 4 * kn.base.rare, kn.rareCapacity * H);
+      for (let i = 0; i < added; i++) cache.fill(0, pending[3 * i]! * H, (pending[3 * i]! + 1) * H);
+      k.rareRows(kn.w1Words, kn.wordEmb, kn.pending, added, this.sizes.dw, H, kn.table + 4 * kn.base.rare);
+      added = 0;
+    };
+    const { pairs, upos, xpos, labels, extras, zero, rare: rareBase } = kn.base;
     const U = this.sizes.upos;
     const X = this.sizes.xpos;
     const L = this.sizes.labels;
@@ -272,7 +317,19 @@ export class PrecomputedScorer {
       const t = r * TOKEN_POSITIONS;
       for (let p = 0; p < TOKEN_POSITIONS; p++) {
         const id = f.words[t + p]!;
+        let slot = -1;
+        if (id >= K && kn.rareCapacity > 0) {
+          const key = id * TOKEN_POSITIONS + p;
+          slot = kn.rareSlot[key]!;
+          if (slot < 0 && kn.rares < kn.rareCapacity) {
+            slot = kn.rareSlot[key] = kn.rares++;
+            pending[3 * added] = slot;
+            pending[3 * added + 1] = p;
+            pending[3 * added++ + 2] = id;
+          }
+        }
         if (id < K) offsets[o++] = (p * K + id) * H;
+        else if (slot >= 0) offsets[o++] = rareBase + slot * H;
         else {
           offsets[o++] = zero;
           items[3 * rare] = r;
@@ -289,6 +346,7 @@ export class PrecomputedScorer {
           }
           // more distinct pairs than rows for them: one row of each from now on, this batch again
           kn.paired = false;
+          fillRareRows();
           return this.hiddenByKernel(f, rows);
         }
         offsets[o++] = upos + (p * U + u) * H;
@@ -300,6 +358,7 @@ export class PrecomputedScorer {
       for (let p = 0; p < EXTRA_POSITIONS; p++)
         offsets[o++] = extras + (p * EXTRA_IDS + f.extras[e + p]!) * H;
     }
+    fillRareRows();
     k.run(kn.table, kn.offsets, rows, perRow(), H, kn.bias, kn.out);
     if (rare) k.rareRows(kn.w1Words, kn.wordEmb, kn.items, rare, this.sizes.dw, H, kn.out);
     this.activateKernel(kn.out, rows * H);
@@ -329,10 +388,12 @@ export class PrecomputedScorer {
     const last = kn.layers[kn.layers.length - 1]!;
     const y = kn.k.f32(last.y, rows * last.outPad);
     if (last.outPad === last.out) return y;
-    const out = new Float32Array(rows * last.out);
+    // unpadded rows into a buffer kept between calls (a fresh one per step was most of parsing's garbage)
+    if (this.unpadded.length < rows * last.out) this.unpadded = new Float32Array(kn.capacity * last.out);
+    const out = this.unpadded;
     for (let r = 0; r < rows; r++)
       out.set(y.subarray(r * last.outPad, r * last.outPad + last.out), r * last.out);
-    return out;
+    return out.subarray(0, rows * last.out);
   }
 
   private hiddenInJs(f: FeatureBuffers, rows: number): Float32Array {

@@ -303,6 +303,26 @@ parse
   )
   .option('--vectors <file>', 'pretrained word vectors (word2vec/GloVe text, --word-dim values per word)')
   .option(
+    '--word-dropout <alpha>',
+    'a word seen c times in training is read as unknown with probability alpha / (alpha + c) (default: 0.25)',
+    (v) => {
+      const x = Number(v);
+      if (!(x >= 0 && Number.isFinite(x)))
+        throw new InvalidArgumentError('--word-dropout must be a number >= 0');
+      return x;
+    },
+  )
+  .option(
+    '--vectors-vocab <n>',
+    'also give ids to the first n words of --vectors that training saw too rarely (default: 0)',
+    (v) => {
+      const x = Number(v);
+      if (!(Number.isInteger(x) && x >= 0))
+        throw new InvalidArgumentError('--vectors-vocab must be a whole number >= 0');
+      return x;
+    },
+  )
+  .option(
     '--average <decay>',
     'Polyak averaging: score and keep a moving average of the weights with this decay (e.g. 0.999)',
     (v) => {

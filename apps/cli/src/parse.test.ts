@@ -15,6 +15,10 @@ describe('lab parse', () => {
     const dev = parseConllu(readFileSync(ewt('dev'), 'utf8')).slice(0, 60);
     writeFileSync(join(out, 'dev.conllu'), formatConllu(dev));
     const model = join(out, 'model');
+    // pretrained vectors: one training word, one word training never sees (it joins the vocabulary)
+    const vector = (k: number) =>
+      Array.from({ length: 32 }, (_, i) => Math.sin(k * 7 + i).toFixed(4)).join(' ');
+    writeFileSync(join(out, 'vectors.txt'), `the ${vector(1)}\nzyzzyva ${vector(2)}\n`);
     const s = await parseTrain({
       train: ewt('train'),
       dev: join(out, 'dev.conllu'),
@@ -27,6 +31,9 @@ describe('lab parse', () => {
       lrSchedule: 'cosine',
       batchSize: 256,
       wordDim: 32,
+      vectors: join(out, 'vectors.txt'),
+      vectorsVocab: 2,
+      wordDropout: 1,
       morphology: 'xpos+feats',
       taggerEpochs: 5,
       half: true,
@@ -36,6 +43,8 @@ describe('lab parse', () => {
       quiet: true,
     });
     expect(s.history).toHaveLength(3);
+    const vocab = JSON.parse(readFileSync(join(model, 'vocab.json'), 'utf8'));
+    expect(vocab.words.items.at(-1)).toBe('zyzzyva');
     expect(s.devTagAccuracy!.upos).toBeGreaterThan(0.6);
     const r = await parseRun({
       input: join(out, 'dev.conllu'),

@@ -72,6 +72,8 @@ export interface ParseTrainOptions {
   exploreFrom?: number;
   average?: number;
   vectors?: string;
+  vectorsVocab?: number;
+  wordDropout?: number;
   wordDim: number;
   morphology: Morphology;
   taggerEpochs: number;
@@ -100,6 +102,8 @@ export async function parseTrain(o: ParseTrainOptions) {
     exploreFrom: o.exploreFrom,
     averageDecay: o.average,
     pretrained,
+    pretrainedVocabulary: o.vectorsVocab,
+    wordDropout: o.wordDropout,
     seed: o.seed,
     morphology: o.morphology,
     net: { hidden: o.hidden, activation: o.activation, wordDim: o.wordDim },

@@ -30,6 +30,7 @@ export {
   buildVocabularies,
   type EpochReport,
   parseWordVectors,
+  projectUnseenWords,
   type TrainParserOptions,
   trainParser,
 } from './train.js';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '@lab/core';
+import { initBackend, Rng } from '@lab/core';
 import { findSharedData, maxRelativeError, relaxedSimdReachable } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,10 +10,12 @@ import { formatConllu, parseConllu, words } from './conllu.js';
 import { extractFeatures, featureBuffers } from './features.js';
 import { tableSumFma } from './kernels/table-sum.js';
 import { attachmentScores } from './metrics.js';
+import { ParserNet } from './model.js';
 import { Parser } from './parser.js';
 import { PrecomputedScorer } from './precompute.js';
-import { parseWordVectors, trainParser } from './train.js';
+import { parseWordVectors, projectUnseenWords, trainParser } from './train.js';
 import { Configuration } from './transitions.js';
+import { normalizeWord, Vocabulary } from './vocab.js';
 
 const ewt = (split: string) =>
   parseConllu(readFileSync(join(findSharedData(), 'ud', 'en_ewt', `en_ewt-ud-${split}.conllu`), 'utf8'));
@@ -77,13 +79,24 @@ describe('the neural parser', () => {
     });
     parser.net.eval();
     const reference = net(fb, rows);
-    for (const useKernel of [true, false]) {
-      const p = new PrecomputedScorer(parser.net, { topWords: 50, useKernel });
-      const got = p.scorer()(fb, rows);
-      let worst = 0;
-      for (let i = 0; i < got.length; i++)
-        worst = Math.max(worst, Math.abs(got[i]! - reference[i]!) / (1e-3 + Math.abs(reference[i]!)));
-      expect(worst).toBeLessThan(1e-3);
+    // words past the 50 tabled: rows cached per (word, position) as they occur (all of them, the
+    // first 7 then multiplied on the fly, none), scored twice so the second call reads the cache
+    const settings = [
+      { useKernel: true },
+      { useKernel: true, rareCacheRows: 7 },
+      { useKernel: true, rareCacheRows: 0 },
+      { useKernel: false },
+    ];
+    for (const setting of settings) {
+      const p = new PrecomputedScorer(parser.net, { topWords: 50, ...setting });
+      const score = p.scorer();
+      for (let call = 0; call < 2; call++) {
+        const got = score(fb, rows);
+        let worst = 0;
+        for (let i = 0; i < got.length; i++)
+          worst = Math.max(worst, Math.abs(got[i]! - reference[i]!) / (1e-3 + Math.abs(reference[i]!)));
+        expect(worst).toBeLessThan(1e-3);
+      }
       p.dispose();
     }
     parser.net.train();
@@ -177,6 +190,101 @@ describe('training options', () => {
 });
 
 describe('pretrained word vectors', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', fallback: false });
+  });
+
+  it('a vocabulary extends by the items it lacks, counted from a stream', () => {
+    const v = Vocabulary.build(['a', 'b', 'a', 'c'], 1);
+    const x = v.extend(['b', 'd', 'e', 'd'], ['d', 'x', 'd']);
+    expect(x.items.slice(3)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(x.counts.slice(3)).toEqual([2, 1, 1, 2, 0]);
+    expect(x.id('b')).toBe(v.id('b'));
+    expect(v.extend(['a', 'c'])).toBe(v);
+  });
+
+  it('pretrainedVocabulary gives ids to the words the vectors know that training saw too rarely', () => {
+    const train = ewt('train').slice(0, 120);
+    const dim = 8;
+    const rng = new Rng(5);
+    const vector = () => Float32Array.from({ length: dim }, () => rng.normal());
+    // a word training never sees, one it sees once (below minWordCount), one it sees often
+    const once = train
+      .flatMap((s) => words(s))
+      .map((w) => normalizeWord(w.form))
+      .find((w, _, all) => all.filter((x) => x === w).length === 1)!;
+    const vectors = new Map<string, Float32Array>([
+      ['zyzzyva', vector()],
+      [once, vector()],
+      ['the', vector()],
+    ]);
+    for (let i = 0; i < 40; i++) vectors.set(`unseen${i}`, vector());
+    const o: Parameters<typeof trainParser>[2] = {
+      epochs: 1,
+      batchSize: 128,
+      net: { hidden: [32], wordDim: dim },
+      pretrained: vectors,
+      seed: 2,
+    };
+    const plain = trainParser(train, undefined, o).parser;
+    expect(plain.vocab.words.has('zyzzyva')).toBe(false);
+    expect(plain.vocab.words.has(once)).toBe(false);
+    const { parser } = trainParser(train, undefined, { ...o, pretrainedVocabulary: 3 });
+    const words_ = parser.vocab.words;
+    expect(words_.size).toBe(plain.vocab.words.size + 2); // the third is a training word already
+    expect(words_.counts[words_.id('zyzzyva')]).toBe(0);
+    expect(words_.counts[words_.id(once)]).toBe(1);
+    expect(() =>
+      trainParser(train, undefined, { ...o, pretrained: undefined, pretrainedVocabulary: 3 }),
+    ).toThrow(/needs pretrained vectors/);
+    expect(() => trainParser(train, undefined, { ...o, pretrainedVocabulary: -1 })).toThrow(RangeError);
+    plain.dispose();
+    parser.dispose();
+  });
+
+  it('projects unseen words with the least-squares map from pretrained to trained rows', () => {
+    const train = ewt('train').slice(0, 150);
+    const dim = 6;
+    const rng = new Rng(9);
+    const base = trainParser(train, undefined, {
+      epochs: 1,
+      batchSize: 128,
+      net: { hidden: [16], wordDim: dim },
+    });
+    const { items, counts } = base.parser.vocab.words;
+    // trained rows that are an exact linear image of the vectors: the map is recovered, so an
+    // unseen word's row becomes its vector's image too
+    const A = Float32Array.from({ length: dim * dim }, () => rng.normal());
+    const image = (x: Float32Array) =>
+      Float32Array.from({ length: dim }, (_, j) => x.reduce((s, xi, i) => s + xi * A[i * dim + j]!, 0));
+    const vectors = new Map<string, Float32Array>();
+    const E = base.parser.net.wordEmbedding.weight;
+    const rows = E.dataSync().slice() as Float32Array;
+    items.forEach((w, id) => {
+      if (id < 3 || counts[id]! < 2) return;
+      const x = Float32Array.from({ length: dim }, () => rng.normal());
+      vectors.set(w, x);
+      rows.set(image(x), id * dim);
+    });
+    const newWord = Float32Array.from({ length: dim }, () => rng.normal());
+    vectors.set('zyzzyva', newWord);
+    const parser = new Parser(
+      base.parser.config,
+      { ...base.parser.vocab, words: base.parser.vocab.words.extend(['zyzzyva']) },
+      new ParserNet({ ...base.parser.config.net, words: items.length + 1 }),
+    );
+    const grown = new Float32Array((items.length + 1) * dim);
+    grown.set(rows);
+    const t = tf.tensor2d(grown, [items.length + 1, dim]);
+    parser.net.wordEmbedding.weight.assign(t);
+    t.dispose();
+    expect(projectUnseenWords(parser, vectors)).toBe(1);
+    const got = parser.net.wordEmbedding.weight.dataSync().slice(items.length * dim);
+    expect(maxRelativeError(got, image(newWord))).toBeLessThan(1e-2);
+    base.parser.dispose();
+    parser.dispose();
+  });
+
   it('reads word2vec/GloVe text with or without a header and checks the size', () => {
     const v = parseWordVectors('2 3\nThe 0.1 0.2 0.3\ndog -1 0 1\n', 3);
     expect([...v.keys()]).toEqual(['the', 'dog']);

@@ -52,6 +52,18 @@ export interface TrainParserOptions {
   averageDecay?: number;
   /** Pretrained vectors (word -> vector of wordDim) for the embedding's initial rows. */
   pretrained?: Map<string, Float32Array>;
+  /**
+   * The pretrained vectors are scaled by one factor to this root mean square (default 0.08, where a
+   * parser's trained word embeddings settle on EWT; GloVe's own is ~0.5, which would start the
+   * cube layer far from where its initial weights expect). null keeps them as they are.
+   */
+  pretrainedRms?: number | null;
+  /**
+   * Words of `pretrained` (the first this many, in the file's order, which for word2vec and GloVe is
+   * by frequency) that training saw fewer than `minWordCount` times join the vocabulary with their
+   * vectors, so parsing reads them instead of UNK. Default 0: only training words get ids.
+   */
+  pretrainedVocabulary?: number;
   seed?: number;
   onEpoch?: (e: EpochReport) => void;
   onBatch?: (e: { epoch: number; batch: number; batches: number; loss: number }) => void;
@@ -65,7 +77,10 @@ export interface EpochReport {
   dev?: { uas: number; las: number };
 }
 
-/** Word vectors from text (word2vec/GloVe: "word v1 ... vd" per line, an optional "count dim" header). */
+/**
+ * Word vectors from text (word2vec/GloVe: "word v1 ... vd" per line, an optional "count dim" header),
+ * keyed by normalised form, in the file's order.
+ */
 export function parseWordVectors(text: string, dim?: number): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   const lines = text.split('\n');
@@ -77,7 +92,9 @@ export function parseWordVectors(text: string, dim?: number): Map<string, Float3
     if (dim !== undefined && v.length !== dim)
       throw new Error(`word vectors line ${i + 1}: ${v.length} values, expected ${dim}`);
     if (v.some((x) => !Number.isFinite(x))) throw new Error(`word vectors line ${i + 1}: not a number`);
-    out.set(normalizeWord(parts[0]!), v);
+    // forms that normalise alike ("1990", "1991"): the first, most frequent in word2vec/GloVe order, wins
+    const key = normalizeWord(parts[0]!);
+    if (!out.has(key)) out.set(key, v);
   });
   return out;
 }
@@ -113,13 +130,12 @@ export function buildVocabularies(
   trees: readonly TrainTree[],
   minWordCount: number,
   morphology: Morphology = 'xpos',
+  extraWords: Iterable<string> = [],
 ): Vocabularies {
   const all = trees.flatMap((t) => t.words);
+  const forms = all.map((w) => normalizeWord(w.form));
   return {
-    words: Vocabulary.build(
-      all.map((w) => normalizeWord(w.form)),
-      minWordCount,
-    ),
+    words: Vocabulary.build(forms, minWordCount).extend(extraWords, forms),
     upos: Vocabulary.build(all.map((w) => w.upos)),
     xpos: Vocabulary.build(all.map((w) => morphologyKey(w, morphology))),
     labels: Vocabulary.build(
@@ -142,7 +158,12 @@ export function trainParser(
   const trees = trainingTrees(train, pseudoProjective);
   if (trees.length === 0) throw new Error('no usable training trees');
   const morphology = o.morphology ?? 'xpos';
-  const vocab = buildVocabularies(trees, o.minWordCount ?? 2, morphology);
+  const extra = o.pretrainedVocabulary ?? 0;
+  if (!(Number.isInteger(extra) && extra >= 0))
+    throw new RangeError(`pretrainedVocabulary must be a whole number >= 0, got ${extra}`);
+  if (extra > 0 && !o.pretrained) throw new Error('pretrainedVocabulary needs pretrained vectors');
+  const extraWords = o.pretrained ? [...o.pretrained.keys()].slice(0, extra) : [];
+  const vocab = buildVocabularies(trees, o.minWordCount ?? 2, morphology, extraWords);
   const parser = Parser.create(
     {
       system,
@@ -153,7 +174,11 @@ export function trainParser(
     vocab,
     rng,
   );
-  if (o.pretrained) initialiseWords(parser, o.pretrained);
+  if (o.pretrained)
+    initialiseWords(parser, o.pretrained, o.pretrainedRms === undefined ? 0.08 : o.pretrainedRms);
+  // words that only the pretrained vectors know never get a gradient: their rows are mapped from
+  // the pretrained space into the trained one before each evaluation (see projectUnseenWords)
+  const unseen = vocab.words.counts.some((c, id) => id >= 3 && c === 0);
   const vars = parser.net.trainableParameters();
   const baseLr = o.lr ?? (o.optimizer === 'adagrad' ? 0.01 : 1e-3);
   // about 2n transitions per sentence of n words in every system
@@ -234,6 +259,7 @@ export function trainParser(
       // with averaging, the dev set scores the average; training goes on from the last weights
       const training = average ? snapshot(parser) : undefined;
       if (average) assignWeights(vars, average, parser);
+      if (unseen) projectUnseenWords(parser, o.pretrained!);
       const s = attachmentScores(dev, parser.parse(dev));
       report.dev = { uas: s.uas, las: s.las };
       if (s.las > best) {
@@ -249,6 +275,7 @@ export function trainParser(
   if (average && !bestState) assignWeights(vars, average, parser);
   if (average) tf.dispose(Object.values(average));
   if (bestState) restore(parser, bestState);
+  else if (unseen) projectUnseenWords(parser, o.pretrained!);
   return { parser, history, best: bestState ? history.findIndex((h) => h.dev?.las === best) + 1 : epochs };
 }
 
@@ -276,23 +303,109 @@ function restore(parser: Parser, state: Record<string, Float32Array>): void {
   parser.invalidate();
 }
 
-function initialiseWords(parser: Parser, vectors: Map<string, Float32Array>): number {
+function initialiseWords(parser: Parser, vectors: Map<string, Float32Array>, rms: number | null): number {
   const E = parser.net.wordEmbedding.weight;
   const dim = E.shape[1]!;
   const data = E.dataSync().slice() as Float32Array;
+  if (rms !== null && !(rms > 0)) throw new RangeError(`pretrainedRms must be > 0 or null, got ${rms}`);
+  let squares = 0;
+  let count = 0;
+  for (const v of vectors.values()) {
+    if (v.length !== dim)
+      throw new Error(`pretrained vectors have ${v.length} values, the model uses ${dim}`);
+    for (const x of v) squares += x * x;
+    count += v.length;
+  }
+  const scale = rms === null || squares === 0 ? 1 : rms / Math.sqrt(squares / count);
   let found = 0;
   parser.vocab.words.items.forEach((w, id) => {
     const v = vectors.get(w);
     if (!v) return;
-    if (v.length !== dim)
-      throw new Error(`pretrained vector of '${w}' has ${v.length} values, the model uses ${dim}`);
-    data.set(v, id * dim);
+    for (let j = 0; j < dim; j++) data[id * dim + j] = v[j]! * scale;
     found++;
   });
   const t = tf.tensor2d(data, [E.shape[0]!, dim]);
   E.assign(t);
   t.dispose();
   return found;
+}
+
+/**
+ * Rows of words that training never saw become their pretrained vector times the linear map that
+ * best takes pretrained vectors to trained rows (ridge least squares over the words seen at least
+ * twice): the trained embedding drifts away from the pretrained space, and a map fitted on the words
+ * both know carries the unseen ones along (Madhyastha et al. 2016 do this with a neural map).
+ */
+export function projectUnseenWords(parser: Parser, vectors: Map<string, Float32Array>): number {
+  const E = parser.net.wordEmbedding.weight;
+  const [V, d] = E.shape as [number, number];
+  const { items, counts } = parser.vocab.words;
+  const seen: number[] = [];
+  const unseen: number[] = [];
+  items.forEach((w, id) => {
+    if (id < 3 || !vectors.has(w)) return;
+    if (counts[id] === 0) unseen.push(id);
+    else if (counts[id]! >= 2) seen.push(id);
+  });
+  if (unseen.length === 0 || seen.length < d) return 0;
+  const p = vectors.get(items[seen[0]!]!)!.length;
+  const data = E.dataSync().slice() as Float32Array;
+  // normal equations (P'P + lambda I) A = P'E in float64
+  const ptp = new Float64Array(p * p);
+  const pte = new Float64Array(p * d);
+  for (const id of seen) {
+    const x = vectors.get(items[id]!)!;
+    for (let i = 0; i < p; i++) {
+      const xi = x[i]!;
+      for (let j = 0; j < p; j++) ptp[i * p + j]! += xi * x[j]!;
+      for (let j = 0; j < d; j++) pte[i * d + j]! += xi * data[id * d + j]!;
+    }
+  }
+  let trace = 0;
+  for (let i = 0; i < p; i++) trace += ptp[i * p + i]!;
+  for (let i = 0; i < p; i++) ptp[i * p + i]! += (1e-3 * trace) / p;
+  const A = solveSymmetric(ptp, pte, p, d);
+  for (const id of unseen) {
+    const x = vectors.get(items[id]!)!;
+    for (let j = 0; j < d; j++) {
+      let v = 0;
+      for (let i = 0; i < p; i++) v += x[i]! * A[i * d + j]!;
+      data[id * d + j] = v;
+    }
+  }
+  const t = tf.tensor2d(data, [V, d]);
+  E.assign(t);
+  t.dispose();
+  parser.invalidate();
+  return unseen.length;
+}
+
+/** X with M X = B for a symmetric positive definite M [n, n] and B [n, m] (Cholesky). */
+function solveSymmetric(M: Float64Array, B: Float64Array, n: number, m: number): Float64Array {
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = M[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= L[i * n + k]! * L[j * n + k]!;
+      if (i === j) {
+        if (!(s > 0)) throw new Error('projectUnseenWords: the pretrained vectors are degenerate');
+        L[i * n + i] = Math.sqrt(s);
+      } else L[i * n + j] = s / L[j * n + j]!;
+    }
+  const X = Float64Array.from(B);
+  for (let c = 0; c < m; c++) {
+    for (let i = 0; i < n; i++) {
+      let s = X[i * m + c]!;
+      for (let k = 0; k < i; k++) s -= L[i * n + k]! * X[k * m + c]!;
+      X[i * m + c] = s / L[i * n + i]!;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = X[i * m + c]!;
+      for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * X[k * m + c]!;
+      X[i * m + c] = s / L[i * n + i]!;
+    }
+  }
+  return X;
 }
 
 interface Examples {

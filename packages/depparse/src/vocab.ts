@@ -14,7 +14,7 @@ export function normalizeWord(form: string): string {
 export class Vocabulary {
   private readonly index = new Map<string, number>();
   readonly items: string[];
-  /** Training frequency of each id (0 for reserved ids and words added from pretrained vectors only). */
+  /** Training frequency of each id (0 for reserved ids and for words that training never saw). */
   readonly counts: number[];
 
   constructor(items: readonly string[], counts?: readonly number[]) {
@@ -40,6 +40,20 @@ export class Vocabulary {
       kept.map(([s]) => s),
       kept.map(([, c]) => c),
     );
+  }
+
+  /**
+   * This vocabulary plus the `items` it lacks, appended in their order; `counted` (the training
+   * stream) gives their counts, so frequency-dependent treatment such as word dropout stays right.
+   */
+  extend(items: Iterable<string>, counted: Iterable<string> = []): Vocabulary {
+    const added = [...items].filter((it) => !this.has(it));
+    if (added.length === 0) return this;
+    const wanted = new Set(added);
+    const freq = new Map<string, number>();
+    for (const s of counted) if (wanted.has(s)) freq.set(s, (freq.get(s) ?? 0) + 1);
+    const own = this.toJSON();
+    return new Vocabulary([...own.items, ...added], [...own.counts, ...added.map((it) => freq.get(it) ?? 0)]);
   }
 
   get size(): number {

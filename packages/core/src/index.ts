@@ -32,6 +32,7 @@ export {
   decodeBase64,
   type SimdKernelBuilds,
 } from './kernels/simd-module.js';
+export { cholesky, choleskySolve, symmetricEigen } from './linalg/dense.js';
 export { valueAndGrads } from './nn/grad.js';
 export {
   fans,

@@ -2,7 +2,16 @@
 // with `exploreFrom` (arc-hybrid, arc-eager) — from the dynamic oracle while following the model's own
 // predictions (Goldberg & Nivre 2013); softmax cross-entropy with dropout and L2; Adam by default,
 // AdaGrad as in Chen & Manning as an option. The best epoch on the dev set is kept.
-import { adagrad, adam, cosineSchedule, Optimizer, Rng, valueAndGrads } from '@lab/core';
+import {
+  adagrad,
+  adam,
+  cholesky,
+  choleskySolve,
+  cosineSchedule,
+  Optimizer,
+  Rng,
+  valueAndGrads,
+} from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, words } from './conllu.js';
 import { dynamicOracle } from './dynamic-oracle.js';
@@ -364,7 +373,7 @@ export function projectUnseenWords(parser: Parser, vectors: Map<string, Float32A
   let trace = 0;
   for (let i = 0; i < p; i++) trace += ptp[i * p + i]!;
   for (let i = 0; i < p; i++) ptp[i * p + i]! += (1e-3 * trace) / p;
-  const A = solveSymmetric(ptp, pte, p, d);
+  const A = choleskySolve(cholesky(ptp, p, "the pretrained vectors' Gram matrix"), pte, p, d);
   for (const id of unseen) {
     const x = vectors.get(items[id]!)!;
     for (let j = 0; j < d; j++) {
@@ -378,34 +387,6 @@ export function projectUnseenWords(parser: Parser, vectors: Map<string, Float32A
   t.dispose();
   parser.invalidate();
   return unseen.length;
-}
-
-/** X with M X = B for a symmetric positive definite M [n, n] and B [n, m] (Cholesky). */
-function solveSymmetric(M: Float64Array, B: Float64Array, n: number, m: number): Float64Array {
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = M[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= L[i * n + k]! * L[j * n + k]!;
-      if (i === j) {
-        if (!(s > 0)) throw new Error('projectUnseenWords: the pretrained vectors are degenerate');
-        L[i * n + i] = Math.sqrt(s);
-      } else L[i * n + j] = s / L[j * n + j]!;
-    }
-  const X = Float64Array.from(B);
-  for (let c = 0; c < m; c++) {
-    for (let i = 0; i < n; i++) {
-      let s = X[i * m + c]!;
-      for (let k = 0; k < i; k++) s -= L[i * n + k]! * X[k * m + c]!;
-      X[i * m + c] = s / L[i * n + i]!;
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = X[i * m + c]!;
-      for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * X[k * m + c]!;
-      X[i * m + c] = s / L[i * n + i]!;
-    }
-  }
-  return X;
 }
 
 interface Examples {

@@ -1,6 +1,6 @@
 // Closed forms between Gaussians: univariate, and multivariate with diagonal or full covariance.
 // Plain float64 arithmetic on small dense matrices (row-major number[][]).
-import { Rng } from '@lab/core';
+import { choleskySolve, cholesky as coreCholesky, Rng, symmetricEigen } from '@lab/core';
 
 export interface Gaussian1d {
   mean: number;
@@ -91,81 +91,22 @@ function asMatrix(cov: number[][] | number[], k: number, name: string): Mat {
   });
   return m;
 }
+// row-major number[][] views of @lab/core's dense linear algebra (flat float64)
+const flat = (a: Mat) => Float64Array.from(a.flat());
+const rows = (x: Float64Array, n: number): Mat =>
+  Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * n, (i + 1) * n)));
 /** Cholesky factor L (lower) with A = L L^T; throws when A is not positive definite. */
-function cholesky(a: Mat, name: string): Mat {
-  const n = a.length;
-  const l: Mat = a.map(() => new Array(n).fill(0));
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i]![j]!;
-      for (let k = 0; k < j; k++) s -= l[i]![k]! * l[j]![k]!;
-      if (i === j) {
-        if (!(s > 0)) throw new RangeError(`${name}.cov is not positive definite`);
-        l[i]![i] = Math.sqrt(s);
-      } else l[i]![j] = s / l[j]![j]!;
-    }
-  }
-  return l;
-}
+const cholesky = (a: Mat, name: string): Mat =>
+  rows(coreCholesky(flat(a), a.length, `${name}.cov`), a.length);
 const logdetFromChol = (l: Mat) => 2 * l.reduce((s, row, i) => s + Math.log(row[i]!), 0);
 /** Solves A x = b given the Cholesky factor of A. */
-function cholSolve(l: Mat, b: number[]): number[] {
-  const n = l.length;
-  const y = new Array(n).fill(0);
-  for (let i = 0; i < n; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= l[i]![k]! * y[k]!;
-    y[i] = s / l[i]![i]!;
-  }
-  const x = new Array(n).fill(0);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i]!;
-    for (let k = i + 1; k < n; k++) s -= l[k]![i]! * x[k]!;
-    x[i] = s / l[i]![i]!;
-  }
-  return x;
-}
+const cholSolve = (l: Mat, b: number[]): number[] => Array.from(choleskySolve(flat(l), b, l.length));
 const matmul = (a: Mat, b: Mat): Mat =>
   a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
-/** Symmetric eigen-decomposition by cyclic Jacobi rotations: A = V diag(w) V^T. */
+/** Symmetric eigen-decomposition: A = V diag(w) V^T. */
 function eigSym(a: Mat): { w: number[]; v: Mat } {
-  const n = a.length;
-  const m = a.map((r) => r.slice());
-  const v: Mat = a.map((_, i) => a.map((__, j) => (i === j ? 1 : 0)));
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += m[i]![j]! ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = m[p]![q]!;
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (m[q]![q]! - m[p]![p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const mkp = m[k]![p]!;
-          const mkq = m[k]![q]!;
-          m[k]![p] = c * mkp - s * mkq;
-          m[k]![q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < n; k++) {
-          const mpk = m[p]![k]!;
-          const mqk = m[q]![k]!;
-          m[p]![k] = c * mpk - s * mqk;
-          m[q]![k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k]![p]!;
-          const vkq = v[k]![q]!;
-          v[k]![p] = c * vkp - s * vkq;
-          v[k]![q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  return { w: m.map((r, i) => r[i]!), v };
+  const { values, vectors } = symmetricEigen(flat(a), a.length);
+  return { w: Array.from(values), v: rows(vectors, a.length) };
 }
 /** Square root of a symmetric positive semi-definite matrix. */
 export function sqrtm(a: Mat): Mat {

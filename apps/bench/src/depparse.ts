@@ -14,6 +14,7 @@ import {
   tagAccuracy,
   trainParser,
 } from '@lab/depparse';
+import * as tf from '@tensorflow/tfjs-core';
 
 export function shippedModel(): {
   parser: Parser;
@@ -46,6 +47,8 @@ export async function depparseBench({ epoch = true, quiet = false } = {}): Promi
   const log = (s: string) => {
     if (!quiet) process.stderr.write(`${s}\n`);
   };
+  const matmulGflops = calibrate();
+  log(`machine: one-thread 512x512 matMul at ${matmulGflops.toFixed(1)} GFLOP/s`);
   const { parser, tagger, training } = shippedModel();
   const test = ewt('test');
   parser.parse(test.slice(0, 200)); // warm-up: builds the precomputed tables, compiles the kernels
@@ -113,6 +116,8 @@ export async function depparseBench({ epoch = true, quiet = false } = {}): Promi
     sent_per_s: Math.round(test.length / (ms / 1000)),
     epoch_s: epochSeconds === null ? null : Number(epochSeconds.toFixed(1)),
     model: `@lab/depparse/models/en_ewt (${parser.config.system}, hidden ${parser.config.net.hidden.join('x')} ${parser.config.net.activation})`,
+    // the same machine's arithmetic rate in this run: the parse and epoch figures swing with it
+    matmul_gflops: Number(matmulGflops.toFixed(1)),
     test_sentences: test.length,
     test_words: gold.words,
     predicted_tags: {
@@ -125,4 +130,21 @@ export async function depparseBench({ epoch = true, quiet = false } = {}): Promi
     },
     threads: 1,
   };
+}
+
+/** Median rate of a 512x512 by 512x512 float32 matMul on the current backend (one thread), GFLOP/s. */
+function calibrate(): number {
+  const a = tf.randomNormal([512, 512], 0, 1, 'float32', 1);
+  const b = tf.randomNormal([512, 512], 0, 1, 'float32', 2);
+  const times: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    times.push(performance.now() - t0);
+    c.dispose();
+  }
+  tf.dispose([a, b]);
+  const ms = times.slice(2).sort((x, y) => x - y)[5]!;
+  return (2 * 512 ** 3) / (ms * 1e6);
 }

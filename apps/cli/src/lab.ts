@@ -331,6 +331,20 @@ parse
       return x;
     },
   )
+  .option(
+    '--teachers <dirs>',
+    'knowledge distillation: comma-separated model directories whose averaged predictions join the targets',
+    (v) => v.split(',').filter(Boolean),
+  )
+  .option(
+    '--teacher-weight <w>',
+    "weight of the teachers' distribution in each target (default: 0.5)",
+    (v) => {
+      const x = Number(v);
+      if (!(x >= 0 && x <= 1)) throw new InvalidArgumentError('--teacher-weight must be a number in [0, 1]');
+      return x;
+    },
+  )
   .option('--tagger-epochs <n>', 'epochs of the UPOS/XPOS tagger (0: no tagger)', (v) => Number(v), 4)
   .option('--half', 'store the weights as float16 (half the size)')
   .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)

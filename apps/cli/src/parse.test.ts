@@ -71,6 +71,38 @@ describe('lab parse', () => {
     expect(parsed.every((p) => p.rows.filter((w) => w.head === 0).length === 1)).toBe(true);
     // the model reads XPOS and FEATS: the tagger predicted both
     expect(parsed[0]!.rows[0]).toMatchObject({ form: 'The', xpos: 'DT', feats: 'Definite=Def|PronType=Art' });
+    // distillation: a student with the model as its teacher (same data, so the same vocabularies)
+    const student = join(out, 'student');
+    const options = {
+      train: ewt('train'),
+      out: student,
+      epochs: 1,
+      system: 'arc-hybrid' as const,
+      hidden: [64],
+      activation: 'cube' as const,
+      optimizer: 'adam' as const,
+      lrSchedule: 'none' as const,
+      batchSize: 256,
+      wordDim: 32,
+      vectors: join(out, 'vectors.txt'),
+      vectorsVocab: 2,
+      morphology: 'xpos+feats' as const,
+      taggerEpochs: 0,
+      half: false,
+      seed: 1,
+      limit: 600,
+      backend: 'wasm' as const,
+      quiet: true,
+    };
+    const d = await parseTrain({ ...options, teachers: [model], teacherWeight: 0.5 });
+    expect(d.history).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(student, 'training.json'), 'utf8')).options.teachers).toEqual([
+      model,
+    ]);
+    // a teacher trained on other sentences has another vocabulary: refused before training
+    await expect(parseTrain({ ...options, limit: 300, teachers: [model] })).rejects.toThrow(
+      /teacher 0: its words vocabulary/,
+    );
   }, 120_000);
 
   it('gives clear errors for a missing model, a missing file, and mismatched gold/system files', async () => {

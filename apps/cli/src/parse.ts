@@ -74,6 +74,9 @@ export interface ParseTrainOptions {
   vectors?: string;
   vectorsVocab?: number;
   wordDropout?: number;
+  /** Model directories of teachers for knowledge distillation. */
+  teachers?: string[];
+  teacherWeight?: number;
   wordDim: number;
   morphology: Morphology;
   taggerEpochs: number;
@@ -91,31 +94,46 @@ export async function parseTrain(o: ParseTrainOptions) {
   if (o.limit) train = train.slice(0, o.limit);
   const dev = o.dev ? readConllu(o.dev) : undefined;
   const pretrained = o.vectors ? parseWordVectors(readFileSync(o.vectors, 'utf8'), o.wordDim) : undefined;
+  const teachers = (o.teachers ?? []).map((dir) => loadModel(dir));
   let bar: Progress | null = null;
-  const { parser, history, best } = trainParser(train, dev, {
-    system: o.system,
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    optimizer: o.optimizer,
-    lr: o.lr,
-    lrSchedule: o.lrSchedule,
-    exploreFrom: o.exploreFrom,
-    averageDecay: o.average,
-    pretrained,
-    pretrainedVocabulary: o.vectorsVocab,
-    wordDropout: o.wordDropout,
-    seed: o.seed,
-    morphology: o.morphology,
-    net: { hidden: o.hidden, activation: o.activation, wordDim: o.wordDim },
-    onBatch: ({ epoch, batch, batches, loss }) => {
-      if (batch === 0) bar = progress(`parser epoch ${epoch}/${o.epochs}`, batches, o.quiet);
-      bar!.tick({ loss: loss.toFixed(4) });
-    },
-    onEpoch: (e) => {
-      const dv = e.dev ? `  dev UAS ${(100 * e.dev.uas).toFixed(2)} LAS ${(100 * e.dev.las).toFixed(2)}` : '';
-      (bar as Progress | null)?.done(`loss ${e.loss.toFixed(4)}  ${e.seconds.toFixed(1)} s${dv}`);
-    },
-  });
+  const trained = (() => {
+    try {
+      return trainParser(train, dev, {
+        system: o.system,
+        epochs: o.epochs,
+        batchSize: o.batchSize,
+        optimizer: o.optimizer,
+        lr: o.lr,
+        lrSchedule: o.lrSchedule,
+        exploreFrom: o.exploreFrom,
+        averageDecay: o.average,
+        pretrained,
+        pretrainedVocabulary: o.vectorsVocab,
+        wordDropout: o.wordDropout,
+        teachers: teachers.map((t) => t.parser),
+        teacherWeight: o.teacherWeight,
+        seed: o.seed,
+        morphology: o.morphology,
+        net: { hidden: o.hidden, activation: o.activation, wordDim: o.wordDim },
+        onBatch: ({ epoch, batch, batches, loss }) => {
+          if (batch === 0) bar = progress(`parser epoch ${epoch}/${o.epochs}`, batches, o.quiet);
+          bar!.tick({ loss: loss.toFixed(4) });
+        },
+        onEpoch: (e) => {
+          const dv = e.dev
+            ? `  dev UAS ${(100 * e.dev.uas).toFixed(2)} LAS ${(100 * e.dev.las).toFixed(2)}`
+            : '';
+          (bar as Progress | null)?.done(`loss ${e.loss.toFixed(4)}  ${e.seconds.toFixed(1)} s${dv}`);
+        },
+      });
+    } finally {
+      for (const t of teachers) {
+        t.parser.dispose();
+        t.tagger?.dispose();
+      }
+    }
+  })();
+  const { parser, history, best } = trained;
   const tagger =
     o.taggerEpochs > 0
       ? trainTagger(train, {

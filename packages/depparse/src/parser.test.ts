@@ -187,6 +187,76 @@ describe('training options', () => {
     for (const r of [last, averaged]) r.parser.dispose();
     expect(() => trainParser(train, undefined, { ...o, averageDecay: 1 })).toThrow(/averageDecay/);
   });
+  it('distillation: targets follow the teachers by their weight, leak-free; teachers must match', () => {
+    const train = ewt('train').slice(0, 150);
+    const o: Parameters<typeof trainParser>[2] = {
+      epochs: 2,
+      batchSize: 128,
+      net: { hidden: [32], wordDim: 16 },
+      seed: 3,
+    };
+    // a teacher whose output bias alone decides: it always prefers one right arc
+    const teacher = trainParser(train, undefined, { ...o, epochs: 1 }).parser;
+    const items = teacher.transitions.items;
+    const favourite = items.findIndex((t) => t.move === 'right' && t.label === 'det');
+    const { weight, bias } = teacher.net.output;
+    tf.tidy(() => {
+      weight.assign(tf.zerosLike(weight));
+      const b = new Float32Array(items.length);
+      b[favourite] = 20;
+      bias!.assign(tf.tensor1d(b));
+    });
+    teacher.invalidate();
+    // the student's mean probability of that transition in configurations of training sentences
+    const fb = featureBuffers(40);
+    const sentences = train.slice(0, 40);
+    const probabilityOfFavourite = (student: Parser) => {
+      sentences.forEach((s, row) => {
+        const ids = student.encode(words(s));
+        const c = new Configuration(ids.words.length - 1);
+        c.stack.push(c.next++);
+        extractFeatures(c, ids, new Int32Array(ids.words.length), fb, row);
+      });
+      student.net.eval();
+      const y = student.networkScorer()(fb, sentences.length);
+      const T = items.length;
+      let sum = 0;
+      for (let r = 0; r < sentences.length; r++) {
+        let max = Number.NEGATIVE_INFINITY;
+        for (let k = 0; k < T; k++) max = Math.max(max, y[r * T + k]!);
+        let z = 0;
+        for (let k = 0; k < T; k++) z += Math.exp(y[r * T + k]! - max);
+        sum += Math.exp(y[r * T + favourite]! - max) / z;
+      }
+      return sum / sentences.length;
+    };
+    const probability = (teacherWeight: number) => {
+      const tensors: number[] = [];
+      const r = trainParser(train, undefined, {
+        ...o,
+        lr: 0.01,
+        teachers: [teacher],
+        teacherWeight,
+        onEpoch: () => tensors.push(tf.memory().numTensors),
+      });
+      expect(tensors[1]).toBe(tensors[0]);
+      const p = probabilityOfFavourite(r.parser);
+      r.parser.dispose();
+      return p;
+    };
+    expect(probability(0)).toBeLessThan(0.1);
+    const half = probability(0.5);
+    expect(half).toBeGreaterThan(0.3);
+    expect(half).toBeLessThan(0.7);
+    expect(probability(1)).toBeGreaterThan(0.9);
+    // a teacher with another vocabulary reads other ids: refused by name
+    const other = trainParser(train, undefined, { ...o, epochs: 1, minWordCount: 1 }).parser;
+    expect(() => trainParser(train, undefined, { ...o, teachers: [other] })).toThrow(/words vocabulary/);
+    expect(() => trainParser(train, undefined, { ...o, teachers: [teacher], teacherWeight: 2 })).toThrow(
+      /teacherWeight/,
+    );
+    for (const p of [teacher, other]) p.dispose();
+  });
 });
 
 describe('pretrained word vectors', () => {

@@ -28,6 +28,7 @@ import { attachmentScores } from './metrics.js';
 import { DEFAULT_NET, featureTensors, type NetConfig } from './model.js';
 import { type Morphology, morphologyKey } from './morphology.js';
 import { Parser, type Vocabularies } from './parser.js';
+import { PrecomputedScorer } from './precompute.js';
 import { projectivize } from './projectivize.js';
 import { dependentOf } from './transition-set.js';
 import { Configuration, isProjective, SYSTEMS, type SystemName } from './transitions.js';
@@ -73,6 +74,16 @@ export interface TrainParserOptions {
    * vectors, so parsing reads them instead of UNK. Default 0: only training words get ids.
    */
   pretrainedVocabulary?: number;
+  /**
+   * Knowledge distillation (Hinton et al. 2015; Liu et al. 2018 for transition parsers): trained
+   * parsers whose averaged transition probabilities on every training example, static or explored,
+   * are mixed into the targets. An ensemble's accuracy passes largely into one model of the usual
+   * size and speed. Teachers must share the student's system, morphology and vocabularies (train
+   * them with the same data, `minWordCount` and pretrained vocabulary).
+   */
+  teachers?: readonly Parser[];
+  /** Weight of the teachers' distribution in each target (default 0.5); the oracle's transition has the rest. */
+  teacherWeight?: number;
   seed?: number;
   onEpoch?: (e: EpochReport) => void;
   onBatch?: (e: { epoch: number; batch: number; batches: number; loss: number }) => void;
@@ -187,6 +198,13 @@ export function trainParser(
     initialiseWords(parser, o.pretrained, o.pretrainedRms === undefined ? 0.08 : o.pretrainedRms);
   // words that only the pretrained vectors know never get a gradient: their rows are mapped from
   // the pretrained space into the trained one before each evaluation (see projectUnseenWords)
+  const teachers = o.teachers ?? [];
+  const teacherWeight = o.teacherWeight ?? 0.5;
+  if (!(teacherWeight >= 0 && teacherWeight <= 1))
+    throw new RangeError(`teacherWeight must be in [0, 1], got ${teacherWeight}`);
+  teachers.forEach((t, i) => {
+    checkTeacher(t, parser, i);
+  });
   const unseen = vocab.words.counts.some((c, id) => id >= 3 && c === 0);
   const vars = parser.net.trainableParameters();
   const baseLr = o.lr ?? (o.optimizer === 'adagrad' ? 0.01 : 1e-3);
@@ -223,6 +241,9 @@ export function trainParser(
     const batches = Math.ceil(ex.count / batchSize);
     const fb = featureBuffers(batchSize);
     const targets = new Int32Array(batchSize);
+    const T = parser.transitions.size;
+    const soft = teachers.length ? teacherProbabilities(teachers, ex) : undefined;
+    const mixed = new Float32Array(soft ? batchSize * T : 0);
     let lossSum = 0;
     parser.net.train();
     for (let b = 0; b < batches; b++) {
@@ -230,9 +251,16 @@ export function trainParser(
       for (let r = 0; r < rows; r++)
         copyRow(ex.features, order[b * batchSize + r]!, fb, r, ex.targets, targets);
       const f = featureTensors(fb, rows);
-      const y = tf.tidy(() =>
-        tf.oneHot(tf.tensor1d(targets.subarray(0, rows), 'int32'), parser.transitions.size),
-      );
+      let y: tf.Tensor;
+      if (soft) {
+        // (1 - w) on the oracle's transition plus w times the teachers' distribution
+        for (let r = 0; r < rows; r++) {
+          const i = order[b * batchSize + r]!;
+          for (let k = 0; k < T; k++) mixed[r * T + k] = teacherWeight * soft[i * T + k]!;
+          mixed[r * T + targets[r]!]! += 1 - teacherWeight;
+        }
+        y = tf.tensor2d(mixed.subarray(0, rows * T), [rows, T]);
+      } else y = tf.tidy(() => tf.oneHot(tf.tensor1d(targets.subarray(0, rows), 'int32'), T));
       const { value, grads } = valueAndGrads(
         () => tf.losses.softmaxCrossEntropy(y, parser.net.logits(f)) as tf.Scalar,
         vars,
@@ -387,6 +415,74 @@ export function projectUnseenWords(parser: Parser, vectors: Map<string, Float32A
   t.dispose();
   parser.invalidate();
   return unseen.length;
+}
+
+/** Throws unless `teacher` reads the student's features and predicts its transitions. */
+function checkTeacher(teacher: Parser, student: Parser, i: number): void {
+  const a = teacher.config;
+  const b = student.config;
+  const differs = (what: string, x: unknown, y: unknown) =>
+    new Error(`teacher ${i}: ${what} ${JSON.stringify(x)} differs from the student's ${JSON.stringify(y)}`);
+  if (a.system !== b.system) throw differs('system', a.system, b.system);
+  if ((a.morphology ?? 'xpos') !== (b.morphology ?? 'xpos'))
+    throw differs('morphology', a.morphology ?? 'xpos', b.morphology ?? 'xpos');
+  if (Boolean(a.pseudoProjective) !== Boolean(b.pseudoProjective))
+    throw differs('pseudoProjective', a.pseudoProjective, b.pseudoProjective);
+  for (const kind of ['words', 'upos', 'xpos', 'labels'] as const) {
+    const x = teacher.vocab[kind].items;
+    const y = student.vocab[kind].items;
+    if (x.length !== y.length || x.some((v, k) => v !== y[k]))
+      throw new Error(
+        `teacher ${i}: its ${kind} vocabulary (${x.length}) differs from the student's (${y.length}); ` +
+          'train teachers and student on the same data with the same minWordCount, morphology and pretrained vocabulary',
+      );
+  }
+}
+
+/** The teachers' averaged softmax over transitions for every example, [count, T]. */
+function teacherProbabilities(teachers: readonly Parser[], ex: Examples): Float32Array {
+  const T = teachers[0]!.transitions.size;
+  const out = new Float32Array(ex.count * T);
+  const chunk = 4096;
+  const share = 1 / teachers.length;
+  for (const teacher of teachers) {
+    const wasTraining = teacher.net.training;
+    teacher.net.eval();
+    const precomputed = new PrecomputedScorer(teacher.net);
+    const score = precomputed.scorer();
+    try {
+      for (let s = 0; s < ex.count; s += chunk) {
+        const rows = Math.min(chunk, ex.count - s);
+        const y = score(featureRows(ex.features, s, rows), rows);
+        for (let r = 0; r < rows; r++) {
+          let max = Number.NEGATIVE_INFINITY;
+          for (let k = 0; k < T; k++) max = Math.max(max, y[r * T + k]!);
+          let z = 0;
+          for (let k = 0; k < T; k++) z += Math.exp(y[r * T + k]! - max);
+          const o = (s + r) * T;
+          for (let k = 0; k < T; k++) out[o + k]! += (share * Math.exp(y[r * T + k]! - max)) / z;
+        }
+      }
+    } finally {
+      precomputed.dispose();
+      teacher.net.train(wasTraining);
+    }
+  }
+  return out;
+}
+
+/** Rows start..start+rows of feature buffers, as views. */
+function featureRows(f: FeatureBuffers, start: number, rows: number): FeatureBuffers {
+  const T = TOKEN_POSITIONS;
+  const L = LABEL_POSITIONS;
+  const E = EXTRA_POSITIONS;
+  return {
+    words: f.words.subarray(start * T, (start + rows) * T),
+    upos: f.upos.subarray(start * T, (start + rows) * T),
+    xpos: f.xpos.subarray(start * T, (start + rows) * T),
+    labels: f.labels.subarray(start * L, (start + rows) * L),
+    extras: f.extras.subarray(start * E, (start + rows) * E),
+  };
 }
 
 interface Examples {

@@ -196,8 +196,6 @@ export function trainParser(
   );
   if (o.pretrained)
     initialiseWords(parser, o.pretrained, o.pretrainedRms === undefined ? 0.08 : o.pretrainedRms);
-  // words that only the pretrained vectors know never get a gradient: their rows are mapped from
-  // the pretrained space into the trained one before each evaluation (see projectUnseenWords)
   const teachers = o.teachers ?? [];
   const teacherWeight = o.teacherWeight ?? 0.5;
   if (!(teacherWeight >= 0 && teacherWeight <= 1))
@@ -205,6 +203,8 @@ export function trainParser(
   teachers.forEach((t, i) => {
     checkTeacher(t, parser, i);
   });
+  // words that only the pretrained vectors know never get a gradient: their rows are mapped from
+  // the pretrained space into the trained one before each evaluation (see projectUnseenWords)
   const unseen = vocab.words.counts.some((c, id) => id >= 3 && c === 0);
   const vars = parser.net.trainableParameters();
   const baseLr = o.lr ?? (o.optimizer === 'adagrad' ? 0.01 : 1e-3);
@@ -446,8 +446,7 @@ function teacherProbabilities(teachers: readonly Parser[], ex: Examples): Float3
   const chunk = 4096;
   const share = 1 / teachers.length;
   for (const teacher of teachers) {
-    const wasTraining = teacher.net.training;
-    teacher.net.eval();
+    // the precomputed scorer reads the weights only (no dropout), whatever the teacher's mode
     const precomputed = new PrecomputedScorer(teacher.net);
     const score = precomputed.scorer();
     try {
@@ -465,7 +464,6 @@ function teacherProbabilities(teachers: readonly Parser[], ex: Examples): Float3
       }
     } finally {
       precomputed.dispose();
-      teacher.net.train(wasTraining);
     }
   }
   return out;

@@ -31,6 +31,17 @@ function positiveNumber(name: string) {
     return n;
   };
 }
+function contextOption(v: string) {
+  const parts = v.split(',').map(Number);
+  const [dim, layers, width] = parts;
+  if (
+    parts.length !== 3 ||
+    !parts.every((n) => Number.isInteger(n) && n >= 1) ||
+    width! % 2 === 0
+  )
+    throw new InvalidArgumentError('--context takes three positive integers dim,layers,width (width odd), e.g. 64,3,5');
+  return { dim: dim!, layers: layers!, width: width! };
+}
 
 const program = new Command('lab').description(
   '@lab: train GANs, classifiers and parsers on TensorFlow.js WASM',
@@ -280,6 +291,11 @@ parse
   )
   .addOption(
     new Option('--activation <name>', 'hidden activation').choices(['cube', 'relu', 'tanh']).default('cube'),
+  )
+  .option(
+    '--context <dim,layers,width>',
+    'sentence-context encoder: channels, convolution layers and their width in tokens, e.g. 64,3,5',
+    contextOption,
   )
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'adagrad']).default('adam'))
   .option('--lr <x>', 'learning rate (default: 1e-3 for Adam, 0.01 for AdaGrad)', positiveNumber('--lr'))

@@ -65,6 +65,8 @@ export interface ParseTrainOptions {
   system: SystemName;
   hidden: number[];
   activation: 'cube' | 'relu' | 'tanh';
+  /** Sentence-context encoder (see NetConfig.context). */
+  context?: { dim: number; layers: number; width: number };
   optimizer: 'adam' | 'adagrad';
   lr?: number;
   lrSchedule: 'none' | 'cosine';
@@ -114,7 +116,12 @@ export async function parseTrain(o: ParseTrainOptions) {
         teacherWeight: o.teacherWeight,
         seed: o.seed,
         morphology: o.morphology,
-        net: { hidden: o.hidden, activation: o.activation, wordDim: o.wordDim },
+        net: {
+          hidden: o.hidden,
+          activation: o.activation,
+          wordDim: o.wordDim,
+          ...(o.context ? { context: o.context } : {}),
+        },
         onBatch: ({ epoch, batch, batches, loss }) => {
           if (batch === 0) bar = progress(`parser epoch ${epoch}/${o.epochs}`, batches, o.quiet);
           bar!.tick({ loss: loss.toFixed(4) });

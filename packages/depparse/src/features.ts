@@ -14,6 +14,11 @@ export const LABEL_POSITIONS = 14;
 export const EXTRA_POSITIONS = 6;
 export const EXTRA_VALUES = 16;
 export const EXTRA_IDS = EXTRA_POSITIONS * EXTRA_VALUES;
+/**
+ * Positions whose sentence-context vectors (see ParserNet's context encoder) the first layer reads:
+ * s0, s1, s2 and b0, as Kiperwasser & Goldberg's (2016) arc-hybrid parser reads its BiLSTM vectors.
+ */
+export const CONTEXT_POSITIONS = 4;
 
 /** Per-token ids of one sentence (index 0 is the root). */
 export interface SentenceIds {
@@ -28,6 +33,8 @@ export interface FeatureBuffers {
   xpos: Int32Array;
   labels: Int32Array;
   extras: Int32Array;
+  /** Token index in the sentence (0: root, -1: none) of each context position. */
+  tokens: Int32Array;
 }
 
 const leftmost = (c: Configuration, h: number, nth: number): number =>
@@ -101,6 +108,11 @@ export function extractFeatures(
   out.extras[e + 3] = 3 * V + valency(c, s1, -1);
   out.extras[e + 4] = 4 * V + valency(c, s1, 1);
   out.extras[e + 5] = 5 * V + valency(c, b0, -1);
+  const k = row * CONTEXT_POSITIONS;
+  out.tokens[k] = s0;
+  out.tokens[k + 1] = s1;
+  out.tokens[k + 2] = p[2]!;
+  out.tokens[k + 3] = b0;
 }
 
 /** 1..5 as themselves, then 6-7, 8-10, 11-15, 16+ (0: no s0 or b0). */
@@ -125,5 +137,6 @@ export function featureBuffers(rows: number): FeatureBuffers {
     xpos: new Int32Array(rows * TOKEN_POSITIONS),
     labels: new Int32Array(rows * LABEL_POSITIONS),
     extras: new Int32Array(rows * EXTRA_POSITIONS),
+    tokens: new Int32Array(rows * CONTEXT_POSITIONS),
   };
 }

@@ -4,13 +4,16 @@
 import { Dense, Dropout, Embedding, Module, normal, Rng } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  CONTEXT_POSITIONS,
   EXTRA_IDS,
   EXTRA_POSITIONS,
   type FeatureBuffers,
   LABEL_POSITIONS,
+  type SentenceIds,
   TOKEN_POSITIONS,
 } from './features.js';
 import { tableRowSum } from './table-op.js';
+import { ROOT_ID } from './vocab.js';
 
 export type Activation = 'cube' | 'relu' | 'tanh';
 
@@ -32,6 +35,19 @@ export interface NetConfig {
   hidden: number[];
   activation: Activation;
   dropout: number;
+  /**
+   * A sentence-context encoder: every token's word and tag embeddings pass `layers` 1-D convolutions
+   * of `width` tokens and `dim` channels (relu), and the first layer also reads the resulting vectors
+   * of s0, s1, s2 and b0, so each decision sees the words around them, not just the stack and
+   * buffer tops. Absent: none (models before this option).
+   */
+  context?: ContextConfig;
+}
+
+export interface ContextConfig {
+  dim: number;
+  layers: number;
+  width: number;
 }
 
 export const DEFAULT_NET: Omit<NetConfig, 'words' | 'upos' | 'xpos' | 'labels' | 'transitions'> = {
@@ -64,6 +80,9 @@ export class ParserNet extends Module {
   readonly extraEmbedding: Embedding;
   readonly hidden: Dense[];
   readonly output: Dense;
+  /** The context encoder's convolutions (as dense layers over `width` stacked tokens) and its first-layer block. */
+  readonly contextLayers: Dense[] = [];
+  readonly contextOut?: Dense;
   private readonly drop: Dropout;
   // scratch of groupProducts: per id, the mark of the last (call, position) that saw it and its slot
   private stamp = new Int32Array(0);
@@ -92,6 +111,26 @@ export class ParserNet extends Module {
       return d;
     });
     this.output = this.addModule('output', new Dense(inF, config.transitions, { rng, name: 'output' }));
+    const cx = config.context;
+    if (cx) {
+      if (!(cx.width % 2 === 1 && cx.width >= 1 && cx.layers >= 1 && cx.dim >= 1))
+        throw new RangeError(`context: odd width, layers and dim >= 1, got ${JSON.stringify(cx)}`);
+      let inC = config.wordDim + 2 * config.tagDim;
+      for (let i = 0; i < cx.layers; i++) {
+        const name = `context${i + 1}`;
+        this.contextLayers.push(this.addModule(name, new Dense(cx.width * inC, cx.dim, { rng, name })));
+        inC = cx.dim;
+      }
+      this.contextOut = this.addModule(
+        'context',
+        new Dense(CONTEXT_POSITIONS * cx.dim, config.hidden[0]!, {
+          rng,
+          name: 'context',
+          bias: false,
+          kernelInit: normal(0.01),
+        }),
+      );
+    }
     this.drop = this.addModule('dropout', new Dropout(config.dropout, { rng }));
   }
 
@@ -197,10 +236,77 @@ export class ParserNet extends Module {
     return tableRowSum(table, rowIds, rows, P);
   }
 
-  /** Transition logits for feature tensors [rows, 18] x3 and [rows, 12] (int32). */
-  logits(f: FeatureTensors): tf.Tensor2D {
+  /**
+   * Context vectors of a batch of sentences laid end to end (see contextLayout): row
+   * `layout.starts[i] + t` is token t (0: the root) of sentence i; padding rows, the last among them
+   * standing for absent positions, are zero.
+   */
+  contextTable(batch: readonly SentenceIds[], layout = contextLayout(batch, this.config)): tf.Tensor2D {
+    const cx = this.config.context;
+    if (!cx) throw new Error('this parser net has no context encoder');
     return tf.tidy(() => {
-      let h: tf.Tensor = this.drop.forward(activate(this.firstLayer(f), this.config.activation));
+      const n = layout.rows;
+      const w = new Int32Array(n);
+      const u = new Int32Array(n);
+      const x = new Int32Array(n);
+      const mask = new Float32Array(n);
+      batch.forEach((s, i) => {
+        const at = layout.starts[i]!;
+        w[at] = u[at] = x[at] = ROOT_ID;
+        mask[at] = 1;
+        for (let k = 1; k < s.words.length; k++) {
+          w[at + k] = s.words[k]!;
+          u[at + k] = s.upos[k]!;
+          x[at + k] = s.xpos[k]!;
+          mask[at + k] = 1;
+        }
+      });
+      const m = tf.tensor2d(mask, [n, 1]);
+      let h: tf.Tensor = tf.mul(
+        tf.concat(
+          [
+            this.wordEmbedding.forward(tf.tensor1d(w, 'int32')),
+            this.uposEmbedding.forward(tf.tensor1d(u, 'int32')),
+            this.xposEmbedding.forward(tf.tensor1d(x, 'int32')),
+          ],
+          1,
+        ),
+        m,
+      );
+      const r = (cx.width - 1) / 2;
+      for (const layer of this.contextLayers) {
+        const c = h.shape[1]!;
+        // a 1-D convolution as one product: each token's row holds its `width` neighbours side by
+        // side; the zero rows between sentences keep them apart, as zero padding would
+        const padded = tf.pad(h, [
+          [r, r],
+          [0, 0],
+        ]);
+        const windows = tf.concat(
+          Array.from({ length: cx.width }, (_, j) => tf.slice(padded, [j, 0], [n, c])),
+          1,
+        );
+        h = tf.mul(tf.relu(layer.forward(windows)), m);
+      }
+      return h as tf.Tensor2D;
+    });
+  }
+
+  /**
+   * Transition logits for feature tensors [rows, 18] x3 and [rows, 12] (int32); a net with a context
+   * encoder also reads `contextTable` (see contextTable) at `f.contextRows`.
+   */
+  logits(f: FeatureTensors, contextTable?: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let first: tf.Tensor = this.firstLayer(f);
+      if (this.contextOut) {
+        if (!f.contextRows || !contextTable)
+          throw new Error('a parser net with a context encoder needs its context table and rows');
+        const rows = f.words.shape[0]!;
+        const v = tf.gather(contextTable, tf.reshape(f.contextRows, [-1]));
+        first = tf.add(first, this.contextOut.forward(tf.reshape(v, [rows, -1])));
+      }
+      let h: tf.Tensor = this.drop.forward(activate(first, this.config.activation));
       for (const layer of this.hidden.slice(1))
         h = this.drop.forward(activate(layer.forward(h), this.config.activation));
       return this.output.forward(h) as tf.Tensor2D;
@@ -218,11 +324,66 @@ export interface FeatureTensors {
   xpos: tf.Tensor;
   labels: tf.Tensor;
   extras: tf.Tensor;
+  /** Context encoder input: per row, the CONTEXT_POSITIONS row ids in the batch's context table. */
+  contextRows?: tf.Tensor;
 }
 
-/** Feature buffers (first `rows` rows) as int32 tensors. */
-export function featureTensors(b: FeatureBuffers, rows: number): FeatureTensors {
+/** Where a batch's sentences sit in its context table: sentence i from row starts[i]. */
+export interface ContextLayout {
+  starts: Int32Array;
+  /** Rows in all; the last is a zero row (read for absent positions). */
+  rows: number;
+}
+
+/** Sentences end to end, each followed by (width - 1) / 2 zero rows (so the last row is zero). */
+export function contextLayout(batch: readonly SentenceIds[], config: NetConfig): ContextLayout {
+  const gap = Math.max(1, ((config.context?.width ?? 1) - 1) / 2);
+  const starts = new Int32Array(batch.length);
+  let at = 0;
+  batch.forEach((s, i) => {
+    starts[i] = at;
+    at += s.words.length + gap;
+  });
+  return { starts, rows: at };
+}
+
+/** Per feature row, the context-table rows of its CONTEXT_POSITIONS tokens (absent: the last row). */
+export function contextRows(
+  b: FeatureBuffers,
+  rows: number,
+  layout: ContextLayout,
+  slots: ArrayLike<number>,
+): Int32Array {
+  const none = layout.rows - 1;
+  const ids = new Int32Array(rows * CONTEXT_POSITIONS);
+  for (let r = 0; r < rows; r++) {
+    const at = layout.starts[slots[r]!]!;
+    for (let j = 0; j < CONTEXT_POSITIONS; j++) {
+      const t = b.tokens[r * CONTEXT_POSITIONS + j]!;
+      ids[r * CONTEXT_POSITIONS + j] = t < 0 ? none : at + t;
+    }
+  }
+  return ids;
+}
+
+/**
+ * Feature buffers (first `rows` rows) as int32 tensors. With a context layout, `context.slots[r]`
+ * is row r's sentence in it.
+ */
+export function featureTensors(
+  b: FeatureBuffers,
+  rows: number,
+  context?: { layout: ContextLayout; slots: ArrayLike<number> },
+): FeatureTensors {
+  let ctx: tf.Tensor | undefined;
+  if (context)
+    ctx = tf.tensor2d(
+      contextRows(b, rows, context.layout, context.slots),
+      [rows, CONTEXT_POSITIONS],
+      'int32',
+    );
   return {
+    ...(ctx ? { contextRows: ctx } : {}),
     extras: tf.tensor2d(b.extras.subarray(0, rows * EXTRA_POSITIONS), [rows, EXTRA_POSITIONS], 'int32'),
     words: tf.tensor2d(b.words.subarray(0, rows * TOKEN_POSITIONS), [rows, TOKEN_POSITIONS], 'int32'),
     upos: tf.tensor2d(b.upos.subarray(0, rows * TOKEN_POSITIONS), [rows, TOKEN_POSITIONS], 'int32'),

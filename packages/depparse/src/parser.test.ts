@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend, Rng } from '@lab/core';
+import { initBackend, Rng, valueAndGrads } from '@lab/core';
 import { findSharedData, maxRelativeError, relaxedSimdReachable } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { formatConllu, parseConllu, words } from './conllu.js';
 import { extractFeatures, featureBuffers } from './features.js';
 import { tableSumFma } from './kernels/table-sum.js';
 import { attachmentScores } from './metrics.js';
-import { ParserNet } from './model.js';
+import { contextLayout, featureTensors, ParserNet } from './model.js';
 import { Parser } from './parser.js';
 import { PrecomputedScorer } from './precompute.js';
 import { parseWordVectors, projectUnseenWords, trainParser } from './train.js';
@@ -125,6 +125,149 @@ describe('the neural parser', () => {
     expect(formatConllu(a)).toBe(formatConllu(b));
   });
 });
+
+describe('the sentence-context encoder', () => {
+  let train: ReturnType<typeof ewt>;
+  let dev: ReturnType<typeof ewt>;
+  let parser: Parser;
+  let history: ReturnType<typeof trainParser>['history'];
+  const tensorsAfterEpoch: number[] = [];
+  const context = { dim: 16, layers: 2, width: 3 };
+
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', fallback: false });
+    train = ewt('train').slice(0, 600);
+    dev = ewt('dev').slice(0, 200);
+    const r = trainParser(train, dev, {
+      epochs: 3,
+      batchSize: 256,
+      exploreFrom: 3,
+      net: { hidden: [128], wordDim: 32, context },
+      seed: 1,
+      onEpoch: () => tensorsAfterEpoch.push(tf.memory().numTensors),
+    });
+    parser = r.parser;
+    history = r.history;
+  }, 120_000);
+
+  it('trains its encoder with the parser (exploration included) without leaking tensors', () => {
+    expect(history[2]!.dev!.uas).toBeGreaterThan(history[0]!.dev!.uas);
+    expect(history[2]!.dev!.uas).toBeGreaterThan(0.6);
+    expect(tensorsAfterEpoch[2]).toBe(tensorsAfterEpoch[1]);
+    // the encoder gets a gradient through the context table
+    const ids = train.slice(0, 4).map((s) => parser.encode(words(s)));
+    const fb = featureBuffers(ids.length);
+    ids.forEach((x, i) => {
+      extractFeatures(configAfterTwoShifts(x), x, new Int32Array(x.words.length), fb, i);
+    });
+    const layout = contextLayout(ids, parser.net.config);
+    const f = featureTensors(fb, ids.length, { layout, slots: [0, 1, 2, 3] });
+    parser.net.eval();
+    const { value, grads } = valueAndGrads(
+      () => tf.sum(parser.net.logits(f, parser.net.contextTable(ids, layout))) as tf.Scalar,
+      { first: parser.net.contextLayers[0]!.weight, out: parser.net.contextOut!.weight },
+    );
+    parser.net.train();
+    for (const g of Object.values(grads)) expect(tf.max(tf.abs(g)).dataSync()[0]).toBeGreaterThan(0);
+    tf.dispose([value, ...Object.values(grads), ...Object.values(f)]);
+  });
+
+  it("a sentence's context vectors do not depend on the batch around it", () => {
+    const ids = dev.slice(0, 5).map((s) => parser.encode(words(s)));
+    const together = parser.net.contextTable(ids);
+    const alone = parser.net.contextTable([ids[3]!]);
+    const layout = contextLayout(ids, parser.net.config);
+    const n = ids[3]!.words.length;
+    const a = tf.slice(together, [layout.starts[3]!, 0], [n, context.dim]);
+    const b = tf.slice(alone, [0, 0], [n, context.dim]);
+    expect(maxRelativeError(a.dataSync() as Float32Array, b.dataSync() as Float32Array)).toBeLessThan(1e-5);
+    expect(Math.max(...(a.dataSync() as Float32Array))).toBeGreaterThan(0);
+    tf.dispose([together, alone, a, b]);
+  });
+
+  it('the precomputed scorer (kernel and JS) scores exactly like the network, batch by batch', () => {
+    const sentences = dev.slice(0, 23).map((s) => parser.encode(words(s)));
+    // rows in another order than the sentences: the slots say which is which
+    const order = sentences.map((_, i) => (i * 7) % sentences.length);
+    const shuffled = featureBuffers(sentences.length);
+    order.forEach((s, r) => {
+      extractFeatures(
+        configAfterTwoShifts(sentences[s]!),
+        sentences[s]!,
+        new Int32Array(sentences[s]!.words.length),
+        shuffled,
+        r,
+      );
+    });
+    parser.net.eval();
+    const net = parser.networkScorer(sentences);
+    const reference = net(shuffled, order.length, order);
+    net.dispose();
+    expect(() => parser.networkScorer()).toThrow(/batch of sentences/);
+    for (const useKernel of [true, false]) {
+      const p = new PrecomputedScorer(parser.net, { topWords: 50, useKernel });
+      expect(() => p.scorer()).toThrow(/batch of sentences/);
+      const score = p.scorer(sentences);
+      expect(() => score(shuffled, order.length)).toThrow(/slots/);
+      const got = score(shuffled, order.length, order);
+      let worst = 0;
+      for (let i = 0; i < got.length; i++)
+        worst = Math.max(worst, Math.abs(got[i]! - reference[i]!) / (1e-3 + Math.abs(reference[i]!)));
+      expect(worst).toBeLessThan(1e-3);
+      p.dispose();
+    }
+    parser.net.train();
+  });
+
+  it('parses the same in any batch size, precomputed or not, and round-trips through its files', () => {
+    const a = parser.parse(dev, { batchSize: 7 });
+    const b = parser.parse(dev, { batchSize: 256 });
+    const c = parser.parse(dev, { precompute: false });
+    expect(formatConllu(a)).toBe(formatConllu(b));
+    expect(formatConllu(a)).toBe(formatConllu(c));
+    const copy = Parser.fromFiles(parser.toFiles());
+    expect(copy.config.net.context).toEqual(context);
+    expect(formatConllu(copy.parse(dev))).toBe(formatConllu(a));
+    copy.dispose();
+  });
+
+  it('rejects bad settings and distillation into it', () => {
+    expect(() => new ParserNet({ ...netSizes(train), context: { dim: 8, layers: 1, width: 2 } })).toThrow(
+      /odd width/,
+    );
+    expect(() =>
+      trainParser(train.slice(0, 20), undefined, { epochs: 1, net: { context }, teachers: [parser] }),
+    ).toThrow(/context encoder/);
+  });
+});
+
+/** A small net's sizes for `train` (vocabulary counts do not matter to these tests). */
+function netSizes(_train: unknown) {
+  return {
+    words: 100,
+    upos: 20,
+    xpos: 60,
+    labels: 50,
+    transitions: 95,
+    wordDim: 32,
+    tagDim: 20,
+    labelDim: 20,
+    extraDim: 16,
+    hidden: [128],
+    activation: 'cube' as const,
+    dropout: 0.5,
+  };
+}
+
+function configAfterTwoShifts(ids: { words: Int32Array }): Configuration {
+  const c = new Configuration(ids.words.length - 1);
+  if (c.n > 2) {
+    c.stack.push(c.next++);
+    c.stack.push(c.next++);
+    c.attach(c.s(0), c.s(1) === 0 ? c.s(0) : c.s(1), 'det');
+  }
+  return c;
+}
 
 describe('training options', () => {
   beforeAll(async () => {

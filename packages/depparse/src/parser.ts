@@ -10,8 +10,8 @@ import {
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
-import { extractFeatures, featureBuffers, type SentenceIds } from './features.js';
-import { featureTensors, type NetConfig, ParserNet } from './model.js';
+import { extractFeatures, type FeatureBuffers, featureBuffers, type SentenceIds } from './features.js';
+import { type ContextLayout, contextLayout, featureTensors, type NetConfig, ParserNet } from './model.js';
 import { checkMorphology, type Morphology, morphologyKey } from './morphology.js';
 import { PrecomputedScorer } from './precompute.js';
 import { deprojectivize } from './projectivize.js';
@@ -45,8 +45,15 @@ export interface ParseOptions {
   precompute?: boolean;
 }
 
-/** Scores transitions for `rows` feature rows: returns row-major [rows, transitions]. */
-export type Scorer = (f: ReturnType<typeof featureBuffers>, rows: number) => Float32Array;
+/**
+ * Scores transitions for `rows` feature rows: returns row-major [rows, transitions]. `slots[r]` is
+ * row r's sentence in the batch the scorer was made for (read by nets with a context encoder).
+ */
+export type Scorer = (
+  f: ReturnType<typeof featureBuffers>,
+  rows: number,
+  slots?: ArrayLike<number>,
+) => Float32Array;
 
 export class Parser {
   readonly transitions: TransitionSet;
@@ -104,15 +111,35 @@ export class Parser {
     return ids;
   }
 
-  /** The plain network as a scorer (training-time path; also the reference for the precomputed one). */
-  networkScorer(): Scorer {
-    return (f, rows) => {
+  /**
+   * The plain network as a scorer (training-time path; also the reference for the precomputed one).
+   * A net with a context encoder needs the batch of sentences it scores; `dispose()` frees their
+   * context vectors.
+   */
+  networkScorer(batch?: readonly SentenceIds[]): Scorer & { dispose(): void } {
+    let context: { table: tf.Tensor2D; layout: ContextLayout } | undefined;
+    if (this.net.config.context) {
+      if (!batch) throw new Error('a parser with a context encoder scores a given batch of sentences');
+      const layout = contextLayout(batch, this.net.config);
+      context = { table: this.net.contextTable(batch, layout), layout };
+    }
+    const score = (f: FeatureBuffers, rows: number, slots?: ArrayLike<number>): Float32Array => {
+      if (context && !slots)
+        throw new Error("a parser with a context encoder needs the rows' sentence slots");
       // read outside tidy: a returned typed array would be walked element by element
-      const logits = tf.tidy(() => this.net.logits(featureTensors(f, rows)));
+      const logits = tf.tidy(() => {
+        const f2 = featureTensors(f, rows, context && slots ? { layout: context.layout, slots } : undefined);
+        return this.net.logits(f2, context?.table);
+      });
       const data = logits.dataSync() as Float32Array;
       logits.dispose();
       return data;
     };
+    return Object.assign(score, {
+      dispose: () => {
+        if (context) context.table.dispose();
+      },
+    });
   }
 
   /** Heads and labels for many sentences, greedily, batch by batch. */
@@ -122,22 +149,25 @@ export class Parser {
   ): { heads: Int32Array; labels: string[] }[] {
     const wasTraining = this.net.training;
     this.net.eval();
-    let scorer: Scorer;
-    if (precompute) {
-      this.precomputed ??= new PrecomputedScorer(this.net);
-      scorer = this.precomputed.scorer();
-    } else scorer = this.networkScorer();
+    // a net with a context encoder gets a scorer per batch (its context vectors are the batch's)
+    const context = this.net.config.context !== undefined;
+    if (precompute) this.precomputed ??= new PrecomputedScorer(this.net);
+    let scorer: Scorer | undefined;
+    if (!context) scorer = precompute ? this.precomputed!.scorer() : this.networkScorer();
     const out: { heads: Int32Array; labels: string[] }[] = new Array(sentences.length);
     try {
       for (let s = 0; s < sentences.length; s += batchSize) {
         const part = sentences.slice(s, s + batchSize);
-        const trees = this.parseBatch(
-          part.map((ws) => this.encode(ws)),
-          scorer,
-        );
-        trees.forEach((t, i) => {
-          out[s + i] = t;
-        });
+        const encoded = part.map((ws) => this.encode(ws));
+        const batchScorer = scorer || precompute ? undefined : this.networkScorer(encoded);
+        try {
+          const trees = this.parseBatch(encoded, scorer ?? batchScorer ?? this.precomputed!.scorer(encoded));
+          trees.forEach((t, i) => {
+            out[s + i] = t;
+          });
+        } finally {
+          batchScorer?.dispose();
+        }
       }
     } finally {
       this.net.train(wasTraining);
@@ -179,7 +209,7 @@ export class Parser {
       active.forEach((i, row) => {
         extractFeatures(configs[i]!, batch[i]!, labelIds[i]!, buffers, row);
       });
-      const scores = scorer(buffers, active.length);
+      const scores = scorer(buffers, active.length, active);
       for (let row = 0; row < active.length; row++) {
         const i = active[row]!;
         const c = configs[i]!;

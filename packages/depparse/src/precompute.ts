@@ -4,14 +4,16 @@
 // multiplied on the fly; tags and labels are always tabled (their vocabularies are small).
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  CONTEXT_POSITIONS,
   EXTRA_IDS,
   EXTRA_POSITIONS,
   type FeatureBuffers,
   LABEL_POSITIONS,
+  type SentenceIds,
   TOKEN_POSITIONS,
 } from './features.js';
 import { TableSumKernel, wasmSimdSupported } from './kernels/table-sum.js';
-import type { ParserNet } from './model.js';
+import { type ContextLayout, contextLayout, type ParserNet } from './model.js';
 
 // The kernel path reads one (UPOS, XPOS) pair row per token position instead of one row of each. All
 // pairs are tabled when they are few (20 x 52 EWT tags: 21 MB); with XPOS+FEATS tags (338) that would
@@ -41,6 +43,11 @@ export class PrecomputedScorer {
   private readonly rest: { weight: tf.Tensor2D; bias: tf.Tensor1D }[];
   private readonly sizes: { upos: number; xpos: number; labels: number; dw: number };
   private unpadded = new Float32Array(0);
+  /** Context encoder: its first-layer block as [dim, CONTEXT_POSITIONS * H] (position-major columns). */
+  private readonly contextBlocks?: tf.Tensor2D;
+  /** The current batch's context products, [layout.rows, CONTEXT_POSITIONS, H] (JS path). */
+  private contextProducts: Float32Array = new Float32Array(0);
+  private contextLayout?: ContextLayout;
   /** The WASM SIMD path: every table in one kernel memory (null where WASM SIMD is unavailable). */
   private readonly kernel: {
     k: TableSumKernel;
@@ -67,6 +74,9 @@ export class PrecomputedScorer {
     rareCapacity: number;
     /** (slot, position, word) of the rows a batch adds to the rare cache. */
     pending: number;
+    /** The batch's context products (kernel memory; grows) and their capacity in floats. */
+    context: number;
+    contextCapacity: number;
     offsets: number;
     out: number;
     items: number;
@@ -221,6 +231,8 @@ export class PrecomputedScorer {
         rares: 0,
         rareCapacity,
         pending: 0,
+        context: 0,
+        contextCapacity: 0,
         offsets: 0,
         out: 0,
         items: 0,
@@ -229,6 +241,18 @@ export class PrecomputedScorer {
         wordEmb,
         layers: kernelLayers,
       };
+    }
+    if (net.contextOut) {
+      const d = c.context!.dim;
+      const w = net.contextOut.weight;
+      this.contextBlocks = tf.keep(
+        tf.tidy(() =>
+          tf.reshape(tf.transpose(tf.reshape(w, [CONTEXT_POSITIONS, d, H]), [1, 0, 2]), [
+            d,
+            CONTEXT_POSITIONS * H,
+          ]),
+        ),
+      ) as tf.Tensor2D;
     }
     const layers = [...net.hidden.slice(1), net.output];
     this.rest = layers.map((l) => ({
@@ -275,26 +299,53 @@ export class PrecomputedScorer {
   }
 
   /** First hidden layer (after the activation) for `rows` feature rows, into a [rows, H] array. */
-  hidden(f: FeatureBuffers, rows: number): Float32Array {
-    if (!this.kernel) return this.hiddenInJs(f, rows);
-    return this.kernel.k.f32(this.hiddenByKernel(f, rows), rows * this.H).slice();
+  hidden(f: FeatureBuffers, rows: number, slots?: ArrayLike<number>): Float32Array {
+    if (!this.kernel) return this.hiddenInJs(f, rows, slots);
+    return this.kernel.k.f32(this.hiddenByKernel(f, rows, slots), rows * this.H).slice();
+  }
+
+  /**
+   * A net with a context encoder: runs it over the batch of sentences that the next scores are for
+   * and tables each token's products with the context block of the first layer, per position.
+   */
+  private prepareContext(batch: readonly SentenceIds[]): void {
+    const layout = contextLayout(batch, this.net.config);
+    const products = tf.tidy(() => {
+      const table = this.net.contextTable(batch, layout);
+      return tf.matMul(table, this.contextBlocks!);
+    });
+    const data = products.dataSync() as Float32Array;
+    products.dispose();
+    this.contextLayout = layout;
+    const kn = this.kernel;
+    if (!kn) {
+      this.contextProducts = data;
+      return;
+    }
+    if (data.length > kn.contextCapacity) {
+      // a larger batch than before: a new region (the old one is abandoned; sizes at least double)
+      kn.contextCapacity = Math.max(data.length, 2 * kn.contextCapacity);
+      kn.context = kn.k.alloc(kn.contextCapacity);
+    }
+    kn.k.f32(kn.context, data.length).set(data);
   }
 
   /** The first layer into the kernel's `out` buffer (after the activation); returns its offset. */
-  private hiddenByKernel(f: FeatureBuffers, rows: number): number {
+  private hiddenByKernel(f: FeatureBuffers, rows: number, slots?: ArrayLike<number>): number {
     const kn = this.kernel!;
     const k = kn.k;
     const H = this.H;
     const K = this.topWords;
     if (rows > kn.capacity) {
       kn.capacity = Math.max(rows, 2 * kn.capacity);
-      kn.offsets = k.alloc(kn.capacity * SEPARATE_ROW);
+      kn.offsets = k.alloc(kn.capacity * (SEPARATE_ROW + CONTEXT_POSITIONS));
       kn.out = k.alloc(kn.capacity * H);
       kn.items = k.alloc(kn.capacity * 3 * TOKEN_POSITIONS);
       kn.pending = k.alloc(kn.capacity * 3 * TOKEN_POSITIONS);
       for (const l of kn.layers) l.y = k.alloc(kn.capacity * l.outPad);
     }
-    const perRow = () => (kn.paired ? PAIRED_ROW : SEPARATE_ROW);
+    const ctx = this.contextBlocks ? CONTEXT_POSITIONS : 0;
+    const perRow = () => (kn.paired ? PAIRED_ROW : SEPARATE_ROW) + ctx;
     const items = k.i32(kn.items, rows * 3 * TOKEN_POSITIONS);
     const pending = k.i32(kn.pending, rows * 3 * TOKEN_POSITIONS);
     let added = 0;
@@ -347,7 +398,7 @@ export class PrecomputedScorer {
           // more distinct pairs than rows for them: one row of each from now on, this batch again
           kn.paired = false;
           fillRareRows();
-          return this.hiddenByKernel(f, rows);
+          return this.hiddenByKernel(f, rows, slots);
         }
         offsets[o++] = upos + (p * U + u) * H;
         offsets[o++] = xpos + (p * X + x) * H;
@@ -357,6 +408,17 @@ export class PrecomputedScorer {
       const e = r * EXTRA_POSITIONS;
       for (let p = 0; p < EXTRA_POSITIONS; p++)
         offsets[o++] = extras + (p * EXTRA_IDS + f.extras[e + p]!) * H;
+      if (ctx) {
+        // row (token, position) of the batch's context products, which sit after the tables
+        const layout = this.contextLayout!;
+        const base = (kn.context - kn.table) / 4;
+        const at = layout.starts[slots![r]!]!;
+        const none = layout.rows - 1;
+        for (let j = 0; j < CONTEXT_POSITIONS; j++) {
+          const t = f.tokens[r * CONTEXT_POSITIONS + j]!;
+          offsets[o++] = base + ((t < 0 ? none : at + t) * CONTEXT_POSITIONS + j) * H;
+        }
+      }
     }
     fillRareRows();
     k.run(kn.table, kn.offsets, rows, perRow(), H, kn.bias, kn.out);
@@ -372,9 +434,9 @@ export class PrecomputedScorer {
   }
 
   /** Transition scores entirely in the kernel: table sums, rare words, activations, dense layers. */
-  private scoreByKernel(f: FeatureBuffers, rows: number): Float32Array {
+  private scoreByKernel(f: FeatureBuffers, rows: number, slots?: ArrayLike<number>): Float32Array {
     const kn = this.kernel!;
-    let x = this.hiddenByKernel(f, rows);
+    let x = this.hiddenByKernel(f, rows, slots);
     kn.layers.forEach((l, i) => {
       kn.k.dense(x, l.w, l.b, rows, l.inF, l.outPad, l.y);
       if (i < kn.layers.length - 1) {
@@ -396,7 +458,7 @@ export class PrecomputedScorer {
     return out.subarray(0, rows * last.out);
   }
 
-  private hiddenInJs(f: FeatureBuffers, rows: number): Float32Array {
+  private hiddenInJs(f: FeatureBuffers, rows: number, slots?: ArrayLike<number>): Float32Array {
     const H = this.H;
     const K = this.topWords;
     const dw = this.sizes.dw;
@@ -423,16 +485,41 @@ export class PrecomputedScorer {
         addRow(h, this.labelTable, (p * this.sizes.labels + f.labels[r * LABEL_POSITIONS + p]!) * H, H);
       for (let p = 0; p < EXTRA_POSITIONS; p++)
         addRow(h, this.extraTable, (p * EXTRA_IDS + f.extras[r * EXTRA_POSITIONS + p]!) * H, H);
+      if (this.contextBlocks) {
+        const layout = this.contextLayout!;
+        const at = layout.starts[slots![r]!]!;
+        for (let j = 0; j < CONTEXT_POSITIONS; j++) {
+          const t = f.tokens[r * CONTEXT_POSITIONS + j]!;
+          const row = t < 0 ? layout.rows - 1 : at + t;
+          addRow(h, this.contextProducts, (row * CONTEXT_POSITIONS + j) * H, H);
+        }
+      }
     }
     activateInPlace(out, act);
     return out;
   }
 
-  /** Scores of `rows` feature rows ([rows, transitions]; a view that the next call overwrites). */
-  scorer() {
-    if (this.kernel) return (f: FeatureBuffers, rows: number): Float32Array => this.scoreByKernel(f, rows);
-    return (f: FeatureBuffers, rows: number): Float32Array => {
-      const h = this.hidden(f, rows);
+  /**
+   * Scores of `rows` feature rows ([rows, transitions]; a view that the next call overwrites). A net
+   * with a context encoder scores rows of the given batch of sentences (`slots[r]`: row r's sentence).
+   */
+  scorer(batch?: readonly SentenceIds[]) {
+    if (this.contextBlocks) {
+      if (!batch) throw new Error('a parser with a context encoder scores a given batch of sentences');
+      this.prepareContext(batch);
+    }
+    const needSlots = (slots?: ArrayLike<number>) => {
+      if (this.contextBlocks && !slots)
+        throw new Error("a parser with a context encoder needs the rows' sentence slots");
+    };
+    if (this.kernel)
+      return (f: FeatureBuffers, rows: number, slots?: ArrayLike<number>): Float32Array => {
+        needSlots(slots);
+        return this.scoreByKernel(f, rows, slots);
+      };
+    return (f: FeatureBuffers, rows: number, slots?: ArrayLike<number>): Float32Array => {
+      needSlots(slots);
+      const h = this.hidden(f, rows, slots);
       const logits = tf.tidy(() => {
         let x: tf.Tensor = tf.tensor2d(h, [rows, this.H]);
         this.rest.forEach((l, i) => {
@@ -452,6 +539,7 @@ export class PrecomputedScorer {
 
   dispose(): void {
     for (const l of this.rest) tf.dispose([l.weight, l.bias]);
+    this.contextBlocks?.dispose();
   }
 }
 

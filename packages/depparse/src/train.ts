@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, words } from './conllu.js';
 import { dynamicOracle } from './dynamic-oracle.js';
 import {
+  CONTEXT_POSITIONS,
   EXTRA_POSITIONS,
   extractFeatures,
   type FeatureBuffers,
@@ -25,7 +26,7 @@ import {
   TOKEN_POSITIONS,
 } from './features.js';
 import { attachmentScores } from './metrics.js';
-import { DEFAULT_NET, featureTensors, type NetConfig } from './model.js';
+import { type ContextLayout, contextLayout, DEFAULT_NET, featureTensors, type NetConfig } from './model.js';
 import { type Morphology, morphologyKey } from './morphology.js';
 import { Parser, type Vocabularies } from './parser.js';
 import { PrecomputedScorer } from './precompute.js';
@@ -197,6 +198,9 @@ export function trainParser(
   if (o.pretrained)
     initialiseWords(parser, o.pretrained, o.pretrainedRms === undefined ? 0.08 : o.pretrainedRms);
   const teachers = o.teachers ?? [];
+  const contextual = parser.net.config.context !== undefined;
+  if (contextual && teachers.length)
+    throw new Error('distillation into a parser with a context encoder is not supported');
   const teacherWeight = o.teacherWeight ?? 0.5;
   if (!(teacherWeight >= 0 && teacherWeight <= 1))
     throw new RangeError(`teacherWeight must be in [0, 1], got ${teacherWeight}`);
@@ -237,32 +241,61 @@ export function trainParser(
     const ex = exploring
       ? exploredExamples(parser, trees, ids, rng, o.exploreProb ?? 0.9)
       : staticExamples(parser, trees, ids);
-    const order = rng.permutation(ex.count);
-    const batches = Math.ceil(ex.count / batchSize);
-    const fb = featureBuffers(batchSize);
-    const targets = new Int32Array(batchSize);
+    const batches = contextual
+      ? sentenceBatches(ex, trees.length, batchSize, rng)
+      : exampleBatches(ex.count, batchSize, rng);
+    let fb = featureBuffers(batchSize);
+    let targets = new Int32Array(batchSize);
     const T = parser.transitions.size;
     const soft = teachers.length ? teacherProbabilities(teachers, ex) : undefined;
-    const mixed = new Float32Array(soft ? batchSize * T : 0);
+    let mixed = new Float32Array(soft ? batchSize * T : 0);
     let lossSum = 0;
     parser.net.train();
-    for (let b = 0; b < batches; b++) {
-      const rows = Math.min(batchSize, ex.count - b * batchSize);
-      for (let r = 0; r < rows; r++)
-        copyRow(ex.features, order[b * batchSize + r]!, fb, r, ex.targets, targets);
-      const f = featureTensors(fb, rows);
+    for (let b = 0; b < batches.length; b++) {
+      const batch = batches[b]!;
+      const rows = batch.length;
+      if (rows > targets.length) {
+        fb = featureBuffers(rows);
+        targets = new Int32Array(rows);
+        if (soft) mixed = new Float32Array(rows * T);
+      }
+      for (let r = 0; r < rows; r++) copyRow(ex.features, batch[r]!, fb, r, ex.targets, targets);
+      let context: { sentences: SentenceIds[]; layout: ContextLayout; slots: Int32Array } | undefined;
+      if (contextual) {
+        // the batch's sentences, in order of first appearance, and each row's slot among them
+        const slotOf = new Map<number, number>();
+        const slots = new Int32Array(rows);
+        const sentences: SentenceIds[] = [];
+        for (let r = 0; r < rows; r++) {
+          const s = ex.sentences[batch[r]!]!;
+          let slot = slotOf.get(s);
+          if (slot === undefined) {
+            slot = sentences.length;
+            slotOf.set(s, slot);
+            sentences.push(ids[s]!);
+          }
+          slots[r] = slot;
+        }
+        context = { sentences, layout: contextLayout(sentences, parser.net.config), slots };
+      }
+      const f = featureTensors(fb, rows, context);
       let y: tf.Tensor;
       if (soft) {
         // (1 - w) on the oracle's transition plus w times the teachers' distribution
         for (let r = 0; r < rows; r++) {
-          const i = order[b * batchSize + r]!;
+          const i = batch[r]!;
           for (let k = 0; k < T; k++) mixed[r * T + k] = teacherWeight * soft[i * T + k]!;
           mixed[r * T + targets[r]!]! += 1 - teacherWeight;
         }
         y = tf.tensor2d(mixed.subarray(0, rows * T), [rows, T]);
       } else y = tf.tidy(() => tf.oneHot(tf.tensor1d(targets.subarray(0, rows), 'int32'), T));
+      // the context vectors are computed inside, so that their encoder gets its gradient
       const { value, grads } = valueAndGrads(
-        () => tf.losses.softmaxCrossEntropy(y, parser.net.logits(f)) as tf.Scalar,
+        () =>
+          tf.losses.softmaxCrossEntropy(
+            y,
+            parser.net.logits(f, context && parser.net.contextTable(context.sentences, context.layout)),
+          ) as tf.Scalar,
         vars,
       );
       opt.step(grads);
@@ -283,7 +316,7 @@ export function trainParser(
       if (!Number.isFinite(loss))
         throw new Error(`parser training diverged (loss ${loss}) in epoch ${epoch}`);
       lossSum += loss * rows;
-      o.onBatch?.({ epoch, batch: b, batches, loss });
+      o.onBatch?.({ epoch, batch: b, batches: batches.length, loss });
     }
     parser.invalidate();
     const report: EpochReport = {
@@ -469,8 +502,41 @@ function teacherProbabilities(teachers: readonly Parser[], ex: Examples): Float3
   return out;
 }
 
+/** Shuffled batches of `size` example indices. */
+function exampleBatches(count: number, size: number, rng: Rng): Int32Array[] {
+  const order = rng.permutation(count);
+  const out: Int32Array[] = [];
+  for (let b = 0; b < count; b += size) out.push(Int32Array.from(order.slice(b, b + size)));
+  return out;
+}
+
+/**
+ * Batches of whole sentences' examples (a context encoder runs once per sentence of the batch):
+ * sentences in shuffled order, taken until a batch has at least `size` examples.
+ */
+function sentenceBatches(ex: Examples, sentences: number, size: number, rng: Rng): Int32Array[] {
+  const start = new Int32Array(sentences + 1);
+  for (let i = 0; i < ex.count; i++) start[ex.sentences[i]! + 1]!++;
+  for (let s = 0; s < sentences; s++) start[s + 1]! += start[s]!;
+  const bySentence = new Int32Array(ex.count);
+  const at = start.slice(0, sentences);
+  for (let i = 0; i < ex.count; i++) bySentence[at[ex.sentences[i]!]!++] = i;
+  const out: Int32Array[] = [];
+  let current: number[] = [];
+  for (const s of rng.permutation(sentences)) {
+    for (let i = start[s]!; i < start[s + 1]!; i++) current.push(bySentence[i]!);
+    if (current.length >= size) {
+      out.push(Int32Array.from(current));
+      current = [];
+    }
+  }
+  if (current.length) out.push(Int32Array.from(current));
+  return out;
+}
+
 /** Rows start..start+rows of feature buffers, as views. */
 function featureRows(f: FeatureBuffers, start: number, rows: number): FeatureBuffers {
+  const C = CONTEXT_POSITIONS;
   const T = TOKEN_POSITIONS;
   const L = LABEL_POSITIONS;
   const E = EXTRA_POSITIONS;
@@ -480,17 +546,25 @@ function featureRows(f: FeatureBuffers, start: number, rows: number): FeatureBuf
     xpos: f.xpos.subarray(start * T, (start + rows) * T),
     labels: f.labels.subarray(start * L, (start + rows) * L),
     extras: f.extras.subarray(start * E, (start + rows) * E),
+    tokens: f.tokens.subarray(start * C, (start + rows) * C),
   };
 }
 
 interface Examples {
   features: FeatureBuffers;
   targets: Int32Array;
+  /** The training sentence of each example. */
+  sentences: Int32Array;
   count: number;
 }
 
 function growable(capacity: number): Examples {
-  return { features: featureBuffers(capacity), targets: new Int32Array(capacity), count: 0 };
+  return {
+    features: featureBuffers(capacity),
+    targets: new Int32Array(capacity),
+    sentences: new Int32Array(capacity),
+    count: 0,
+  };
 }
 
 function ensure(ex: Examples, extra: number): Examples {
@@ -501,7 +575,9 @@ function ensure(ex: Examples, extra: number): Examples {
   bigger.features.xpos.set(ex.features.xpos);
   bigger.features.labels.set(ex.features.labels);
   bigger.features.extras.set(ex.features.extras);
+  bigger.features.tokens.set(ex.features.tokens);
   bigger.targets.set(ex.targets);
+  bigger.sentences.set(ex.sentences);
   bigger.count = ex.count;
   return bigger;
 }
@@ -519,6 +595,7 @@ function copyRow(
 }
 
 function copyFeatures(src: FeatureBuffers, i: number, dst: FeatureBuffers, r: number) {
+  const C = CONTEXT_POSITIONS;
   const T = TOKEN_POSITIONS;
   const L = LABEL_POSITIONS;
   const E = EXTRA_POSITIONS;
@@ -527,6 +604,7 @@ function copyFeatures(src: FeatureBuffers, i: number, dst: FeatureBuffers, r: nu
   dst.xpos.set(src.xpos.subarray(i * T, i * T + T), r * T);
   dst.labels.set(src.labels.subarray(i * L, i * L + L), r * L);
   dst.extras.set(src.extras.subarray(i * E, i * E + E), r * E);
+  dst.tokens.set(src.tokens.subarray(i * C, i * C + C), r * C);
 }
 
 function staticExamples(parser: Parser, trees: readonly TrainTree[], ids: readonly SentenceIds[]): Examples {
@@ -541,6 +619,7 @@ function staticExamples(parser: Parser, trees: readonly TrainTree[], ids: readon
       const k = parser.transitions.id(gold);
       if (k < 0) throw new Error(`transition ${gold.move}:${gold.label} is not in the transition set`);
       extractFeatures(c, ids[s]!, labelIds, ex.features, ex.count);
+      ex.sentences[ex.count] = s;
       ex.targets[ex.count++] = k;
       const d = dependentOf(sys, c, gold);
       sys.apply(c, gold);
@@ -569,10 +648,10 @@ function exploredExamples(
   let ex = growable(1 << 16);
   parser.net.eval();
   parser.invalidate();
-  const scorer = parser.networkScorer();
   const chunk = 512;
   for (let s0 = 0; s0 < trees.length; s0 += chunk) {
     const part = trees.slice(s0, s0 + chunk);
+    const scorer = parser.networkScorer(ids.slice(s0, s0 + chunk));
     const configs = part.map((t) => new Configuration(t.words.length));
     const labelIds = part.map((t) => new Int32Array(t.words.length + 1));
     const active = part.map((_, i) => i).filter((i) => !sys.isTerminal(configs[i]!));
@@ -582,7 +661,7 @@ function exploredExamples(
       active.forEach((i, row) => {
         extractFeatures(configs[i]!, ids[s0 + i]!, labelIds[i]!, fb, row);
       });
-      const scores = scorer(fb, active.length);
+      const scores = scorer(fb, active.length, active);
       let w = 0;
       for (let row = 0; row < active.length; row++) {
         const i = active[row]!;
@@ -600,6 +679,7 @@ function exploredExamples(
         }
         if (bestZero >= 0) {
           copyFeatures(fb, row, ex.features, ex.count);
+          ex.sentences[ex.count] = s0 + i;
           ex.targets[ex.count++] = bestZero;
         }
         const follow = bestZero < 0 || (pred !== bestZero && rng.next() < p) ? pred : bestZero;
@@ -611,6 +691,7 @@ function exploredExamples(
       }
       active.length = w;
     }
+    scorer.dispose();
   }
   parser.net.train();
   return ex;

@@ -96,6 +96,7 @@ export async function depparseBench({ epoch = true, quiet = false } = {}): Promi
         tagDim: parser.config.net.tagDim,
         labelDim: parser.config.net.labelDim,
         dropout: parser.config.net.dropout,
+        ...(parser.config.net.context ? { context: parser.config.net.context } : {}),
       },
     });
     epochSeconds = (performance.now() - t0) / 1000;
@@ -115,7 +116,7 @@ export async function depparseBench({ epoch = true, quiet = false } = {}): Promi
     clas: r(gold.clas),
     sent_per_s: Math.round(test.length / (ms / 1000)),
     epoch_s: epochSeconds === null ? null : Number(epochSeconds.toFixed(1)),
-    model: `@lab/depparse/models/en_ewt (${parser.config.system}, hidden ${parser.config.net.hidden.join('x')} ${parser.config.net.activation})`,
+    model: `@lab/depparse/models/en_ewt (${parser.config.system}, hidden ${parser.config.net.hidden.join('x')} ${parser.config.net.activation}${contextNote(parser)})`,
     // the same machine's arithmetic rate in this run: the parse and epoch figures swing with it
     matmul_gflops: Number(matmulGflops.toFixed(1)),
     test_sentences: test.length,
@@ -130,6 +131,11 @@ export async function depparseBench({ epoch = true, quiet = false } = {}): Promi
     },
     threads: 1,
   };
+}
+
+function contextNote(parser: Parser): string {
+  const c = parser.config.net.context;
+  return c ? `, context ${c.layers}x${c.width}x${c.dim}` : '';
 }
 
 /** Median rate of a 512x512 by 512x512 float32 matMul on the current backend (one thread), GFLOP/s. */

@@ -33,14 +33,24 @@ function positiveNumber(name: string) {
 }
 function contextOption(v: string) {
   const parts = v.split(',').map(Number);
-  const [dim, layers, width] = parts;
+  const [dim, layers, width, channels, positions] = parts;
   if (
-    parts.length !== 3 ||
+    parts.length < 3 ||
+    parts.length > 5 ||
+    (positions !== undefined && positions > 4) ||
     !parts.every((n) => Number.isInteger(n) && n >= 1) ||
     width! % 2 === 0
   )
-    throw new InvalidArgumentError('--context takes three positive integers dim,layers,width (width odd), e.g. 64,3,5');
-  return { dim: dim!, layers: layers!, width: width! };
+    throw new InvalidArgumentError(
+      '--context takes positive integers dim,layers,width[,channels[,positions]] (width odd, positions <= 4), e.g. 64,3,5,64,2',
+    );
+  return {
+    dim: dim!,
+    layers: layers!,
+    width: width!,
+    ...(channels ? { channels } : {}),
+    ...(positions ? { positions } : {}),
+  };
 }
 
 const program = new Command('lab').description(
@@ -293,8 +303,8 @@ parse
     new Option('--activation <name>', 'hidden activation').choices(['cube', 'relu', 'tanh']).default('cube'),
   )
   .option(
-    '--context <dim,layers,width>',
-    'sentence-context encoder: channels, convolution layers and their width in tokens, e.g. 64,3,5',
+    '--context <dim,layers,width[,channels[,positions]]>',
+    'sentence-context encoder: vector size, convolution layers, their width in tokens, the channels of all but the last (default: the vector size) and how many of s0, b0, s1, s2 read the vectors (default 4), e.g. 64,3,5,64,2',
     contextOption,
   )
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'adagrad']).default('adam'))

@@ -1,5 +1,5 @@
 // WASM SIMD kernels for parsing with the precomputed first layer: table_sum (out[r] = bias + sum_k
-// table[offsets[r, k]], rows of H floats), rare_rows, activate and dense; table_scatter, the gradient of
+// table[offsets[r, k]], rows of H floats), rare_rows, activate, dense and dense_add; table_scatter, the gradient of
 // table_sum, for training. Built by ../scripts/build-kernels.mjs with clang-16 --target=wasm32
 // -msimd128, plain and with relaxed SIMD's fused multiply-add (LAB_FMA, used by dense); the results
 // are embedded in src/kernels/table-sum.wasm.ts.
@@ -81,20 +81,29 @@ void activate(float *x, int n, int kind) {
   }
 }
 
-// y[rows, out] = x[rows, in] . w[in, out] + b[out]; out_pad (a multiple of 4, >= out) is the row
-// stride of w, b and y, whose padding columns are zero. Four rows and 8 columns per pass in eight
-// accumulators, so each pair of weight vectors loaded serves four rows (about 10% faster than two
-// rows by 16 columns in V8, which has 16 vector registers on x64).
-__attribute__((export_name("dense")))
-void dense(const float *x, const float *w, const float *b, int rows, int in, int out_pad, float *y) {
+// y[rows, out] = x[rows, in] . w[in, out] + b[out] (or, with acc, y += x . w: one tap of a 1-D
+// convolution); out_pad (a multiple of 4, >= out) is the row stride of w, b and y, whose padding
+// columns are zero. Four rows and 8 columns per pass in eight accumulators, so each pair of weight
+// vectors loaded serves four rows (about 10% faster than two rows by 16 columns in V8, which has 16
+// vector registers on x64).
+static inline void dense_rows(const float *x, const float *w, const float *b, int rows, int in, int out_pad,
+                              float *y, int acc) {
   int r = 0;
   for (; r + 4 <= rows; r += 4) {
     const float *x0 = x + r * in, *x1 = x0 + in, *x2 = x1 + in, *x3 = x2 + in;
     float *y0 = y + r * out_pad, *y1 = y0 + out_pad, *y2 = y1 + out_pad, *y3 = y2 + out_pad;
     int k = 0;
     for (; k + 8 <= out_pad; k += 8) {
-      v128_t b0 = wasm_v128_load(b + k), b1 = wasm_v128_load(b + k + 4);
-      v128_t p0 = b0, p1 = b1, q0 = b0, q1 = b1, u0 = b0, u1 = b1, v0 = b0, v1 = b1;
+      v128_t p0, p1, q0, q1, u0, u1, v0, v1;
+      if (acc) {
+        p0 = wasm_v128_load(y0 + k); p1 = wasm_v128_load(y0 + k + 4);
+        q0 = wasm_v128_load(y1 + k); q1 = wasm_v128_load(y1 + k + 4);
+        u0 = wasm_v128_load(y2 + k); u1 = wasm_v128_load(y2 + k + 4);
+        v0 = wasm_v128_load(y3 + k); v1 = wasm_v128_load(y3 + k + 4);
+      } else {
+        p0 = q0 = u0 = v0 = wasm_v128_load(b + k);
+        p1 = q1 = u1 = v1 = wasm_v128_load(b + k + 4);
+      }
       for (int j = 0; j < in; j++) {
         const float *wr = w + j * out_pad + k;
         v128_t w0 = wasm_v128_load(wr), w1 = wasm_v128_load(wr + 4);
@@ -117,7 +126,13 @@ void dense(const float *x, const float *w, const float *b, int rows, int in, int
       wasm_v128_store(y3 + k, v0); wasm_v128_store(y3 + k + 4, v1);
     }
     for (; k < out_pad; k += 4) {
-      v128_t p = wasm_v128_load(b + k), q = p, u = p, v = p;
+      v128_t p, q, u, v;
+      if (acc) {
+        p = wasm_v128_load(y0 + k); q = wasm_v128_load(y1 + k);
+        u = wasm_v128_load(y2 + k); v = wasm_v128_load(y3 + k);
+      } else {
+        p = q = u = v = wasm_v128_load(b + k);
+      }
       for (int j = 0; j < in; j++) {
         v128_t wv = wasm_v128_load(w + j * out_pad + k);
         p = MADD(wasm_v128_load32_splat(x0 + j), wv, p);
@@ -133,12 +148,22 @@ void dense(const float *x, const float *w, const float *b, int rows, int in, int
     const float *xr = x + r * in;
     float *yr = y + r * out_pad;
     for (int k = 0; k < out_pad; k += 4) {
-      v128_t p = wasm_v128_load(b + k);
+      v128_t p = acc ? wasm_v128_load(yr + k) : wasm_v128_load(b + k);
       for (int j = 0; j < in; j++)
         p = MADD(wasm_v128_load32_splat(xr + j), wasm_v128_load(w + j * out_pad + k), p);
       wasm_v128_store(yr + k, p);
     }
   }
+}
+
+__attribute__((export_name("dense")))
+void dense(const float *x, const float *w, const float *b, int rows, int in, int out_pad, float *y) {
+  dense_rows(x, w, b, rows, in, out_pad, y, 0);
+}
+
+__attribute__((export_name("dense_add")))
+void dense_add(const float *x, const float *w, int rows, int in, int out_pad, float *y) {
+  dense_rows(x, w, 0, rows, in, out_pad, y, 1);
 }
 
 // The gradient of table_sum with respect to the table: grad[offsets[r, k] + j] += dy[r, j] for every

@@ -15,8 +15,9 @@ export const EXTRA_POSITIONS = 6;
 export const EXTRA_VALUES = 16;
 export const EXTRA_IDS = EXTRA_POSITIONS * EXTRA_VALUES;
 /**
- * Positions whose sentence-context vectors (see ParserNet's context encoder) the first layer reads:
- * s0, s1, s2 and b0, as Kiperwasser & Goldberg's (2016) arc-hybrid parser reads its BiLSTM vectors.
+ * Positions whose sentence-context vectors (see ParserNet's context encoder) the first layer can
+ * read, in this order: s0, b0, s1, s2 (Kiperwasser & Goldberg's 2016 arc-hybrid parser reads its
+ * BiLSTM vectors at these four; a net reads the first `context.positions`).
  */
 export const CONTEXT_POSITIONS = 4;
 
@@ -110,9 +111,9 @@ export function extractFeatures(
   out.extras[e + 5] = 5 * V + valency(c, b0, -1);
   const k = row * CONTEXT_POSITIONS;
   out.tokens[k] = s0;
-  out.tokens[k + 1] = s1;
-  out.tokens[k + 2] = p[2]!;
-  out.tokens[k + 3] = b0;
+  out.tokens[k + 1] = b0;
+  out.tokens[k + 2] = s1;
+  out.tokens[k + 3] = p[2]!;
 }
 
 /** 1..5 as themselves, then 6-7, 8-10, 11-15, 16+ (0: no s0 or b0). */

@@ -45,9 +45,20 @@ export interface NetConfig {
 }
 
 export interface ContextConfig {
+  /** Channels of the last convolution: the size of each token's context vector. */
   dim: number;
   layers: number;
+  /** Tokens each convolution reads (odd: the token and (width - 1) / 2 on each side). */
   width: number;
+  /** Channels of the convolutions before the last (default: dim). */
+  channels?: number;
+  /** How many of s0, b0, s1, s2 (in this order) the first layer reads the vectors of (default 4). */
+  positions?: number;
+}
+
+/** The context positions a config reads (0 without a context encoder). */
+export function contextPositions(c: NetConfig): number {
+  return c.context ? (c.context.positions ?? CONTEXT_POSITIONS) : 0;
 }
 
 export const DEFAULT_NET: Omit<NetConfig, 'words' | 'upos' | 'xpos' | 'labels' | 'transitions'> = {
@@ -113,17 +124,25 @@ export class ParserNet extends Module {
     this.output = this.addModule('output', new Dense(inF, config.transitions, { rng, name: 'output' }));
     const cx = config.context;
     if (cx) {
-      if (!(cx.width % 2 === 1 && cx.width >= 1 && cx.layers >= 1 && cx.dim >= 1))
-        throw new RangeError(`context: odd width, layers and dim >= 1, got ${JSON.stringify(cx)}`);
+      const whole = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 1);
+      const positions = cx.positions ?? CONTEXT_POSITIONS;
+      if (
+        !(cx.width % 2 === 1 && whole(cx.width) && whole(cx.layers) && whole(cx.dim) && whole(cx.channels)) ||
+        !(Number.isInteger(positions) && positions >= 1 && positions <= CONTEXT_POSITIONS)
+      )
+        throw new RangeError(
+          `context: odd width, layers, dim and channels >= 1, positions 1-${CONTEXT_POSITIONS}; got ${JSON.stringify(cx)}`,
+        );
       let inC = config.wordDim + 2 * config.tagDim;
       for (let i = 0; i < cx.layers; i++) {
         const name = `context${i + 1}`;
-        this.contextLayers.push(this.addModule(name, new Dense(cx.width * inC, cx.dim, { rng, name })));
-        inC = cx.dim;
+        const out = i === cx.layers - 1 ? cx.dim : (cx.channels ?? cx.dim);
+        this.contextLayers.push(this.addModule(name, new Dense(cx.width * inC, out, { rng, name })));
+        inC = out;
       }
       this.contextOut = this.addModule(
         'context',
-        new Dense(CONTEXT_POSITIONS * cx.dim, config.hidden[0]!, {
+        new Dense(positions * cx.dim, config.hidden[0]!, {
           rng,
           name: 'context',
           bias: false,
@@ -324,7 +343,7 @@ export interface FeatureTensors {
   xpos: tf.Tensor;
   labels: tf.Tensor;
   extras: tf.Tensor;
-  /** Context encoder input: per row, the CONTEXT_POSITIONS row ids in the batch's context table. */
+  /** Context encoder input: per row, its positions' row ids in the batch's context table. */
   contextRows?: tf.Tensor;
 }
 
@@ -333,6 +352,8 @@ export interface ContextLayout {
   starts: Int32Array;
   /** Rows in all; the last is a zero row (read for absent positions). */
   rows: number;
+  /** Context positions per feature row (the net's). */
+  positions: number;
 }
 
 /** Sentences end to end, each followed by (width - 1) / 2 zero rows (so the last row is zero). */
@@ -344,10 +365,10 @@ export function contextLayout(batch: readonly SentenceIds[], config: NetConfig):
     starts[i] = at;
     at += s.words.length + gap;
   });
-  return { starts, rows: at };
+  return { starts, rows: at, positions: contextPositions(config) };
 }
 
-/** Per feature row, the context-table rows of its CONTEXT_POSITIONS tokens (absent: the last row). */
+/** Per feature row, the context-table rows of its positions' tokens (absent: the last row). */
 export function contextRows(
   b: FeatureBuffers,
   rows: number,
@@ -355,12 +376,13 @@ export function contextRows(
   slots: ArrayLike<number>,
 ): Int32Array {
   const none = layout.rows - 1;
-  const ids = new Int32Array(rows * CONTEXT_POSITIONS);
+  const P = layout.positions;
+  const ids = new Int32Array(rows * P);
   for (let r = 0; r < rows; r++) {
     const at = layout.starts[slots[r]!]!;
-    for (let j = 0; j < CONTEXT_POSITIONS; j++) {
+    for (let j = 0; j < P; j++) {
       const t = b.tokens[r * CONTEXT_POSITIONS + j]!;
-      ids[r * CONTEXT_POSITIONS + j] = t < 0 ? none : at + t;
+      ids[r * P + j] = t < 0 ? none : at + t;
     }
   }
   return ids;
@@ -379,7 +401,7 @@ export function featureTensors(
   if (context)
     ctx = tf.tensor2d(
       contextRows(b, rows, context.layout, context.slots),
-      [rows, CONTEXT_POSITIONS],
+      [rows, context.layout.positions],
       'int32',
     );
   return {

@@ -7,10 +7,10 @@ import { findSharedData, maxRelativeError, relaxedSimdReachable } from '@lab/cor
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatConllu, parseConllu, words } from './conllu.js';
-import { extractFeatures, featureBuffers } from './features.js';
+import { extractFeatures, featureBuffers, type SentenceIds } from './features.js';
 import { tableSumFma } from './kernels/table-sum.js';
 import { attachmentScores } from './metrics.js';
-import { contextLayout, featureTensors, ParserNet } from './model.js';
+import { contextLayout, DEFAULT_NET, featureTensors, ParserNet } from './model.js';
 import { Parser } from './parser.js';
 import { PrecomputedScorer } from './precompute.js';
 import { parseWordVectors, projectUnseenWords, trainParser } from './train.js';
@@ -187,36 +187,31 @@ describe('the sentence-context encoder', () => {
 
   it('the precomputed scorer (kernel and JS) scores exactly like the network, batch by batch', () => {
     const sentences = dev.slice(0, 23).map((s) => parser.encode(words(s)));
-    // rows in another order than the sentences: the slots say which is which
-    const order = sentences.map((_, i) => (i * 7) % sentences.length);
-    const shuffled = featureBuffers(sentences.length);
-    order.forEach((s, r) => {
-      extractFeatures(
-        configAfterTwoShifts(sentences[s]!),
-        sentences[s]!,
-        new Int32Array(sentences[s]!.words.length),
-        shuffled,
-        r,
-      );
-    });
-    parser.net.eval();
-    const net = parser.networkScorer(sentences);
-    const reference = net(shuffled, order.length, order);
-    net.dispose();
+    expectScorersAgree(parser, sentences);
     expect(() => parser.networkScorer()).toThrow(/batch of sentences/);
-    for (const useKernel of [true, false]) {
-      const p = new PrecomputedScorer(parser.net, { topWords: 50, useKernel });
-      expect(() => p.scorer()).toThrow(/batch of sentences/);
-      const score = p.scorer(sentences);
-      expect(() => score(shuffled, order.length)).toThrow(/slots/);
-      const got = score(shuffled, order.length, order);
-      let worst = 0;
-      for (let i = 0; i < got.length; i++)
-        worst = Math.max(worst, Math.abs(got[i]! - reference[i]!) / (1e-3 + Math.abs(reference[i]!)));
-      expect(worst).toBeLessThan(1e-3);
-      p.dispose();
+    // another shape: 2 positions (s0, b0), 3 convolutions with other channels, weights large enough
+    // that the context moves the scores
+    const other = Parser.create(
+      {
+        system: 'arc-hybrid',
+        pseudoProjective: true,
+        net: {
+          ...DEFAULT_NET,
+          hidden: [64],
+          context: { dim: 12, layers: 3, width: 5, channels: 8, positions: 2 },
+        },
+      },
+      parser.vocab,
+      new Rng(3),
+    );
+    for (const l of [...other.net.contextLayers, other.net.contextOut!]) {
+      const w = tf.mul(l.weight, 8);
+      l.weight.assign(w);
+      w.dispose();
     }
-    parser.net.train();
+    expect(other.net.contextOut!.weight.shape).toEqual([24, 64]);
+    expectScorersAgree(other, sentences);
+    other.dispose();
   });
 
   it('parses the same in any batch size, precomputed or not, and round-trips through its files', () => {
@@ -257,6 +252,53 @@ function netSizes(_train: unknown) {
     activation: 'cube' as const,
     dropout: 0.5,
   };
+}
+
+/** The precomputed scorer (context encoder in the kernel, in tfjs, all in JS) against the network. */
+function expectScorersAgree(parser: Parser, sentences: SentenceIds[]): void {
+  // rows in another order than the sentences: the slots say which is which
+  const order = sentences.map((_, i) => (i * 7) % sentences.length);
+  const rows = featureBuffers(sentences.length);
+  order.forEach((s, r) => {
+    extractFeatures(
+      configAfterTwoShifts(sentences[s]!),
+      sentences[s]!,
+      new Int32Array(sentences[s]!.words.length),
+      rows,
+      r,
+    );
+  });
+  parser.net.eval();
+  const net = parser.networkScorer(sentences);
+  const reference = net(rows, order.length, order).slice();
+  net.dispose();
+  // the context must matter: the same rows scored as if from other sentences differ
+  const moved = parser.networkScorer(sentences);
+  const elsewhere = moved(
+    rows,
+    order.length,
+    order.map((s) => (s + 1) % sentences.length),
+  );
+  moved.dispose();
+  expect(maxRelativeError(elsewhere, reference)).toBeGreaterThan(1e-3);
+  for (const [useKernel, useContextKernel] of [
+    [true, true],
+    [true, false],
+    [false, false],
+  ] as const) {
+    // words past the 50 tabled go through the rare-word paths
+    const p = new PrecomputedScorer(parser.net, { topWords: 50, useKernel, useContextKernel });
+    expect(() => p.scorer()).toThrow(/batch of sentences/);
+    const score = p.scorer(sentences);
+    expect(() => score(rows, order.length)).toThrow(/slots/);
+    const got = score(rows, order.length, order);
+    let worst = 0;
+    for (let i = 0; i < got.length; i++)
+      worst = Math.max(worst, Math.abs(got[i]! - reference[i]!) / (1e-3 + Math.abs(reference[i]!)));
+    expect(worst).toBeLessThan(1e-3);
+    p.dispose();
+  }
+  parser.net.train();
 }
 
 function configAfterTwoShifts(ids: { words: Int32Array }): Configuration {

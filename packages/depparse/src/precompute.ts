@@ -3,6 +3,7 @@
 // parsing adds table rows instead of multiplying by W1. Words beyond the `topWords` most frequent are
 // multiplied on the fly; tags and labels are always tabled (their vocabularies are small).
 import * as tf from '@tensorflow/tfjs-core';
+import { ContextEncoderKernel } from './context-kernel.js';
 import {
   CONTEXT_POSITIONS,
   EXTRA_IDS,
@@ -13,7 +14,7 @@ import {
   TOKEN_POSITIONS,
 } from './features.js';
 import { TableSumKernel, wasmSimdSupported } from './kernels/table-sum.js';
-import { type ContextLayout, contextLayout, type ParserNet } from './model.js';
+import { type ContextLayout, contextLayout, contextPositions, type ParserNet } from './model.js';
 
 // The kernel path reads one (UPOS, XPOS) pair row per token position instead of one row of each. All
 // pairs are tabled when they are few (20 x 52 EWT tags: 21 MB); with XPOS+FEATS tags (338) that would
@@ -43,9 +44,9 @@ export class PrecomputedScorer {
   private readonly rest: { weight: tf.Tensor2D; bias: tf.Tensor1D }[];
   private readonly sizes: { upos: number; xpos: number; labels: number; dw: number };
   private unpadded = new Float32Array(0);
-  /** Context encoder: its first-layer block as [dim, CONTEXT_POSITIONS * H] (position-major columns). */
+  /** Context encoder: its first-layer block as [dim, positions * H] (position-major columns). */
   private readonly contextBlocks?: tf.Tensor2D;
-  /** The current batch's context products, [layout.rows, CONTEXT_POSITIONS, H] (JS path). */
+  /** The current batch's context products, [layout.rows, positions, H] (JS path). */
   private contextProducts: Float32Array = new Float32Array(0);
   private contextLayout?: ContextLayout;
   /** The WASM SIMD path: every table in one kernel memory (null where WASM SIMD is unavailable). */
@@ -74,9 +75,18 @@ export class PrecomputedScorer {
     rareCapacity: number;
     /** (slot, position, word) of the rows a batch adds to the rare cache. */
     pending: number;
-    /** The batch's context products (kernel memory; grows) and their capacity in floats. */
+    /**
+     * The batch's context vectors [rows, dim] and their products with the first layer's context
+     * block [rows, CONTEXT_POSITIONS * H] (kernel memory, grown as batches need), the block itself
+     * and a zero bias for the product.
+     */
     context: number;
+    contextVectors: number;
     contextCapacity: number;
+    contextBlocks: number;
+    contextBias: number;
+    /** The encoder in kernel memory (null: its convolutions run in tfjs). */
+    encoder: ContextEncoderKernel | null;
     offsets: number;
     out: number;
     items: number;
@@ -94,7 +104,10 @@ export class PrecomputedScorer {
       useKernel = true,
       maxTagPairs = MAX_TAG_PAIRS,
       rareCacheRows,
+      useContextKernel = true,
     }: {
+      /** A context encoder's convolutions in the kernel (default) or in tfjs (the reference). */
+      useContextKernel?: boolean;
       topWords?: number;
       useKernel?: boolean;
       /** Rows for (UPOS, XPOS) pairs (each 20 x H floats); past them UPOS and XPOS rows are read apart. */
@@ -232,7 +245,11 @@ export class PrecomputedScorer {
         rareCapacity,
         pending: 0,
         context: 0,
+        contextVectors: 0,
         contextCapacity: 0,
+        contextBlocks: 0,
+        contextBias: 0,
+        encoder: null,
         offsets: 0,
         out: 0,
         items: 0,
@@ -244,16 +261,22 @@ export class PrecomputedScorer {
     }
     if (net.contextOut) {
       const d = c.context!.dim;
+      const positions = contextPositions(c);
       const w = net.contextOut.weight;
       this.contextBlocks = tf.keep(
         tf.tidy(() =>
-          tf.reshape(tf.transpose(tf.reshape(w, [CONTEXT_POSITIONS, d, H]), [1, 0, 2]), [
-            d,
-            CONTEXT_POSITIONS * H,
-          ]),
+          tf.reshape(tf.transpose(tf.reshape(w, [positions, d, H]), [1, 0, 2]), [d, positions * H]),
         ),
       ) as tf.Tensor2D;
     }
+    if (this.kernel && this.contextBlocks && useContextKernel && ContextEncoderKernel.fits(net))
+      this.kernel.encoder = new ContextEncoderKernel(
+        this.kernel.k,
+        net,
+        this.contextBlocks,
+        this.kernel.wordEmb,
+        this.topWords,
+      );
     const layers = [...net.hidden.slice(1), net.output];
     this.rest = layers.map((l) => ({
       weight: tf.keep(l.weight.clone()) as tf.Tensor2D,
@@ -310,24 +333,38 @@ export class PrecomputedScorer {
    */
   private prepareContext(batch: readonly SentenceIds[]): void {
     const layout = contextLayout(batch, this.net.config);
-    const products = tf.tidy(() => {
-      const table = this.net.contextTable(batch, layout);
-      return tf.matMul(table, this.contextBlocks!);
-    });
-    const data = products.dataSync() as Float32Array;
-    products.dispose();
     this.contextLayout = layout;
     const kn = this.kernel;
     if (!kn) {
-      this.contextProducts = data;
+      const products = tf.tidy(() => tf.matMul(this.net.contextTable(batch, layout), this.contextBlocks!));
+      this.contextProducts = products.dataSync() as Float32Array;
+      products.dispose();
       return;
     }
-    if (data.length > kn.contextCapacity) {
-      // a larger batch than before: a new region (the old one is abandoned; sizes at least double)
-      kn.contextCapacity = Math.max(data.length, 2 * kn.contextCapacity);
-      kn.context = kn.k.alloc(kn.contextCapacity);
+    if (kn.encoder) {
+      kn.context = kn.encoder.run(batch, layout);
+      return;
     }
-    kn.k.f32(kn.context, data.length).set(data);
+    const table = this.net.contextTable(batch, layout);
+    const vectors = table.dataSync() as Float32Array;
+    table.dispose();
+    const dim = this.net.config.context!.dim;
+    const width = contextPositions(this.net.config) * this.H;
+    const k = kn.k;
+    if (!kn.contextBlocks) {
+      kn.contextBlocks = k.alloc(dim * width);
+      k.f32(kn.contextBlocks, dim * width).set(this.contextBlocks!.dataSync() as Float32Array);
+      kn.contextBias = k.alloc(width);
+    }
+    if (layout.rows > kn.contextCapacity) {
+      // a larger batch than before: new regions (the old ones are abandoned; sizes at least double)
+      kn.contextCapacity = Math.max(layout.rows, 2 * kn.contextCapacity);
+      kn.contextVectors = k.alloc(kn.contextCapacity * dim);
+      kn.context = k.alloc(kn.contextCapacity * width);
+    }
+    k.f32(kn.contextVectors, vectors.length).set(vectors);
+    // the products in kernel memory, where the row sums read them
+    k.dense(kn.contextVectors, kn.contextBlocks, kn.contextBias, layout.rows, dim, width, kn.context);
   }
 
   /** The first layer into the kernel's `out` buffer (after the activation); returns its offset. */
@@ -344,7 +381,7 @@ export class PrecomputedScorer {
       kn.pending = k.alloc(kn.capacity * 3 * TOKEN_POSITIONS);
       for (const l of kn.layers) l.y = k.alloc(kn.capacity * l.outPad);
     }
-    const ctx = this.contextBlocks ? CONTEXT_POSITIONS : 0;
+    const ctx = contextPositions(this.net.config);
     const perRow = () => (kn.paired ? PAIRED_ROW : SEPARATE_ROW) + ctx;
     const items = k.i32(kn.items, rows * 3 * TOKEN_POSITIONS);
     const pending = k.i32(kn.pending, rows * 3 * TOKEN_POSITIONS);
@@ -414,9 +451,9 @@ export class PrecomputedScorer {
         const base = (kn.context - kn.table) / 4;
         const at = layout.starts[slots![r]!]!;
         const none = layout.rows - 1;
-        for (let j = 0; j < CONTEXT_POSITIONS; j++) {
+        for (let j = 0; j < ctx; j++) {
           const t = f.tokens[r * CONTEXT_POSITIONS + j]!;
-          offsets[o++] = base + ((t < 0 ? none : at + t) * CONTEXT_POSITIONS + j) * H;
+          offsets[o++] = base + ((t < 0 ? none : at + t) * ctx + j) * H;
         }
       }
     }
@@ -488,10 +525,11 @@ export class PrecomputedScorer {
       if (this.contextBlocks) {
         const layout = this.contextLayout!;
         const at = layout.starts[slots![r]!]!;
-        for (let j = 0; j < CONTEXT_POSITIONS; j++) {
+        const P = layout.positions;
+        for (let j = 0; j < P; j++) {
           const t = f.tokens[r * CONTEXT_POSITIONS + j]!;
           const row = t < 0 ? layout.rows - 1 : at + t;
-          addRow(h, this.contextProducts, (row * CONTEXT_POSITIONS + j) * H, H);
+          addRow(h, this.contextProducts, (row * P + j) * H, H);
         }
       }
     }

@@ -72,6 +72,10 @@ export class TableSumKernel {
   scatter(dy: number, offsets: number, rows: number, perRow: number, h: number, grad: number): void {
     this.exports.table_scatter!(dy, offsets, rows, perRow, h, grad);
   }
+  /** y[rows, outPad] += x[rows, inF] . w[inF, outPad] (outPad a multiple of 4): a convolution tap. */
+  denseAdd(x: number, w: number, rows: number, inF: number, outPad: number, y: number): void {
+    this.exports.dense_add!(x, w, rows, inF, outPad, y);
+  }
   /** Frees everything allocated after `at` (an offset returned by `alloc`). */
   release(at: number): void {
     this.top = at;

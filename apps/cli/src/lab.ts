@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { adversarialReport } from './adversarial.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
-import { formatScores, parseEval, parseRun, parseTrain } from './parse.js';
+import { formatScores, parseContextOption, parseEval, parseRun, parseTrain } from './parse.js';
 import { trainClassifier } from './train.js';
 import { wganTrain } from './wgan.js';
 
@@ -31,28 +31,6 @@ function positiveNumber(name: string) {
     return n;
   };
 }
-function contextOption(v: string) {
-  const parts = v.split(',').map(Number);
-  const [dim, layers, width, channels, positions] = parts;
-  if (
-    parts.length < 3 ||
-    parts.length > 5 ||
-    (positions !== undefined && positions > 4) ||
-    !parts.every((n) => Number.isInteger(n) && n >= 1) ||
-    width! % 2 === 0
-  )
-    throw new InvalidArgumentError(
-      '--context takes positive integers dim,layers,width[,channels[,positions]] (width odd, positions <= 4), e.g. 64,3,5,64,2',
-    );
-  return {
-    dim: dim!,
-    layers: layers!,
-    width: width!,
-    ...(channels ? { channels } : {}),
-    ...(positions ? { positions } : {}),
-  };
-}
-
 const program = new Command('lab').description(
   '@lab: train GANs, classifiers and parsers on TensorFlow.js WASM',
 );
@@ -305,7 +283,13 @@ parse
   .option(
     '--context <dim,layers,width[,channels[,positions]]>',
     'sentence-context encoder: vector size, convolution layers, their width in tokens, the channels of all but the last (default: the vector size) and how many of s0, b0, s1, s2 read the vectors (default 4), e.g. 64,3,5,64,2',
-    contextOption,
+    (v) => {
+      try {
+        return parseContextOption(v);
+      } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+      }
+    },
   )
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'adagrad']).default('adam'))
   .option('--lr <x>', 'learning rate (default: 1e-3 for Adam, 0.01 for AdaGrad)', positiveNumber('--lr'))

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { findSharedData } from '@lab/core/testing';
 import { formatConllu, parseConllu } from '@lab/depparse';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseEval, parseRun, parseTrain } from './parse.js';
+import { parseContextOption, parseEval, parseRun, parseTrain } from './parse.js';
 
 const out = mkdtempSync(join(tmpdir(), 'lab-parse-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -103,6 +103,48 @@ describe('lab parse', () => {
     await expect(parseTrain({ ...options, limit: 300, teachers: [model] })).rejects.toThrow(
       /teacher 0: its words vocabulary/,
     );
+  }, 120_000);
+
+  it('trains and parses with a sentence-context encoder; --context values are checked', async () => {
+    const model = join(out, 'context-model');
+    const s = await parseTrain({
+      train: ewt('train'),
+      dev: ewt('dev'),
+      out: model,
+      epochs: 3,
+      system: 'arc-hybrid',
+      hidden: [64],
+      activation: 'cube',
+      optimizer: 'adam',
+      lrSchedule: 'none',
+      batchSize: 256,
+      wordDim: 32,
+      context: parseContextOption('16,2,3,8,2'),
+      morphology: 'xpos',
+      taggerEpochs: 0,
+      half: false,
+      seed: 0,
+      limit: 600,
+      backend: 'wasm',
+      quiet: true,
+    });
+    expect(s.history).toHaveLength(3);
+    const config = JSON.parse(readFileSync(join(model, 'config.json'), 'utf8'));
+    expect(config.net.context).toEqual({ dim: 16, layers: 2, width: 3, channels: 8, positions: 2 });
+    const r = await parseRun({
+      input: ewt('dev'),
+      model,
+      format: 'auto',
+      output: join(out, 'context-parsed.conllu'),
+      retag: false,
+      batchSize: 64,
+      backend: 'wasm',
+    });
+    expect(r.sentences).toBeGreaterThan(1000);
+    expect(parseEval(ewt('dev'), join(out, 'context-parsed.conllu')).uas).toBeGreaterThan(0.5);
+    expect(parseContextOption('64,3,5')).toEqual({ dim: 64, layers: 3, width: 5 });
+    for (const bad of ['64,3', '64,3,4', '64,0,5', '64,3,5,32,5', 'a,b,c', '64,3,5,32,2,1'])
+      expect(() => parseContextOption(bad), bad).toThrow(/--context takes/);
   }, 120_000);
 
   it('gives clear errors for a missing model, a missing file, and mismatched gold/system files', async () => {

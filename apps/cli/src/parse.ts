@@ -7,6 +7,7 @@ import { writeFileAtomic } from '@lab/core/node';
 import {
   attachmentScores,
   type ConlluSentence,
+  type ContextConfig,
   formatConllu,
   type Morphology,
   Parser,
@@ -66,7 +67,7 @@ export interface ParseTrainOptions {
   hidden: number[];
   activation: 'cube' | 'relu' | 'tanh';
   /** Sentence-context encoder (see NetConfig.context). */
-  context?: { dim: number; layers: number; width: number };
+  context?: ContextConfig;
   optimizer: 'adam' | 'adagrad';
   lr?: number;
   lrSchedule: 'none' | 'cosine';
@@ -260,4 +261,27 @@ export function formatScores(s: ReturnType<typeof parseEval>): string {
       `${label.padEnd(12)} ${String(e.gold).padStart(6)} ${String(e.system).padStart(7)} ${String(e.correct).padStart(8)}   ${pct(e.precision)}  ${pct(e.recall)} ${pct(e.f1)}`,
     );
   return lines.join('\n');
+}
+
+/** `--context dim,layers,width[,channels[,positions]]` as a NetConfig context. */
+export function parseContextOption(v: string): NonNullable<ParseTrainOptions['context']> {
+  const parts = v.split(',').map(Number);
+  const [dim, layers, width, channels, positions] = parts;
+  if (
+    parts.length < 3 ||
+    parts.length > 5 ||
+    (positions !== undefined && positions > 4) ||
+    !parts.every((n) => Number.isInteger(n) && n >= 1) ||
+    width! % 2 === 0
+  )
+    throw new Error(
+      '--context takes positive integers dim,layers,width[,channels[,positions]] (width odd, positions <= 4), e.g. 64,3,5,64,2',
+    );
+  return {
+    dim: dim!,
+    layers: layers!,
+    width: width!,
+    ...(channels ? { channels } : {}),
+    ...(positions ? { positions } : {}),
+  };
 }

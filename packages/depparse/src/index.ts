@@ -19,7 +19,16 @@ export {
   TOKEN_POSITIONS,
 } from './features.js';
 export { type AttachmentScores, attachmentScores, type LabelScore, universalRelation } from './metrics.js';
-export { type Activation, DEFAULT_NET, type FeatureTensors, type NetConfig, ParserNet } from './model.js';
+export {
+  type Activation,
+  type ContextConfig,
+  type ContextLayout,
+  contextLayout,
+  DEFAULT_NET,
+  type FeatureTensors,
+  type NetConfig,
+  ParserNet,
+} from './model.js';
 export { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './morphology.js';
 export { type ParseOptions, Parser, type ParserConfig, type Scorer, type Vocabularies } from './parser.js';
 export { PrecomputedScorer } from './precompute.js';

@@ -281,8 +281,8 @@ parse
     new Option('--activation <name>', 'hidden activation').choices(['cube', 'relu', 'tanh']).default('cube'),
   )
   .option(
-    '--context <dim,layers,width[,channels[,positions]]>',
-    'sentence-context encoder: vector size, convolution layers, their width in tokens, the channels of all but the last (default: the vector size) and how many of s0, b0, s1, s2 read the vectors (default 4), e.g. 64,3,5,64,2',
+    '--context <dim,layers,width[,channels[,positions[,dropout]]]>',
+    'sentence-context encoder: vector size, convolution layers, their width in tokens, the channels of all but the last (default: the vector size), how many of s0, b0, s1, s2 read the vectors (default 4) and the dropout on them in training, e.g. 64,3,5,64,4,0.2',
     (v) => {
       try {
         return parseContextOption(v);

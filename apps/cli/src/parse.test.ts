@@ -143,7 +143,23 @@ describe('lab parse', () => {
     expect(r.sentences).toBeGreaterThan(1000);
     expect(parseEval(ewt('dev'), join(out, 'context-parsed.conllu')).uas).toBeGreaterThan(0.5);
     expect(parseContextOption('64,3,5')).toEqual({ dim: 64, layers: 3, width: 5 });
-    for (const bad of ['64,3', '64,3,4', '64,0,5', '64,3,5,32,5', 'a,b,c', '64,3,5,32,2,1'])
+    expect(parseContextOption('64,3,5,64,4,0.25')).toEqual({
+      dim: 64,
+      layers: 3,
+      width: 5,
+      channels: 64,
+      positions: 4,
+      dropout: 0.25,
+    });
+    for (const bad of [
+      '64,3',
+      '64,3,4',
+      '64,0,5',
+      '64,3,5,32,5',
+      'a,b,c',
+      '64,3,5,32,2,1',
+      '64,3,5,32,2,0.1,1',
+    ])
       expect(() => parseContextOption(bad), bad).toThrow(/--context takes/);
   }, 120_000);
 

@@ -263,19 +263,20 @@ export function formatScores(s: ReturnType<typeof parseEval>): string {
   return lines.join('\n');
 }
 
-/** `--context dim,layers,width[,channels[,positions]]` as a NetConfig context. */
+/** `--context dim,layers,width[,channels[,positions[,dropout]]]` as a NetConfig context. */
 export function parseContextOption(v: string): NonNullable<ParseTrainOptions['context']> {
   const parts = v.split(',').map(Number);
-  const [dim, layers, width, channels, positions] = parts;
+  const [dim, layers, width, channels, positions, dropout] = parts;
   if (
     parts.length < 3 ||
-    parts.length > 5 ||
+    parts.length > 6 ||
     (positions !== undefined && positions > 4) ||
-    !parts.every((n) => Number.isInteger(n) && n >= 1) ||
+    (dropout !== undefined && !(dropout >= 0 && dropout < 1)) ||
+    !parts.slice(0, 5).every((n) => Number.isInteger(n) && n >= 1) ||
     width! % 2 === 0
   )
     throw new Error(
-      '--context takes positive integers dim,layers,width[,channels[,positions]] (width odd, positions <= 4), e.g. 64,3,5,64,2',
+      '--context takes positive integers dim,layers,width[,channels[,positions]] (width odd, positions <= 4) and a dropout rate in [0, 1), e.g. 64,3,5,64,4,0.2',
     );
   return {
     dim: dim!,
@@ -283,5 +284,6 @@ export function parseContextOption(v: string): NonNullable<ParseTrainOptions['co
     width: width!,
     ...(channels ? { channels } : {}),
     ...(positions ? { positions } : {}),
+    ...(dropout ? { dropout } : {}),
   };
 }

@@ -54,6 +54,8 @@ export interface ContextConfig {
   channels?: number;
   /** How many of s0, b0, s1, s2 (in this order) the first layer reads the vectors of (default 4). */
   positions?: number;
+  /** Dropout on the context vectors in training (default 0). */
+  dropout?: number;
 }
 
 /** The context positions a config reads (0 without a context encoder). */
@@ -95,6 +97,7 @@ export class ParserNet extends Module {
   readonly contextLayers: Dense[] = [];
   readonly contextOut?: Dense;
   private readonly drop: Dropout;
+  private readonly contextDrop?: Dropout;
   // scratch of groupProducts: per id, the mark of the last (call, position) that saw it and its slot
   private stamp = new Int32Array(0);
   private slot = new Int32Array(0);
@@ -140,6 +143,8 @@ export class ParserNet extends Module {
         this.contextLayers.push(this.addModule(name, new Dense(cx.width * inC, out, { rng, name })));
         inC = out;
       }
+      if (cx.dropout)
+        this.contextDrop = this.addModule('contextDropout', new Dropout(cx.dropout, { rng, name: 'contextDropout' }));
       this.contextOut = this.addModule(
         'context',
         new Dense(positions * cx.dim, config.hidden[0]!, {
@@ -307,7 +312,7 @@ export class ParserNet extends Module {
         );
         h = tf.mul(tf.relu(layer.forward(windows)), m);
       }
-      return h as tf.Tensor2D;
+      return (this.contextDrop ? this.contextDrop.forward(h) : h) as tf.Tensor2D;
     });
   }
 

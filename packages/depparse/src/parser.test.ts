@@ -132,7 +132,7 @@ describe('the sentence-context encoder', () => {
   let parser: Parser;
   let history: ReturnType<typeof trainParser>['history'];
   const tensorsAfterEpoch: number[] = [];
-  const context = { dim: 16, layers: 2, width: 3 };
+  const context = { dim: 16, layers: 2, width: 3, dropout: 0.2 };
 
   beforeAll(async () => {
     await initBackend({ backend: 'wasm', fallback: false });
@@ -174,8 +174,10 @@ describe('the sentence-context encoder', () => {
 
   it("a sentence's context vectors do not depend on the batch around it", () => {
     const ids = dev.slice(0, 5).map((s) => parser.encode(words(s)));
+    parser.net.eval(); // no dropout
     const together = parser.net.contextTable(ids);
     const alone = parser.net.contextTable([ids[3]!]);
+    parser.net.train();
     const layout = contextLayout(ids, parser.net.config);
     const n = ids[3]!.words.length;
     const a = tf.slice(together, [layout.starts[3]!, 0], [n, context.dim]);

@@ -144,7 +144,10 @@ export class ParserNet extends Module {
         inC = out;
       }
       if (cx.dropout)
-        this.contextDrop = this.addModule('contextDropout', new Dropout(cx.dropout, { rng, name: 'contextDropout' }));
+        this.contextDrop = this.addModule(
+          'contextDropout',
+          new Dropout(cx.dropout, { rng, name: 'contextDropout' }),
+        );
       this.contextOut = this.addModule(
         'context',
         new Dense(positions * cx.dim, config.hidden[0]!, {

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SentenceIds } from './features.js';
 import type { TableSumKernel } from './kernels/table-sum.js';
-import type { ContextLayout, ParserNet } from './model.js';
+import { type ContextLayout, type ParserNet, tidyData } from './model.js';
 import { ROOT_ID } from './vocab.js';
 
 export class ContextEncoderKernel {
@@ -58,15 +58,9 @@ export class ContextEncoderKernel {
     const c1 = this.outs[0]!;
     const inC = c.wordDim + 2 * c.tagDim;
     const w1 = net.contextLayers[0]!.weight;
-    const read = (f: () => tf.Tensor): Float32Array => {
-      const t = tf.tidy(f);
-      const data = t.dataSync() as Float32Array;
-      t.dispose();
-      return data;
-    };
     // [tap][id][c1] for one embedding whose rows sit at `from` within each tap's block of W1
     const taps = (emb: tf.Tensor2D, rows: number, from: number, dim: number) =>
-      read(() => {
+      tidyData(() => {
         const e = tf.slice(emb, [0, 0], [rows, dim]);
         return tf.stack(
           Array.from({ length: this.width }, (_, j) =>
@@ -88,26 +82,21 @@ export class ContextEncoderKernel {
       xpos: words.length + upos.length,
       zero: words.length + upos.length + xpos.length,
     };
-    const put = (data: Float32Array): number => {
-      const at = k.alloc(data.length);
-      k.f32(at, data.length).set(data);
-      return at;
-    };
-    this.bias1 = put(net.contextLayers[0]!.bias!.dataSync() as Float32Array);
-    this.w1Words = put(
-      read(() =>
+    this.bias1 = k.put(net.contextLayers[0]!.bias!.dataSync() as Float32Array);
+    this.w1Words = k.put(
+      tidyData(() =>
         tf.concat(Array.from({ length: this.width }, (_, j) => tf.slice(w1, [j * inC, 0], [c.wordDim, c1]))),
       ),
     );
     this.later = net.contextLayers.slice(1).map((l) => ({
-      w: put(l.weight.dataSync() as Float32Array),
-      b: put(l.bias!.dataSync() as Float32Array),
+      w: k.put(l.weight.dataSync() as Float32Array),
+      b: k.put(l.bias!.dataSync() as Float32Array),
       inC: l.inFeatures / this.width,
       outC: l.outFeatures,
     }));
-    this.blocks = put(contextBlocks.dataSync() as Float32Array);
+    this.blocks = k.put(contextBlocks.dataSync() as Float32Array);
     this.productWidth = contextBlocks.shape[1]!;
-    this.zeroBias = put(new Float32Array(this.productWidth));
+    this.zeroBias = k.put(new Float32Array(this.productWidth));
   }
 
   /** Whether the kernel path can run this encoder (channel counts divisible by 4). */

@@ -355,6 +355,14 @@ export interface FeatureTensors {
   contextRows?: tf.Tensor;
 }
 
+/** The values of a tensor made in `tidy` (read outside it: a returned typed array would be walked). */
+export function tidyData(f: () => tf.Tensor): Float32Array {
+  const t = tf.tidy(f);
+  const data = t.dataSync() as Float32Array;
+  t.dispose();
+  return data;
+}
+
 /** Where a batch's sentences sit in its context table: sentence i from row starts[i]. */
 export interface ContextLayout {
   starts: Int32Array;
@@ -376,6 +384,11 @@ export function contextLayout(batch: readonly SentenceIds[], config: NetConfig):
   return { starts, rows: at, positions: contextPositions(config) };
 }
 
+/** The context-table row of token t (-1: absent, read as the last row) of the sentence starting at `at`. */
+export function contextRow(layout: ContextLayout, at: number, t: number): number {
+  return t < 0 ? layout.rows - 1 : at + t;
+}
+
 /** Per feature row, the context-table rows of its positions' tokens (absent: the last row). */
 export function contextRows(
   b: FeatureBuffers,
@@ -383,15 +396,11 @@ export function contextRows(
   layout: ContextLayout,
   slots: ArrayLike<number>,
 ): Int32Array {
-  const none = layout.rows - 1;
   const P = layout.positions;
   const ids = new Int32Array(rows * P);
   for (let r = 0; r < rows; r++) {
     const at = layout.starts[slots[r]!]!;
-    for (let j = 0; j < P; j++) {
-      const t = b.tokens[r * CONTEXT_POSITIONS + j]!;
-      ids[r * P + j] = t < 0 ? none : at + t;
-    }
+    for (let j = 0; j < P; j++) ids[r * P + j] = contextRow(layout, at, b.tokens[r * CONTEXT_POSITIONS + j]!);
   }
   return ids;
 }

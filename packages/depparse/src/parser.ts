@@ -159,7 +159,7 @@ export class Parser {
       for (let s = 0; s < sentences.length; s += batchSize) {
         const part = sentences.slice(s, s + batchSize);
         const encoded = part.map((ws) => this.encode(ws));
-        const batchScorer = scorer || precompute ? undefined : this.networkScorer(encoded);
+        const batchScorer = context && !precompute ? this.networkScorer(encoded) : undefined;
         try {
           const trees = this.parseBatch(encoded, scorer ?? batchScorer ?? this.precomputed!.scorer(encoded));
           trees.forEach((t, i) => {

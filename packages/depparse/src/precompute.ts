@@ -14,7 +14,14 @@ import {
   TOKEN_POSITIONS,
 } from './features.js';
 import { TableSumKernel, wasmSimdSupported } from './kernels/table-sum.js';
-import { type ContextLayout, contextLayout, contextPositions, type ParserNet } from './model.js';
+import {
+  type ContextLayout,
+  contextLayout,
+  contextPositions,
+  contextRow,
+  type ParserNet,
+  tidyData,
+} from './model.js';
 
 // The kernel path reads one (UPOS, XPOS) pair row per token position instead of one row of each. All
 // pairs are tabled when they are few (20 x 52 EWT tags: 21 MB); with XPOS+FEATS tags (338) that would
@@ -76,15 +83,11 @@ export class PrecomputedScorer {
     /** (slot, position, word) of the rows a batch adds to the rare cache. */
     pending: number;
     /**
-     * The batch's context vectors [rows, dim] and their products with the first layer's context
-     * block [rows, CONTEXT_POSITIONS * H] (kernel memory, grown as batches need), the block itself
-     * and a zero bias for the product.
+     * The batch's context products with the first layer's context block, [rows, positions * H]
+     * (kernel memory; without the kernel encoder, a region grown as batches need).
      */
     context: number;
-    contextVectors: number;
     contextCapacity: number;
-    contextBlocks: number;
-    contextBias: number;
     /** The encoder in kernel memory (null: its convolutions run in tfjs). */
     encoder: ContextEncoderKernel | null;
     offsets: number;
@@ -121,13 +124,6 @@ export class PrecomputedScorer {
     this.H = H;
     this.topWords = Math.min(topWords, c.words);
     const w1 = net.hidden[0]!.weight;
-    // tidy must not return the typed arrays: it would walk every element looking for tensors
-    const read = (f: () => tf.Tensor): Float32Array => {
-      const t = tf.tidy(f);
-      const data = t.dataSync() as Float32Array;
-      t.dispose();
-      return data;
-    };
     const tables = (() => {
       const dw = c.wordDim;
       const dt = c.tagDim;
@@ -137,7 +133,7 @@ export class PrecomputedScorer {
       const labelBase = xposBase + TOKEN_POSITIONS * dt;
       const extraBase = labelBase + LABEL_POSITIONS * c.labelDim;
       const block = (emb: tf.Tensor2D, rows: number, base: number, dim: number, positions: number) => {
-        return read(() => {
+        return tidyData(() => {
           const e = tf.slice(emb, [0, 0], [rows, dim]);
           const parts: tf.Tensor[] = [];
           for (let p = 0; p < positions; p++)
@@ -163,7 +159,7 @@ export class PrecomputedScorer {
           c.extraDim,
           EXTRA_POSITIONS,
         ),
-        w1Words: read(() => tf.slice(w1, [0, 0], [TOKEN_POSITIONS * dw, H])),
+        w1Words: tidyData(() => tf.slice(w1, [0, 0], [TOKEN_POSITIONS * dw, H])),
       };
     })();
     this.wordTable = tables.words;
@@ -213,12 +209,9 @@ export class PrecomputedScorer {
       view.set(this.extraTable, at);
       base.rare = at += sizes[5]!;
       base.zero = at += sizes[6]!; // a zero row stands in for rare words multiplied afterwards
-      const bias = k.alloc(H);
-      k.f32(bias, H).set(this.bias);
-      const w1Words = k.alloc(this.w1Words.length);
-      k.f32(w1Words, this.w1Words.length).set(this.w1Words);
-      const wordEmb = k.alloc(this.wordEmb.length);
-      k.f32(wordEmb, this.wordEmb.length).set(this.wordEmb);
+      const bias = k.put(this.bias);
+      const w1Words = k.put(this.w1Words);
+      const wordEmb = k.put(this.wordEmb);
       const kernelLayers = [...net.hidden.slice(1), net.output].map((l) => {
         const inF = l.inFeatures;
         const out = l.outFeatures;
@@ -245,10 +238,7 @@ export class PrecomputedScorer {
         rareCapacity,
         pending: 0,
         context: 0,
-        contextVectors: 0,
         contextCapacity: 0,
-        contextBlocks: 0,
-        contextBias: 0,
         encoder: null,
         offsets: 0,
         out: 0,
@@ -335,36 +325,23 @@ export class PrecomputedScorer {
     const layout = contextLayout(batch, this.net.config);
     this.contextLayout = layout;
     const kn = this.kernel;
-    if (!kn) {
-      const products = tf.tidy(() => tf.matMul(this.net.contextTable(batch, layout), this.contextBlocks!));
-      this.contextProducts = products.dataSync() as Float32Array;
-      products.dispose();
-      return;
-    }
-    if (kn.encoder) {
+    if (kn?.encoder) {
       kn.context = kn.encoder.run(batch, layout);
       return;
     }
-    const table = this.net.contextTable(batch, layout);
-    const vectors = table.dataSync() as Float32Array;
-    table.dispose();
-    const dim = this.net.config.context!.dim;
-    const width = contextPositions(this.net.config) * this.H;
-    const k = kn.k;
-    if (!kn.contextBlocks) {
-      kn.contextBlocks = k.alloc(dim * width);
-      k.f32(kn.contextBlocks, dim * width).set(this.contextBlocks!.dataSync() as Float32Array);
-      kn.contextBias = k.alloc(width);
+    // the encoder in tfjs (the reference, or channels the kernel does not take)
+    const products = tidyData(() => tf.matMul(this.net.contextTable(batch, layout), this.contextBlocks!));
+    if (!kn) {
+      this.contextProducts = products;
+      return;
     }
-    if (layout.rows > kn.contextCapacity) {
-      // a larger batch than before: new regions (the old ones are abandoned; sizes at least double)
-      kn.contextCapacity = Math.max(layout.rows, 2 * kn.contextCapacity);
-      kn.contextVectors = k.alloc(kn.contextCapacity * dim);
-      kn.context = k.alloc(kn.contextCapacity * width);
+    if (products.length > kn.contextCapacity) {
+      // a larger batch than before: a new region (the old one is abandoned; sizes at least double)
+      kn.contextCapacity = Math.max(products.length, 2 * kn.contextCapacity);
+      kn.context = kn.k.alloc(kn.contextCapacity);
     }
-    k.f32(kn.contextVectors, vectors.length).set(vectors);
-    // the products in kernel memory, where the row sums read them
-    k.dense(kn.contextVectors, kn.contextBlocks, kn.contextBias, layout.rows, dim, width, kn.context);
+    // in kernel memory, where the row sums read them
+    kn.k.f32(kn.context, products.length).set(products);
   }
 
   /** The first layer into the kernel's `out` buffer (after the activation); returns its offset. */
@@ -450,11 +427,8 @@ export class PrecomputedScorer {
         const layout = this.contextLayout!;
         const base = (kn.context - kn.table) / 4;
         const at = layout.starts[slots![r]!]!;
-        const none = layout.rows - 1;
-        for (let j = 0; j < ctx; j++) {
-          const t = f.tokens[r * CONTEXT_POSITIONS + j]!;
-          offsets[o++] = base + ((t < 0 ? none : at + t) * ctx + j) * H;
-        }
+        for (let j = 0; j < ctx; j++)
+          offsets[o++] = base + (contextRow(layout, at, f.tokens[r * CONTEXT_POSITIONS + j]!) * ctx + j) * H;
       }
     }
     fillRareRows();
@@ -527,8 +501,7 @@ export class PrecomputedScorer {
         const at = layout.starts[slots![r]!]!;
         const P = layout.positions;
         for (let j = 0; j < P; j++) {
-          const t = f.tokens[r * CONTEXT_POSITIONS + j]!;
-          const row = t < 0 ? layout.rows - 1 : at + t;
+          const row = contextRow(layout, at, f.tokens[r * CONTEXT_POSITIONS + j]!);
           addRow(h, this.contextProducts, (row * P + j) * H, H);
         }
       }

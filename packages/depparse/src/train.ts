@@ -506,7 +506,7 @@ function teacherProbabilities(teachers: readonly Parser[], ex: Examples): Float3
 function exampleBatches(count: number, size: number, rng: Rng): Int32Array[] {
   const order = rng.permutation(count);
   const out: Int32Array[] = [];
-  for (let b = 0; b < count; b += size) out.push(Int32Array.from(order.slice(b, b + size)));
+  for (let b = 0; b < count; b += size) out.push(order.subarray(b, b + size));
   return out;
 }
 

@@ -46,6 +46,12 @@ export class TableSumKernel {
     if (need > 0) this.memory.grow(Math.ceil(need / 65536));
     return at;
   }
+  /** Allocates room for `data` and copies it in; returns the byte offset. */
+  put(data: Float32Array): number {
+    const at = this.alloc(data.length);
+    this.f32(at, data.length).set(data);
+    return at;
+  }
   f32(at: number, floats: number): Float32Array {
     return new Float32Array(this.memory.buffer, at, floats);
   }

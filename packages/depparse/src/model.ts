@@ -37,9 +37,9 @@ export interface NetConfig {
   dropout: number;
   /**
    * A sentence-context encoder: every token's word and tag embeddings pass `layers` 1-D convolutions
-   * of `width` tokens and `dim` channels (relu), and the first layer also reads the resulting vectors
-   * of s0, s1, s2 and b0, so each decision sees the words around them, not just the stack and
-   * buffer tops. Absent: none (models before this option).
+   * of `width` tokens (relu; `channels` wide, the last `dim`), and the first layer also reads the
+   * resulting vectors of s0, b0, s1 and s2 (the first `positions`), so each decision sees the words
+   * around them, not just the stack and buffer tops. Absent: none (models before this option).
    */
   context?: ContextConfig;
 }

@@ -7,6 +7,7 @@ export {
   type WeightsFormatErrorCode,
   WeightsMismatchError,
 } from './weights/errors.js';
+export { type KerasLoadOptions, loadKerasWeights } from './weights/keras-load.js';
 export { permuteAxes } from './weights/layout.js';
 export {
   loadSafetensors,
@@ -14,3 +15,12 @@ export {
   type SafetensorsLoadOptions,
   type SourceLayout,
 } from './weights/safetensors-load.js';
+export {
+  type KerasLayerInfo,
+  kerasLayers,
+  readTfjsLayersModel,
+  type ShardSource,
+  type TfjsLayersModel,
+  type TfjsWeight,
+  tfjsWeights,
+} from './weights/tfjs-layers.js';

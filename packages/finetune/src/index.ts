@@ -1,5 +1,15 @@
 export { layerwiseLearningRates } from './layerwise.js';
 export { childModules, namedModules, parameterisedModules } from './module-tree.js';
+export { appendLayers, type CutOptions, type CutResult, cutAt } from './surgery/cut.js';
+export { SurgeryError } from './surgery/errors.js';
+export {
+  overlapByLabel,
+  type ReplaceHeadOptions,
+  type ReplaceHeadResult,
+  replaceHead,
+} from './surgery/head.js';
+export { type LocatedLayer, locateLayer } from './surgery/locate.js';
+export { outputShape } from './surgery/output-shape.js';
 export {
   type LoadReport,
   type ShapeMismatch,

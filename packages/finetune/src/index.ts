@@ -1,3 +1,13 @@
+export { holdInInference, isHeldInInference, releaseFromInference } from './freeze/batchnorm-mode.js';
+export {
+  type FreezeOptions,
+  type FreezeReport,
+  type FrozenBatchNorm,
+  freezeLayers,
+  freezeTo,
+  patternRegExp,
+  unfreezeLayers,
+} from './freeze/freeze.js';
 export { layerwiseLearningRates } from './layerwise.js';
 export { childModules, namedModules, parameterisedModules } from './module-tree.js';
 export { appendLayers, type CutOptions, type CutResult, cutAt } from './surgery/cut.js';

@@ -7,15 +7,17 @@ import { join } from 'node:path';
 import {
   BatchNorm,
   Conv2d,
+  ConvTranspose2d,
   Dense,
   decodeTensor,
   Flatten,
   parseSafetensors,
   ReLU,
+  Reshape,
   Sequential,
 } from '@lab/core';
 import { expectClose, onBackends } from '@lab/core/testing';
-import { memory, tensor4d, tidy, transpose } from '@tensorflow/tfjs-core';
+import { memory, tensor, tensor4d, tidy, transpose } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { loadSafetensors } from '../src/index.js';
 
@@ -36,6 +38,33 @@ const convnet = () =>
 
 const nhwc = (t: { data: Float32Array; shape: number[] }) =>
   tidy(() => transpose(tensor4d(t.data, t.shape as [number, number, number, number]), [0, 2, 3, 1]));
+
+/** Our twin of make_torch_fixture.py's decoder (nn.Unflatten(1, (3, 2, 2)) is our Reshape([2, 2, 3])). */
+const decoder = () =>
+  new Sequential([
+    new Dense(5, 12),
+    Reshape([2, 2, 3]),
+    new ConvTranspose2d(3, 4, 4, { stride: 2, padding: 1 }),
+    ReLU(),
+    new ConvTranspose2d(4, 2, 3, { stride: 2, padding: 1, outputPadding: 1 }),
+  ]);
+
+/** The decoder's output for the fixture's input, as NCHW values like torch's. */
+function decode(weights: Uint8Array, ioBytes: Uint8Array, unflatten: boolean) {
+  const { tensors } = parseSafetensors(ioBytes);
+  const input = decodeTensor(tensors.input!).data as Float32Array;
+  const net = decoder().eval();
+  const report = loadSafetensors(net, weights, unflatten ? { unflattenedTo: { '0': [3, 2, 2] } } : {});
+  const y = tidy(() => transpose(net.forward(tensor(input, [2, 5])), [0, 3, 1, 2]));
+  const out = {
+    report,
+    got: y.dataSync().slice(),
+    expected: decodeTensor(tensors.output!).data as Float32Array,
+  };
+  y.dispose();
+  net.dispose();
+  return out;
+}
 
 function readIo(bytes: Uint8Array) {
   const { tensors } = parseSafetensors(bytes);
@@ -121,6 +150,18 @@ describe('PyTorch state_dict in safetensors', () => {
     net.dispose();
   });
 
+  it('a linear -> unflatten -> transposed-conv decoder matches torch once its output columns are reordered', async () => {
+    const weights = readFileSync(join(fixtures, 'torch_deconv.safetensors'));
+    const io = readFileSync(join(fixtures, 'torch_deconv_io.safetensors'));
+    await onBackends(['cpu', 'wasm'], () => {
+      const ok = decode(weights, io, true);
+      expect(ok.report.matched).toHaveLength(6);
+      expectClose(ok.got, ok.expected, 1e-5, 'decoder output');
+      const unordered = decode(weights, io, false);
+      expect(() => expectClose(unordered.got, unordered.expected, 1e-3)).toThrow(/exceeds/);
+    });
+  });
+
   it.runIf(torchAvailable)('a fixture made afresh by python3-torch gives the same outputs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-torch-'));
     try {
@@ -133,6 +174,12 @@ describe('PyTorch state_dict in safetensors', () => {
         readFileSync(join(dir, 'torch_convnet.safetensors')),
         readFileSync(join(dir, 'torch_convnet_io.safetensors')),
       );
+      const fresh = decode(
+        readFileSync(join(dir, 'torch_deconv.safetensors')),
+        readFileSync(join(dir, 'torch_deconv_io.safetensors')),
+        true,
+      );
+      expectClose(fresh.got, fresh.expected, 1e-5, 'fresh decoder output');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

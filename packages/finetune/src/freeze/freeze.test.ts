@@ -11,7 +11,16 @@ import {
   sgd,
   valueAndGrads,
 } from '@lab/core';
-import { dispose, mean, memory, randomNormal, type Scalar, square, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import {
+  dispose,
+  mean,
+  memory,
+  randomNormal,
+  type Scalar,
+  square,
+  type Tensor,
+  tidy,
+} from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isHeldInInference } from './batchnorm-mode.js';
 import { type FrozenBatchNorm, freezeLayers, freezeTo, unfreezeLayers } from './freeze.js';

@@ -59,33 +59,75 @@ export function torchLocalName(local: string): string {
   return local;
 }
 
+/** A [rows, c*h*w] matrix (columns in NCHW flatten order) with its columns reordered to NHWC order. */
+export function chwColumnsToHwc(
+  values: HostValues,
+  rows: number,
+  [c, h, w]: readonly [number, number, number],
+): HostValues {
+  const result = new (values.constructor as { new (n: number): HostValues })(values.length);
+  const cols = c * h * w;
+  for (let r = 0; r < rows; r++) {
+    for (let cc = 0; cc < c; cc++) {
+      for (let p = 0; p < h * w; p++) result[r * cols + p * c + cc] = values[r * cols + cc * h * w + p]!;
+    }
+  }
+  return result;
+}
+
+/** How a PyTorch linear layer meets a feature map: reads one flattened, or writes one to be unflattened. */
+export interface FeatureMapLinks {
+  /** [c, h, w] of the map flattened into the layer's input (PyTorch's Flatten before it). */
+  flattenedFrom?: readonly [number, number, number];
+  /** [c, h, w] of the map its output is reshaped into (PyTorch's Unflatten or view after it). */
+  unflattenedTo?: readonly [number, number, number];
+  /** The layer's path, for error messages. */
+  path?: string;
+}
+
+const volume = (s: readonly [number, number, number]) => s[0] * s[1] * s[2];
+
+function checkVolume(path: string, option: string, s: readonly [number, number, number], size: number): void {
+  if (volume(s) !== size) {
+    throw new WeightsFormatError(
+      'BadOption',
+      `${option}.${path}`,
+      `[${s.join(', ')}] holds ${volume(s)} features but the layer has ${size}`,
+    );
+  }
+}
+
 /**
- * Converts a PyTorch tensor for the model tensor `local` of `module` to our layout. `flattenedFrom`
- * ([c, h, w]) marks a linear layer reading a flattened feature map. Other tensors pass unchanged.
+ * Converts a PyTorch tensor for the model tensor `local` of `module` to our layout. `links` says
+ * whether a linear layer reads or writes a flattened [c, h, w] feature map. Other tensors pass unchanged.
  */
 export function torchToLab(
   module: Module,
   local: string,
   values: HostValues,
   shape: number[],
-  flattenedFrom?: readonly [number, number, number],
+  links: FeatureMapLinks = {},
 ): { values: HostValues; shape: number[] } {
+  if (module instanceof Dense && local === 'bias' && links.unflattenedTo && shape.length === 1) {
+    checkVolume(links.path ?? module.name, 'unflattenedTo', links.unflattenedTo, shape[0]!);
+    return { values: chwColumnsToHwc(values, 1, links.unflattenedTo), shape };
+  }
   if (local !== 'weight') return { values, shape };
   if ((module instanceof Conv2d || module instanceof ConvTranspose2d) && shape.length === 4) {
     return permuteAxes(values, shape, [2, 3, 1, 0]);
   }
   if (module instanceof Dense && shape.length === 2) {
-    const t = permuteAxes(values, shape, [1, 0]);
-    if (!flattenedFrom) return t;
+    let t = permuteAxes(values, shape, [1, 0]);
     const [rows, out] = t.shape as [number, number];
-    if (flattenedFrom[0] * flattenedFrom[1] * flattenedFrom[2] !== rows) {
-      throw new WeightsFormatError(
-        'BadOption',
-        `flattenedFrom.${module.name}`,
-        `[${flattenedFrom.join(', ')}] holds ${flattenedFrom[0] * flattenedFrom[1] * flattenedFrom[2]} features but the weight reads ${rows}`,
-      );
+    if (links.flattenedFrom) {
+      checkVolume(links.path ?? module.name, 'flattenedFrom', links.flattenedFrom, rows);
+      t = { values: chwRowsToHwc(t.values, links.flattenedFrom, out), shape: t.shape };
     }
-    return { values: chwRowsToHwc(t.values, flattenedFrom, out), shape: t.shape };
+    if (links.unflattenedTo) {
+      checkVolume(links.path ?? module.name, 'unflattenedTo', links.unflattenedTo, out);
+      t = { values: chwColumnsToHwc(t.values, rows, links.unflattenedTo), shape: t.shape };
+    }
+    return t;
   }
   return { values, shape };
 }

@@ -197,7 +197,7 @@ describe('loadSafetensors: PyTorch names and layouts', () => {
       /flattenedFrom\.9: no module has this path/,
     );
     expect(() => loadSafetensors(b, bytes, { flattenedFrom: { '3': [3, 2, 2] } })).toThrow(
-      /holds 12 features but the weight reads 3/,
+      /flattenedFrom\.3: \[3, 2, 2\] holds 12 features but the layer has 3/,
     );
     b.dispose();
   });

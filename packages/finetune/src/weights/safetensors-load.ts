@@ -31,6 +31,11 @@ export interface SafetensorsLoadOptions {
    * their input rows are reordered from NCHW to our NHWC flatten order.
    */
   flattenedFrom?: Readonly<Record<string, readonly [number, number, number]>>;
+  /**
+   * PyTorch linear layers whose output is unflattened into a [c, h, w] feature map (nn.Unflatten or a
+   * view, as in a generator), by module path: their output columns and bias are reordered to NHWC.
+   */
+  unflattenedTo?: Readonly<Record<string, readonly [number, number, number]>>;
   /** For @lab checkpoints: the module to read (needed when the checkpoint holds several). */
   checkpointModule?: string;
 }
@@ -131,9 +136,15 @@ export function loadSafetensors(
   const prefix = isCheckpoint ? checkpointPrefix(names, options.checkpointModule) : '';
   const owners = stateOwners(model);
   const flattened = options.flattenedFrom ?? {};
-  for (const path of Object.keys(flattened)) {
-    if (![...owners.values()].some((o) => o.path === path)) {
-      throw new WeightsFormatError('UnknownModule', `flattenedFrom.${path}`, 'no module has this path');
+  const unflattened = options.unflattenedTo ?? {};
+  const paths = new Set([...owners.values()].map((o) => o.path));
+  for (const [option, links] of [
+    ['flattenedFrom', flattened],
+    ['unflattenedTo', unflattened],
+  ] as const) {
+    for (const path of Object.keys(links)) {
+      if (!paths.has(path))
+        throw new WeightsFormatError('UnknownModule', `${option}.${path}`, 'no module has this path');
     }
   }
   const prepared: PreparedTensor[] = [];
@@ -161,13 +172,11 @@ export function loadSafetensors(
       target = target.slice(0, dot + 1) + torchLocalName(target.slice(dot + 1));
       const owner = owners.get(target);
       if (owner) {
-        ({ values, shape } = torchToLab(
-          owner.module,
-          owner.local,
-          values,
-          shape,
-          ownValue(flattened, owner.path),
-        ));
+        ({ values, shape } = torchToLab(owner.module, owner.local, values, shape, {
+          flattenedFrom: ownValue(flattened, owner.path),
+          unflattenedTo: ownValue(unflattened, owner.path),
+          path: owner.path,
+        }));
       }
     }
     if (!owners.has(target)) {

@@ -112,6 +112,7 @@ describe('TensorFlow.js Layers (Keras) weights', () => {
       expect(err.report.warnings).toContain(
         "batch_normalization -> 1: a Keras BatchNormalization cannot fill module 'dense'",
       );
+      expect(err.message).toMatch(/note: batch_normalization -> 1: a Keras BatchNormalization cannot fill/);
     }
     wrong.dispose();
   });

@@ -79,8 +79,9 @@ export class WeightsMismatchError extends Error {
     readonly report: LoadReport,
   ) {
     const problems = describeProblems(report);
+    const notes = report.warnings.map((w) => `note: ${w}`);
     super(
-      `${module}: the weights do not fit (${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing loaded):\n  ${problems.join('\n  ')}`,
+      `${module}: the weights do not fit (${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing loaded):\n  ${[...problems, ...notes].join('\n  ')}`,
     );
     this.problems = problems;
     this.name = 'WeightsMismatchError';

@@ -22,6 +22,7 @@ import {
   tidy,
 } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { outputShape } from '../surgery/output-shape.js';
 import { isHeldInInference } from './batchnorm-mode.js';
 import { type FrozenBatchNorm, freezeLayers, freezeTo, unfreezeLayers } from './freeze.js';
 
@@ -169,5 +170,15 @@ describe('frozen BatchNorm, both ways, through real training steps', () => {
     x.dispose();
     model.dispose();
     opt.dispose();
+  });
+
+  it('outputShape on a model with a held BatchNorm keeps the mode train() asked for', () => {
+    const model = net().train();
+    freezeLayers(model, '1');
+    const bn = model.layers[1] as BatchNorm;
+    expect(outputShape(model, [8, 8, 1])).toEqual([1, 2]);
+    unfreezeLayers(model);
+    expect(bn.training).toBe(true);
+    model.dispose();
   });
 });

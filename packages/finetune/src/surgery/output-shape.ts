@@ -14,6 +14,7 @@ export function outputShape(module: Module, inputShape: readonly number[]): numb
   try {
     return tidy(() => module.forward(zeros([1, ...inputShape])).shape);
   } finally {
-    for (const [m, mode] of modes) m.training = mode;
+    // only modes eval() changed: a BatchNorm held in inference mode keeps the mode it was asked for
+    for (const [m, mode] of modes) if (m.training !== mode) m.training = mode;
   }
 }

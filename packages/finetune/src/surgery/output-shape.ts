@@ -10,11 +10,11 @@ export function outputShape(module: Module, inputShape: readonly number[]): numb
   if (!inputShape.every((d) => Number.isInteger(d) && d > 0))
     throw new SurgeryError('inputShape', `must be positive integers, got [${inputShape.join(', ')}]`);
   const modes = namedModules(module).map(([, m]) => [m, m.training] as const);
-  module.eval();
+  // module.eval() would also overwrite the mode a held BatchNorm remembers; switch only what is on
+  for (const [m, mode] of modes) if (mode) m.training = false;
   try {
     return tidy(() => module.forward(zeros([1, ...inputShape])).shape);
   } finally {
-    // only modes eval() changed: a BatchNorm held in inference mode keeps the mode it was asked for
-    for (const [m, mode] of modes) if (m.training !== mode) m.training = mode;
+    for (const [m, mode] of modes) if (mode) m.training = true;
   }
 }

@@ -1,1 +1,46 @@
+export { holdInInference, isHeldInInference, releaseFromInference } from './freeze/batchnorm-mode.js';
+export {
+  type FreezeOptions,
+  type FreezeReport,
+  type FrozenBatchNorm,
+  freezeLayers,
+  freezeTo,
+  patternRegExp,
+  unfreezeLayers,
+} from './freeze/freeze.js';
 export { layerwiseLearningRates } from './layerwise.js';
+export { childModules, namedModules, parameterisedModules } from './module-tree.js';
+export { appendLayers, type CutOptions, type CutResult, cutAt } from './surgery/cut.js';
+export { SurgeryError } from './surgery/errors.js';
+export {
+  overlapByLabel,
+  type ReplaceHeadOptions,
+  type ReplaceHeadResult,
+  replaceHead,
+} from './surgery/head.js';
+export { type LocatedLayer, locateLayer } from './surgery/locate.js';
+export { outputShape } from './surgery/output-shape.js';
+export {
+  type LoadReport,
+  type ShapeMismatch,
+  WeightsFormatError,
+  type WeightsFormatErrorCode,
+  WeightsMismatchError,
+} from './weights/errors.js';
+export { type KerasLoadOptions, loadKerasWeights } from './weights/keras-load.js';
+export { permuteAxes } from './weights/layout.js';
+export {
+  loadSafetensors,
+  type NameMap,
+  type SafetensorsLoadOptions,
+  type SourceLayout,
+} from './weights/safetensors-load.js';
+export {
+  type KerasLayerInfo,
+  kerasLayers,
+  readTfjsLayersModel,
+  type ShardSource,
+  type TfjsLayersModel,
+  type TfjsWeight,
+  tfjsWeights,
+} from './weights/tfjs-layers.js';

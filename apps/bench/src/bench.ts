@@ -3,7 +3,7 @@
 // Prints one JSON line per workload with our figures, the PyTorch peer's (same run), and their ratio.
 import { availableParallelism } from 'node:os';
 import { initBackend } from '@lab/core';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { depparseBench } from './depparse.js';
 import { defaultThreads, integerOption, threadListOption } from './options.js';
 import { ganParity } from './parity.js';
@@ -19,7 +19,7 @@ const program = new Command('bench')
   .option(
     '--iters <n>',
     'timed iterations (after 3 warm-up) or training steps',
-    integerOption('--iters', { min: 1 }),
+    integerOption('--iters', { min: 1, max: 1_000_000 }),
   )
   .option(
     '--width <n>',
@@ -55,6 +55,11 @@ const program = new Command('bench')
       'the first gives ours_ms, peer_ms and ratio, the best of each side ratio_best',
     threadListOption('--threads'),
     defaultThreads(availableParallelism()),
+  )
+  .addOption(
+    new Option('--peer-threads <list>').hideHelp().argParser(() => {
+      throw new InvalidArgumentError('is gone: --threads sets the thread counts of both sides');
+    }),
   )
   .action(async (names: string[], o) => {
     for (const name of names)

@@ -4,11 +4,76 @@
 export const Z = 100;
 export const BATCH = 64;
 
+/** What a layer's multiply-add count depends on (one sample; square kernels, as in the DCGAN nets). */
+export type LayerShape =
+  | { kind: 'dense'; inFeatures: number; outFeatures: number }
+  | { kind: 'conv'; inChannels: number; outChannels: number; kernel: number; outH: number; outW: number }
+  | {
+      kind: 'convTranspose';
+      inChannels: number;
+      outChannels: number;
+      kernel: number;
+      inH: number;
+      inW: number;
+    };
+
+/**
+ * Multiply-adds of one sample through a layer, as PyTorch performs them (im2col / col2im products):
+ * a convolution multiplies every tap of every input channel (padding included) at each OUTPUT
+ * position; a transposed convolution scatters every tap at each INPUT position, which is the count
+ * of the forward convolution it is the input gradient of. (Counting it by output positions instead
+ * overstates a stride-s layer s*s times: the taps that would land between input pixels are zeros.)
+ */
+export function layerMacs(layer: LayerShape): number {
+  switch (layer.kind) {
+    case 'dense':
+      return layer.inFeatures * layer.outFeatures;
+    case 'conv':
+      return layer.outH * layer.outW * layer.kernel ** 2 * layer.inChannels * layer.outChannels;
+    case 'convTranspose':
+      return layer.inH * layer.inW * layer.kernel ** 2 * layer.inChannels * layer.outChannels;
+  }
+}
+
+/** The layers of @lab/gan's 28x28 DCGAN generator and discriminator of base width `width` (64 in W1/W2). */
+export function dcganLayers(width = 64): { g: LayerShape[]; d: LayerShape[] } {
+  const s = 7; // 28 / 4
+  const k = 5;
+  return {
+    g: [
+      { kind: 'dense', inFeatures: Z, outFeatures: s * s * 4 * width },
+      { kind: 'convTranspose', inChannels: 4 * width, outChannels: 2 * width, kernel: k, inH: s, inW: s },
+      { kind: 'convTranspose', inChannels: 2 * width, outChannels: width, kernel: k, inH: s, inW: s },
+      { kind: 'convTranspose', inChannels: width, outChannels: 1, kernel: k, inH: 2 * s, inW: 2 * s },
+    ],
+    d: [
+      { kind: 'conv', inChannels: 1, outChannels: width, kernel: k, outH: 2 * s, outW: 2 * s },
+      { kind: 'conv', inChannels: width, outChannels: 2 * width, kernel: k, outH: s, outW: s },
+      { kind: 'dense', inFeatures: s * s * 2 * width, outFeatures: 1 },
+    ],
+  };
+}
+
+const forwardFlops = (layers: LayerShape[]) => 2 * BATCH * layers.reduce((a, l) => a + layerMacs(l), 0);
+
 /** Forward FLOPs (2 per multiply-add) of G and D for one batch of 64, for GFLOP/s figures. */
-export function dcganForwardFlops(): { g: number; d: number } {
-  const b = BATCH;
-  const g =
-    2 * b * (Z * 7 * 7 * 256 + 7 * 7 * 128 * 256 * 25 + 14 * 14 * 64 * 128 * 25 + 28 * 28 * 1 * 64 * 25);
-  const d = 2 * b * (14 * 14 * 64 * 1 * 25 + 7 * 7 * 128 * 64 * 25 + 6272);
-  return { g, d };
+export function dcganForwardFlops(width = 64): { g: number; d: number } {
+  const { g, d } = dcganLayers(width);
+  return { g: forwardFlops(g), d: forwardFlops(d) };
+}
+
+/** W1 iteration as PyTorch performs it: G forward + backward (3 g), D forward x3 and backward over three batches (9 d). */
+export function dcganIterationFlops(): number {
+  const { g, d } = dcganForwardFlops();
+  return 3 * g + 9 * d;
+}
+
+/**
+ * W2 iteration: per critic step, G forward (g), D on real, fake and interpolates (3 d), the input
+ * gradient (2 d), then backward through all of it including the double backprop (about 2x: 10 d);
+ * then the generator update (3 g + 3 d).
+ */
+export function wgangpIterationFlops(): number {
+  const { g, d } = dcganForwardFlops();
+  return 5 * (g + 15 * d) + 3 * g + 3 * d;
 }

@@ -27,6 +27,7 @@ import {
 import { spearman, trainWgan } from '@lab/wgan';
 import * as tf from '@tensorflow/tfjs-core';
 import { peerEnv } from './peer-env.js';
+import { meanCurve, seedList, summarize } from './seeds.js';
 
 const Z = 100;
 
@@ -34,7 +35,10 @@ interface PeerResult {
   samples: string;
   checkpoints: Record<string, string>;
   w_estimate: number[];
+  /** Training time per iteration, without the time spent writing checkpoint samples. */
   ms_per_iter: number;
+  /** Time spent generating and writing checkpoint samples (wgan). */
+  checkpoint_seconds?: number;
 }
 
 /** Starts the peer in the background (it runs on the other core while we train); null when torch is absent. */
@@ -138,202 +142,306 @@ export function ringModes(seed = 0, steps = 5000): { modes: number; highQuality:
 export interface QualityOptions {
   iters: number;
   peer: boolean;
+  /** The first seed; the runs use seeds seed, seed + 1, ..., seed + seeds - 1. */
   seed: number;
+  /** Runs, one per seed (default 1). */
+  seeds?: number;
   quiet?: boolean;
 }
 
-function log(o: QualityOptions, text: string) {
+function log(o: { quiet?: boolean }, text: string) {
   if (!o.quiet) process.stderr.write(`${text}\n`);
 }
 
-export async function ganQuality(o: QualityOptions): Promise<Record<string, unknown>> {
+/** What every seed's run shares: the evaluator, the real test images' features and the training images. */
+interface QualityData {
+  dataDir: string;
+  ev: Evaluator;
+  realFeatures: tf.Tensor2D;
+  train: tf.Tensor4D;
+}
+
+function loadQualityData(): QualityData {
   const dataDir = join(findSharedData(), 'fashion-mnist');
-  const work = mkdtempSync(join(tmpdir(), 'lab-gan-quality-'));
-  const peerRun =
-    o.peer && torchInstalled()
-      ? startPeer([
-          'gan',
-          '--data',
-          dataDir,
-          '--iters',
-          String(o.iters),
-          '--out',
-          work,
-          '--seed',
-          String(o.seed),
-        ])
-      : null;
   const ev = evaluator();
-  const test = loadMnistSplit(dataDir, 'test');
-  const realFeatures = ev.featuresOf(imagesTensor(test));
+  const realFeatures = tf.tidy(() => ev.featuresOf(imagesTensor(loadMnistSplit(dataDir, 'test'))));
   const train = tanhImages(loadMnistSplit(dataDir, 'train'));
-  const rng = new Rng(o.seed);
-  const G = dcganGenerator({ rng });
-  const D = dcganDiscriminator({ rng, dropout: 0.3 });
-  const optG = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), G.trainableParameters());
-  const optD = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), D.trainableParameters());
-  const started = performance.now();
-  trainGan({
-    G,
-    D,
-    optG,
-    optD,
-    rng,
-    latent: Z,
-    batchSize: 64,
-    steps: o.iters,
-    data: {
-      count: train.shape[0],
-      batch: (idx) => tf.tidy(() => tf.gather(train, tf.tensor1d(idx, 'int32'))),
-    },
-    onStep: (e) => {
-      if ((e.step + 1) % 100 === 0) log(o, `gan-quality: ours step ${e.step + 1}/${o.iters}`);
-    },
-  });
-  const msPerIter = (performance.now() - started) / o.iters;
-  const fake = generate(G, 10000, o.seed + 2);
-  const ours = score(ev, realFeatures, fake);
-  fake.dispose();
-  log(o, 'gan-quality: ring');
-  const ring = ringModes(o.seed);
-  log(o, 'gan-quality: waiting for the peer');
-  const peer = peerRun ? await peerRun : null;
-  let peerScore: { fd: number; kid: number } | null = null;
-  if (peer) {
-    const x = npyImages(peer.samples);
-    peerScore = score(ev, realFeatures, x);
-    x.dispose();
+  return { dataDir, ev, realFeatures, train };
+}
+
+function disposeQualityData(q: QualityData): void {
+  for (const m of [q.train, q.realFeatures, q.ev]) m.dispose();
+}
+
+/** Runs `run` for each seed in turn, sharing the loaded data. */
+async function overSeeds<R>(
+  o: QualityOptions,
+  run: (q: QualityData, seed: number) => Promise<R>,
+): Promise<{ seeds: number[]; runs: R[] }> {
+  const seeds = seedList(o.seed, o.seeds ?? 1);
+  const q = loadQualityData();
+  const runs: R[] = [];
+  try {
+    for (const seed of seeds) {
+      if (seeds.length > 1) log(o, `seed ${seed} (${runs.length + 1}/${seeds.length})`);
+      runs.push(await run(q, seed));
+    }
+  } finally {
+    disposeQualityData(q);
   }
-  for (const m of [G, D, optG, optD, train, realFeatures, ev]) m.dispose();
-  rmSync(work, { recursive: true, force: true });
-  const r = (x: number | null | undefined, d = 3) => (x == null ? null : Number(x.toFixed(d)));
+  return { seeds, runs };
+}
+
+const r = (x: number | null | undefined, d = 3) => (x == null ? null : Number(x.toFixed(d)));
+
+/** One seed of gan-quality: both sides train the W1 DCGAN for o.iters steps; FD and KID of 10k samples each. */
+async function ganQualityRun(o: QualityOptions, q: QualityData, seed: number) {
+  const { ev, realFeatures, train } = q;
+  const work = mkdtempSync(join(tmpdir(), 'lab-gan-quality-'));
+  try {
+    const peerRun =
+      o.peer && torchInstalled()
+        ? startPeer([
+            'gan',
+            '--data',
+            q.dataDir,
+            '--iters',
+            String(o.iters),
+            '--out',
+            work,
+            '--seed',
+            String(seed),
+          ])
+        : null;
+    const rng = new Rng(seed);
+    const G = dcganGenerator({ rng });
+    const D = dcganDiscriminator({ rng, dropout: 0.3 });
+    const optG = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), G.trainableParameters());
+    const optD = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), D.trainableParameters());
+    const started = performance.now();
+    trainGan({
+      G,
+      D,
+      optG,
+      optD,
+      rng,
+      latent: Z,
+      batchSize: 64,
+      steps: o.iters,
+      data: {
+        count: train.shape[0],
+        batch: (idx) => tf.tidy(() => tf.gather(train, tf.tensor1d(idx, 'int32'))),
+      },
+      onStep: (e) => {
+        if ((e.step + 1) % 100 === 0) log(o, `gan-quality: ours step ${e.step + 1}/${o.iters}`);
+      },
+    });
+    const msPerIter = (performance.now() - started) / o.iters;
+    const fake = generate(G, 10000, seed + 2);
+    const ours = score(ev, realFeatures, fake);
+    fake.dispose();
+    for (const m of [G, D, optG, optD]) m.dispose();
+    log(o, 'gan-quality: ring');
+    const ring = ringModes(seed);
+    log(o, 'gan-quality: waiting for the peer');
+    const peer = peerRun ? await peerRun : null;
+    let peerScore: { fd: number; kid: number } | null = null;
+    if (peer) {
+      const x = npyImages(peer.samples);
+      peerScore = score(ev, realFeatures, x);
+      x.dispose();
+    }
+    return {
+      seed,
+      ours_fd: r(ours.fd),
+      peer_fd: r(peerScore?.fd),
+      ours_kid: r(ours.kid, 5),
+      peer_kid: r(peerScore?.kid, 5),
+      ring_modes: ring.modes,
+      ring_high_quality: r(ring.highQuality),
+      ours_ms_per_iter: r(msPerIter, 0),
+      peer_ms_per_iter: r(peer?.ms_per_iter, 0),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The figures of gan-quality that are averaged over the seeds, with their decimals. */
+const GAN_METRICS = {
+  ours_fd: 3,
+  peer_fd: 3,
+  ours_kid: 5,
+  peer_kid: 5,
+  ring_modes: 2,
+  ring_high_quality: 3,
+  ours_ms_per_iter: 0,
+  peer_ms_per_iter: 0,
+};
+
+export async function ganQuality(o: QualityOptions): Promise<Record<string, unknown>> {
+  const { seeds, runs } = await overSeeds(o, (q, seed) => ganQualityRun(o, q, seed));
+  const { means, spread } = summarize(runs, GAN_METRICS);
   return {
     workload: 'gan-quality',
     iterations: o.iters,
-    ours_fd: r(ours.fd),
-    peer_fd: r(peerScore?.fd),
-    ours_kid: r(ours.kid, 5),
-    peer_kid: r(peerScore?.kid, 5),
-    ring_modes: ring.modes,
-    ring_high_quality: r(ring.highQuality),
-    ours_ms_per_iter: r(msPerIter, 0),
-    peer_ms_per_iter: r(peer?.ms_per_iter, 0),
+    ...means,
     samples: 10000,
     evaluator: 'shipped @lab/gan Fashion-MNIST evaluator (64-d features), real = 10k test images',
+    seeds,
+    spread,
+    runs,
   };
 }
+
+type Curve = { step: number; w: number; fd: number }[];
+
+/** One seed of wgan-quality: both sides train WGAN-GP; FD at checkpoints against the critic's W estimate. */
+async function wganQualityRun(
+  o: QualityOptions & { width: number; checkpoints: number },
+  q: QualityData,
+  seed: number,
+) {
+  const { ev, realFeatures, train } = q;
+  const work = mkdtempSync(join(tmpdir(), 'lab-wgan-quality-'));
+  const every = Math.max(1, Math.floor(o.iters / o.checkpoints));
+  try {
+    const peerRun =
+      o.peer && torchInstalled()
+        ? startPeer([
+            'wgan',
+            '--data',
+            q.dataDir,
+            '--iters',
+            String(o.iters),
+            '--out',
+            work,
+            '--width',
+            String(o.width),
+            '--checkpoints',
+            String(o.checkpoints),
+            '--seed',
+            String(seed),
+          ])
+        : null;
+    const rng = new Rng(seed);
+    const G = dcganGenerator({ rng, width: o.width });
+    const D = dcganDiscriminator({ rng, width: o.width, dropout: 0 });
+    const optG = new Optimizer(adam(1e-4, { b1: 0, b2: 0.9 }), G.trainableParameters());
+    const optD = new Optimizer(adam(1e-4, { b1: 0, b2: 0.9 }), D.trainableParameters());
+    const wEstimate: number[] = [];
+    const ourCurve: Curve = [];
+    const started = performance.now();
+    // time spent on checkpoints (generating and scoring samples) is not training: both sides leave it out
+    let checkpointMs = 0;
+    trainWgan({
+      G,
+      D,
+      optG,
+      optD,
+      rng,
+      latent: Z,
+      batchSize: 64,
+      steps: o.iters,
+      data: {
+        count: train.shape[0],
+        batch: (idx) => tf.tidy(() => tf.gather(train, tf.tensor1d(idx, 'int32'))),
+      },
+      onStep: (e) => {
+        wEstimate.push(e.metrics.wEstimate!);
+        const step = e.step + 1;
+        if (step % every === 0) {
+          const t0 = performance.now();
+          const x = generate(G, 2000, seed + 1);
+          const { fd } = score(ev, realFeatures, x);
+          x.dispose();
+          ourCurve.push({ step, w: mean(wEstimate.slice(-every)), fd });
+          checkpointMs += performance.now() - t0;
+          log(
+            o,
+            `wgan-quality: ours step ${step}/${o.iters}  W ${ourCurve.at(-1)!.w.toFixed(3)}  FD ${fd.toFixed(3)}`,
+          );
+        }
+      },
+    });
+    const trainMs = performance.now() - started - checkpointMs;
+    const fake = generate(G, 10000, seed + 2);
+    const ours = score(ev, realFeatures, fake);
+    fake.dispose();
+    for (const m of [G, D, optG, optD]) m.dispose();
+    log(o, 'wgan-quality: waiting for the peer');
+    const peer = peerRun ? await peerRun : null;
+    let peerFd: number | null = null;
+    const peerCurve: Curve = [];
+    if (peer) {
+      const x = npyImages(peer.samples);
+      peerFd = score(ev, realFeatures, x).fd;
+      x.dispose();
+      for (const [step, file] of Object.entries(peer.checkpoints)) {
+        const s = Number(step);
+        const xs = npyImages(file);
+        peerCurve.push({
+          step: s,
+          w: mean(peer.w_estimate.slice(s - every, s)),
+          fd: score(ev, realFeatures, xs).fd,
+        });
+        xs.dispose();
+      }
+    }
+    const rho = (c: Curve) =>
+      c.length >= 3
+        ? spearman(
+            c.map((p) => p.w),
+            c.map((p) => p.fd),
+          )
+        : null;
+    const points = (c: Curve) => c.map((p) => ({ step: p.step, w: r(p.w, 4), fd: r(p.fd) }));
+    return {
+      seed,
+      ours_fd: r(ours.fd),
+      peer_fd: r(peerFd),
+      spearman_rho: r(rho(ourCurve)),
+      peer_spearman_rho: r(rho(peerCurve)),
+      ours_ms_per_iter: r(trainMs / o.iters, 0),
+      peer_ms_per_iter: r(peer?.ms_per_iter, 0),
+      ours_checkpoint_s: r(checkpointMs / 1000, 1),
+      peer_checkpoint_s: r(peer?.checkpoint_seconds, 1),
+      checkpoints: points(ourCurve),
+      peer_checkpoints: points(peerCurve),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The figures of wgan-quality that are averaged over the seeds, with their decimals. */
+const WGAN_METRICS = {
+  ours_fd: 3,
+  peer_fd: 3,
+  spearman_rho: 3,
+  peer_spearman_rho: 3,
+  ours_ms_per_iter: 0,
+  peer_ms_per_iter: 0,
+  ours_checkpoint_s: 1,
+  peer_checkpoint_s: 1,
+};
 
 export async function wganQuality(
   o: QualityOptions & { width: number; checkpoints: number },
 ): Promise<Record<string, unknown>> {
-  const dataDir = join(findSharedData(), 'fashion-mnist');
-  const work = mkdtempSync(join(tmpdir(), 'lab-wgan-quality-'));
-  const every = Math.max(1, Math.floor(o.iters / o.checkpoints));
-  const peerRun =
-    o.peer && torchInstalled()
-      ? startPeer([
-          'wgan',
-          '--data',
-          dataDir,
-          '--iters',
-          String(o.iters),
-          '--out',
-          work,
-          '--width',
-          String(o.width),
-          '--checkpoints',
-          String(o.checkpoints),
-          '--seed',
-          String(o.seed),
-        ])
-      : null;
-  const ev = evaluator();
-  const realFeatures = ev.featuresOf(imagesTensor(loadMnistSplit(dataDir, 'test')));
-  const train = tanhImages(loadMnistSplit(dataDir, 'train'));
-  const rng = new Rng(o.seed);
-  const G = dcganGenerator({ rng, width: o.width });
-  const D = dcganDiscriminator({ rng, width: o.width, dropout: 0 });
-  const optG = new Optimizer(adam(1e-4, { b1: 0, b2: 0.9 }), G.trainableParameters());
-  const optD = new Optimizer(adam(1e-4, { b1: 0, b2: 0.9 }), D.trainableParameters());
-  const wEstimate: number[] = [];
-  const ourCurve: { step: number; w: number; fd: number }[] = [];
-  const started = performance.now();
-  let evalMs = 0;
-  trainWgan({
-    G,
-    D,
-    optG,
-    optD,
-    rng,
-    latent: Z,
-    batchSize: 64,
-    steps: o.iters,
-    data: {
-      count: train.shape[0],
-      batch: (idx) => tf.tidy(() => tf.gather(train, tf.tensor1d(idx, 'int32'))),
-    },
-    onStep: (e) => {
-      wEstimate.push(e.metrics.wEstimate!);
-      const step = e.step + 1;
-      if (step % every === 0) {
-        const t0 = performance.now();
-        const x = generate(G, 2000, o.seed + 1);
-        const { fd } = score(ev, realFeatures, x);
-        x.dispose();
-        ourCurve.push({ step, w: mean(wEstimate.slice(-every)), fd });
-        evalMs += performance.now() - t0;
-        log(
-          o,
-          `wgan-quality: ours step ${step}/${o.iters}  W ${ourCurve.at(-1)!.w.toFixed(3)}  FD ${fd.toFixed(3)}`,
-        );
-      }
-    },
-  });
-  const trainMs = performance.now() - started - evalMs;
-  const fake = generate(G, 10000, o.seed + 2);
-  const ours = score(ev, realFeatures, fake);
-  fake.dispose();
-  log(o, 'wgan-quality: waiting for the peer');
-  const peer = peerRun ? await peerRun : null;
-  let peerFd: number | null = null;
-  const peerCurve: { step: number; w: number; fd: number }[] = [];
-  if (peer) {
-    const x = npyImages(peer.samples);
-    peerFd = score(ev, realFeatures, x).fd;
-    x.dispose();
-    for (const [step, file] of Object.entries(peer.checkpoints)) {
-      const s = Number(step);
-      const xs = npyImages(file);
-      peerCurve.push({
-        step: s,
-        w: mean(peer.w_estimate.slice(s - every, s)),
-        fd: score(ev, realFeatures, xs).fd,
-      });
-      xs.dispose();
-    }
-  }
-  for (const m of [G, D, optG, optD, train, realFeatures, ev]) m.dispose();
-  rmSync(work, { recursive: true, force: true });
-  const r = (x: number | null | undefined, d = 3) => (x == null ? null : Number(x.toFixed(d)));
-  const rho = (c: { w: number; fd: number }[]) =>
-    c.length >= 3
-      ? spearman(
-          c.map((p) => p.w),
-          c.map((p) => p.fd),
-        )
-      : null;
+  const { seeds, runs } = await overSeeds(o, (q, seed) => wganQualityRun(o, q, seed));
+  const { means, spread } = summarize(runs, WGAN_METRICS);
   return {
     workload: 'wgan-quality',
     iterations: o.iters,
-    ours_fd: r(ours.fd),
-    peer_fd: r(peer ? peerFd : null),
-    spearman_rho: r(rho(ourCurve)),
-    peer_spearman_rho: r(rho(peerCurve)),
+    ...means,
     width: o.width,
-    checkpoints: ourCurve.map((c) => ({ step: c.step, w: r(c.w, 4), fd: r(c.fd) })),
-    peer_checkpoints: peerCurve.map((c) => ({ step: c.step, w: r(c.w, 4), fd: r(c.fd) })),
-    ours_ms_per_iter: r(trainMs / o.iters, 0),
-    peer_ms_per_iter: r(peer?.ms_per_iter, 0),
+    // the mean curves over the seeds; each seed's own curve is in its run
+    checkpoints: meanCurve(runs.map((x) => x.checkpoints)),
+    peer_checkpoints: meanCurve(runs.map((x) => x.peer_checkpoints)),
+    seeds,
+    spread,
+    runs,
   };
 }
 

@@ -3,7 +3,7 @@ import { adam, Dense, Flatten, Optimizer, ReLU, Rng, Sequential, sgd, valueAndGr
 import { dcganDiscriminator, dcganGenerator, discriminatorLoss, ganStep, generatorLoss } from '@lab/gan';
 import { criticLoss, gradientPenalty, wganGeneratorLoss } from '@lab/wgan';
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH, dcganForwardFlops, Z } from './flops.js';
+import { BATCH, dcganIterationFlops, wgangpIterationFlops, Z } from './flops.js';
 
 export interface Workload {
   name: string;
@@ -28,11 +28,9 @@ export function dcgan(seed = 0): Workload {
   const optG = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), G.trainableParameters());
   const optD = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), D.trainableParameters());
   const real = tf.randomUniform([BATCH, 28, 28, 1], -1, 1, 'float32', seed);
-  const { g, d } = dcganForwardFlops();
   return {
     name: 'dcgan',
-    // PyTorch: G forward + backward (3 g), D forward x3 and backward over three batches (9 d)
-    flops: 3 * g + 9 * d,
+    flops: dcganIterationFlops(),
     step() {
       // one G forward per iteration, as the peer does (ganStep runs the D update inside G's gradient)
       const z = tf.randomNormal([BATCH, Z], 0, 1, 'float32', rng.seed());
@@ -55,13 +53,10 @@ export function wgangp(seed = 0): Workload {
   const optG = new Optimizer(adam(1e-4, { b1: 0, b2: 0.9 }), gVars);
   const optD = new Optimizer(adam(1e-4, { b1: 0, b2: 0.9 }), dVars);
   const real = tf.randomUniform([BATCH, 28, 28, 1], -1, 1, 'float32', seed);
-  const { g, d } = dcganForwardFlops();
   const critic = (x: tf.Tensor) => D.forward(x);
   return {
     name: 'wgangp',
-    // per critic step: G forward (g), D on real, fake, interpolates (3 d), the input gradient (2 d),
-    // then backward through all of it including the double backprop (about 2x: 10 d); generator: 3 g + 3 d
-    flops: 5 * (g + 15 * d) + 3 * g + 3 * d,
+    flops: wgangpIterationFlops(),
     step() {
       for (let i = 0; i < 5; i++) {
         const z = tf.randomNormal([BATCH, Z], 0, 1, 'float32', rng.seed());

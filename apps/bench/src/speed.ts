@@ -1,0 +1,183 @@
+// Speed workloads W1-W3 (dcgan, wgangp, lenet300): our median time per iteration and the PyTorch
+// peer's (../shared/peers/torch_peer.py), each side at the same thread counts, in one run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type BackendReport, initBackend } from '@lab/core';
+import { findSharedData } from '@lab/core/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { peerEnv } from './peer-env.js';
+import { WORKLOADS } from './workloads.js';
+
+export type SpeedWorkload = keyof typeof WORKLOADS;
+
+export interface SpeedOptions {
+  /** Timed iterations (after 3 warm-up ones). */
+  iters: number;
+  /** Thread counts that both sides run at; the first is the reference figure (ours_ms, peer_ms). */
+  threads: number[];
+  peer: boolean;
+  profile: boolean;
+  /** The backend report of the bench's start (its SIMD level is printed). */
+  report: BackendReport;
+}
+
+export const isSpeedWorkload = (name: string): name is SpeedWorkload => Object.hasOwn(WORKLOADS, name);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+function cpuSimd(): string {
+  try {
+    const flags = readFileSync('/proc/cpuinfo', 'utf8');
+    if (/\bavx512f\b/.test(flags)) return 'avx512';
+    if (/\bavx2\b/.test(flags)) return 'avx2';
+    return 'sse';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The BLAS library the peer's torch loads (Debian's reference libblas3 makes it ~10x slower). */
+function peerBlas(): string | null {
+  const r = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      "import torch; torch.mm(torch.ones(64, 64), torch.ones(64, 64)); print(' '.join(sorted({l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l})))",
+    ],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) return null;
+  const libs = r.stdout.trim();
+  if (/openblas|mkl|blis/i.test(libs))
+    return libs.split(' ').find((l) => /openblas|mkl|blis/i.test(l)) ?? libs;
+  return libs || 'none';
+}
+
+/** The peer's median ms per iteration at `threads`, or null when torch or the script is missing. */
+function peerMs(mode: string, threads: number, iters: number): number | null {
+  const python = '/usr/bin/python3';
+  const script = join(dirname(findSharedData()), 'peers', 'torch_peer.py');
+  if (!existsSync(python) || !existsSync(script)) return null;
+  if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return null;
+  const r = spawnSync(python, [script, mode, String(threads), String(iters)], {
+    encoding: 'utf8',
+    env: peerEnv(threads),
+  });
+  const m = /median=([\d.]+)/.exec(r.stdout ?? '');
+  if (r.status !== 0 || !m) {
+    process.stderr.write(`peer failed: ${r.stderr}\n`);
+    return null;
+  }
+  return Number(m[1]);
+}
+
+function profile(step: () => void): Promise<void> {
+  return tf.profile(step).then((info) => {
+    const byKernel = new Map<string, { ms: number; calls: number }>();
+    for (const k of info.kernels) {
+      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += Number(k.kernelTimeMs) || 0;
+      e.calls++;
+      byKernel.set(k.name, e);
+    }
+    const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+    const total = rows.reduce((a, [, e]) => a + e.ms, 0);
+    process.stderr.write(`kernel breakdown of one iteration (total ${total.toFixed(1)} ms in kernels):\n`);
+    for (const [name, e] of rows.slice(0, 25)) {
+      process.stderr.write(
+        `  ${name.padEnd(28)} ${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${e.calls} calls\n`,
+      );
+    }
+  });
+}
+
+interface OursRun {
+  /** Threads asked for. */
+  threads: number;
+  /** Threads @lab's kernels actually ran on (fewer where the runtime has no kernel threads). */
+  ran: number;
+  ms: number;
+  leaked: number;
+  flops: number;
+}
+
+async function oursAt(
+  name: SpeedWorkload,
+  threads: number,
+  o: SpeedOptions,
+  first: boolean,
+): Promise<OursRun> {
+  const r = await initBackend({ backend: 'wasm', threads });
+  if (r.threads !== threads)
+    process.stderr.write(`warning: ours ran on ${r.threads} thread(s) when ${threads} were asked\n`);
+  const w = WORKLOADS[name](0);
+  for (let i = 0; i < 3; i++) w.step();
+  const before = tf.memory().numTensors;
+  const times: number[] = [];
+  for (let i = 0; i < o.iters; i++) {
+    const started = performance.now();
+    w.step();
+    times.push(performance.now() - started);
+  }
+  const leaked = tf.memory().numTensors - before;
+  if (o.profile && first) await profile(() => w.step());
+  w.dispose();
+  return { threads, ran: r.threads, ms: median(times), leaked, flops: w.flops };
+}
+
+/** Runs one speed workload on both sides at every thread count of o.threads; one JSON-ready record. */
+export async function speedBench(name: SpeedWorkload, o: SpeedOptions): Promise<Record<string, unknown>> {
+  const oursBy: OursRun[] = [];
+  for (const t of o.threads) oursBy.push(await oursAt(name, t, o, oursBy.length === 0));
+  await initBackend({ backend: 'wasm', threads: 1 });
+  const first = oursBy[0]!;
+  const oursBest = oursBy.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const leaked = Math.max(...oursBy.map((r) => r.leaked));
+  const blas = o.peer ? peerBlas() : null;
+  if (blas && !/openblas|mkl|blis/i.test(blas)) {
+    process.stderr.write(
+      `warning: the peer's torch uses the reference BLAS (${blas}), which makes it about 10x slower than ` +
+        'a normal install; apt-get install libopenblas0-pthread for a fair comparison\n',
+    );
+  }
+  const peerBy: { threads: number; ms: number }[] = [];
+  if (o.peer) {
+    for (const t of o.threads) {
+      const ms = peerMs(name, t, o.iters);
+      if (ms === null) break;
+      peerBy.push({ threads: t, ms });
+    }
+  }
+  // the reference figures are at the first thread count, on both sides
+  const peerFirst = peerBy.find((p) => p.threads === first.threads)?.ms ?? null;
+  const peerBest = peerBy.length ? peerBy.reduce((a, b) => (b.ms < a.ms ? b : a)) : null;
+  const round = (x: number | null, d = 1) => (x === null ? null : Number(x.toFixed(d)));
+  return {
+    workload: name,
+    ours_ms: round(first.ms),
+    peer_ms: round(peerFirst),
+    ratio: peerFirst ? round(first.ms / peerFirst, 3) : null,
+    backend: o.report.backend,
+    threads: first.ran,
+    simd: o.report.simd,
+    ours_best_ms: round(oursBest.ms),
+    ours_best_threads: oursBest.ran,
+    peer_blas: blas,
+    peer_best_ms: round(peerBest?.ms ?? null),
+    peer_best_threads: peerBest?.threads ?? null,
+    ratio_best: peerBest ? round(oursBest.ms / peerBest.ms, 3) : null,
+    cpu_simd: cpuSimd(),
+    gflop_per_iter: round(first.flops / 1e9, 2),
+    ours_gflops: round(first.flops / 1e6 / first.ms, 1),
+    peer_gflops: peerFirst ? round(first.flops / 1e6 / peerFirst, 1) : null,
+    iters: o.iters,
+    leaked_tensors: leaked,
+    threads_tried: o.threads,
+    ours_by_threads: oursBy.map((r) => ({ threads: r.threads, ran: r.ran, ms: round(r.ms) })),
+    peer_by_threads: peerBy.map((p) => ({ threads: p.threads, ms: round(p.ms) })),
+  };
+}

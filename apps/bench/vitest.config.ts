@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // the json report lets scripts/test.mjs print the total count of tests run
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest-results.json' },
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+  },
+});

@@ -77,7 +77,7 @@ function loadError(load: () => { dispose(): void }): ModelFileError | undefined 
 /** Every path to a value in a JSON value (object keys and array indices). */
 function paths(v: unknown, at: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = at.length ? [at] : [];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, i])));
+  if (Array.isArray(v)) for (const [i, x] of v.entries()) out.push(...paths(x, [...at, i]));
   else if (v && typeof v === 'object')
     for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
   return out;

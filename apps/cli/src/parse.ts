@@ -1,5 +1,5 @@
 // `lab parse train|run|eval`: the @lab/depparse transition parser on CoNLL-U or plain text.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type BackendReport, initBackend } from '@lab/core';
@@ -35,6 +35,7 @@ export function shippedModelDir(): string {
 /** A CoNLL-U file read strictly (training, evaluation): errors name the file, line and column. */
 function readConllu(path: string): ConlluSentence[] {
   if (!existsSync(path)) throw new Error(`${path}: no such file`);
+  if (!statSync(path).isFile()) throw new Error(`${path}: not a file`);
   try {
     return parseConllu(decodeText(readFileSync(path)));
   } catch (e) {
@@ -260,6 +261,7 @@ export async function parseRun(
   const fromFile = o.input !== undefined && o.input !== '-';
   const name = fromFile ? o.input! : 'standard input';
   if (fromFile && !existsSync(name)) throw new Error(`${name}: no such file`);
+  if (fromFile && !statSync(name).isFile()) throw new Error(`${name}: not a file`);
   const bytes = fromFile
     ? readFileSync(name)
     : typeof stdin === 'string'

@@ -34,7 +34,6 @@ export {
   parserTensorShapes,
 } from './model.js';
 export { MAX_MODEL_DIM, MAX_VOCABULARY, ModelFileError } from './model-files.js';
-export { readParserConfig } from './parser-config.js';
 export { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './morphology.js';
 export {
   type ParseOptions,
@@ -44,14 +43,15 @@ export {
   type Scorer,
   type Vocabularies,
 } from './parser.js';
+export { readParserConfig } from './parser-config.js';
 export { PrecomputedScorer } from './precompute.js';
 export { deprojectivize, projectivize } from './projectivize.js';
 export {
   readTaggerConfig,
   Tagger,
   type TaggerConfig,
-  taggerTensorShapes,
   tagAccuracy,
+  taggerTensorShapes,
   trainTagger,
 } from './tagger.js';
 export { sentenceFromTokens, sentencesFromText, tokenizeLine } from './tokenize.js';

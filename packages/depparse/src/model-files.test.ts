@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  decodeTensor,
   initBackend,
   parseSafetensors,
-  decodeTensor,
   Rng,
   serializeSafetensors,
   type TensorEntry,
@@ -15,8 +15,8 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConllu } from './conllu.js';
-import { ModelFileError } from './model-files.js';
 import { ParserNet, parserTensorShapes } from './model.js';
+import { ModelFileError } from './model-files.js';
 import { Parser } from './parser.js';
 import { Tagger, taggerTensorShapes, trainTagger } from './tagger.js';
 import { Vocabulary } from './vocab.js';

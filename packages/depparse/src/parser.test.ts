@@ -116,6 +116,7 @@ describe('the neural parser', () => {
     expect(() => Parser.fromFiles({ ...files, config: '{}' })).toThrow(/config.json: system: must be one of/);
     const other = JSON.parse(files.vocab);
     other.labels.items.push('extra');
+    other.labels.counts.push(1);
     expect(() => Parser.fromFiles({ ...files, vocab: JSON.stringify(other) })).toThrow(
       /vocab.json: labels.items: \d+ items .* but config.json net.labels is/,
     );

@@ -5,7 +5,18 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { adversarialReport } from './adversarial.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
-import { formatScores, parseContextOption, parseEval, parseRun, parseTrain } from './parse.js';
+import {
+  formatScores,
+  MAX_BATCH_SIZE,
+  parseContextOption,
+  parseEval,
+  parseHiddenOption,
+  parseMaxWordsOption,
+  parseRun,
+  parseRunBatchSizeOption,
+  parseTaggerEpochsOption,
+  parseTrain,
+} from './parse.js';
 import { trainClassifier } from './train.js';
 import { wganTrain } from './wgan.js';
 
@@ -236,6 +247,17 @@ program
     );
   });
 
+/** A parse.ts option reader whose errors commander reports as invalid arguments. */
+function invalidArgument<T>(read: (v: string) => T) {
+  return (v: string) => {
+    try {
+      return read(v);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+  };
+}
+
 const parse = program
   .command('parse')
   .description('dependency parsing (Chen & Manning style transition parser)');
@@ -252,10 +274,26 @@ parse
     '--retag',
     "predict UPOS and XPOS (and FEATS, if the model reads them) with the model's tagger even when the input has them",
   )
-  .option('--batch-size <n>', 'sentences parsed side by side', positiveInt('--batch-size'), 512)
+  .option(
+    '--batch-size <n>',
+    `sentences parsed side by side (at most ${MAX_BATCH_SIZE})`,
+    invalidArgument(parseRunBatchSizeOption),
+    512,
+  )
+  .option(
+    '--max-words <n>',
+    'words (tokens) per sentence at most; a longer sentence is an error (a warning with --lenient)',
+    invalidArgument(parseMaxWordsOption),
+    1000,
+  )
+  .option(
+    '--lenient',
+    'read broken CoNLL-U anyway: each problem is a warning on stderr, unusable sentences are skipped',
+  )
+  .option('--quiet', 'no progress line for long inputs')
   .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
   .action(async (input: string | undefined, o) => {
-    const r = await parseRun({ ...o, input, retag: Boolean(o.retag) });
+    const r = await parseRun({ ...o, input, retag: Boolean(o.retag), lenient: Boolean(o.lenient) });
     if (!o.output) process.stdout.write(r.conllu);
     else console.error(`parsed ${r.sentences} sentences in ${r.seconds.toFixed(2)} s; wrote ${o.output}`);
   });
@@ -274,7 +312,7 @@ parse
   .option(
     '--hidden <sizes>',
     'hidden layer sizes, e.g. 256 or 256,256',
-    (v) => v.split(',').map(Number),
+    invalidArgument(parseHiddenOption),
     [256],
   )
   .addOption(
@@ -355,7 +393,12 @@ parse
       return x;
     },
   )
-  .option('--tagger-epochs <n>', 'epochs of the UPOS/XPOS tagger (0: no tagger)', (v) => Number(v), 4)
+  .option(
+    '--tagger-epochs <n>',
+    'epochs of the UPOS/XPOS tagger (0: no tagger)',
+    invalidArgument(parseTaggerEpochsOption),
+    4,
+  )
   .option('--half', 'store the weights as float16 (half the size)')
   .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
   .option('--limit <n>', 'use only the first n training sentences', positiveInt('--limit'))

@@ -1,10 +1,23 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { findSharedData } from '@lab/core/testing';
-import { formatConllu, parseConllu } from '@lab/depparse';
+import { ConlluError, formatConllu, parseConllu, words } from '@lab/depparse';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseContextOption, parseEval, parseRun, parseTrain } from './parse.js';
+import {
+  detectFormat,
+  parseContextOption,
+  parseEval,
+  parseHiddenOption,
+  parseMaxWordsOption,
+  parseRun,
+  parseRunBatchSizeOption,
+  parseTaggerEpochsOption,
+  parseTrain,
+  shippedModelDir,
+} from './parse.js';
 
 const out = mkdtempSync(join(tmpdir(), 'lab-parse-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -177,5 +190,191 @@ describe('lab parse', () => {
     expect(() => parseEval(join(out, 'nope.conllu'), ewt('dev'))).toThrow(/no such file/);
     writeFileSync(join(out, 'one.conllu'), '1\tHi\thi\tINTJ\tUH\t_\t0\troot\t_\t_\n\n');
     expect(() => parseEval(ewt('dev'), join(out, 'one.conllu'))).toThrow(/sentences but system has 1/);
+  });
+});
+
+const row = (id: number, form: string, upos = 'X', xpos = 'X', head = '_') =>
+  `${id}\t${form}\t_\t${upos}\t${xpos}\t_\t${head}\t_\t_\t_`;
+const run = (stdin: string | Uint8Array, more: Partial<Parameters<typeof parseRun>[0]> = {}) =>
+  parseRun({ format: 'auto', retag: false, batchSize: 64, backend: 'wasm', quiet: true, ...more }, stdin);
+
+describe('lab parse on broken input', () => {
+  it('refuses broken CoNLL-U, naming the line and column, before loading the model', async () => {
+    const cases: [string | Uint8Array, RegExp][] = [
+      [`${row(1, 'The')}\n2 dog _ X X _ _ _ _ _\n\n`, /line 2: .*separated by spaces, not tabs/],
+      ['1 The _ DET DT _ 2 det _ _\n\n', /line 1: .*separated by spaces, not tabs/], // detected as CoNLL-U
+      ['1\tfoo\n', /line 1: expected 10 tab-separated columns, found 2/],
+      [`${row(1, 'The')}\n${row(3, 'dog')}\n\n`, /line 2, column 1 \(ID\): word IDs must run/],
+      [
+        `${row(1, 'The', 'X', 'X', '0')}\n${row(2, 'dog', 'X', 'X', '3')}\n\n`,
+        /line 2, column 7 \(HEAD\): HEAD 3/,
+      ],
+      [
+        `${row(1, 'The').split('\t').slice(0, 9).join('\t')}\n\n`,
+        /expected 10 tab-separated columns, found 9/,
+      ],
+      [Uint8Array.from([0x31, 0x09, 0xff, 0xfe, 0x00]), /standard input: line 1: not UTF-8 text/],
+      [Uint8Array.from([0x31, 0x09, 0x00, 0x0a]), /binary data: NUL byte at offset 2/],
+      ['', /standard input: no sentences in the input/],
+      ['\n\n', /no sentences in the input/],
+      [
+        `${Array.from({ length: 1001 }, (_, i) => row(i + 1, 'w')).join('\n')}\n\n`,
+        /more than 1000 words, the limit per sentence; --max-words raises it/,
+      ],
+      [
+        `${Array.from({ length: 1001 }, () => 'w').join(' ')}\n`,
+        /line 1: 1001 tokens: more than 1000 words, the limit per sentence; --max-words/,
+      ],
+    ];
+    for (const [input, message] of cases)
+      await expect(run(input), String(input).slice(0, 40)).rejects.toThrow(message);
+    await expect(run('Hi.\n', { maxWords: 0 })).rejects.toThrow(/--max-words must be a positive integer/);
+    await expect(run('Hi.\n', { batchSize: 5000 })).rejects.toThrow(
+      /--batch-size must be an integer in \[1, 4096\]/,
+    );
+    await expect(run('Hi.\n', { input: join(out, 'nope.conllu') })).rejects.toThrow(
+      /nope.conllu: no such file/,
+    );
+  });
+
+  it('--lenient warns about every problem with a count, skips unusable sentences and parses the rest', async () => {
+    const input = [
+      `${row(1, 'The', 'DET', 'DT')}\n2 dog _ NOUN NN _ _ _ _ _\n`,
+      `${row(1, 'Dogs', 'NOUN', 'NNS')}\n${row(2, 'bark', 'VERB', 'VBP')}\n`,
+      `${row(1, 'Cats', 'NOUN', 'NNS')}\n${row(3, 'meow', 'VERB', 'VBP')}\n`,
+    ].join('\n');
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => written.push(s) > 0) as typeof process.stderr.write;
+    let r: Awaited<ReturnType<typeof parseRun>>;
+    try {
+      r = await run(`${input}\n`, { lenient: true });
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(r.sentences).toBe(1);
+    expect(parseConllu(r.conllu).map((s) => words(s).map((w) => [w.form, w.upos, w.xpos]))).toEqual([
+      [
+        ['Dogs', 'NOUN', 'NNS'],
+        ['bark', 'VERB', 'VBP'],
+      ],
+    ]);
+    expect(r.warnings.map((w) => [w.line, w.skipped])).toEqual([
+      [2, false],
+      [1, true],
+      [8, true],
+    ]);
+    expect(r.warnings.every((w) => w instanceof ConlluError)).toBe(true);
+    expect(written.join('')).toMatch(
+      /warning: standard input: line 2: expected 10 tab-separated columns[^\n]*\n.*\n.*\nstandard input: 3 warnings, 2 sentences skipped\n/,
+    );
+  });
+
+  it('reads CRLF input as LF, parses HEAD "_" input, and fills in only the tags the input lacks', async () => {
+    const lf = `${row(1, 'Dogs', 'NOUN', 'NNS')}\n${row(2, 'bark', 'VERB', 'VBP')}\n\n${row(1, 'Cats', 'NOUN', 'NNS')}\n${row(2, 'meow', 'VERB', 'VBP')}\n\n`;
+    const a = await run(lf);
+    const b = await run(lf.replace(/\n/g, '\r\n'));
+    expect(a.sentences).toBe(2);
+    expect(b.conllu).toBe(a.conllu);
+    expect(parseConllu(a.conllu).every((s) => words(s).filter((w) => w.head === 0).length === 1)).toBe(true);
+    // no XPOS: the tagger predicts XPOS (and FEATS) and keeps the UPOS given, even an odd one
+    const noXpos = `${row(1, 'The', 'DET', '_')}\n${row(2, 'dog', 'PROPN', '_')}\n${row(3, 'barked', 'VERB', '_')}\n\n`;
+    const [tagged] = parseConllu((await run(noXpos)).conllu);
+    expect(words(tagged!).map((w) => w.upos)).toEqual(['DET', 'PROPN', 'VERB']);
+    const [retagged] = parseConllu((await run(noXpos, { retag: true })).conllu);
+    expect(words(retagged!).map((w) => w.upos)).toEqual(['DET', 'NOUN', 'VERB']);
+    expect(words(tagged!).map((w) => w.xpos)).toEqual(words(retagged!).map((w) => w.xpos));
+    expect(words(tagged!)[0]!.xpos).toBe('DT');
+  });
+
+  it('detects CoNLL-U written with spaces, and plain text', () => {
+    expect(detectFormat('# c\n1\tThe\n')).toBe('conllu');
+    expect(detectFormat('1 The the DET DT _ 2 det _ _\n')).toBe('conllu');
+    expect(detectFormat('1 dog barked at 2 cats in the yard today.\n')).toBe('text');
+    expect(detectFormat('The dog barked.\n')).toBe('text');
+    expect(detectFormat('The dog barked.\n', 'x.conllu')).toBe('conllu');
+  });
+
+  it('validates the parse options, naming them', () => {
+    expect(parseHiddenOption('256')).toEqual([256]);
+    expect(parseHiddenOption('256,128')).toEqual([256, 128]);
+    for (const bad of ['-5', '0', 'abc', '', '256,', '1,2,3', '1.5', '1e9'])
+      expect(() => parseHiddenOption(bad), bad).toThrow(/--hidden takes one or two layer sizes/);
+    expect(parseTaggerEpochsOption('0')).toBe(0);
+    expect(parseTaggerEpochsOption('4')).toBe(4);
+    for (const bad of ['-1', 'abc', '', '1.5', 'Infinity'])
+      expect(() => parseTaggerEpochsOption(bad), bad).toThrow(
+        /--tagger-epochs must be an integer in \[0, 10000\]/,
+      );
+    expect(parseMaxWordsOption('5000')).toBe(5000);
+    for (const bad of ['0', '-3', 'x', '2e6'])
+      expect(() => parseMaxWordsOption(bad), bad).toThrow(/--max-words/);
+    expect(parseRunBatchSizeOption('4096')).toBe(4096);
+    for (const bad of ['0', '4097', 'x'])
+      expect(() => parseRunBatchSizeOption(bad), bad).toThrow(/--batch-size/);
+  });
+
+  it('refuses bad training options before reading any data', async () => {
+    const options = {
+      train: ewt('train'),
+      out: join(out, 'never'),
+      epochs: 1,
+      system: 'arc-hybrid' as const,
+      activation: 'cube' as const,
+      optimizer: 'adam' as const,
+      lrSchedule: 'none' as const,
+      batchSize: 64,
+      wordDim: 8,
+      morphology: 'xpos' as const,
+      half: false,
+      seed: 0,
+      backend: 'wasm' as const,
+      quiet: true,
+    };
+    await expect(parseTrain({ ...options, hidden: [0], taggerEpochs: 0 })).rejects.toThrow(/--hidden/);
+    await expect(parseTrain({ ...options, hidden: [8], taggerEpochs: -1 })).rejects.toThrow(
+      /--tagger-epochs/,
+    );
+  });
+
+  it('names the model file at fault: a truncated vocabulary, a partial tagger', async () => {
+    const dir = join(out, 'broken-model');
+    cpSync(shippedModelDir(), dir, { recursive: true });
+    const vocab = JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8'));
+    vocab.words.items = vocab.words.items.slice(0, 15_000);
+    vocab.words.counts = vocab.words.counts.slice(0, 15_000);
+    writeFileSync(join(dir, 'vocab.json'), JSON.stringify(vocab));
+    await expect(run('Hi.\n', { model: dir })).rejects.toThrow(
+      `${join(dir, 'vocab.json')}: words.items: 15000 items (+3 reserved = 15003), but ${join(dir, 'config.json')} net.words is 21632`,
+    );
+    cpSync(join(shippedModelDir(), 'vocab.json'), join(dir, 'vocab.json'));
+    rmSync(join(dir, 'tagger-vocab.json'));
+    await expect(run('Hi.\n', { model: dir })).rejects.toThrow(
+      /a tagger needs .*; missing tagger-vocab.json/,
+    );
+  });
+
+  it('the lab command exits non-zero with the message, or 0 with warnings under --lenient', () => {
+    const lab = fileURLToPath(new URL('../dist/lab.js', import.meta.url));
+    const cli = (args: string[], input: string) =>
+      spawnSync(process.execPath, [lab, ...args], { input, encoding: 'utf8' });
+    const spaced = `${row(1, 'Dogs', 'NOUN', 'NNS')}\n2 bark _ VERB VBP _ _ _ _ _\n\n${row(1, 'Hi', 'INTJ', 'UH')}\n\n`;
+    const strict = cli(['parse'], spaced);
+    expect([strict.status, strict.stdout]).toEqual([1, '']);
+    expect(strict.stderr).toMatch(/^lab: standard input: line 2: expected 10 tab-separated columns, found 1/);
+    const lenient = cli(['parse', '--lenient'], spaced);
+    expect(lenient.status).toBe(0);
+    expect(lenient.stderr).toMatch(/standard input: 2 warnings, 1 sentence skipped/);
+    expect(parseConllu(lenient.stdout)).toHaveLength(1);
+    for (const args of [
+      ['parse', 'train', '--train', 'x', '--hidden', '-5'],
+      ['parse', 'train', '--train', 'x', '--tagger-epochs', 'abc'],
+    ]) {
+      const r = cli(args, '');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(
+        new RegExp(`option '${args[4]} <[a-z]+>' argument '${args[5]}' is invalid. ${args[4]}`),
+      );
+    }
   });
 });

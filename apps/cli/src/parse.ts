@@ -1,14 +1,18 @@
 // `lab parse train|run|eval`: the @lab/depparse transition parser on CoNLL-U or plain text.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type BackendReport, initBackend } from '@lab/core';
 import { writeFileAtomic } from '@lab/core/node';
 import {
   attachmentScores,
+  ConlluError,
   type ConlluSentence,
   type ContextConfig,
+  decodeText,
   formatConllu,
+  MAX_MODEL_DIM,
+  MAX_SENTENCE_WORDS,
   type Morphology,
   Parser,
   parseConllu,
@@ -28,9 +32,15 @@ export function shippedModelDir(): string {
   return dirname(createRequire(import.meta.url).resolve('@lab/depparse/models/en_ewt/config.json'));
 }
 
+/** A CoNLL-U file read strictly (training, evaluation): errors name the file, line and column. */
 function readConllu(path: string): ConlluSentence[] {
   if (!existsSync(path)) throw new Error(`${path}: no such file`);
-  return parseConllu(readFileSync(path, 'utf8'));
+  if (!statSync(path).isFile()) throw new Error(`${path}: not a file`);
+  try {
+    return parseConllu(decodeText(readFileSync(path)));
+  } catch (e) {
+    throw e instanceof ConlluError ? new Error(`${path}: ${e.message}`, { cause: e }) : e;
+  }
 }
 
 export interface LoadedModel {
@@ -43,19 +53,30 @@ export function loadModel(dir = shippedModelDir()): LoadedModel {
   const file = (name: string) => join(dir, name);
   for (const f of ['weights.safetensors', 'vocab.json', 'config.json'])
     if (!existsSync(file(f))) throw new Error(`${dir} is not a parser model directory (no ${f})`);
-  const parser = Parser.fromFiles({
-    weights: readFileSync(file('weights.safetensors')),
-    vocab: readFileSync(file('vocab.json'), 'utf8'),
-    config: readFileSync(file('config.json'), 'utf8'),
+  const taggerFiles = ['tagger.safetensors', 'tagger-vocab.json', 'tagger-config.json'];
+  const present = taggerFiles.filter((f) => existsSync(file(f)));
+  if (present.length > 0 && present.length < taggerFiles.length)
+    throw new Error(
+      `${dir}: a tagger needs ${taggerFiles.join(', ')}; missing ${taggerFiles.filter((f) => !present.includes(f)).join(', ')}`,
+    );
+  const read = (weights: string, vocab: string, config: string) => ({
+    files: {
+      weights: readFileSync(file(weights)),
+      vocab: readFileSync(file(vocab), 'utf8'),
+      config: readFileSync(file(config), 'utf8'),
+    },
+    names: { weights: file(weights), vocab: file(vocab), config: file(config) },
   });
-  const tagger = existsSync(file('tagger.safetensors'))
-    ? Tagger.fromFiles({
-        weights: readFileSync(file('tagger.safetensors')),
-        vocab: readFileSync(file('tagger-vocab.json'), 'utf8'),
-        config: readFileSync(file('tagger-config.json'), 'utf8'),
-      })
-    : undefined;
-  return { parser, tagger, dir };
+  const p = read('weights.safetensors', 'vocab.json', 'config.json');
+  const parser = Parser.fromFiles(p.files, p.names);
+  try {
+    const t = present.length > 0 ? read(...(taggerFiles as [string, string, string])) : undefined;
+    const tagger = t ? Tagger.fromFiles(t.files, t.names) : undefined;
+    return { parser, tagger, dir };
+  } catch (e) {
+    parser.dispose();
+    throw e;
+  }
 }
 
 export interface ParseTrainOptions {
@@ -91,6 +112,8 @@ export interface ParseTrainOptions {
 }
 
 export async function parseTrain(o: ParseTrainOptions) {
+  checkHidden(o.hidden);
+  checkTaggerEpochs(o.taggerEpochs);
   const started = performance.now();
   const backend: BackendReport = await initBackend({ backend: o.backend });
   let train = readConllu(o.train);
@@ -195,47 +218,145 @@ export interface ParseRunOptions {
   retag: boolean;
   batchSize: number;
   backend: 'wasm' | 'cpu';
+  /** Read problems of the input are warnings (on stderr, with a count), not an error. */
+  lenient?: boolean;
+  /** Words (tokens) per sentence at most (default MAX_SENTENCE_WORDS). */
+  maxWords?: number;
+  /** No progress line. */
+  quiet?: boolean;
 }
 
-/** Parses CoNLL-U or plain text; returns CoNLL-U text (and writes it to `output` when given). */
+/** Sentences parsed side by side at most (a batch's memory grows with it). */
+export const MAX_BATCH_SIZE = 4096;
+/** Inputs of at least this many words get a progress line on stderr. */
+const PROGRESS_WORDS = 50_000;
+
+/** CoNLL-U when the first line after any comments is a CoNLL-U row (tab- or, wrongly, space-separated). */
+export function detectFormat(text: string, path?: string): 'conllu' | 'text' {
+  if (path?.endsWith('.conllu')) return 'conllu';
+  const first = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.startsWith('#'));
+  if (first === undefined) return text.trim() === '' ? 'text' : 'conllu';
+  if (/^[0-9]+([-.][0-9]+)?\t/.test(first)) return 'conllu';
+  const fields = first.trim().split(/\s+/);
+  return fields.length === 10 && /^[0-9]+$/.test(fields[0]!) && /^([0-9]+|_)$/.test(fields[6]!)
+    ? 'conllu'
+    : 'text';
+}
+
+/**
+ * Parses CoNLL-U or plain text; returns CoNLL-U text (and writes it to `output` when given). Input
+ * is read strictly (the first problem is an error naming its line and column) unless `lenient`,
+ * which writes each problem to stderr as a warning, skips the sentences it makes unusable and
+ * returns the warnings.
+ */
 export async function parseRun(
   o: ParseRunOptions,
-  stdin?: string,
-): Promise<{ conllu: string; sentences: number; seconds: number }> {
+  stdin?: string | Uint8Array,
+): Promise<{ conllu: string; sentences: number; seconds: number; warnings: ConlluError[] }> {
+  const maxWords = o.maxWords ?? MAX_SENTENCE_WORDS;
+  if (!(Number.isInteger(maxWords) && maxWords >= 1))
+    throw new Error('--max-words must be a positive integer');
+  if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1 && o.batchSize <= MAX_BATCH_SIZE))
+    throw new Error(`--batch-size must be an integer in [1, ${MAX_BATCH_SIZE}]`);
+  const fromFile = o.input !== undefined && o.input !== '-';
+  const name = fromFile ? o.input! : 'standard input';
+  if (fromFile && !existsSync(name)) throw new Error(`${name}: no such file`);
+  if (fromFile && !statSync(name).isFile()) throw new Error(`${name}: not a file`);
+  const bytes = fromFile
+    ? readFileSync(name)
+    : typeof stdin === 'string'
+      ? new TextEncoder().encode(stdin)
+      : (stdin ?? readFileSync(0));
+  const warnings: ConlluError[] = [];
+  const warn = (w: ConlluError) => {
+    warnings.push(w);
+    process.stderr.write(`warning: ${name}: ${w.message}\n`);
+  };
+  let sentences: ConlluSentence[];
+  try {
+    const text = decodeText(bytes);
+    const format = o.format === 'auto' ? detectFormat(text, o.input) : o.format;
+    sentences =
+      format === 'conllu'
+        ? parseConllu(text, { lenient: o.lenient, onWarning: warn, unparsed: true, maxWords })
+        : textSentences(text, maxWords, o.lenient ? warn : undefined);
+  } catch (e) {
+    if (!(e instanceof ConlluError)) throw e;
+    const hint = /the limit per sentence/.test(e.detail) ? '; --max-words raises it' : '';
+    throw new Error(`${name}: ${e.message}${hint}`, { cause: e });
+  }
+  if (sentences.length === 0) {
+    if (!o.lenient) throw new Error(`${name}: no sentences in the input`);
+    warn(new ConlluError('no sentences in the input', 1));
+  }
+  if (warnings.length > 0) {
+    const skipped = warnings.filter((w) => w.skipped).length;
+    process.stderr.write(
+      `${name}: ${warnings.length} warning${warnings.length === 1 ? '' : 's'}, ${skipped} sentence${skipped === 1 ? '' : 's'} skipped\n`,
+    );
+  }
   await initBackend({ backend: o.backend });
-  const text =
-    o.input && o.input !== '-' ? readFileSync(o.input, 'utf8') : (stdin ?? readFileSync(0, 'utf8'));
-  const format =
-    o.format === 'auto'
-      ? /^(#.*\n)*\d+\t/.test(text) || o.input?.endsWith('.conllu')
-        ? 'conllu'
-        : 'text'
-      : o.format;
-  let sentences = format === 'conllu' ? parseConllu(text, { lenient: true }) : sentencesFromText(text);
   const model = loadModel(o.model);
   try {
-    const untagged = sentences.some((s) => words(s).some((w) => w.upos === '_' || w.xpos === '_'));
-    if (o.retag || untagged) {
+    const all = sentences.flatMap((s) => words(s));
+    const missingTags = all.some((w) => w.upos === '_' || w.xpos === '_');
+    if (o.retag || missingTags) {
       if (!model.tagger)
         throw new Error(`${model.dir} has no tagger; give CoNLL-U input with UPOS and XPOS filled in`);
-      sentences = model.tagger.tag(sentences);
-    } else if (
+      // without --retag the tagger fills in only the tags the input lacks
+      sentences = model.tagger.tag(sentences, { fill: o.retag ? 'all' : 'missing' });
+    }
+    if (
+      !o.retag &&
       model.parser.config.morphology === 'xpos+feats' &&
-      sentences.every((s) => words(s).every((w) => w.feats === '_'))
+      all.some((w) => w.xpos !== '_') &&
+      all.every((w) => w.xpos === '_' || w.feats === '_')
     )
       process.stderr.write(
         'warning: the model reads FEATS but the input has none; --retag predicts them with the tagger\n',
       );
     const t0 = performance.now();
-    const parsed = model.parser.parse(sentences, { batchSize: o.batchSize });
+    const show =
+      !o.quiet && all.length >= PROGRESS_WORDS ? parseProgress(sentences.length, all.length) : undefined;
+    const parsed = model.parser.parse(sentences, { batchSize: o.batchSize, onBatch: show });
     const seconds = (performance.now() - t0) / 1000;
     const conllu = formatConllu(parsed);
     if (o.output) writeFileAtomic(o.output, conllu);
-    return { conllu, sentences: parsed.length, seconds };
+    return { conllu, sentences: parsed.length, seconds, warnings };
   } finally {
     model.parser.dispose();
     model.tagger?.dispose();
   }
+}
+
+/** Plain-text sentences with at most `maxWords` tokens each (over it: an error, or a warning and skipped). */
+function textSentences(text: string, maxWords: number, warn?: (w: ConlluError) => void): ConlluSentence[] {
+  return sentencesFromText(text).filter((s) => {
+    if (s.rows.length <= maxWords) return true;
+    const e = new ConlluError(
+      `${s.rows.length} tokens: more than ${maxWords} words, the limit per sentence`,
+      s.line,
+      { skipped: warn !== undefined },
+    );
+    if (!warn) throw e;
+    warn(e);
+    return false;
+  });
+}
+
+/** A progress line on stderr: rewritten in place on a terminal, every tenth of the way elsewhere. */
+function parseProgress(sentences: number, wordCount: number): (done: number, total: number) => void {
+  const tty = process.stderr.isTTY;
+  const started = performance.now();
+  let shown = 0;
+  process.stderr.write(`parsing ${sentences} sentences (${wordCount} words)${tty ? '' : '\n'}`);
+  return (done, total) => {
+    const tenth = Math.floor((10 * done) / total);
+    if (!tty && tenth === shown && done < total) return;
+    shown = tenth;
+    const line = `parsing: ${done}/${total} sentences, ${((performance.now() - started) / 1000).toFixed(1)} s`;
+    process.stderr.write(tty ? `\r${line}${done === total ? '\n' : ''}` : `${line}\n`);
+  };
 }
 
 /** CoNLL 2018 scores of a system file against a gold file. */
@@ -286,4 +407,52 @@ export function parseContextOption(v: string): NonNullable<ParseTrainOptions['co
     ...(positions ? { positions } : {}),
     ...(dropout ? { dropout } : {}),
   };
+}
+
+/** `--hidden 256` or `--hidden 256,256`: one or two layer sizes. */
+export function parseHiddenOption(v: string): number[] {
+  const sizes = v.split(',').map((x) => (x.trim() === '' ? Number.NaN : Number(x)));
+  checkHidden(sizes, v);
+  return sizes;
+}
+
+function checkHidden(sizes: readonly number[], given: unknown = sizes): void {
+  if (
+    sizes.length < 1 ||
+    sizes.length > 2 ||
+    !sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_MODEL_DIM)
+  )
+    throw new Error(
+      `--hidden takes one or two layer sizes, integers in [1, ${MAX_MODEL_DIM}] (e.g. 256 or 256,256); got ${JSON.stringify(given)}`,
+    );
+}
+
+/** `--tagger-epochs n`: a whole number >= 0 (0: no tagger). */
+export function parseTaggerEpochsOption(v: string): number {
+  const n = v.trim() === '' ? Number.NaN : Number(v);
+  checkTaggerEpochs(n, v);
+  return n;
+}
+
+function checkTaggerEpochs(n: number, given: unknown = n): void {
+  if (!(Number.isInteger(n) && n >= 0 && n <= 10_000))
+    throw new Error(
+      `--tagger-epochs must be an integer in [0, 10000] (0: no tagger); got ${JSON.stringify(given)}`,
+    );
+}
+
+/** `--max-words n` of `lab parse`: a positive integer. */
+export function parseMaxWordsOption(v: string): number {
+  const n = v.trim() === '' ? Number.NaN : Number(v);
+  if (!(Number.isInteger(n) && n >= 1 && n <= 1_000_000))
+    throw new Error(`--max-words must be an integer in [1, 1000000]; got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** `--batch-size n` of `lab parse`: sentences parsed side by side, 1 to MAX_BATCH_SIZE. */
+export function parseRunBatchSizeOption(v: string): number {
+  const n = v.trim() === '' ? Number.NaN : Number(v);
+  if (!(Number.isInteger(n) && n >= 1 && n <= MAX_BATCH_SIZE))
+    throw new Error(`--batch-size must be an integer in [1, ${MAX_BATCH_SIZE}]; got ${JSON.stringify(v)}`);
+  return n;
 }

@@ -38,7 +38,9 @@ describe('CoNLL-U', () => {
     const cycle =
       '1\ta\t_\tX\t_\t_\t0\troot\t_\t_\n2\tb\t_\tX\t_\t_\t3\tdep\t_\t_\n3\tc\t_\tX\t_\t_\t2\tdep\t_\t_\n\n';
     expect(() => parseConllu(cycle)).toThrow(/cycle/);
-    expect(() => parseConllu('1\ta\t_\tX\t_\t_\tx\troot\t_\t_\n\n')).toThrow(/line 1: bad HEAD/);
+    expect(() => parseConllu('1\ta\t_\tX\t_\t_\tx\troot\t_\t_\n\n')).toThrow(
+      /line 1, column 7 \(HEAD\): bad HEAD/,
+    );
     const warnings: ConlluError[] = [];
     expect(parseConllu(twoRoots, { lenient: true, warnings })).toHaveLength(1);
     expect(warnings[0]?.line).toBe(1);
@@ -72,6 +74,6 @@ describe('streaming CoNLL-U', () => {
     const read = async () => {
       for await (const _ of readConllu([bad.slice(0, 7), bad.slice(7)])) void _;
     };
-    await expect(read()).rejects.toThrow(/line 4: bad HEAD/);
+    await expect(read()).rejects.toThrow(/line 4, column 7 \(HEAD\): bad HEAD/);
   });
 });

@@ -1,8 +1,11 @@
 export {
+  CONLLU_COLUMNS,
   ConlluError,
   type ConlluSentence,
   type ConlluWord,
+  decodeText,
   formatConllu,
+  MAX_SENTENCE_WORDS,
   type ParseOptions as ConlluParseOptions,
   parseConllu,
   readConllu,
@@ -28,12 +31,29 @@ export {
   type FeatureTensors,
   type NetConfig,
   ParserNet,
+  parserTensorShapes,
 } from './model.js';
+export { MAX_MODEL_DIM, MAX_VOCABULARY, ModelFileError } from './model-files.js';
 export { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './morphology.js';
-export { type ParseOptions, Parser, type ParserConfig, type Scorer, type Vocabularies } from './parser.js';
+export {
+  type ParseOptions,
+  Parser,
+  type ParserConfig,
+  type ParserFileNames,
+  type Scorer,
+  type Vocabularies,
+} from './parser.js';
+export { readParserConfig } from './parser-config.js';
 export { PrecomputedScorer } from './precompute.js';
 export { deprojectivize, projectivize } from './projectivize.js';
-export { Tagger, type TaggerConfig, tagAccuracy, trainTagger } from './tagger.js';
+export {
+  readTaggerConfig,
+  Tagger,
+  type TaggerConfig,
+  tagAccuracy,
+  taggerTensorShapes,
+  trainTagger,
+} from './tagger.js';
 export { sentenceFromTokens, sentencesFromText, tokenizeLine } from './tokenize.js';
 export {
   buildVocabularies,

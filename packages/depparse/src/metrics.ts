@@ -75,7 +75,8 @@ export function attachmentScores(
       if (gContent && sContent && labelled) contentRight++;
     });
   });
-  const perLabel: Record<string, LabelScore> = {};
+  // labels come from files: a null-prototype object keeps "__proto__" or "constructor" a label
+  const perLabel: Record<string, LabelScore> = Object.create(null);
   for (const [label, e] of [...per.entries()].sort()) {
     const precision = e.system ? e.correct / e.system : 0;
     const recall = e.gold ? e.correct / e.gold : 0;

@@ -85,6 +85,40 @@ export function inputWidth(c: NetConfig): number {
   );
 }
 
+/**
+ * The name and shape of every tensor the net of `c` has (what its weights file must hold), without
+ * building it: loading checks a file against these before allocating anything.
+ */
+export function parserTensorShapes(c: NetConfig): Map<string, number[]> {
+  const shapes = new Map<string, number[]>([
+    ['words.weight', [c.words, c.wordDim]],
+    ['upos.weight', [c.upos, c.tagDim]],
+    ['xpos.weight', [c.xpos, c.tagDim]],
+    ['labels.weight', [c.labels, c.labelDim]],
+    ['extras.weight', [EXTRA_IDS, c.extraDim]],
+  ]);
+  let inF = inputWidth(c);
+  c.hidden.forEach((h, i) => {
+    shapes.set(`hidden${i + 1}.weight`, [inF, h]);
+    shapes.set(`hidden${i + 1}.bias`, [h]);
+    inF = h;
+  });
+  shapes.set('output.weight', [inF, c.transitions]);
+  shapes.set('output.bias', [c.transitions]);
+  const cx = c.context;
+  if (cx) {
+    let inC = c.wordDim + 2 * c.tagDim;
+    for (let i = 0; i < cx.layers; i++) {
+      const out = i === cx.layers - 1 ? cx.dim : (cx.channels ?? cx.dim);
+      shapes.set(`context${i + 1}.weight`, [cx.width * inC, out]);
+      shapes.set(`context${i + 1}.bias`, [out]);
+      inC = out;
+    }
+    shapes.set('context.weight', [(cx.positions ?? CONTEXT_POSITIONS) * cx.dim, c.hidden[0]!]);
+  }
+  return shapes;
+}
+
 export class ParserNet extends Module {
   readonly wordEmbedding: Embedding;
   readonly uposEmbedding: Embedding;
@@ -110,6 +144,15 @@ export class ParserNet extends Module {
     super('parser');
     if (config.hidden.length < 1 || config.hidden.length > 2)
       throw new RangeError(`one or two hidden layers, got ${config.hidden.length}`);
+    for (const [name, size] of [
+      ['hidden', config.hidden],
+      ['wordDim', [config.wordDim]],
+      ['tagDim', [config.tagDim]],
+      ['labelDim', [config.labelDim]],
+      ['extraDim', [config.extraDim]],
+    ] as const)
+      if (!size.every((n) => Number.isInteger(n) && n >= 1))
+        throw new RangeError(`${name} must be positive whole numbers, got ${JSON.stringify(size)}`);
     // small initial embeddings and weights keep the cube's early activations tame (C&M use +-0.01)
     const emb = (n: number, d: number, name: string) =>
       this.addModule(name, new Embedding(n, d, { rng, name, init: normal(0.01) }));

@@ -112,7 +112,9 @@ describe("morphology 'xpos+feats': XPOS and FEATS read as one tag", () => {
     const files = parser.toFiles();
     expect(Parser.fromFiles(files).config.morphology).toBe('xpos+feats');
     const bad = files.config.replace('"xpos+feats"', '"feats"');
-    expect(() => Parser.fromFiles({ ...files, config: bad })).toThrow(/unknown morphology/);
+    expect(() => Parser.fromFiles({ ...files, config: bad })).toThrow(
+      /morphology: must be one of xpos, xpos\+feats, got "feats"/,
+    );
     parser.dispose();
   });
 
@@ -129,7 +131,7 @@ describe("morphology 'xpos+feats': XPOS and FEATS read as one tag", () => {
     const again = Tagger.fromFiles(files);
     expect(again.tag(dev.slice(0, 5))).toEqual(tagged.slice(0, 5));
     expect(() => Tagger.fromFiles({ ...files, config: files.config.replace('"xpos+feats"', '"x"') })).toThrow(
-      /unknown morphology/,
+      /morphology: must be one of xpos, xpos\+feats, got "x"/,
     );
     tagger.dispose();
     again.dispose();

@@ -5,12 +5,6 @@ export type Morphology = 'xpos' | 'xpos+feats';
 
 export const MORPHOLOGIES: readonly Morphology[] = ['xpos', 'xpos+feats'];
 
-/** Throws for a `morphology` in a model file that is neither absent nor one of MORPHOLOGIES. */
-export function checkMorphology(value: unknown, file: string): void {
-  if (value !== undefined && !MORPHOLOGIES.includes(value as Morphology))
-    throw new Error(`${file}: unknown morphology ${JSON.stringify(value)}`);
-}
-
 /** The tag for a word: XPOS, or XPOS and FEATS joined by a tab (no CoNLL-U field holds one). */
 export function morphologyKey(w: { xpos: string; feats: string }, morphology: Morphology = 'xpos'): string {
   return morphology === 'xpos+feats' ? `${w.xpos}\t${w.feats}` : w.xpos;

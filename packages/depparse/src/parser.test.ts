@@ -113,10 +113,13 @@ describe('the neural parser', () => {
     f32.dispose();
     f16.dispose();
     const files = parser.toFiles();
-    expect(() => Parser.fromFiles({ ...files, config: '{}' })).toThrow(/not a lab parser config/);
+    expect(() => Parser.fromFiles({ ...files, config: '{}' })).toThrow(/config.json: system: must be one of/);
     const other = JSON.parse(files.vocab);
     other.labels.items.push('extra');
-    expect(() => Parser.fromFiles({ ...files, vocab: JSON.stringify(other) })).toThrow(/outputs/);
+    other.labels.counts.push(1);
+    expect(() => Parser.fromFiles({ ...files, vocab: JSON.stringify(other) })).toThrow(
+      /vocab.json: labels.items: \d+ items .* but config.json net.labels is/,
+    );
   });
 
   it('parses in batches of any size with the same result', () => {

@@ -1,23 +1,31 @@
 // A trained parser: vocabularies, transition set and network, greedy batched parsing of many
 // sentences at once, and model files (safetensors weights + vocab.json + config.json).
-import {
-  decodeTensor,
-  float16Bits,
-  parseSafetensors,
-  Rng,
-  serializeSafetensors,
-  type TensorEntry,
-} from '@lab/core';
+import { float16Bits, Rng, serializeSafetensors, type TensorEntry } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
 import { extractFeatures, type FeatureBuffers, featureBuffers, type SentenceIds } from './features.js';
-import { type ContextLayout, contextLayout, featureTensors, type NetConfig, ParserNet } from './model.js';
-import { checkMorphology, type Morphology, morphologyKey } from './morphology.js';
+import {
+  type ContextLayout,
+  contextLayout,
+  featureTensors,
+  type NetConfig,
+  ParserNet,
+  parserTensorShapes,
+} from './model.js';
+import {
+  loadTensors,
+  ModelFileError,
+  parseModelJson,
+  readModelTensors,
+  readVocabularies,
+} from './model-files.js';
+import { type Morphology, morphologyKey } from './morphology.js';
+import { readParserConfig } from './parser-config.js';
 import { PrecomputedScorer } from './precompute.js';
 import { deprojectivize } from './projectivize.js';
 import { dependentOf, TransitionSet } from './transition-set.js';
 import { Configuration, finalize, SYSTEMS, type SystemName, type Transition } from './transitions.js';
-import { normalizeWord, UNK_ID, Vocabulary } from './vocab.js';
+import { normalizeWord, UNK_ID, type Vocabulary } from './vocab.js';
 
 export interface ParserConfig {
   system: SystemName;
@@ -43,6 +51,8 @@ export interface ParseOptions {
   batchSize?: number;
   /** Score with the precomputed first layer (fast, default) or the plain network. */
   precompute?: boolean;
+  /** Called after each batch with the sentences parsed so far and the total (for progress lines). */
+  onBatch?: (done: number, total: number) => void;
 }
 
 /**
@@ -145,7 +155,7 @@ export class Parser {
   /** Heads and labels for many sentences, greedily, batch by batch. */
   parseTrees(
     sentences: readonly (readonly ConlluWord[])[],
-    { batchSize = 256, precompute = true }: ParseOptions = {},
+    { batchSize = 256, precompute = true, onBatch }: ParseOptions = {},
   ): { heads: Int32Array; labels: string[] }[] {
     const wasTraining = this.net.training;
     this.net.eval();
@@ -168,6 +178,7 @@ export class Parser {
         } finally {
           batchScorer?.dispose();
         }
+        onBatch?.(s + part.length, sentences.length);
       }
     } finally {
       this.net.train(wasTraining);
@@ -304,33 +315,36 @@ export class Parser {
     };
   }
 
-  static fromFiles(files: { weights: Uint8Array; vocab: string; config: string }): Parser {
-    const config = JSON.parse(files.config) as ParserConfig;
-    if (!config?.net || !(config.system in SYSTEMS))
-      throw new Error('config.json is not a lab parser config');
-    checkMorphology(config.morphology, 'config.json');
-    const v = JSON.parse(files.vocab);
-    const vocab: Vocabularies = {
-      words: Vocabulary.fromJSON(v.words),
-      upos: Vocabulary.fromJSON(v.upos),
-      xpos: Vocabulary.fromJSON(v.xpos),
-      labels: Vocabulary.fromJSON(v.labels),
-    };
-    const parser = new Parser(config, vocab, new ParserNet(config.net));
-    const { tensors } = parseSafetensors(files.weights);
-    const dict: Record<string, tf.Tensor> = {};
-    for (const [name, raw] of Object.entries(tensors)) {
-      const { data } = decodeTensor(raw);
-      dict[name] = tf.tensor(data as Float32Array, raw.shape, 'float32');
-    }
-    try {
-      parser.net.loadStateDict(dict);
-    } catch (e) {
-      parser.dispose();
-      throw e;
-    } finally {
-      tf.dispose(Object.values(dict));
-    }
+  /**
+   * A parser from its model files, checked before anything is built: the config's schema, the
+   * vocabularies' sizes against the net's, the tensors' names and shapes against the config, and
+   * finite weights. Problems are ModelFileErrors naming the file (`names`, default the usual file
+   * names) and the field.
+   */
+  static fromFiles(
+    files: { weights: Uint8Array; vocab: string; config: string },
+    names: Partial<ParserFileNames> = {},
+  ): Parser {
+    const file = { ...PARSER_FILES, ...names };
+    const config = readParserConfig(parseModelJson(files.config, file.config), file.config);
+    const { net } = config;
+    const from = (field: string) => ({ size: net[field as 'words'], from: `${file.config} net.${field}` });
+    const vocab = readVocabularies(parseModelJson(files.vocab, file.vocab), file.vocab, {
+      words: from('words'),
+      upos: from('upos'),
+      xpos: from('xpos'),
+      labels: from('labels'),
+    });
+    const transitions = new TransitionSet(config.system, vocab.labels.items.slice(3)).size;
+    if (transitions !== net.transitions)
+      throw new ModelFileError(
+        file.config,
+        'net.transitions',
+        `is ${net.transitions}, but ${config.system} with the ${vocab.labels.size - 3} labels of ${file.vocab} has ${transitions}`,
+      );
+    const tensors = readModelTensors(files.weights, file.weights, parserTensorShapes(net));
+    const parser = new Parser(config, vocab, new ParserNet(net));
+    loadTensors(parser.net, tensors, () => parser.dispose());
     return parser;
   }
 
@@ -339,3 +353,14 @@ export class Parser {
     this.net.dispose();
   }
 }
+
+export interface ParserFileNames {
+  weights: string;
+  vocab: string;
+  config: string;
+}
+const PARSER_FILES: ParserFileNames = {
+  weights: 'weights.safetensors',
+  vocab: 'vocab.json',
+  config: 'config.json',
+};

@@ -5,13 +5,11 @@ import {
   adam,
   Dense,
   Dropout,
-  decodeTensor,
   Embedding,
   float16Bits,
   Module,
   normal,
   Optimizer,
-  parseSafetensors,
   Rng,
   serializeSafetensors,
   type TensorEntry,
@@ -19,7 +17,17 @@ import {
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
-import { checkMorphology, type Morphology, morphologyKey, splitMorphologyKey } from './morphology.js';
+import {
+  JsonFields,
+  loadTensors,
+  MAX_MODEL_DIM,
+  MAX_VOCABULARY,
+  parseModelJson,
+  readModelTensors,
+  readVocabularies,
+} from './model-files.js';
+import { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './morphology.js';
+import type { ParserFileNames } from './parser.js';
 import { normalizeWord, Vocabulary } from './vocab.js';
 
 const WORD_WINDOW = 2;
@@ -98,6 +106,58 @@ class TaggerNet extends Module {
   }
 }
 
+const TAGGER_FILES: ParserFileNames = {
+  weights: 'tagger.safetensors',
+  vocab: 'tagger-vocab.json',
+  config: 'tagger-config.json',
+};
+
+/** A tagger's config file (parsed JSON) as a TaggerConfig, or a ModelFileError naming the field. */
+export function readTaggerConfig(json: unknown, file = 'tagger-config.json'): TaggerConfig {
+  const c = JsonFields.of(file, '', json);
+  c.only([
+    'wordDim',
+    'suffixDim',
+    'shapeDim',
+    'hidden',
+    'dropout',
+    'morphology',
+    'words',
+    'suffixes',
+    'upos',
+    'xpos',
+  ]);
+  const morphology = c.has('morphology') ? c.choice('morphology', MORPHOLOGIES) : undefined;
+  return {
+    wordDim: c.int('wordDim', 1, MAX_MODEL_DIM),
+    suffixDim: c.int('suffixDim', 1, MAX_MODEL_DIM),
+    shapeDim: c.int('shapeDim', 1, MAX_MODEL_DIM),
+    hidden: c.int('hidden', 1, MAX_MODEL_DIM),
+    dropout: c.fraction('dropout'),
+    ...(morphology ? { morphology } : {}),
+    words: c.int('words', 3, MAX_VOCABULARY),
+    suffixes: c.int('suffixes', 3, MAX_VOCABULARY),
+    // a tag set beyond the reserved ids: prediction never picks those
+    upos: c.int('upos', 4, MAX_VOCABULARY),
+    xpos: c.int('xpos', 4, MAX_VOCABULARY),
+  };
+}
+
+/** The name and shape of every tensor of a tagger of config `c` (see parserTensorShapes). */
+export function taggerTensorShapes(c: TaggerConfig): Map<string, number[]> {
+  return new Map([
+    ['words.weight', [c.words, c.wordDim]],
+    ['suffixes.weight', [c.suffixes, c.suffixDim]],
+    ['shapes.weight', [SHAPES.size, c.shapeDim]],
+    ['hidden.weight', [W * c.wordDim + A * (c.suffixDim + c.shapeDim), c.hidden]],
+    ['hidden.bias', [c.hidden]],
+    ['upos.weight', [c.hidden, c.upos]],
+    ['upos.bias', [c.upos]],
+    ['xpos.weight', [c.hidden, c.xpos]],
+    ['xpos.bias', [c.xpos]],
+  ]);
+}
+
 export interface TaggerVocab {
   words: Vocabulary;
   suffixes: Vocabulary;
@@ -144,11 +204,19 @@ export class Tagger {
     return { w, s, c, total };
   }
 
-  /** Copies of the sentences with UPOS and XPOS (and FEATS, with morphology 'xpos+feats') predicted. */
-  tag(sentences: readonly ConlluSentence[]): ConlluSentence[] {
+  /**
+   * Copies of the sentences with UPOS and XPOS (and FEATS, with morphology 'xpos+feats') predicted.
+   * `fill: 'missing'` keeps every tag the input gives and predicts only the "_" ones (a predicted
+   * FEATS goes with a predicted XPOS only where FEATS is "_" too); the default replaces them all.
+   */
+  tag(
+    sentences: readonly ConlluSentence[],
+    { fill = 'all' }: { fill?: 'all' | 'missing' } = {},
+  ): ConlluSentence[] {
     const ws = sentences.map((s) => words(s));
     const { upos, xpos } = this.predict(ws);
     const withFeats = this.net.config.morphology === 'xpos+feats';
+    const all = fill === 'all';
     let k = 0;
     return sentences.map((s) => ({
       ...s,
@@ -156,7 +224,14 @@ export class Tagger {
         if (r.kind !== 'word') return { ...r };
         const u = upos[k]!;
         const x = xpos[k++]!;
-        return withFeats ? { ...r, upos: u, ...splitMorphologyKey(x) } : { ...r, upos: u, xpos: x };
+        const out = { ...r };
+        if (all || r.upos === '_') out.upos = u;
+        if (all || r.xpos === '_') {
+          const m = withFeats ? splitMorphologyKey(x) : { xpos: x, feats: r.feats };
+          out.xpos = m.xpos;
+          if (all || r.feats === '_') out.feats = m.feats;
+        }
+        return out;
       }),
     }));
   }
@@ -211,25 +286,29 @@ export class Tagger {
     };
   }
 
-  static fromFiles(files: { weights: Uint8Array; vocab: string; config: string }): Tagger {
-    const config = JSON.parse(files.config) as TaggerConfig;
-    checkMorphology(config.morphology, 'tagger config.json');
-    const v = JSON.parse(files.vocab);
-    const vocab: TaggerVocab = {
-      words: Vocabulary.fromJSON(v.words),
-      suffixes: Vocabulary.fromJSON(v.suffixes),
-      upos: Vocabulary.fromJSON(v.upos),
-      xpos: Vocabulary.fromJSON(v.xpos),
-    };
+  /**
+   * A tagger from its model files, checked as Parser.fromFiles checks a parser's (ModelFileErrors
+   * naming the file and field).
+   */
+  static fromFiles(
+    files: { weights: Uint8Array; vocab: string; config: string },
+    names: Partial<ParserFileNames> = {},
+  ): Tagger {
+    const file = { ...TAGGER_FILES, ...names };
+    const config = readTaggerConfig(parseModelJson(files.config, file.config), file.config);
+    const from = (field: 'words' | 'suffixes' | 'upos' | 'xpos') => ({
+      size: config[field],
+      from: `${file.config} ${field}`,
+    });
+    const vocab = readVocabularies(parseModelJson(files.vocab, file.vocab), file.vocab, {
+      words: from('words'),
+      suffixes: from('suffixes'),
+      upos: from('upos'),
+      xpos: from('xpos'),
+    });
+    const tensors = readModelTensors(files.weights, file.weights, taggerTensorShapes(config));
     const net = new TaggerNet(config, new Rng(0));
-    const dict: Record<string, tf.Tensor> = {};
-    for (const [name, raw] of Object.entries(parseSafetensors(files.weights).tensors))
-      dict[name] = tf.tensor(decodeTensor(raw).data as Float32Array, raw.shape, 'float32');
-    try {
-      net.loadStateDict(dict);
-    } finally {
-      tf.dispose(Object.values(dict));
-    }
+    loadTensors(net, tensors, () => net.dispose());
     return new Tagger(net, vocab);
   }
 
@@ -277,6 +356,8 @@ export function trainTagger(
     onEpoch?: (e: { epoch: number; loss: number; seconds: number }) => void;
   } = {},
 ): Tagger {
+  if (!(Number.isInteger(epochs) && epochs >= 0))
+    throw new RangeError(`tagger epochs must be a whole number >= 0, got ${epochs}`);
   const rng = new Rng(seed);
   const ws = train.map((s) => words(s));
   const all = ws.flat();

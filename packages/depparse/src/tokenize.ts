@@ -49,11 +49,12 @@ export function sentenceFromTokens(tokens: readonly string[], text?: string): Co
   return { comments: text === undefined ? [] : [`# text = ${text}`], rows, line: 0 };
 }
 
-/** Non-empty lines of `text` as sentences. */
+/** Non-empty lines of `text` as sentences (each with its line number). */
 export function sentencesFromText(text: string): ConlluSentence[] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0)
-    .map((l) => sentenceFromTokens(tokenizeLine(l), l));
+  const out: ConlluSentence[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const l = raw.trim();
+    if (l.length > 0) out.push({ ...sentenceFromTokens(tokenizeLine(l), l), line: i + 1 });
+  });
+  return out;
 }

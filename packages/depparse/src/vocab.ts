@@ -12,6 +12,8 @@ export function normalizeWord(form: string): string {
 }
 
 export class Vocabulary {
+  /** The items of the reserved ids 0, 1, 2. */
+  static readonly RESERVED: readonly string[] = RESERVED;
   private readonly index = new Map<string, number>();
   readonly items: string[];
   /** Training frequency of each id (0 for reserved ids and for words that training never saw). */
@@ -69,7 +71,8 @@ export class Vocabulary {
     return { items: this.items.slice(RESERVED.length), counts: this.counts.slice(RESERVED.length) };
   }
   static fromJSON(j: { items: string[]; counts?: number[] }): Vocabulary {
-    if (!Array.isArray(j?.items)) throw new Error('vocabulary JSON needs an items array');
+    if (!Array.isArray(j?.items) || !j.items.every((it) => typeof it === 'string'))
+      throw new Error('vocabulary JSON needs an items array of strings');
     return new Vocabulary(j.items, j.counts);
   }
 }

@@ -1,13 +1,18 @@
 export {
   type CheckpointContent,
+  type CheckpointInfo,
   checkpointToBytes,
   type RestoredCheckpoint,
+  type RestoreOptions,
+  readCheckpoint,
   restoreCheckpoint,
 } from './checkpoint/checkpoint.js';
+export { CheckpointError, type CheckpointErrorCode } from './checkpoint/checkpoint-error.js';
 export {
   decodeTensor,
   float16Bits,
   MAX_HEADER_BYTES,
+  MAX_RANK,
   parseSafetensors,
   type RawTensor,
   type SafeDtype,

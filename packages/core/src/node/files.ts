@@ -15,8 +15,11 @@ import {
   type CheckpointContent,
   checkpointToBytes,
   type RestoredCheckpoint,
+  type RestoreOptions,
   restoreCheckpoint,
 } from '../checkpoint/checkpoint.js';
+import { CheckpointError } from '../checkpoint/checkpoint-error.js';
+import { SafetensorsError } from '../checkpoint/safetensors.js';
 import { type ImageDataset, imageDatasetFromIdx } from '../data/idx.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -47,8 +50,13 @@ export function saveCheckpointFile(path: string, content: CheckpointContent): vo
 export function loadCheckpointFile(
   path: string,
   targets: Omit<CheckpointContent, 'step' | 'rng' | 'config'>,
+  options: RestoreOptions = {},
 ): RestoredCheckpoint {
-  return restoreCheckpoint(readFileSync(path), targets);
+  try {
+    return restoreCheckpoint(readFileSync(path), targets, options);
+  } catch (e) {
+    throw e instanceof CheckpointError || e instanceof SafetensorsError ? e.inFile(path) : e;
+  }
 }
 
 const SPLITS = {

@@ -179,11 +179,11 @@ const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /** Checks that a restored state tree has the live state's structure, tensor shapes and dtypes. */
 function checkSameStructure(saved: unknown, live: unknown, field: string): void {
-  const fail = (what: string) => {
+  const fail: (what: string) => never = (what) => {
     throw new CheckpointError('ShapeMismatch', field, what);
   };
   if (isTensor(live)) {
-    if (!isTensor(saved)) return fail(`expected a tensor of shape ${shapeText(live.shape)}`);
+    if (!isTensor(saved)) fail(`expected a tensor of shape ${shapeText(live.shape)}`);
     if (saved.shape.join() !== live.shape.join() || saved.dtype !== live.dtype)
       fail(
         `${saved.dtype} ${shapeText(saved.shape)} where the optimizer has ${live.dtype} ${shapeText(live.shape)}`,
@@ -192,15 +192,15 @@ function checkSameStructure(saved: unknown, live: unknown, field: string): void 
   }
   if (Array.isArray(live)) {
     if (!Array.isArray(saved) || saved.length !== live.length)
-      return fail(`expected a list of ${live.length} entries`);
+      fail(`expected a list of ${live.length} entries`);
     live.forEach((v, i) => checkSameStructure(saved[i], v, `${field}[${i}]`));
     return;
   }
   if (isPlainObject(live)) {
-    if (!isPlainObject(saved) || isTensor(saved)) return fail('expected an object');
+    if (!isPlainObject(saved) || isTensor(saved)) fail('expected an object');
     const keys = Object.keys(live).sort().join();
     if (Object.keys(saved).sort().join() !== keys)
-      return fail(`keys [${Object.keys(saved)}] where the optimizer has [${Object.keys(live)}]`);
+      fail(`keys [${Object.keys(saved)}] where the optimizer has [${Object.keys(live)}]`);
     for (const k of Object.keys(live)) checkSameStructure(saved[k], live[k], `${field}.${k}`);
     return;
   }

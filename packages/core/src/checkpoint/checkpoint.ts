@@ -95,7 +95,7 @@ const own = (o: Record<string, unknown>, k: string) => (Object.hasOwn(o, k) ? o[
 /** Checks an encoded state tree: tensor references name tensors of the file, numbers are numbers. */
 function checkTree(tree: unknown, field: string, tensors: ReadonlyMap<string, RawTensor>): void {
   if (Array.isArray(tree)) {
-    tree.forEach((v, i) => checkTree(v, `${field}[${i}]`, tensors));
+    for (const [i, v] of tree.entries()) checkTree(v, `${field}[${i}]`, tensors);
     return;
   }
   if (!isPlainObject(tree)) return;
@@ -193,7 +193,7 @@ function checkSameStructure(saved: unknown, live: unknown, field: string): void 
   if (Array.isArray(live)) {
     if (!Array.isArray(saved) || saved.length !== live.length)
       fail(`expected a list of ${live.length} entries`);
-    live.forEach((v, i) => checkSameStructure(saved[i], v, `${field}[${i}]`));
+    for (const [i, v] of live.entries()) checkSameStructure(saved[i], v, `${field}[${i}]`);
     return;
   }
   if (isPlainObject(live)) {

@@ -28,9 +28,16 @@ export {
   type ImageDataset,
   imageDatasetFromIdx,
   isGzip,
+  MAX_IDX_BYTES,
   parseIdx,
 } from './data/idx.js';
-export { parseNpy } from './data/npy.js';
+export {
+  MAX_NPY_HEADER_BYTES,
+  NpyError,
+  type NpyErrorCode,
+  type NpyOptions,
+  parseNpy,
+} from './data/npy.js';
 export {
   type CompiledSimdKernels,
   compileSimdKernels,

@@ -1,5 +1,10 @@
-// IDX files (MNIST, Fashion-MNIST): raw or gzip-compressed, validated before use.
+// IDX files (MNIST, Fashion-MNIST): raw or gzip-compressed, validated before use. A gzip stream's
+// declared size is checked against MAX_IDX_BYTES before it is inflated (a small file cannot claim
+// gigabytes), and the inflated size must be the declared one.
 import { gunzipSync } from 'fflate';
+
+/** The largest IDX data read, compressed or not (Fashion-MNIST's training images are 47 MB). */
+export const MAX_IDX_BYTES = 1 << 30;
 
 export interface IdxArray {
   /** Element type code: 0x08 unsigned byte, 0x09 signed byte, 0x0b short, 0x0c int, 0x0d float, 0x0e double. */
@@ -22,16 +27,51 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** Inflates a gzip stream whose trailer declares at most MAX_IDX_BYTES, checking the size it declared. */
+function gunzip(bytes: Uint8Array, name: string): Uint8Array {
+  if (bytes.length < 18) throw new IdxError(`${name}: ${bytes.length} bytes is too short for a gzip stream`);
+  // ISIZE: the uncompressed size mod 2**32, the stream's last four bytes
+  const declared = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(
+    bytes.length - 4,
+    true,
+  );
+  if (declared > MAX_IDX_BYTES)
+    throw new IdxError(`${name}: gzip stream declares ${declared} bytes, over the limit of ${MAX_IDX_BYTES}`);
+  let out: Uint8Array;
+  try {
+    out = gunzipSync(bytes);
+  } catch (e) {
+    throw new IdxError(`${name}: corrupt or truncated gzip stream (${(e as Error).message})`);
+  }
+  // the inflater stops at the declared size, so a wrong size or a corrupt stream shows only in the CRC
+  const crc = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(
+    bytes.length - 8,
+    true,
+  );
+  if (out.length !== declared || crc32(out) !== crc)
+    throw new IdxError(`${name}: gzip stream fails its CRC-32 or size check (corrupt or truncated)`);
+  return out;
+}
+
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** The CRC-32 of gzip (ISO 3309). */
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
 /** Parses IDX bytes (gunzipping first when needed). `name` goes into error messages. */
 export function parseIdx(input: Uint8Array, name = 'IDX data'): IdxArray {
   let bytes = input;
-  if (isGzip(bytes)) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new IdxError(`${name}: corrupt or truncated gzip stream (${(e as Error).message})`);
-    }
-  }
+  if (isGzip(bytes)) bytes = gunzip(bytes, name);
+  if (bytes.length > MAX_IDX_BYTES)
+    throw new IdxError(`${name}: ${bytes.length} bytes exceeds the limit of ${MAX_IDX_BYTES}`);
   if (bytes.length < 4) throw new IdxError(`${name}: ${bytes.length} bytes is too short for an IDX header`);
   if (bytes[0] !== 0 || bytes[1] !== 0) throw new IdxError(`${name}: bad magic number (not an IDX file)`);
   const type = bytes[2]!;
@@ -95,6 +135,8 @@ export function imageDatasetFromIdx(
     throw new IdxError(`labels: expected unsigned bytes of rank 1, got rank ${labels.shape.length}`);
   }
   const [count, rows, cols] = images.shape as [number, number, number];
+  if (count < 1 || rows < 1 || cols < 1)
+    throw new IdxError(`images: shape [${images.shape.join(' x ')}] holds no image`);
   if (labels.shape[0] !== count) {
     throw new IdxError(`images has ${count} examples but labels has ${labels.shape[0]} (mismatched files?)`);
   }

@@ -20,7 +20,14 @@ export class IdxError extends Error {
   }
 }
 
-const SIZES: Record<number, number> = { 8: 1, 9: 1, 11: 2, 12: 4, 13: 4, 14: 8 };
+const SIZES = new Map([
+  [0x08, 1],
+  [0x09, 1],
+  [0x0b, 2],
+  [0x0c, 4],
+  [0x0d, 4],
+  [0x0e, 8],
+]);
 
 /** True when the bytes start with the gzip magic number. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -76,13 +83,14 @@ export function parseIdx(input: Uint8Array, name = 'IDX data'): IdxArray {
   if (bytes[0] !== 0 || bytes[1] !== 0) throw new IdxError(`${name}: bad magic number (not an IDX file)`);
   const type = bytes[2]!;
   const rank = bytes[3]!;
-  const size = SIZES[type];
+  const size = SIZES.get(type);
   if (!size) throw new IdxError(`${name}: unknown element type 0x${type.toString(16)}`);
   const headerEnd = 4 + 4 * rank;
   if (bytes.length < headerEnd) throw new IdxError(`${name}: truncated header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
-  const count = shape.reduce((a, b) => a * b, 1);
+  // a product past 2**53 is no safe integer however it rounds, so it never equals a file's length
+  const count = shape.includes(0) ? 0 : shape.reduce((a, b) => a * b, 1);
   const expected = headerEnd + count * size;
   if (bytes.length !== expected) {
     throw new IdxError(

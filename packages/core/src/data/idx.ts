@@ -131,27 +131,31 @@ export function imageDatasetFromIdx(
   imagesBytes: Uint8Array,
   labelsBytes: Uint8Array,
   numClasses = 10,
+  /** The files' names for error messages. */
+  names: { images: string; labels: string } = { images: 'images', labels: 'labels' },
 ): ImageDataset {
-  const images = parseIdx(imagesBytes, 'images');
-  const labels = parseIdx(labelsBytes, 'labels');
+  const images = parseIdx(imagesBytes, names.images);
+  const labels = parseIdx(labelsBytes, names.labels);
   if (images.type !== 0x08 || images.shape.length !== 3) {
     throw new IdxError(
-      `images: expected unsigned bytes of rank 3, got type 0x${images.type.toString(16)} rank ${images.shape.length}`,
+      `${names.images}: expected unsigned bytes of rank 3, got type 0x${images.type.toString(16)} rank ${images.shape.length}`,
     );
   }
   if (labels.type !== 0x08 || labels.shape.length !== 1) {
-    throw new IdxError(`labels: expected unsigned bytes of rank 1, got rank ${labels.shape.length}`);
+    throw new IdxError(`${names.labels}: expected unsigned bytes of rank 1, got rank ${labels.shape.length}`);
   }
   const [count, rows, cols] = images.shape as [number, number, number];
   if (count < 1 || rows < 1 || cols < 1)
-    throw new IdxError(`images: shape [${images.shape.join(' x ')}] holds no image`);
+    throw new IdxError(`${names.images}: shape [${images.shape.join(' x ')}] holds no image`);
   if (labels.shape[0] !== count) {
-    throw new IdxError(`images has ${count} examples but labels has ${labels.shape[0]} (mismatched files?)`);
+    throw new IdxError(
+      `${names.images} has ${count} examples but ${names.labels} has ${labels.shape[0]} (mismatched files?)`,
+    );
   }
   const l = labels.data as Uint8Array;
   for (let i = 0; i < l.length; i++) {
     if (l[i]! >= numClasses)
-      throw new IdxError(`labels[${i}] = ${l[i]} is not a class in 0..${numClasses - 1}`);
+      throw new IdxError(`${names.labels}: label ${i} is ${l[i]}, not a class in 0..${numClasses - 1}`);
   }
   return { images: images.data as Uint8Array, labels: l, count, rows, cols };
 }

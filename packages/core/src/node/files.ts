@@ -66,15 +66,15 @@ const SPLITS = {
 
 /** Reads the train or test split of an MNIST-layout directory (MNIST, Fashion-MNIST), gzip or raw. */
 export function loadMnistSplit(dir: string, split: 'train' | 'test'): ImageDataset {
-  const read = (base: string) => {
+  const find = (base: string) => {
     for (const name of [`${base}.gz`, base]) {
       const p = join(dir, name);
-      if (existsSync(p)) return readFileSync(p);
+      if (existsSync(p)) return p;
     }
     throw new Error(`${dir}: neither ${base}.gz nor ${base} exists`);
   };
-  const [images, labels] = SPLITS[split];
-  return imageDatasetFromIdx(read(images), read(labels));
+  const [images, labels] = SPLITS[split].map(find) as [string, string];
+  return imageDatasetFromIdx(readFileSync(images), readFileSync(labels), 10, { images, labels });
 }
 
 export interface FileCheckpointTargets {

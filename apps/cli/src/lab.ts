@@ -5,9 +5,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { adversarialReport } from './adversarial.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
+import { integer, LIMITS, number, numberList } from './options.js';
 import { formatScores, parseContextOption, parseEval, parseRun, parseTrain } from './parse.js';
 import { trainClassifier } from './train.js';
-import { integer, LIMITS, number, numberList } from './options.js';
 import { WGAN_PENALTIES, wganTrain } from './wgan.js';
 
 // the `lab parse` options below still use these two; everything else names its range directly

@@ -43,7 +43,9 @@ function gunzip(bytes: Uint8Array, name: string): Uint8Array {
     true,
   );
   if (declared > MAX_IDX_BYTES)
-    throw new IdxError(`${name}: gzip stream declares ${declared} bytes, over the limit of ${MAX_IDX_BYTES}`);
+    throw new IdxError(
+      `${name}: gzip stream declares ${declared} bytes, over the limit of ${MAX_IDX_BYTES} (truncated or corrupt?)`,
+    );
   let out: Uint8Array;
   try {
     out = gunzipSync(bytes);

@@ -174,7 +174,7 @@ export function parseNpy(buf: Uint8Array, options: NpyOptions = {}): { data: Flo
     data[i] = width === 4 ? view.getFloat32(offset + 4 * i, true) : view.getFloat64(offset + 8 * i, true);
     // checked after the narrowing, which turns float64 values past float32's range into infinities
     if (!options.allowNonFinite && !Number.isFinite(data[i]!))
-      fail('NonFinite')(`value ${i} is ${data[i]} as float32 (pass allowNonFinite to accept it)`);
+      fail('NonFinite')(`value ${i} is ${data[i]} as float32: NaN and infinities are refused`);
   }
   return { data, shape: dims };
 }

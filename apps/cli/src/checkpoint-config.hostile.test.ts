@@ -278,14 +278,22 @@ describe('GAN and WGAN checkpoints, hostile input', () => {
       'checkpoint step: -100 is not an integer >= 0',
     );
     writeFileSync(join(ganOut, 'checkpoint.safetensors'), wgan);
-    await expect(ganTrain({ ...ganOptions, out: ganOut, resume: true })).rejects.toThrow(/lab wgan train/);
+    await expect(ganTrain({ ...ganOptions, steps: 3, out: ganOut, resume: true })).rejects.toThrow(
+      /lab wgan train/,
+    );
     const wganOut = join(dir, 'resume-wgan');
     mkdirSync(wganOut);
     writeFileSync(join(wganOut, 'checkpoint.safetensors'), gan);
-    await expect(wganTrain({ ...wganOptions, out: wganOut, resume: true })).rejects.toThrow(/lab gan train/);
+    await expect(wganTrain({ ...wganOptions, steps: 3, out: wganOut, resume: true })).rejects.toThrow(
+      /lab gan train/,
+    );
     writeFileSync(join(wganOut, 'checkpoint.safetensors'), wgan);
-    await expect(wganTrain({ ...wganOptions, width: 2, out: wganOut, resume: true })).rejects.toThrow(
-      /was trained with width 1; pass the same settings/,
+    await expect(
+      wganTrain({ ...wganOptions, steps: 3, width: 2, out: wganOut, resume: true }),
+    ).rejects.toThrow(/was trained with width 1; pass the same settings/);
+    // the checkpoint is at step 2: a run to step 2 has nothing left to do
+    await expect(wganTrain({ ...wganOptions, steps: 2, out: wganOut, resume: true })).rejects.toThrow(
+      /is at step 2: --steps 2 leaves nothing to train/,
     );
   });
 });

@@ -120,18 +120,29 @@ export function dcganConfig(info: CheckpointInfo, schema: CheckpointSchema = {})
 export function readDcganCheckpoint(
   path: string,
   schema: CheckpointSchema = {},
-): { bytes: Uint8Array; config: DcganCheckpointConfig } {
+): { bytes: Uint8Array; config: DcganCheckpointConfig; step: number } {
   const bytes = readFileSync(path);
-  return { bytes, config: inFile(path, () => dcganConfig(readCheckpoint(bytes), schema)) };
+  return inFile(path, () => {
+    const info = readCheckpoint(bytes);
+    return { bytes, config: dcganConfig(info, schema), step: info.step };
+  });
 }
 
-/** The validated config of the checkpoint a resumed run continues, or undefined for a fresh run. */
+/**
+ * The validated config of the checkpoint a resumed run continues, or undefined for a fresh run;
+ * refuses a checkpoint that is already at or past the run's last step.
+ */
 export function resumedConfig(
   path: string,
   resume: boolean,
+  steps: number,
   schema: CheckpointSchema = {},
 ): DcganCheckpointConfig | undefined {
-  return resume && existsSync(path) ? readDcganCheckpoint(path, schema).config : undefined;
+  if (!resume || !existsSync(path)) return undefined;
+  const { config, step } = readDcganCheckpoint(path, schema);
+  if (step >= steps)
+    throw new Error(`${path} is at step ${step}: --steps ${steps} leaves nothing to train (pass more steps)`);
+  return config;
 }
 
 /** Restores modules for sampling or evaluation (finite weights only); errors name the file. */

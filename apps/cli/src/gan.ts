@@ -71,7 +71,7 @@ export async function ganTrain(o: GanTrainOptions) {
   const ds = o.data ? loadMnistSplit(o.data, 'train') : loadMnistSplit(embeddedDataDir(), 'test');
   const images = imagesInTanhRange(ds);
   const ckptPath = join(o.out, 'checkpoint.safetensors');
-  const saved = resumedConfig(ckptPath, o.resume, { losses: GAN_LOSSES });
+  const saved = resumedConfig(ckptPath, o.resume, o.steps, { losses: GAN_LOSSES });
   if (saved?.penalty !== undefined)
     throw new Error(`${ckptPath} was written by lab wgan train; resume it with lab wgan train`);
   if (saved) checkResumeMatches(ckptPath, saved, { width: o.width, latent: o.latent });

@@ -50,7 +50,7 @@ export async function wganTrain(o: WganTrainOptions) {
   // no batch norm in a WGAN-GP critic: the DCGAN discriminator has none, and no dropout here
   const ckptPath = join(o.out, 'checkpoint.safetensors');
   // a resumed run keeps the padding its checkpoint was trained with ('same' before it was recorded)
-  const saved = resumedConfig(ckptPath, o.resume, {
+  const saved = resumedConfig(ckptPath, o.resume, o.steps, {
     penalties: WGAN_PENALTIES,
     criticNorms: ['none', 'layer'],
   });

@@ -3,10 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { initBackend, parseNpy, Rng, restoreCheckpoint } from '@lab/core';
+import { initBackend, parseNpy, Rng } from '@lab/core';
 import { loadMnistSplit, writeFileAtomic } from '@lab/core/node';
 import {
-  type DcganPadding,
   dcganGenerator,
   Evaluator,
   evaluatorAccuracy,
@@ -16,7 +15,7 @@ import {
   trainEvaluator,
 } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
-import { savedConfig, savedPadding } from './checkpoint-config.js';
+import { inFile, readDcganCheckpoint, restoreForInference } from './checkpoint-config.js';
 import { embeddedDataDir } from './data.js';
 
 import { type Progress, progress } from './progress.js';
@@ -27,7 +26,7 @@ export function shippedEvaluatorPath(): string {
 }
 
 export function loadEvaluator(path = shippedEvaluatorPath()): Evaluator {
-  return Evaluator.fromBytes(readFileSync(path));
+  return inFile(path, () => Evaluator.fromBytes(readFileSync(path)));
 }
 
 export async function trainEvaluatorCommand(o: {
@@ -70,15 +69,22 @@ export async function trainEvaluatorCommand(o: {
   return { out: o.out, accuracy, seconds: (performance.now() - started) / 1000 };
 }
 
+/** How far past [-1, 1] a sample may lie (float rounding in the peer's export). */
+const IMAGE_RANGE_SLACK = 1e-3;
+
 /** Images in [-1, 1] from an .npy file: float32 [n, 28, 28], [n, 1, 28, 28] or [n, 28, 28, 1]. */
 export function npyImages(path: string): tf.Tensor4D {
-  const { data, shape } = parseNpy(readFileSync(path));
-  const n = shape[0]!;
+  const { data, shape } = parseNpy(readFileSync(path), { source: path });
+  const n = shape[0] ?? 0;
   const px = shape.slice(1).reduce((a, b) => a * b, 1);
-  if (px !== 28 * 28 || shape.length < 3)
+  if (n < 1 || px !== 28 * 28 || shape.length < 3)
     throw new Error(
-      `${path}: expected [n, 28, 28] images (any single channel axis), got [${shape.join(', ')}]`,
+      `${path}: expected [n, 28, 28] images (any single channel axis, n >= 1), got [${shape.join(', ')}]`,
     );
+  // a [0, 1] or [0, 255] file would score as garbage without complaint; tanh outputs stay in [-1, 1]
+  const outside = data.findIndex((v) => v < -1 - IMAGE_RANGE_SLACK || v > 1 + IMAGE_RANGE_SLACK);
+  if (outside >= 0)
+    throw new Error(`${path}: value ${outside} is ${data[outside]}, outside the [-1, 1] range of images`);
   return tf.tensor4d(data, [n, 28, 28, 1]);
 }
 
@@ -99,18 +105,14 @@ export async function ganEval(o: {
   const real = imagesTensor(realDs);
   let fake: tf.Tensor4D;
   if (o.checkpoint) {
-    const bytes = readFileSync(o.checkpoint);
-    const config = savedConfig<{ arch?: string; width: number; latent: number; padding?: DcganPadding }>(
-      bytes,
-    );
-    if (config?.arch !== 'dcgan') throw new Error(`${o.checkpoint} is not a lab gan or wgan checkpoint`);
+    const { bytes, config } = readDcganCheckpoint(o.checkpoint);
     const G = dcganGenerator({
       width: config.width,
       latent: config.latent,
-      padding: savedPadding(config),
+      padding: config.padding,
       rng: new Rng(0),
     });
-    restoreCheckpoint(bytes, { modules: { G } });
+    restoreForInference(o.checkpoint, bytes, { G });
     G.eval();
     const parts: tf.Tensor[] = [];
     for (let s = 0; s < o.count; s += 500) {

@@ -1,21 +1,17 @@
 // `lab gan train` and `lab gan sample`: a DCGAN on Fashion-MNIST (embedded test split by default).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  adam,
-  type BackendReport,
-  curvesSvg,
-  imageGridPng,
-  initBackend,
-  Optimizer,
-  Rng,
-  restoreCheckpoint,
-} from '@lab/core';
+import { adam, type BackendReport, curvesSvg, imageGridPng, initBackend, Optimizer, Rng } from '@lab/core';
 import { fileCheckpointer, loadMnistSplit } from '@lab/core/node';
 import { jensenShannon, kl, pearson } from '@lab/divergences';
 import { type DcganPadding, dcganDiscriminator, dcganGenerator, type GanLoss, trainGan } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
-import { resumedConfig, savedConfig, savedPadding } from './checkpoint-config.js';
+import {
+  checkResumeMatches,
+  readDcganCheckpoint,
+  restoreForInference,
+  resumedConfig,
+} from './checkpoint-config.js';
 import { embeddedDataDir, imagesInTanhRange, realDataFrom, writeSampleGrid } from './data.js';
 import { progress } from './progress.js';
 
@@ -62,8 +58,8 @@ interface GanConfig {
   padding?: DcganPadding;
 }
 
-function build(config: GanConfig, rng: Rng) {
-  const padding = savedPadding(config);
+function build(config: Pick<GanConfig, 'width' | 'latent' | 'padding'>, rng: Rng) {
+  const padding = config.padding ?? 'same';
   const G = dcganGenerator({ width: config.width, latent: config.latent, padding, rng });
   const D = dcganDiscriminator({ width: config.width, padding, rng });
   return { G, D };
@@ -75,14 +71,12 @@ export async function ganTrain(o: GanTrainOptions) {
   const ds = o.data ? loadMnistSplit(o.data, 'train') : loadMnistSplit(embeddedDataDir(), 'test');
   const images = imagesInTanhRange(ds);
   const ckptPath = join(o.out, 'checkpoint.safetensors');
-  const saved = resumedConfig<GanConfig>(ckptPath, o.resume);
-  if (saved && (saved.width !== o.width || saved.latent !== o.latent)) {
-    throw new Error(
-      `${ckptPath} was trained with width ${saved.width}, latent ${saved.latent}; pass the same settings`,
-    );
-  }
+  const saved = resumedConfig(ckptPath, o.resume, o.steps, { losses: GAN_LOSSES });
+  if (saved?.penalty !== undefined)
+    throw new Error(`${ckptPath} was written by lab wgan train; resume it with lab wgan train`);
+  if (saved) checkResumeMatches(ckptPath, saved, { width: o.width, latent: o.latent });
   // a resumed run keeps the padding its checkpoint was trained with
-  const padding: DcganPadding = saved ? savedPadding(saved) : 'pytorch';
+  const padding: DcganPadding = saved ? saved.padding : 'pytorch';
   const config: GanConfig = { arch: 'dcgan', width: o.width, latent: o.latent, loss: o.loss, padding };
   const rng = new Rng(o.seed);
   const { G, D } = build(config, rng);
@@ -160,11 +154,9 @@ export async function ganSample(o: {
   backend: 'wasm' | 'cpu';
 }) {
   await initBackend({ backend: o.backend });
-  const bytes = readFileSync(o.checkpoint);
-  const config = savedConfig<GanConfig>(bytes);
-  if (config?.arch !== 'dcgan') throw new Error(`${o.checkpoint} is not a lab gan checkpoint`);
+  const { bytes, config } = readDcganCheckpoint(o.checkpoint, { losses: GAN_LOSSES });
   const { G, D } = build(config, new Rng(0));
-  restoreCheckpoint(bytes, { modules: { G } });
+  restoreForInference(o.checkpoint, bytes, { G });
   G.eval();
   const x = tf.tidy(() => G.forward(tf.randomNormal([o.count, config.latent], 0, 1, 'float32', o.seed)));
   writeFileSync(

@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { adversarialReport } from './adversarial.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
+import { integer, LIMITS, number, numberList } from './options.js';
 import {
   formatScores,
   MAX_BATCH_SIZE,
@@ -18,30 +19,19 @@ import {
   parseTrain,
 } from './parse.js';
 import { trainClassifier } from './train.js';
-import { wganTrain } from './wgan.js';
+import { WGAN_PENALTIES, wganTrain } from './wgan.js';
 
+// the `lab parse` options below still use these two; everything else names its range directly
 function positiveInt(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
-    return n;
-  };
-}
-function nonNegativeInt(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0)
-      throw new InvalidArgumentError(`${name} must be a non-negative integer`);
-    return n;
-  };
+  return integer(name, { min: 1 });
 }
 function positiveNumber(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number`);
-    return n;
-  };
+  return number(name, { min: 0, minExclusive: true });
 }
+const seedOption = (what: string) =>
+  new Option('--seed <n>', what).argParser(integer('--seed', LIMITS.seed)).default(0);
+const backendOption = () =>
+  new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm');
 const program = new Command('lab').description(
   '@lab: train GANs, classifiers and parsers on TensorFlow.js WASM',
 );
@@ -50,13 +40,13 @@ program
   .command('train')
   .description('train a convnet classifier on Fashion-MNIST (the embedded test split unless --data is given)')
   .option('--data <dir>', 'MNIST-layout directory with train and t10k IDX files')
-  .option('--epochs <n>', 'epochs', positiveInt('--epochs'), 3)
-  .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
-  .option('--lr <x>', 'Adam learning rate', positiveNumber('--lr'), 1e-3)
-  .option('--seed <n>', 'random seed (weights, shuffling)', (v) => Number.parseInt(v, 10), 0)
-  .option('--limit <n>', 'use at most n training examples', positiveInt('--limit'))
+  .option('--epochs <n>', 'epochs', integer('--epochs', LIMITS.epochs), 3)
+  .option('--batch-size <n>', 'batch size', integer('--batch-size', LIMITS.batchSize), 64)
+  .option('--lr <x>', 'Adam learning rate', number('--lr', { min: 0, minExclusive: true, max: 1 }), 1e-3)
+  .addOption(seedOption('random seed (weights, shuffling)'))
+  .option('--limit <n>', 'use at most n training examples', integer('--limit', LIMITS.examples))
   .option('--out <dir>', 'output directory', 'lab-out/train')
-  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .addOption(backendOption())
   .option('--quiet', 'no progress output')
   .action(async (o) => {
     const summary = await trainClassifier({
@@ -87,18 +77,38 @@ gan
     '--data <dir>',
     'MNIST-layout directory (train split); default: the embedded Fashion-MNIST test split',
   )
-  .option('--steps <n>', 'generator steps', positiveInt('--steps'), 1000)
-  .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
-  .option('--width <n>', 'DCGAN base width (64 is the W1 benchmark net)', positiveInt('--width'), 16)
-  .option('--latent <n>', 'latent dimension', positiveInt('--latent'), 100)
+  .option('--steps <n>', 'generator steps', integer('--steps', LIMITS.steps), 1000)
+  .option('--batch-size <n>', 'batch size', integer('--batch-size', LIMITS.batchSize), 64)
+  .option(
+    '--width <n>',
+    'DCGAN base width (64 is the W1 benchmark net)',
+    integer('--width', LIMITS.width),
+    16,
+  )
+  .option('--latent <n>', 'latent dimension', integer('--latent', LIMITS.latent), 100)
   .addOption(new Option('--loss <name>', 'loss').choices([...GAN_LOSSES]).default('non-saturating'))
-  .option('--d-steps <n>', 'discriminator steps per generator step', positiveInt('--d-steps'), 1)
-  .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
-  .option('--sample-every <n>', 'write a sample grid every n steps', positiveInt('--sample-every'), 200)
-  .option('--checkpoint-every <n>', 'checkpoint every n steps', positiveInt('--checkpoint-every'), 200)
+  .option(
+    '--d-steps <n>',
+    'discriminator steps per generator step',
+    integer('--d-steps', LIMITS.innerSteps),
+    1,
+  )
+  .addOption(seedOption('random seed'))
+  .option(
+    '--sample-every <n>',
+    'write a sample grid every n steps',
+    integer('--sample-every', LIMITS.every),
+    200,
+  )
+  .option(
+    '--checkpoint-every <n>',
+    'checkpoint every n steps',
+    integer('--checkpoint-every', LIMITS.every),
+    200,
+  )
   .option('--resume', 'continue from <out>/checkpoint.safetensors when it exists')
   .option('--out <dir>', 'output directory', 'lab-out/gan')
-  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .addOption(backendOption())
   .option('--quiet', 'no progress output')
   .action(async (o) => {
     const s = await ganTrain({
@@ -117,10 +127,10 @@ gan
   .command('sample')
   .description('write a grid of samples from a checkpoint')
   .requiredOption('--checkpoint <file>', 'checkpoint written by lab gan train')
-  .option('--count <n>', 'samples', positiveInt('--count'), 64)
-  .option('--seed <n>', 'noise seed', (v) => Number.parseInt(v, 10), 0)
+  .option('--count <n>', 'samples', integer('--count', LIMITS.gridCount), 64)
+  .addOption(seedOption('noise seed'))
   .option('--out <file>', 'PNG file', 'lab-out/gan/samples.png')
-  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .addOption(backendOption())
   .action(async (o) => {
     const r = await ganSample(o);
     console.log(`wrote ${r.count} samples to ${r.file}`);
@@ -130,10 +140,10 @@ gan
   .command('evaluator')
   .description('train the feature classifier behind FD/KID (the weights in @lab/gan/assets come from this)')
   .requiredOption('--data <dir>', 'Fashion-MNIST directory with train and t10k IDX files')
-  .option('--epochs <n>', 'epochs', positiveInt('--epochs'), 4)
-  .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
+  .option('--epochs <n>', 'epochs', integer('--epochs', LIMITS.epochs), 4)
+  .addOption(seedOption('random seed'))
   .option('--out <file>', 'weights file', 'lab-out/fashion-mnist-evaluator.safetensors')
-  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .addOption(backendOption())
   .option('--quiet', 'no progress output')
   .action(async (o) => {
     const r = await trainEvaluatorCommand(o);
@@ -149,11 +159,11 @@ gan
     '--samples <file>',
     '.npy file of images in [-1, 1], shape [n, 28, 28] (e.g. from the PyTorch peer)',
   )
-  .option('--count <n>', 'samples drawn from the checkpoint', positiveInt('--count'), 10000)
+  .option('--count <n>', 'samples drawn from the checkpoint', integer('--count', LIMITS.evalCount), 10000)
   .option('--data <dir>', 'real images (test split); default: the embedded Fashion-MNIST test split')
   .option('--evaluator <file>', 'evaluator weights; default: the ones shipped in @lab/gan')
-  .option('--seed <n>', 'noise and KID subset seed', (v) => Number.parseInt(v, 10), 0)
-  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .addOption(seedOption('noise and KID subset seed'))
+  .addOption(backendOption())
   .action(async (o) => {
     console.log(JSON.stringify(await ganEval(o)));
   });
@@ -162,8 +172,13 @@ gan
   .command('adversarial')
   .description('FGSM/PGD accuracy against epsilon on MNIST for a clean and an adversarially trained convnet')
   .requiredOption('--data <dir>', 'MNIST directory with train and t10k IDX files')
-  .option('--epochs <n>', 'training epochs of each convnet', positiveInt('--epochs'), 3)
-  .option('--epsilon <x>', 'epsilon of adversarial training', positiveNumber('--epsilon'), 0.3)
+  .option('--epochs <n>', 'training epochs of each convnet', integer('--epochs', LIMITS.epochs), 3)
+  .option(
+    '--epsilon <x>',
+    'epsilon of adversarial training',
+    number('--epsilon', { min: 0, minExclusive: true, max: 1 }),
+    0.3,
+  )
   .addOption(
     new Option('--attack <name>', 'attack used in adversarial training')
       .choices(['fgsm', 'pgd'])
@@ -172,15 +187,20 @@ gan
   .option(
     '--epsilons <list>',
     'epsilons of the report',
-    (v) => v.split(',').map(Number),
+    numberList('--epsilons', { min: 0, max: 1 }),
     [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3],
   )
-  .option('--limit <n>', 'use at most n training images', positiveInt('--limit'))
-  .option('--test-limit <n>', 'attack at most n test images', positiveInt('--test-limit'))
-  .option('--pgd-steps <n>', 'steps of the PGD evaluation attack', positiveInt('--pgd-steps'), 10)
-  .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
+  .option('--limit <n>', 'use at most n training images', integer('--limit', LIMITS.examples))
+  .option('--test-limit <n>', 'attack at most n test images', integer('--test-limit', LIMITS.examples))
+  .option(
+    '--pgd-steps <n>',
+    'steps of the PGD evaluation attack',
+    integer('--pgd-steps', LIMITS.pgdSteps),
+    10,
+  )
+  .addOption(seedOption('random seed'))
   .option('--out <dir>', 'report directory (report.json, accuracy.svg)', 'lab-out/adversarial')
-  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .addOption(backendOption())
   .option('--quiet', 'no progress output')
   .action(async (o) => {
     const r = await adversarialReport(o);
@@ -201,16 +221,14 @@ program
     '--data <dir>',
     'MNIST-layout directory (train split); default: the embedded Fashion-MNIST test split',
   )
-  .option('--steps <n>', 'generator steps', positiveInt('--steps'), 500)
-  .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
-  .option('--width <n>', 'DCGAN base width', positiveInt('--width'), 16)
-  .option('--latent <n>', 'latent dimension', positiveInt('--latent'), 100)
+  .option('--steps <n>', 'generator steps', integer('--steps', LIMITS.steps), 500)
+  .option('--batch-size <n>', 'batch size', integer('--batch-size', LIMITS.batchSize), 64)
+  .option('--width <n>', 'DCGAN base width', integer('--width', LIMITS.width), 16)
+  .option('--latent <n>', 'latent dimension', integer('--latent', LIMITS.latent), 100)
   .addOption(
-    new Option('--penalty <name>', 'Lipschitz constraint')
-      .choices(['gp', 'gp-one-sided', 'dragan', 'clip', 'spectral'])
-      .default('gp'),
+    new Option('--penalty <name>', 'Lipschitz constraint').choices([...WGAN_PENALTIES]).default('gp'),
   )
-  .option('--n-critic <n>', 'critic steps per generator step', positiveInt('--n-critic'), 5)
+  .option('--n-critic <n>', 'critic steps per generator step', integer('--n-critic', LIMITS.innerSteps), 5)
   .addOption(
     new Option(
       '--schedule <name>',
@@ -219,8 +237,16 @@ program
       .choices(['paper', 'reference'])
       .default('paper'),
   )
-  .option('--lambda <x>', `penalty weight (default ${WGAN_GP_DEFAULTS.lambda})`, positiveNumber('--lambda'))
-  .option('--lr <x>', 'learning rate (default: 5e-5 with clip, else 1e-4)', positiveNumber('--lr'))
+  .option(
+    '--lambda <x>',
+    `penalty weight (default ${WGAN_GP_DEFAULTS.lambda})`,
+    number('--lambda', { min: 0, minExclusive: true, max: 1e6 }),
+  )
+  .option(
+    '--lr <x>',
+    'learning rate (default: 5e-5 with clip, else 1e-4)',
+    number('--lr', { min: 0, minExclusive: true, max: 1 }),
+  )
   .addOption(
     new Option('--critic-norm <name>', 'normalisation in the critic (never batch norm)')
       .choices(['none', 'layer'])
@@ -229,15 +255,25 @@ program
   .option(
     '--diagnostics-every <n>',
     'critic gradient-norm statistics every n steps (0: off)',
-    nonNegativeInt('--diagnostics-every'),
+    integer('--diagnostics-every', { min: 0, max: LIMITS.every.max }),
     50,
   )
-  .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
-  .option('--sample-every <n>', 'write a sample grid every n steps', positiveInt('--sample-every'), 100)
-  .option('--checkpoint-every <n>', 'checkpoint every n steps', positiveInt('--checkpoint-every'), 100)
+  .addOption(seedOption('random seed'))
+  .option(
+    '--sample-every <n>',
+    'write a sample grid every n steps',
+    integer('--sample-every', LIMITS.every),
+    100,
+  )
+  .option(
+    '--checkpoint-every <n>',
+    'checkpoint every n steps',
+    integer('--checkpoint-every', LIMITS.every),
+    100,
+  )
   .option('--resume', 'continue from <out>/checkpoint.safetensors when it exists')
   .option('--out <dir>', 'output directory', 'lab-out/wgan')
-  .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
+  .addOption(backendOption())
   .option('--quiet', 'no progress output')
   .action(async (o) => {
     const s = await wganTrain({ ...o, resume: Boolean(o.resume) });
@@ -353,31 +389,17 @@ parse
   .option(
     '--word-dropout <alpha>',
     'a word seen c times in training is read as unknown with probability alpha / (alpha + c) (default: 0.25)',
-    (v) => {
-      const x = Number(v);
-      if (!(x >= 0 && Number.isFinite(x)))
-        throw new InvalidArgumentError('--word-dropout must be a number >= 0');
-      return x;
-    },
+    number('--word-dropout', { min: 0, max: 1e6 }),
   )
   .option(
     '--vectors-vocab <n>',
     'also give ids to the first n words of --vectors that training saw too rarely (default: 0)',
-    (v) => {
-      const x = Number(v);
-      if (!(Number.isInteger(x) && x >= 0))
-        throw new InvalidArgumentError('--vectors-vocab must be a whole number >= 0');
-      return x;
-    },
+    integer('--vectors-vocab', { min: 0, max: 10_000_000 }),
   )
   .option(
     '--average <decay>',
     'Polyak averaging: score and keep a moving average of the weights with this decay (e.g. 0.999)',
-    (v) => {
-      const x = Number(v);
-      if (!(x > 0 && x < 1)) throw new InvalidArgumentError('--average must be a number in (0, 1)');
-      return x;
-    },
+    number('--average', { min: 0, max: 1, minExclusive: true, maxExclusive: true }),
   )
   .option(
     '--teachers <dirs>',
@@ -387,11 +409,7 @@ parse
   .option(
     '--teacher-weight <w>',
     "weight of the teachers' distribution in each target (default: 0.5)",
-    (v) => {
-      const x = Number(v);
-      if (!(x >= 0 && x <= 1)) throw new InvalidArgumentError('--teacher-weight must be a number in [0, 1]');
-      return x;
-    },
+    number('--teacher-weight', { min: 0, max: 1 }),
   )
   .option(
     '--tagger-epochs <n>',
@@ -400,7 +418,7 @@ parse
     4,
   )
   .option('--half', 'store the weights as float16 (half the size)')
-  .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
+  .addOption(seedOption('random seed'))
   .option('--limit <n>', 'use only the first n training sentences', positiveInt('--limit'))
   .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
   .option('--quiet', 'no progress output')
@@ -423,6 +441,8 @@ parse
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(`lab: ${error instanceof Error ? error.message : String(error)}`);
+  // one line, no stack: the errors of readers and options name the file, field or option
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`lab: ${message.replace(/\s*\n\s*/g, ' ')}`);
   process.exit(1);
 });

@@ -7,9 +7,11 @@ import { fileCheckpointer, loadMnistSplit } from '@lab/core/node';
 import { type DcganPadding, dcganDiscriminator, dcganGenerator } from '@lab/gan';
 import { type NormStats, trainWgan, WGAN_DEFAULTS, WGAN_GP_DEFAULTS } from '@lab/wgan';
 import * as tf from '@tensorflow/tfjs-core';
-import { resumedConfig, savedPadding } from './checkpoint-config.js';
+import { checkResumeMatches, resumedConfig } from './checkpoint-config.js';
 import { embeddedDataDir, imagesInTanhRange, realDataFrom, writeSampleGrid } from './data.js';
 import { progress } from './progress.js';
+
+export const WGAN_PENALTIES = ['gp', 'gp-one-sided', 'dragan', 'clip', 'spectral'] as const;
 
 export interface WganTrainOptions {
   data?: string;
@@ -18,7 +20,7 @@ export interface WganTrainOptions {
   width: number;
   latent: number;
   /** gp, gp-one-sided, dragan, clip (weight clipping) or spectral (spectral-norm critic, no penalty). */
-  penalty: 'gp' | 'gp-one-sided' | 'dragan' | 'clip' | 'spectral';
+  penalty: (typeof WGAN_PENALTIES)[number];
   nCritic: number;
   /** 'paper' (n_critic every step) or 'reference' (100 critic steps for the first 25 and every 500th). */
   schedule?: 'paper' | 'reference';
@@ -48,8 +50,22 @@ export async function wganTrain(o: WganTrainOptions) {
   // no batch norm in a WGAN-GP critic: the DCGAN discriminator has none, and no dropout here
   const ckptPath = join(o.out, 'checkpoint.safetensors');
   // a resumed run keeps the padding its checkpoint was trained with ('same' before it was recorded)
-  const saved = resumedConfig<{ padding?: DcganPadding }>(ckptPath, o.resume);
-  const padding: DcganPadding = saved ? savedPadding(saved) : 'pytorch';
+  const saved = resumedConfig(ckptPath, o.resume, o.steps, {
+    penalties: WGAN_PENALTIES,
+    criticNorms: ['none', 'layer'],
+  });
+  if (saved && saved.penalty === undefined)
+    throw new Error(
+      `${ckptPath} was written by lab gan train (it records no penalty); resume it with lab gan train`,
+    );
+  if (saved)
+    checkResumeMatches(ckptPath, saved, {
+      width: o.width,
+      latent: o.latent,
+      penalty: o.penalty,
+      criticNorm: o.criticNorm ?? 'none',
+    });
+  const padding: DcganPadding = saved ? saved.padding : 'pytorch';
   const G = dcganGenerator({ width: o.width, latent: o.latent, padding, rng });
   const D = dcganDiscriminator({
     width: o.width,

@@ -1,13 +1,18 @@
 export {
   type CheckpointContent,
+  type CheckpointInfo,
   checkpointToBytes,
   type RestoredCheckpoint,
+  type RestoreOptions,
+  readCheckpoint,
   restoreCheckpoint,
 } from './checkpoint/checkpoint.js';
+export { CheckpointError, type CheckpointErrorCode } from './checkpoint/checkpoint-error.js';
 export {
   decodeTensor,
   float16Bits,
   MAX_HEADER_BYTES,
+  MAX_RANK,
   parseSafetensors,
   type RawTensor,
   type SafeDtype,
@@ -23,9 +28,16 @@ export {
   type ImageDataset,
   imageDatasetFromIdx,
   isGzip,
+  MAX_IDX_BYTES,
   parseIdx,
 } from './data/idx.js';
-export { parseNpy } from './data/npy.js';
+export {
+  MAX_NPY_HEADER_BYTES,
+  NpyError,
+  type NpyErrorCode,
+  type NpyOptions,
+  parseNpy,
+} from './data/npy.js';
 export {
   type CompiledSimdKernels,
   compileSimdKernels,

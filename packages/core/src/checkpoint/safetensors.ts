@@ -1,7 +1,10 @@
 // The safetensors format (https://github.com/huggingface/safetensors), written to its spec and read
 // with the reference reader's validation: 8-byte little-endian header length; a JSON header mapping
 // names to { dtype, shape, data_offsets } plus an optional "__metadata__" of strings; then the data.
-// Hostile files get a typed error before any large allocation.
+// Hostile files get a typed error before any large allocation: the header is at most MAX_HEADER_BYTES,
+// every name from the file is looked up as an own property (a dtype "constructor" is unknown, a tensor
+// "__proto__" is a tensor), byte counts are checked in safe-integer arithmetic, and the offsets must tile
+// the data section exactly.
 
 export type SafeDtype =
   | 'F64'
@@ -34,6 +37,15 @@ const DTYPE_SIZE: Record<SafeDtype, number> = {
 };
 /** The reference implementation's limit on the header size. */
 export const MAX_HEADER_BYTES = 100_000_000;
+/** The most dimensions a tensor may have (the reference has no limit; real tensors have a handful). */
+export const MAX_RANK = 32;
+
+/** Bytes per element of a dtype named in a file, or undefined for a name that is not a dtype. */
+function dtypeSize(name: unknown): number | undefined {
+  return typeof name === 'string' && Object.hasOwn(DTYPE_SIZE, name)
+    ? DTYPE_SIZE[name as SafeDtype]
+    : undefined;
+}
 
 export type SafetensorsErrorCode =
   | 'TooShort'
@@ -51,10 +63,16 @@ export type SafetensorsErrorCode =
 export class SafetensorsError extends Error {
   constructor(
     readonly code: SafetensorsErrorCode,
-    message: string,
+    readonly detail: string,
+    /** The file, when known. */
+    readonly source?: string,
   ) {
-    super(`safetensors ${code}: ${message}`);
+    super(`${source ? `${source}: ` : ''}safetensors ${code}: ${detail}`);
     this.name = 'SafetensorsError';
+  }
+  /** The same error, naming the file it came from. */
+  inFile(source: string): SafetensorsError {
+    return new SafetensorsError(this.code, this.detail, source);
   }
 }
 
@@ -87,7 +105,8 @@ export function serializeSafetensors(
   metadata?: Readonly<Record<string, string>>,
 ): Uint8Array {
   const names = Object.keys(tensors).sort();
-  const header: Record<string, unknown> = {};
+  // null prototype: a tensor named __proto__ is an ordinary key
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata) {
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string')
@@ -100,7 +119,7 @@ export function serializeSafetensors(
     if (name === '__metadata__')
       throw new SafetensorsError('InvalidHeader', 'a tensor cannot be named __metadata__');
     const t = tensors[name]!;
-    const size = DTYPE_SIZE[t.dtype];
+    const size = dtypeSize(t.dtype);
     if (!size) throw new SafetensorsError('InvalidDtype', `${name}: unknown dtype ${t.dtype}`);
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (t.data.byteLength !== count * size) {
@@ -158,6 +177,50 @@ function topLevelKeys(text: string): string[] {
   return keys;
 }
 
+/** One tensor's header entry, validated: dtype, shape and offsets whose byte counts agree. */
+function headerEntry(
+  name: string,
+  raw: unknown,
+): { name: string; dtype: SafeDtype; shape: number[]; begin: number; end: number } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new SafetensorsError('InvalidHeader', `${name}: entry is not an object`);
+  const field = (k: string) => (Object.hasOwn(raw, k) ? (raw as Record<string, unknown>)[k] : undefined);
+  const dtype = field('dtype');
+  const size = dtypeSize(dtype);
+  if (size === undefined)
+    throw new SafetensorsError('InvalidDtype', `${name}: dtype ${JSON.stringify(dtype) ?? 'missing'}`);
+  const shape = field('shape');
+  if (
+    !Array.isArray(shape) ||
+    shape.length > MAX_RANK ||
+    !shape.every((d) => Number.isSafeInteger(d) && d >= 0)
+  ) {
+    throw new SafetensorsError(
+      'InvalidShape',
+      `${name}: shape ${JSON.stringify(shape) ?? 'missing'} (at most ${MAX_RANK} sizes >= 0)`,
+    );
+  }
+  const off = field('data_offsets');
+  if (
+    !Array.isArray(off) ||
+    off.length !== 2 ||
+    !off.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+    off[0] > off[1]
+  ) {
+    throw new SafetensorsError('InvalidOffsets', `${name}: data_offsets ${JSON.stringify(off) ?? 'missing'}`);
+  }
+  // a product past 2**53 is no safe integer however it rounds, so an overflow cannot pass for a size
+  let bytes = shape.includes(0) ? 0 : size;
+  for (const d of shape as number[]) bytes *= d;
+  if (!Number.isSafeInteger(bytes) || off[1] - off[0] !== bytes) {
+    throw new SafetensorsError(
+      'SizeMismatch',
+      `${name}: ${off[1] - off[0]} bytes for shape [${shape}] of ${dtype} (${bytes} expected)`,
+    );
+  }
+  return { name, dtype: dtype as SafeDtype, shape: shape as number[], begin: off[0], end: off[1] };
+}
+
 /** Parses and validates a safetensors buffer. */
 export function parseSafetensors(buf: Uint8Array): {
   tensors: Record<string, RawTensor>;
@@ -199,7 +262,8 @@ export function parseSafetensors(buf: Uint8Array): {
     seen.add(k);
   }
   const data = buf.subarray(8 + n);
-  const metadata: Record<string, string> = {};
+  // null prototypes: names from the file never reach Object.prototype
+  const metadata: Record<string, string> = Object.create(null);
   const entries: { name: string; dtype: SafeDtype; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
@@ -213,50 +277,17 @@ export function parseSafetensors(buf: Uint8Array): {
       }
       continue;
     }
-    const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== 'object' || e === null)
-      throw new SafetensorsError('InvalidHeader', `${name}: entry is not an object`);
-    if (typeof e.dtype !== 'string' || !(e.dtype in DTYPE_SIZE)) {
-      throw new SafetensorsError('InvalidDtype', `${name}: dtype ${JSON.stringify(e.dtype)}`);
-    }
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new SafetensorsError('InvalidShape', `${name}: shape ${JSON.stringify(e.shape)}`);
-    }
-    const off = e.data_offsets;
-    if (
-      !Array.isArray(off) ||
-      off.length !== 2 ||
-      !off.every((d) => Number.isSafeInteger(d) && d >= 0) ||
-      off[0] > off[1]
-    ) {
-      throw new SafetensorsError('InvalidOffsets', `${name}: data_offsets ${JSON.stringify(off)}`);
-    }
-    entries.push({
-      name,
-      dtype: e.dtype as SafeDtype,
-      shape: e.shape as number[],
-      begin: off[0],
-      end: off[1],
-    });
+    entries.push(headerEntry(name, raw));
   }
   // offsets must tile the data buffer exactly, from 0, without gaps or overlaps
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
-  const tensors: Record<string, RawTensor> = {};
+  const tensors: Record<string, RawTensor> = Object.create(null);
   for (const e of entries) {
     if (e.begin !== expected) {
       throw new SafetensorsError(
         'InvalidOffsets',
         `${e.name} starts at ${e.begin}, expected ${expected} (gap or overlap)`,
-      );
-    }
-    let count = 1;
-    for (const d of e.shape) count *= d;
-    const bytes = count * DTYPE_SIZE[e.dtype];
-    if (e.end - e.begin !== bytes) {
-      throw new SafetensorsError(
-        'SizeMismatch',
-        `${e.name}: ${e.end - e.begin} bytes for shape [${e.shape}] of ${e.dtype} (${bytes} expected)`,
       );
     }
     if (e.end > data.length)
@@ -326,6 +357,8 @@ export function decodeTensor(t: RawTensor): {
       }
       return { dtype: 'int32', data: out };
     }
+    default:
+      throw new SafetensorsError('InvalidDtype', `cannot decode dtype ${JSON.stringify(t.dtype)}`);
   }
 }
 

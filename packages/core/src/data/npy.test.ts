@@ -1,5 +1,11 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNpy } from './npy.js';
+
+const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
 
 /** An .npy file as numpy.save writes it (version 1.0, header padded to a multiple of 64 bytes). */
 function npy(
@@ -42,5 +48,26 @@ describe('parseNpy', () => {
     expect(() => parseNpy(npy('<f4', [2, 2], [1, 2, 3, 4], { fortran: true }))).toThrow(/Fortran/);
     const full = npy('<f4', [4], [1, 2, 3, 4]);
     expect(() => parseNpy(full.subarray(0, full.length - 3))).toThrow(/truncated/);
+  });
+  it.skipIf(!hasNumpy)('reads what numpy.save writes (versions 1 and 3, float32 and float64)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-npy-'));
+    try {
+      execFileSync('python3', [
+        '-c',
+        `import numpy as np
+np.save(${JSON.stringify(join(dir, 'a.npy'))}, np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 7)
+np.save(${JSON.stringify(join(dir, 's.npy'))}, np.float64(-2.5))
+from numpy.lib import format
+with open(${JSON.stringify(join(dir, 'v3.npy'))}, 'wb') as f:
+    format.write_array(f, np.ones((3,), dtype='<f8'), version=(3, 0))`,
+      ]);
+      const a = parseNpy(readFileSync(join(dir, 'a.npy')));
+      expect(a.shape).toEqual([2, 3, 4]);
+      expect(Array.from(a.data)).toEqual(Array.from(Float32Array.from({ length: 24 }, (_, i) => i / 7)));
+      expect(parseNpy(readFileSync(join(dir, 's.npy')))).toEqual({ data: Float32Array.of(-2.5), shape: [] });
+      expect(parseNpy(readFileSync(join(dir, 'v3.npy'))).data).toEqual(Float32Array.of(1, 1, 1));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

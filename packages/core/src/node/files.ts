@@ -15,8 +15,11 @@ import {
   type CheckpointContent,
   checkpointToBytes,
   type RestoredCheckpoint,
+  type RestoreOptions,
   restoreCheckpoint,
 } from '../checkpoint/checkpoint.js';
+import { CheckpointError } from '../checkpoint/checkpoint-error.js';
+import { SafetensorsError } from '../checkpoint/safetensors.js';
 import { type ImageDataset, imageDatasetFromIdx } from '../data/idx.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -47,8 +50,13 @@ export function saveCheckpointFile(path: string, content: CheckpointContent): vo
 export function loadCheckpointFile(
   path: string,
   targets: Omit<CheckpointContent, 'step' | 'rng' | 'config'>,
+  options: RestoreOptions = {},
 ): RestoredCheckpoint {
-  return restoreCheckpoint(readFileSync(path), targets);
+  try {
+    return restoreCheckpoint(readFileSync(path), targets, options);
+  } catch (e) {
+    throw e instanceof CheckpointError || e instanceof SafetensorsError ? e.inFile(path) : e;
+  }
 }
 
 const SPLITS = {
@@ -58,15 +66,15 @@ const SPLITS = {
 
 /** Reads the train or test split of an MNIST-layout directory (MNIST, Fashion-MNIST), gzip or raw. */
 export function loadMnistSplit(dir: string, split: 'train' | 'test'): ImageDataset {
-  const read = (base: string) => {
+  const find = (base: string) => {
     for (const name of [`${base}.gz`, base]) {
       const p = join(dir, name);
-      if (existsSync(p)) return readFileSync(p);
+      if (existsSync(p)) return p;
     }
     throw new Error(`${dir}: neither ${base}.gz nor ${base} exists`);
   };
-  const [images, labels] = SPLITS[split];
-  return imageDatasetFromIdx(read(images), read(labels));
+  const [images, labels] = SPLITS[split].map(find) as [string, string];
+  return imageDatasetFromIdx(readFileSync(images), readFileSync(labels), 10, { images, labels });
 }
 
 export interface FileCheckpointTargets {

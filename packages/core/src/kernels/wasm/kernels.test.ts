@@ -236,8 +236,34 @@ describe('wasm BatchMatMul with transposed operands (the matMul gradients)', () 
     await initBackend({ backend: 'cpu' });
     await initBackend({ backend: 'wasm', fallback: false });
   });
-  it('is registered by @lab', () => {
+  it("is @lab's, and computes a batched product with both operands transposed as cpu and a plain loop do", async () => {
     expect((tf.getKernel('BatchMatMul', 'wasm') as any)[Symbol.for('@lab/core.kernel')]).toBe(true);
+    // a: [2, 7, 5] and b: [2, 3, 7], so the product a^T b^T is [2, 5, 3]
+    const r = await onBoth(() =>
+      tf.tidy(
+        () =>
+          tf
+            .engine()
+            .runKernel(
+              'BatchMatMul',
+              { a: rand([2, 7, 5], 21), b: rand([2, 3, 7], 22) },
+              { transposeA: true, transposeB: true },
+            ) as tf.Tensor,
+      ),
+    );
+    expect(r.shape).toEqual([2, 5, 3]);
+    const a = data(70, 21);
+    const b = data(42, 22);
+    const loop = new Float32Array(30);
+    for (let n = 0; n < 2; n++)
+      for (let i = 0; i < 5; i++)
+        for (let j = 0; j < 3; j++) {
+          let sum = 0;
+          for (let k = 0; k < 7; k++) sum += a[n * 35 + k * 5 + i]! * b[n * 21 + j * 7 + k]!;
+          loop[n * 15 + i * 3 + j] = sum;
+        }
+    expect(maxRelativeError(r.wasm, r.cpu)).toBeLessThan(1e-5);
+    expect(maxRelativeError(r.wasm, loop)).toBeLessThan(1e-5);
   });
   it.each([
     { a: [5, 7], b: [7, 3], tA: false, tB: false },

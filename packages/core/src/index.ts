@@ -28,6 +28,7 @@ export {
 export { parseNpy } from './data/npy.js';
 export {
   type CompiledSimdKernels,
+  type CompileSimdOptions,
   compileSimdKernels,
   decodeBase64,
   type SimdKernelBuilds,
@@ -118,6 +119,12 @@ export {
   initBackend,
   type WasmFileName,
 } from './runtime/init.js';
+export {
+  DEFAULT_RUNTIME_OPTIONS,
+  LabRuntime,
+  labRuntime,
+  type RuntimeOptions,
+} from './runtime/lab-runtime.js';
 export {
   type EpochEvent,
   NonFiniteError,

@@ -74,14 +74,6 @@ export {
 export { isModule, Module, ShapeError } from './nn/module.js';
 export { type SpectralNormOptions, spectralNormalize } from './nn/spectral.js';
 export { adagrad, adam, adamw, rmsprop, type SgdOptions, sgd } from './optim/alias.js';
-export { Optimizer } from './optim/optimizer.js';
-export {
-  constantSchedule,
-  cosineSchedule,
-  oneCycleSchedule,
-  polynomialSchedule,
-  stepSchedule,
-} from './optim/schedule.js';
 export {
   applyUpdates,
   chain,
@@ -91,7 +83,8 @@ export {
   type ScalarOrSchedule,
   type Schedule,
   stateTensors,
-} from './optim/transform.js';
+} from './optim/gradient-transformation.js';
+export { Optimizer } from './optim/optimizer.js';
 export {
   addDecayedWeights,
   addL1,
@@ -107,7 +100,14 @@ export {
   scaleByLearningRate,
   scaleByRms,
   traceMomentum,
-} from './optim/transforms.js';
+} from './optim/primitives.js';
+export {
+  constantSchedule,
+  cosineSchedule,
+  oneCycleSchedule,
+  polynomialSchedule,
+  stepSchedule,
+} from './optim/schedule.js';
 export { type GridOptions, imageGridPng } from './pictures/png.js';
 export { curvesSvg, type Series } from './pictures/svg.js';
 export { Rng, type RngState } from './random/rng.js';

@@ -3,8 +3,8 @@
 // structure of optimizer states and everything else goes in __metadata__ as JSON.
 import { type Tensor, tensor } from '@tensorflow/tfjs-core';
 import type { Module } from '../nn/module.js';
+import { isTensor } from '../optim/gradient-transformation.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { isTensor } from '../optim/transform.js';
 import type { RngState } from '../random/rng.js';
 import {
   decodeTensor,

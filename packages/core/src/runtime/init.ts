@@ -1,7 +1,7 @@
 // initBackend: the one call that makes TensorFlow.js ready to train with @lab.
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { env, getBackend, ready, setBackend, backend as tfBackend } from '@tensorflow/tfjs-core';
+import { engine, env, getBackend, ready, setBackend, backend as tfBackend } from '@tensorflow/tfjs-core';
 import { registerLab } from '../register.js';
 import { installRuntime } from './lab-runtime.js';
 import { nodeBuiltin } from './node-builtin.js';
@@ -73,6 +73,17 @@ function enableRelaxedSimdInNode(): void {
   }
 }
 
+/**
+ * tfjs's cpu backend prints, on its first tensor in Node, advice to install tfjs-node, which @lab
+ * cannot use (its kernels are for wasm): here the cpu backend is chosen deliberately (a reference,
+ * or a fallback that initBackend warns about itself). Only that one-time banner is dropped, through
+ * the backend's own flag; tfjs's other warnings stay.
+ */
+function skipNodeBackendBanner(): void {
+  const cpu = engine().registry.cpu as { firstUse?: boolean } | undefined;
+  if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
+}
+
 /** Registers @lab's kernels and gradients, selects and initialises the backend, and reports it. */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
   const {
@@ -97,6 +108,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (backend === 'cpu') {
     await setBackend('cpu');
     await ready();
+    skipNodeBackendBanner();
     installRuntime(tfBackend(), { relaxedSimd, threads: 1 });
     return { backend: 'cpu', simd: false, threads: 1, kernels, heapKernels: false, fma: false };
   }
@@ -133,6 +145,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   warn(`@lab/core: the wasm backend failed to start (${why}); falling back to the slower cpu backend`);
   await setBackend('cpu');
   await ready();
+  skipNodeBackendBanner();
   installRuntime(tfBackend(), { relaxedSimd, threads: 1 });
   return {
     backend: 'cpu',

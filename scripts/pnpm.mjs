@@ -46,6 +46,10 @@ if (versionOf('pnpm', []) === version) {
   // tools that look pnpm up on PATH (turbo) must find this one
   process.env.PATH = `${join(root, '.tools', 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`;
 }
+// turbo (run through pnpm by every script here) prints a telemetry notice and update checks into every
+// run's output; these switch both off for everything started from here, unless the caller set them
+process.env.TURBO_TELEMETRY_DISABLED ??= '1';
+process.env.TURBO_NO_UPDATE_NOTIFIER ??= '1';
 const r = spawnSync(command[0], [...command[1], ...process.argv.slice(2)], {
   stdio: 'inherit',
   cwd: process.cwd(),

@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsup';
-import { tfjsGradientsEsbuild } from './build/tfjs-gradients.mjs';
+import { tfjsGradientsTsup } from './src/gradients/tfjs/bundle.mjs';
 
 export default defineConfig({
   entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', node: 'src/node/index.ts' },
@@ -9,7 +9,6 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   tsconfig: 'tsconfig.build.json',
-  // Bundle tfjs-core's gradient definitions (see build/tfjs-gradients.mjs); everything else of tfjs stays external.
-  noExternal: [/@tensorflow\/tfjs-core\/dist\/gradients\//],
-  esbuildPlugins: [tfjsGradientsEsbuild],
+  // tfjs-core's gradient definitions are bundled (src/gradients/tfjs/README.md); the rest of tfjs stays external
+  ...tfjsGradientsTsup,
 });

@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
-import { tfjsGradientsVite } from './build/tfjs-gradients.mjs';
+import { tfjsGradientsVitest } from './src/gradients/tfjs/bundle.mjs';
 
 export default defineConfig({
-  plugins: [tfjsGradientsVite],
+  // tfjs-core's gradient definitions, as the build bundles them (src/gradients/tfjs/README.md)
+  plugins: tfjsGradientsVitest.plugins,
   resolve: { conditions: ['@lab/source'] },
   ssr: { resolve: { conditions: ['@lab/source'] } },
   test: {
@@ -11,6 +12,6 @@ export default defineConfig({
     outputFile: { json: '.vitest-results.json' },
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
-    server: { deps: { inline: [/tfjs-core[\\/]dist[\\/]gradients/] } },
+    server: { deps: { inline: tfjsGradientsVitest.inline } },
   },
 });

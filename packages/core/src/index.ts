@@ -40,6 +40,7 @@ export {
 } from './data/npy.js';
 export {
   type CompiledSimdKernels,
+  type CompileSimdOptions,
   compileSimdKernels,
   decodeBase64,
   type SimdKernelBuilds,
@@ -85,14 +86,6 @@ export {
 export { isModule, Module, ShapeError } from './nn/module.js';
 export { type SpectralNormOptions, spectralNormalize } from './nn/spectral.js';
 export { adagrad, adam, adamw, rmsprop, type SgdOptions, sgd } from './optim/alias.js';
-export { Optimizer } from './optim/optimizer.js';
-export {
-  constantSchedule,
-  cosineSchedule,
-  oneCycleSchedule,
-  polynomialSchedule,
-  stepSchedule,
-} from './optim/schedule.js';
 export {
   applyUpdates,
   chain,
@@ -102,7 +95,8 @@ export {
   type ScalarOrSchedule,
   type Schedule,
   stateTensors,
-} from './optim/transform.js';
+} from './optim/gradient-transformation.js';
+export { Optimizer } from './optim/optimizer.js';
 export {
   addDecayedWeights,
   addL1,
@@ -118,7 +112,14 @@ export {
   scaleByLearningRate,
   scaleByRms,
   traceMomentum,
-} from './optim/transforms.js';
+} from './optim/primitives.js';
+export {
+  constantSchedule,
+  cosineSchedule,
+  oneCycleSchedule,
+  polynomialSchedule,
+  stepSchedule,
+} from './optim/schedule.js';
 export { type GridOptions, imageGridPng } from './pictures/png.js';
 export { curvesSvg, type Series } from './pictures/svg.js';
 export { Rng, type RngState } from './random/rng.js';
@@ -130,6 +131,12 @@ export {
   initBackend,
   type WasmFileName,
 } from './runtime/init.js';
+export {
+  DEFAULT_RUNTIME_OPTIONS,
+  LabRuntime,
+  labRuntime,
+  type RuntimeOptions,
+} from './runtime/lab-runtime.js';
 export {
   type EpochEvent,
   NonFiniteError,

@@ -13,7 +13,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterGradConfig } from './gradients/Conv2DBackpropFilter_grad.js';
 import { recomputingGradConfigs } from './gradients/recomputing-grads.js';
-import { tfjsGradConfigs } from './gradients/tfjs-gradients.js';
+import { tfjsGradConfigs } from './gradients/tfjs/gradients.js';
 import { zeroGradConfigs } from './gradients/zero-gradients.js';
 import { adamMomentsConfigs } from './kernels/fused/adam-moments.js';
 import { fastLeakyRelu, leakyReluGradConfigs, leakyReluGradients } from './kernels/fused/leaky-relu.js';

@@ -6,13 +6,10 @@
 // on to the embeddings and the weights: the same function, computed in fewer operations.
 import { copyTensorData, tensorFromView } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { TableSumKernel, wasmSimdSupported } from './kernels/table-sum.js';
+import { sharedTableSumKernel, type TableSumKernel } from './kernels/table-sum.js';
 
-let shared: TableSumKernel | null | undefined;
 function kernel(h: number): TableSumKernel | null {
-  if (h % 4 !== 0) return null;
-  if (shared === undefined) shared = wasmSimdSupported() ? new TableSumKernel() : null;
-  return shared;
+  return h % 4 === 0 ? sharedTableSumKernel() : null;
 }
 
 /**

@@ -13,8 +13,10 @@ import {
 } from '@lab/core';
 import { batchSampler, type RealData } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
-import { criticIterations, draganPenalty, gradientNormStats, type NormStats } from './extras.js';
+import { draganPenalty } from './dragan-penalty.js';
+import { gradientNormStats, type NormStats } from './gradient-norm-stats.js';
 import { criticLoss, gradientPenalty, wganGeneratorLoss } from './losses.js';
+import { criticIterations } from './paper-defaults.js';
 
 export interface WganTrainerOptions {
   G: Module;

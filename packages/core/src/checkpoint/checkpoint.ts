@@ -8,8 +8,8 @@
 // is made, and non-finite weights are refused unless asked for.
 import { type Tensor, tensor } from '@tensorflow/tfjs-core';
 import type { Module } from '../nn/module.js';
+import { isTensor, stateTensors } from '../optim/gradient-transformation.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { isTensor, stateTensors } from '../optim/transform.js';
 import type { RngState } from '../random/rng.js';
 import { CheckpointError } from './checkpoint-error.js';
 import {

@@ -10,7 +10,7 @@ import {
   type Tensor,
   type Tensor4D,
 } from '@tensorflow/tfjs-core';
-import { conv2DBackpropInput } from './tfjs-internals.js';
+import { conv2DBackpropInput } from './tfjs/internals.js';
 
 export const conv2DBackpropFilterGradConfig: GradConfig = {
   kernelName: Conv2DBackpropFilter,

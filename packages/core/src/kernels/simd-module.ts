@@ -1,17 +1,7 @@
 // Compiling @lab's WASM SIMD kernels, shipped as base64 in a plain and a relaxed-SIMD (FMA) build: the
-// FMA build where the runtime accepts it and initBackend's `relaxedSimd` allows it, else the plain one,
-// else nothing (no SIMD: callers use their JavaScript paths). Shared by @lab/core's heap kernels and
-// other packages' own kernel modules (@lab/depparse's parser kernels).
-
-let fmaAllowed = true;
-
-/**
- * Whether FMA builds may be used (initBackend's `relaxedSimd`). Modules compiled before a change keep
- * the build they got: initBackend sets this before anything compiles.
- */
-export function allowFmaKernels(allowed: boolean): void {
-  fmaAllowed = allowed;
-}
+// FMA build where the runtime accepts it and the caller allows it, else the plain one, else nothing (no
+// SIMD: callers use their JavaScript paths). A pure function: the compiled modules are kept by the
+// runtime object that initBackend builds (runtime/lab-runtime.ts), which decides whether FMA is allowed.
 
 /** Bytes of a base64 string (Node's Buffer, or atob in browsers). */
 export function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
@@ -24,6 +14,8 @@ export interface SimdKernelBuilds {
   plain: string;
   /** The build with relaxed SIMD's fused multiply-add (base64), if there is one. */
   fma?: string;
+  /** Refuses a build's bytes by throwing (e.g. a module that must have no data segment). */
+  check?: (bytes: Uint8Array) => void;
 }
 
 export interface CompiledSimdKernels {
@@ -32,23 +24,25 @@ export interface CompiledSimdKernels {
   fma: boolean;
 }
 
-/**
- * The first build this runtime compiles (FMA first, when allowed), or null without WASM SIMD.
- * `check` may refuse a build's bytes by throwing (e.g. a module that must have no data segment).
- */
+export interface CompileSimdOptions {
+  /** Try the FMA build first. Default true. */
+  fma?: boolean;
+}
+
+/** The first build this runtime compiles (FMA first, when allowed), or null without WASM SIMD. */
 export function compileSimdKernels(
   builds: SimdKernelBuilds,
-  check?: (bytes: Uint8Array) => void,
+  { fma: allowFma = true }: CompileSimdOptions = {},
 ): CompiledSimdKernels | null {
   const order: [string | undefined, boolean][] = [
-    [fmaAllowed ? builds.fma : undefined, true],
+    [allowFma ? builds.fma : undefined, true],
     [builds.plain, false],
   ];
   for (const [base64, fma] of order) {
     if (!base64) continue;
     try {
       const bytes = decodeBase64(base64);
-      check?.(bytes);
+      builds.check?.(bytes);
       return { module: new WebAssembly.Module(bytes), fma };
     } catch {
       // no relaxed SIMD (then the plain build), or no SIMD at all (then null)

@@ -1,5 +1,5 @@
 // Named optimizers as one-line chains. Defaults match PyTorch's.
-import { chain, type GradientTransformation, type ScalarOrSchedule } from './transform.js';
+import { chain, type GradientTransformation, type ScalarOrSchedule } from './gradient-transformation.js';
 import {
   addDecayedWeights,
   scaleByAdagrad,
@@ -7,7 +7,7 @@ import {
   scaleByLearningRate,
   scaleByRms,
   traceMomentum,
-} from './transforms.js';
+} from './primitives.js';
 
 export interface SgdOptions {
   momentum?: number;

@@ -6,7 +6,7 @@ import {
   type GradientTransformation,
   type Params,
   stateTensors,
-} from './transform.js';
+} from './gradient-transformation.js';
 
 export class Optimizer<S = unknown> {
   private state: S;

@@ -1,5 +1,5 @@
 // Learning-rate schedules: functions of the 0-based step count.
-import type { Schedule } from './transform.js';
+import type { Schedule } from './gradient-transformation.js';
 
 export const constantSchedule =
   (lr: number): Schedule =>

@@ -4,12 +4,12 @@
 // fast stream (mulberry32 seeded once per call) and applies it with one multiply.
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { tensorFromView } from '../runtime/copy.js';
+import { labRuntime } from '../runtime/lab-runtime.js';
 import { Rng } from './rng.js';
 
-// masks are written here and copied into the tensor, so that no array per call becomes garbage
-// (up to 4M values; larger masks get their own array)
+// masks are written into the runtime's scratch memory and copied into the tensor, so that no array
+// per call becomes garbage (up to 4M values; larger masks get their own array)
 const SCRATCH_LIMIT = 1 << 22;
-let scratch = new Float32Array(0);
 
 /** Inverted-dropout mask of `shape`: 1 / (1 - rate) with probability 1 - rate, else 0. */
 export function dropoutMask(shape: readonly number[], rate: number, seed: number): Tensor {
@@ -17,8 +17,7 @@ export function dropoutMask(shape: readonly number[], rate: number, seed: number
   const n = shape.reduce((a, b) => a * b, 1);
   const keep = 1 - rate;
   const scale = 1 / keep;
-  if (n > scratch.length && n <= SCRATCH_LIMIT) scratch = new Float32Array(n);
-  const values = n <= SCRATCH_LIMIT ? scratch.subarray(0, n) : new Float32Array(n);
+  const values = n <= SCRATCH_LIMIT ? labRuntime().scratchFloats(n) : new Float32Array(n);
   new Rng(seed).fillBernoulli(values, keep, scale);
   return tensorFromView(values, [...shape]);
 }

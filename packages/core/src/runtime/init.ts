@@ -1,11 +1,9 @@
 // initBackend: the one call that makes TensorFlow.js ready to train with @lab.
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { env, getBackend, ready, setBackend, backend as tfBackend } from '@tensorflow/tfjs-core';
-import { setConvThreads } from '../kernels/heap/conv-threads.js';
-import { heapKernels, heapKernelsFma } from '../kernels/heap/heap-kernels.js';
-import { allowFmaKernels } from '../kernels/simd-module.js';
+import { engine, env, getBackend, ready, setBackend, backend as tfBackend } from '@tensorflow/tfjs-core';
 import { registerLab } from '../register.js';
+import { installRuntime } from './lab-runtime.js';
 import { nodeBuiltin } from './node-builtin.js';
 
 export type WasmFileName =
@@ -32,8 +30,8 @@ export interface InitBackendOptions {
    * Use relaxed SIMD's fused multiply-add in @lab's kernels where the runtime has it (Chrome 114+,
    * Node 22+). Default true. Node 20's V8 has relaxed SIMD behind a flag: initBackend then sets
    * --experimental-wasm-relaxed-simd (process-wide; it only lets WebAssembly modules use those
-   * instructions). false leaves V8's flags alone and uses the plain SIMD kernels. The first call
-   * decides.
+   * instructions). false leaves V8's flags alone and uses the plain SIMD kernels. A later call with
+   * another value replaces the runtime object (see labRuntime), and the kernels follow it.
    */
   relaxedSimd?: boolean;
   /** Fall back to the cpu backend with a warning when WASM cannot start. Default true. */
@@ -75,6 +73,17 @@ function enableRelaxedSimdInNode(): void {
   }
 }
 
+/**
+ * tfjs's cpu backend prints, on its first tensor in Node, advice to install tfjs-node, which @lab
+ * cannot use (its kernels are for wasm): here the cpu backend is chosen deliberately (a reference,
+ * or a fallback that initBackend warns about itself). Only that one-time banner is dropped, through
+ * the backend's own flag; tfjs's other warnings stay.
+ */
+function skipNodeBackendBanner(): void {
+  const cpu = engine().registry.cpu as { firstUse?: boolean } | undefined;
+  if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
+}
+
 /** Registers @lab's kernels and gradients, selects and initialises the backend, and reports it. */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
   const {
@@ -91,12 +100,16 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (threads !== 'auto' && (!Number.isInteger(threads) || threads < 1)) {
     throw new TypeError(`initBackend: threads must be 'auto' or a positive integer, got ${threads}`);
   }
+  if (typeof relaxedSimd !== 'boolean') {
+    throw new TypeError(`initBackend: relaxedSimd must be a boolean, got ${JSON.stringify(relaxedSimd)}`);
+  }
   const { kernels } = registerLab();
-  allowFmaKernels(relaxedSimd);
   if (relaxedSimd) enableRelaxedSimdInNode();
   if (backend === 'cpu') {
     await setBackend('cpu');
     await ready();
+    skipNodeBackendBanner();
+    installRuntime(tfBackend(), { relaxedSimd, threads: 1 });
     return { backend: 'cpu', simd: false, threads: 1, kernels, heapKernels: false, fma: false };
   }
   if (wasmPaths !== undefined) setWasmPaths(wasmPaths as string);
@@ -113,16 +126,17 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (reason === undefined && getBackend() === 'wasm') {
     const simd = Boolean(await env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const multithread = Boolean(await env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-    let threadCount = multithread ? getThreadsCount() : 1;
-    const fma = heapKernels(tfBackend()) !== null && heapKernelsFma();
     // Node: @lab's own kernel threads for convolutions and matrix products (conv-threads.ts)
-    if (isNode() && fma) threadCount = setConvThreads(typeof threads === 'number' ? threads : 1);
+    const labThreads = isNode() && typeof threads === 'number' ? threads : 1;
+    const runtime = installRuntime(tfBackend(), { relaxedSimd, threads: labThreads });
+    const fma = runtime.heapKernelsFma();
+    const tfjsThreads = multithread ? getThreadsCount() : 1;
     return {
       backend: 'wasm',
       simd,
-      threads: threadCount,
+      threads: isNode() && fma ? runtime.threadCount() : tfjsThreads,
       kernels,
-      heapKernels: heapKernels(tfBackend()) !== null,
+      heapKernels: runtime.heapKernels() !== null,
       fma,
     };
   }
@@ -131,6 +145,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   warn(`@lab/core: the wasm backend failed to start (${why}); falling back to the slower cpu backend`);
   await setBackend('cpu');
   await ready();
+  skipNodeBackendBanner();
+  installRuntime(tfBackend(), { relaxedSimd, threads: 1 });
   return {
     backend: 'cpu',
     simd: false,

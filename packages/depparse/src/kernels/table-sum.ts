@@ -1,25 +1,34 @@
 // Loader for the table-sum WASM SIMD kernel (kernels/table-sum.c): one instance per scorer, with its
-// own linear memory holding the precomputed tables, the per-row offsets and the output.
-import { type CompiledSimdKernels, compileSimdKernels } from '@lab/core';
+// own linear memory holding the precomputed tables, the per-row offsets and the output. The compiled
+// module belongs to @lab/core's runtime object (labRuntime: the current backend's, by default), so
+// initBackend's `relaxedSimd` decides its build each time it is called.
+import { type CompiledSimdKernels, type LabRuntime, labRuntime, type SimdKernelBuilds } from '@lab/core';
 import { TABLE_SUM_FMA_WASM_BASE64, TABLE_SUM_WASM_BASE64 } from './table-sum.wasm.js';
 
-let compiled: CompiledSimdKernels | null | undefined;
+const TABLE_SUM_BUILDS: SimdKernelBuilds = { plain: TABLE_SUM_WASM_BASE64, fma: TABLE_SUM_FMA_WASM_BASE64 };
+/** Key of the instance that a runtime shares between callers (sharedTableSumKernel). */
+const SHARED_KERNEL = Symbol.for('@lab/depparse.table-sum-kernel');
 
 /** The FMA build where relaxed SIMD is available and allowed (initBackend), else the plain one. */
-function kernels(): CompiledSimdKernels | null {
-  if (compiled === undefined)
-    compiled = compileSimdKernels({ plain: TABLE_SUM_WASM_BASE64, fma: TABLE_SUM_FMA_WASM_BASE64 });
-  return compiled;
+function kernels(runtime: LabRuntime): CompiledSimdKernels | null {
+  return runtime.simdKernels(TABLE_SUM_BUILDS);
 }
 
 /** Whether this runtime runs WASM SIMD (Node 16.4+, current browsers). */
-export function wasmSimdSupported(): boolean {
-  return kernels() !== null;
+export function wasmSimdSupported(runtime: LabRuntime = labRuntime()): boolean {
+  return kernels(runtime) !== null;
 }
 
 /** Whether the kernels use fused multiply-adds (relaxed SIMD). */
-export function tableSumFma(): boolean {
-  return kernels()?.fma ?? false;
+export function tableSumFma(runtime: LabRuntime = labRuntime()): boolean {
+  return kernels(runtime)?.fma ?? false;
+}
+
+/** One kernel instance per runtime for callers that allocate and release around each call, or null without SIMD. */
+export function sharedTableSumKernel(runtime: LabRuntime = labRuntime()): TableSumKernel | null {
+  return runtime.sharedObject(SHARED_KERNEL, () =>
+    wasmSimdSupported(runtime) ? new TableSumKernel(runtime) : null,
+  );
 }
 
 export class TableSumKernel {
@@ -28,8 +37,8 @@ export class TableSumKernel {
   private readonly exports: Record<string, (...args: number[]) => void>;
   private top: number;
 
-  constructor() {
-    const k = kernels();
+  constructor(runtime: LabRuntime = labRuntime()) {
+    const k = kernels(runtime);
     if (!k) throw new Error('@lab/depparse: this runtime has no WASM SIMD for the table-sum kernel');
     const instance = new WebAssembly.Instance(k.module, {});
     this.memory = instance.exports.memory as WebAssembly.Memory;

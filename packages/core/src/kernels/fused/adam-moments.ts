@@ -12,7 +12,7 @@ import {
   type Tensor,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { heapKernels } from '../heap/heap-kernels.js';
+import { labRuntime } from '../../runtime/lab-runtime.js';
 import type { KernelArgs, WasmHeapBackend } from '../wasm/kernel-utils.js';
 
 export const ADAM_MOMENTS = 'LabAdamMoments';
@@ -65,7 +65,7 @@ function wasmKernel({ inputs, attrs, backend }: Args): TensorInfo[] {
   const a = attrs as unknown as AdamMomentsAttrs;
   const b = backend as WasmHeapBackend;
   // first: loading the SIMD module allocates its stack from the heap
-  const simd = heapKernels(backend);
+  const simd = labRuntime(backend).heapKernels();
   const outs = [0, 1, 2].map(() => b.makeOutput(g.shape, 'float32'));
   // views after every allocation: an allocation can grow (and move) the heap
   const [xs, ms, vs, ...out] = [g, mu, nu, ...outs].map((t) => b.typedArrayFromHeap(t) as Float32Array);

@@ -20,7 +20,7 @@ import {
   where,
   zerosLike,
 } from '@tensorflow/tfjs-core';
-import { heapKernels } from '../heap/heap-kernels.js';
+import { labRuntime } from '../../runtime/lab-runtime.js';
 import type { KernelArgs, WasmHeapBackend } from '../wasm/kernel-utils.js';
 
 export const LEAKY_RELU_GRAD = 'LabLeakyReluGrad';
@@ -44,7 +44,7 @@ function wasmGrad({ inputs, attrs, backend }: GradArgs): TensorInfo {
   checkInputs(dy, x);
   const { alpha } = attrs as unknown as LeakyReluAttrs;
   const b = backend as WasmHeapBackend;
-  const simd = heapKernels(backend); // before allocating: loading it allocates its stack
+  const simd = labRuntime(backend).heapKernels(); // before allocating: loading it allocates its stack
   const out = b.makeOutput(x.shape, 'float32');
   const [g, v, d] = [dy, x, out].map((t) => b.typedArrayFromHeap(t) as Float32Array) as [
     Float32Array,
@@ -107,7 +107,7 @@ export const leakyReluGradients: readonly GradConfig[] = [
 export function fastLeakyRelu(stock: KernelConfig): KernelConfig {
   const kernelFunc = (args: KernelArgs<'x'>): TensorInfo => {
     const { x } = args.inputs;
-    const simd = x.dtype === 'float32' ? heapKernels(args.backend) : null;
+    const simd = x.dtype === 'float32' ? labRuntime(args.backend).heapKernels() : null;
     if (!simd) return stock.kernelFunc(args as never) as TensorInfo;
     const b = args.backend as WasmHeapBackend;
     const out = b.makeOutput(x.shape, 'float32');

@@ -4,7 +4,8 @@
 // shared WebAssembly memory that every thread has bound the FMA kernel module to; the output rows are
 // split between the calling thread and the workers, which wait on an Atomics control block, and the
 // result is copied back. The copies cost about 1-2 ms for W1's largest layer, whose arithmetic takes
-// ~36 ms on one thread.
+// ~36 ms on one thread. A pool belongs to the runtime object initBackend builds (runtime/lab-runtime.ts),
+// which stops it when it is replaced.
 import { nodeBuiltin } from '../../runtime/node-builtin.js';
 import { decodeBase64 } from '../simd-module.js';
 import { type ConvGeometry, convKernelArgs, packedFloats } from './conv-geometry.js';
@@ -68,6 +69,7 @@ export class ConvThreads {
   private readonly ctrl: Int32Array;
   private readonly workers: NodeWorker[] = [];
   private readonly dataStart: number;
+  private stopped = false;
 
   private constructor(
     readonly threads: number,
@@ -152,7 +154,6 @@ export class ConvThreads {
       if (Date.now() > deadline) {
         // a worker that died would leave us waiting for ever: give up on the pool, loudly
         this.dispose();
-        if (pool === this) pool = null;
         throw new Error(
           `@lab/core: a kernel thread did not finish within ${WORKER_TIMEOUT_MS / 1000} s; threads stopped`,
         );
@@ -163,26 +164,17 @@ export class ConvThreads {
     y.set(new Float32Array(this.memory.buffer, yAt, y.length));
   }
 
+  /** False once the workers are stopped (disposed, or given up on after a timeout). */
+  get running(): boolean {
+    return !this.stopped;
+  }
+
   /** Stops the workers. */
   dispose(): void {
+    this.stopped = true;
     Atomics.store(this.ctrl, SEQ, -1);
     Atomics.notify(this.ctrl, SEQ);
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
   }
-}
-
-let pool: ConvThreads | null = null;
-
-/** Starts (or, with 1, stops) @lab's kernel threads; returns the thread count in effect. */
-export function setConvThreads(threads: number): number {
-  if (pool?.threads === threads) return threads;
-  pool?.dispose();
-  pool = ConvThreads.start(threads);
-  return pool?.threads ?? 1;
-}
-
-/** The running pool, if any. */
-export function convThreads(): ConvThreads | null {
-  return pool;
 }

@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/init.js';
+import { labRuntime } from '../../runtime/lab-runtime.js';
 import { relaxedSimdReachable } from '../../testing/index.js';
 import { HEAP_KERNELS_FMA_WASM_BASE64, HEAP_KERNELS_WASM_BASE64 } from './heap.wasm.js';
-import { heapKernels, heapKernelsFma, sectionIds } from './heap-kernels.js';
+import { sectionIds } from './heap-kernels.js';
 
 describe('WASM SIMD kernels on the tfjs heap', () => {
   beforeAll(async () => {
@@ -30,15 +31,16 @@ describe('WASM SIMD kernels on the tfjs heap', () => {
     expect(WebAssembly.Module.imports(m)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
   });
   it('the FMA build is the one bound (relaxed SIMD reachable under Node)', () => {
-    expect(heapKernelsFma()).toBe(relaxedSimdReachable());
+    tf.setBackend('wasm');
+    expect(labRuntime().heapKernelsFma()).toBe(relaxedSimdReachable());
   });
   it('bind to the wasm backend once and leave tensors around them intact', () => {
     tf.setBackend('wasm');
     const before = tf.tensor1d([1, 2, 3, 4, 5]);
-    const k = heapKernels(tf.backend());
+    const k = labRuntime(tf.backend()).heapKernels();
     expect(k).not.toBeNull();
-    expect(heapKernels(tf.backend())).toBe(k);
-    expect(heapKernels({})).toBeNull(); // not a wasm backend
+    expect(labRuntime(tf.backend()).heapKernels()).toBe(k);
+    expect(labRuntime({}).heapKernels()).toBeNull(); // not a wasm backend
     // an Adam step on 7 values (SIMD body and scalar tail) through the registered kernel
     const g = tf.tensor1d([1, -2, 3, 0, 0.5, -0.25, 4]);
     const z = tf.zeros([7]);

@@ -1,8 +1,9 @@
 // Loader for kernels/heap.c: a WASM SIMD module that imports the wasm backend's own memory, so that
-// its kernels read and write tensors where they live. One instance per backend; null when that is
-// impossible (no SIMD, a backend without an exported memory, or the threaded build's shared memory,
-// which a module built for plain memory cannot import), and callers then use their JavaScript paths.
-import { type CompiledSimdKernels, compileSimdKernels } from '../simd-module.js';
+// its kernels read and write tensors where they live. Bound once per runtime object (one per backend,
+// see runtime/lab-runtime.ts); null when that is impossible (no SIMD, a backend without an exported
+// memory, or the threaded build's shared memory, which a module built for plain memory cannot import),
+// and callers then use their JavaScript paths.
+import type { CompiledSimdKernels, SimdKernelBuilds } from '../simd-module.js';
 import { HEAP_KERNELS_FMA_WASM_BASE64, HEAP_KERNELS_WASM_BASE64 } from './heap.wasm.js';
 
 export interface HeapKernels {
@@ -52,11 +53,10 @@ export interface HeapKernels {
 interface EmscriptenModule {
   asm?: { memory?: WebAssembly.Memory };
   _malloc?: (bytes: number) => number;
+  _free?: (at: number) => void;
 }
 
 const STACK_BYTES = 1 << 16;
-const instances = new WeakMap<object, HeapKernels | null>();
-let compiled: CompiledSimdKernels | null | undefined;
 
 /** Section ids of a WASM binary (to refuse a module with a data segment). */
 export function sectionIds(bytes: Uint8Array): number[] {
@@ -77,42 +77,40 @@ export function sectionIds(bytes: Uint8Array): number[] {
   return ids;
 }
 
-function module(): CompiledSimdKernels | null {
-  if (compiled === undefined)
-    compiled = compileSimdKernels(
-      { plain: HEAP_KERNELS_WASM_BASE64, fma: HEAP_KERNELS_FMA_WASM_BASE64 },
-      (bytes) => {
-        // a data segment would be written into tfjs's memory when the module is instantiated
-        if (sectionIds(bytes).includes(11)) throw new Error('heap kernels: the module has a data segment');
-      },
-    );
-  return compiled;
+/** The heap kernels' two builds; a data segment would be written into tfjs's memory, so none is allowed. */
+export const HEAP_KERNEL_BUILDS: SimdKernelBuilds = {
+  plain: HEAP_KERNELS_WASM_BASE64,
+  fma: HEAP_KERNELS_FMA_WASM_BASE64,
+  check: (bytes) => {
+    if (sectionIds(bytes).includes(11)) throw new Error('heap kernels: the module has a data segment');
+  },
+};
+
+export interface HeapKernelBinding {
+  kernels: HeapKernels;
+  /** Frees the kernels' stack in the backend's memory (when the runtime that bound them is replaced). */
+  release(): void;
 }
 
-/** Whether the heap kernels use fused multiply-adds (relaxed SIMD) in this runtime. */
-export function heapKernelsFma(): boolean {
-  return module()?.fma ?? false;
-}
-
-/** The heap kernels bound to a wasm backend's memory, or null. */
-export function heapKernels(backend: object): HeapKernels | null {
-  const known = instances.get(backend);
-  if (known !== undefined) return known;
-  let kernels: HeapKernels | null = null;
+/** The heap kernels instantiated on a wasm backend's memory, or null where they cannot be. */
+export function bindHeapKernels(
+  backend: object,
+  compiled: CompiledSimdKernels | null,
+): HeapKernelBinding | null {
   const wasm = (backend as { wasm?: EmscriptenModule }).wasm;
   const memory = wasm?.asm?.memory;
-  const m = module();
-  if (m && memory instanceof WebAssembly.Memory && typeof wasm?._malloc === 'function') {
-    try {
-      const instance = new WebAssembly.Instance(m.module, { env: { memory } });
-      const stack = wasm._malloc(STACK_BYTES);
-      const sp = instance.exports.__stack_pointer as WebAssembly.Global;
-      sp.value = stack + STACK_BYTES; // the stack grows down, inside a block tfjs will not touch
-      kernels = instance.exports as unknown as HeapKernels;
-    } catch {
-      kernels = null;
-    }
+  if (!compiled || !(memory instanceof WebAssembly.Memory) || typeof wasm?._malloc !== 'function')
+    return null;
+  try {
+    const instance = new WebAssembly.Instance(compiled.module, { env: { memory } });
+    const stack = wasm._malloc(STACK_BYTES);
+    const sp = instance.exports.__stack_pointer as WebAssembly.Global;
+    sp.value = stack + STACK_BYTES; // the stack grows down, inside a block tfjs will not touch
+    return {
+      kernels: instance.exports as unknown as HeapKernels,
+      release: () => wasm._free?.(stack),
+    };
+  } catch {
+    return null;
   }
-  instances.set(backend, kernels);
-  return kernels;
 }

@@ -13,9 +13,9 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { labRuntime } from '../../runtime/lab-runtime.js';
 import { type ConvGeometry, convKernelArgs, packedFloats } from '../heap/conv-geometry.js';
-import { convThreads, MIN_THREADED_MACS } from '../heap/conv-threads.js';
-import { heapKernels, heapKernelsFma } from '../heap/heap-kernels.js';
+import { MIN_THREADED_MACS } from '../heap/conv-threads.js';
 import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
 
 /** Below this many input channels the stock kernel is as fast or faster. */
@@ -33,12 +33,13 @@ export function heapConv2D(
   outShape: number[],
 ): TensorInfo | null {
   if (x.dtype !== 'float32' || filter.dtype !== 'float32') return null;
-  if (g.ci < MIN_INPUT_CHANNELS || !heapKernelsFma()) return null;
-  const simd = heapKernels(backend);
+  const runtime = labRuntime(backend);
+  if (g.ci < MIN_INPUT_CHANNELS || !runtime.heapKernelsFma()) return null;
+  const simd = runtime.heapKernels();
   if (!simd) return null;
   const out = backend.makeOutput(outShape, 'float32');
   if (g.n * g.oh * g.ow === 0) return out;
-  const threads = convThreads();
+  const threads = runtime.convThreads();
   if (threads && g.n * g.oh * g.ow * g.kh * g.kw * g.ci * g.co >= MIN_THREADED_MACS) {
     const [xs, fs, ys] = [x, filter, out].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
     threads.conv2d(xs!, fs!, ys!, g);

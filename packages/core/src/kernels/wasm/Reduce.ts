@@ -3,7 +3,7 @@
 // about 150 ms of a 2 s W1 iteration. @lab sums the rows in place in the SIMD heap kernel; other
 // reductions (trailing or mixed axes, int32, fewer than four columns kept) go to the stock kernels.
 import { type KernelConfig, type KernelFunc, Mean, Sum, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { heapKernels } from '../heap/heap-kernels.js';
+import { labRuntime } from '../../runtime/lab-runtime.js';
 import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
 
 /** Rows and columns when `axis` is exactly the leading axes and at least four columns remain. */
@@ -21,7 +21,7 @@ function reduceOuter(name: typeof Sum | typeof Mean) {
       const { x } = args.inputs;
       const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
       const lead = x.dtype === 'float32' ? leadingAxes(x.shape, axis) : null;
-      const simd = lead ? heapKernels(args.backend) : null;
+      const simd = lead ? labRuntime(args.backend).heapKernels() : null;
       if (!lead || !simd) return stock.kernelFunc(args as never) as TensorInfo;
       const backend = args.backend as WasmHeapBackend;
       const kept = x.shape.slice(lead.count);

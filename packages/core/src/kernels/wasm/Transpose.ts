@@ -7,7 +7,7 @@
 // kernels, permutations that keep the last axis last are copies of contiguous runs; the rest, and
 // 1-byte dtypes, go to the stock kernel (a JavaScript element loop was slower than it on some shapes).
 import { type KernelConfig, type KernelFunc, type TensorInfo, Transpose, util } from '@tensorflow/tfjs-core';
-import { heapKernels } from '../heap/heap-kernels.js';
+import { labRuntime } from '../../runtime/lab-runtime.js';
 import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
 
 /** Shape and permutation with the axes that stay neighbours merged (and size-1 axes dropped). */
@@ -58,7 +58,7 @@ export function fastTranspose(stock: KernelConfig): KernelConfig {
     const { x } = args.inputs;
     const perm = args.attrs.perm as number[];
     if (x.dtype !== 'float32' && x.dtype !== 'int32') return stock.kernelFunc(args as never) as TensorInfo;
-    const simd = heapKernels(args.backend);
+    const simd = labRuntime(args.backend).heapKernels();
     const c = collapsePermutation(x.shape, perm);
     const rank = c.perm.length;
     const p = c.perm.join(',');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conv2DBackpropFilter, conv2DBackpropInput } from '../../gradients/tfjs-internals.js';
+import { conv2DBackpropFilter, conv2DBackpropInput } from '../../gradients/tfjs/internals.js';
 import { initBackend } from '../../runtime/init.js';
 import { maxRelativeError, relaxedSimdReachable } from '../../testing/index.js';
 import { copyRuns } from './Transpose.js';

@@ -1,6 +1,6 @@
 // Stand-ins, built on tfjs-core's public API, for the internal modules that tfjs-core's gradient
-// files import (see build/tfjs-gradients.mjs). Each op mirrors the internal tfjs op of the same name:
-// it reshapes to the kernel's rank, runs the kernel through the engine (so it is taped for
+// files import (see bundle.mjs and README.md beside it). Each op mirrors the internal tfjs op of the
+// same name: it reshapes to the kernel's rank, runs the kernel through the engine (so it is taped for
 // higher-order gradients) and reshapes back.
 import {
   AvgPool3DGrad,

@@ -23,7 +23,7 @@ import {
   type Params,
   resolve,
   type ScalarOrSchedule,
-} from './transform.js';
+} from './gradient-transformation.js';
 
 type Moments = { count: number; mu: Record<string, Tensor>; nu: Record<string, Tensor> };
 const zerosOf = (params: Params) => mapParams(params, (p) => zerosLike(p));

@@ -1,5 +1,6 @@
 // The gradient definitions of tfjs-core 4.22 (Apache-2.0), which its Node entry never registers.
-// Bundled at build time by build/tfjs-gradients.mjs; the list mirrors tfjs-core dist/register_all_gradients.js.
+// Bundled at build time by bundle.mjs (README.md beside it); the list mirrors tfjs-core's
+// dist/register_all_gradients.js (bundle.test.ts checks it).
 import type { GradConfig } from '@tensorflow/tfjs-core';
 import { absGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Abs_grad.js';
 import { acosGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Acos_grad.js';

@@ -136,8 +136,7 @@ function plan(name: string, input: TensorInput, options: EncodeOptions): Planned
   const f32 = new Float32Array(Uint32Array.from(distinct).buffer);
   const order = Array.from(distinct.keys()).sort((a, b) => f32[a]! - f32[b]! || distinct[a]! - distinct[b]!);
   const codebook = Uint32Array.from(order, (j) => distinct[j]!);
-  const codeOf = new Map<number, number>();
-  codebook.forEach((w, j) => codeOf.set(w, j + 1));
+  const codeOf = new Map<number, number>(Array.from(codebook, (w, j) => [w, j + 1]));
   const codes = Uint8Array.from(rel.sources, (s) => (s < 0 ? 0 : codeOf.get(bits[s]!)!));
   const fewest = Math.max(1, Math.ceil(Math.log2(codebook.length + 1)));
   const weightBits = options.weightBits?.[name] ?? fewest;

@@ -1,19 +1,7 @@
 // Structured pruning: removes whole dense neurons or convolution output channels, so the layer
 // really shrinks, and removes the matching inputs of the next weighted layer (through element-wise
 // activations, dropout and a Flatten between a convolution and a dense layer).
-import {
-  Conv2d,
-  Cube,
-  Dense,
-  Dropout,
-  Flatten,
-  LeakyReLU,
-  type Module,
-  ReLU,
-  Sequential,
-  Sigmoid,
-  Tanh,
-} from '@lab/core';
+import { Conv2d, Dense, Dropout, Lambda, type Module, Sequential } from '@lab/core';
 import { gather, type Tensor, tensor1d, tidy, type Variable } from '@tensorflow/tfjs-core';
 
 export class StructuredPruningError extends Error {
@@ -42,7 +30,10 @@ export interface UnitPruningResult {
   paramsAfter: number;
 }
 
-const PASS_THROUGH = [ReLU, LeakyReLU, Sigmoid, Tanh, Cube, Dropout];
+// core's activations are Lambda layers named after their function
+const ELEMENT_WISE = new Set(['relu', 'leakyRelu', 'tanh', 'sigmoid', 'cube']);
+const isElementWise = (m: Module) => m instanceof Dropout || (m instanceof Lambda && ELEMENT_WISE.has(m.name));
+const isFlatten = (m: Module) => m instanceof Lambda && m.name === 'flatten';
 
 /** Norm of each unit (last axis) of a [..., units] weight. */
 export function unitNorms(w: Tensor, norm: 'l1' | 'l2' = 'l1'): Float64Array {
@@ -155,8 +146,8 @@ export function pruneUnitsByIndex(model: Sequential, layer: number, kept: number
   let flattened = false;
   while (next < layers.length && !(layers[next] instanceof Dense) && !(layers[next] instanceof Conv2d)) {
     const m = layers[next]!;
-    if (m instanceof Flatten && target instanceof Conv2d) flattened = true;
-    else if (!PASS_THROUGH.some((C) => m instanceof C))
+    if (isFlatten(m) && target instanceof Conv2d && !flattened) flattened = true;
+    else if (!isElementWise(m))
       throw new StructuredPruningError(
         `layer ${next} ('${m.name}') between layer ${layer} and the next weighted layer is not element-wise`,
       );

@@ -65,6 +65,8 @@ describe('magnitude pruning', () => {
   it('rejects bad criteria', () => {
     expect(() => sparsityMask([1, 2], 1.5)).toThrow(/sparsity/);
     expect(() => magnitudeMasks({ a: [1] }, { kind: 'quality', quality: -1 })).toThrow(/quality/);
-    expect(() => magnitudeMasks({ a: [1] }, { kind: 'sparsity', sparsity: { b: 0.5 } })).toThrow(/no value for layer 'a'/);
+    expect(() => magnitudeMasks({ a: [1] }, { kind: 'sparsity', sparsity: { b: 0.5 } })).toThrow(
+      /no value for layer 'a'/,
+    );
   });
 });

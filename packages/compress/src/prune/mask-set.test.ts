@@ -1,5 +1,5 @@
 import { adam, chain, Dense, initBackend, Optimizer, ReLU, Sequential, valueAndGrads } from '@lab/core';
-import { dispose, memory, mean, randomNormal, square, sub, tidy } from '@tensorflow/tfjs-core';
+import { dispose, mean, memory, randomNormal, square, sub, tidy } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MaskSet } from './mask-set.js';
 import { applySchedule, iterativePruning, polynomialDecay } from './schedule.js';
@@ -14,7 +14,10 @@ function setup() {
   const y = randomNormal([32, 4], 0, 1, 'float32', 2);
   const step = (opt: Optimizer) =>
     tidy(() => {
-      const { value, grads } = valueAndGrads(() => mean(square(sub(model.forward(x), y))), model.trainableParameters());
+      const { value, grads } = valueAndGrads(
+        () => mean(square(sub(model.forward(x), y))),
+        model.trainableParameters(),
+      );
       opt.step(grads);
       return value.dataSync()[0]!;
     });
@@ -57,7 +60,13 @@ describe('masks through retraining', () => {
     const { model, x, y, step } = setup();
     const masks = new MaskSet(model);
     const opt = new Optimizer(chain(adam(0.01), masks.transform()), model.trainableParameters());
-    const schedule = polynomialDecay({ initialSparsity: 0.2, finalSparsity: 0.8, beginStep: 0, endStep: 20, frequency: 5 });
+    const schedule = polynomialDecay({
+      initialSparsity: 0.2,
+      finalSparsity: 0.8,
+      beginStep: 0,
+      endStep: 20,
+      frequency: 5,
+    });
     const pruneSteps: number[] = [];
     for (let s = 0; s <= 25; s++) {
       if (applySchedule(masks, schedule, s)) pruneSteps.push(s);

@@ -3,7 +3,13 @@ import { constantSparsity, oneShot, polynomialDecay } from './schedule.js';
 
 describe('pruning schedules', () => {
   it("polynomial decay follows TFMOT's formula", () => {
-    const s = polynomialDecay({ initialSparsity: 0.1, finalSparsity: 0.9, beginStep: 100, endStep: 500, frequency: 50 });
+    const s = polynomialDecay({
+      initialSparsity: 0.1,
+      finalSparsity: 0.9,
+      beginStep: 100,
+      endStep: 500,
+      frequency: 50,
+    });
     expect(s.sparsityAt(0)).toBeCloseTo(0.1, 12);
     expect(s.sparsityAt(100)).toBeCloseTo(0.1, 12);
     expect(s.sparsityAt(300)).toBeCloseTo(0.9 + (0.1 - 0.9) * 0.5 ** 3, 12);
@@ -19,9 +25,15 @@ describe('pruning schedules', () => {
     expect(c.sparsityAt(4)).toBe(0.3);
   });
   it('rejects bad options', () => {
-    expect(() => polynomialDecay({ initialSparsity: 0, finalSparsity: 1.2, beginStep: 0, endStep: 9 })).toThrow(/finalSparsity/);
-    expect(() => polynomialDecay({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 9, endStep: 9 })).toThrow(/endStep/);
-    expect(() => polynomialDecay({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 0, endStep: 9, frequency: 0 })).toThrow(/frequency/);
+    expect(() =>
+      polynomialDecay({ initialSparsity: 0, finalSparsity: 1.2, beginStep: 0, endStep: 9 }),
+    ).toThrow(/finalSparsity/);
+    expect(() =>
+      polynomialDecay({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 9, endStep: 9 }),
+    ).toThrow(/endStep/);
+    expect(() =>
+      polynomialDecay({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 0, endStep: 9, frequency: 0 }),
+    ).toThrow(/frequency/);
     expect(() => oneShot(0.5, -1)).toThrow(/step/);
   });
 });

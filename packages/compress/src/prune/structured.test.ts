@@ -43,7 +43,12 @@ describe('structured pruning', () => {
 
   it('removes conv output channels, through a Flatten into the dense inputs (NHWC order)', () => {
     const rng = new Rng(2);
-    const model = new Sequential([new Conv2d(2, 4, 3, { rng }), ReLU(), Flatten(), new Dense(3 * 3 * 4, 2, { rng })]);
+    const model = new Sequential([
+      new Conv2d(2, 4, 3, { rng }),
+      ReLU(),
+      Flatten(),
+      new Dense(3 * 3 * 4, 2, { rng }),
+    ]);
     silence(model.layers[0] as Conv2d, [2]);
     const x = randomNormal([2, 3, 3, 2], 0, 1, 'float32', 4);
     const y0 = tidy(() => model.forward(x).dataSync());

@@ -32,7 +32,8 @@ export interface UnitPruningResult {
 
 // core's activations are Lambda layers named after their function
 const ELEMENT_WISE = new Set(['relu', 'leakyRelu', 'tanh', 'sigmoid', 'cube']);
-const isElementWise = (m: Module) => m instanceof Dropout || (m instanceof Lambda && ELEMENT_WISE.has(m.name));
+const isElementWise = (m: Module) =>
+  m instanceof Dropout || (m instanceof Lambda && ELEMENT_WISE.has(m.name));
 const isFlatten = (m: Module) => m instanceof Lambda && m.name === 'flatten';
 
 /** Norm of each unit (last axis) of a [..., units] weight. */

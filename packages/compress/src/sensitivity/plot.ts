@@ -33,6 +33,12 @@ export function sensitivitySvg(
 
 /** A PNG line chart: x = sparsity 0..1, y = accuracy over the observed range; grid every 10%. */
 export function sensitivityPng(result: SensitivityResult, { width = 480, height = 320 } = {}): Uint8Array {
+  const px = sensitivityPixels(result, { width, height });
+  return imageGridPng(px, [1, height, width, 3], { padding: 0, range: [0, 255] });
+}
+
+/** The chart's RGB pixels (row-major, 3 bytes a pixel), before PNG encoding. */
+export function sensitivityPixels(result: SensitivityResult, { width = 480, height = 320 } = {}): Uint8Array {
   if (
     !(
       Number.isInteger(width) &&
@@ -83,5 +89,5 @@ export function sensitivityPng(result: SensitivityResult, { width = 480, height 
       }
     }
   });
-  return imageGridPng(px, [1, height, width, 3], { padding: 0, range: [0, 255] });
+  return px;
 }

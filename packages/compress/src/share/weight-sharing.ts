@@ -84,7 +84,9 @@ export class SharedWeights {
       });
       // an all-zero layer still gets one (unused) centroid so gathers stay well defined
       const centroids = km.centroids.length ? km.centroids : new Float32Array(1);
-      this.centroids[name] = variable(tensor(centroids), true, undefined);
+      const init0 = tensor(centroids);
+      this.centroids[name] = variable(init0, true);
+      init0.dispose();
       this.layers.set(name, {
         weight: w,
         assignments,

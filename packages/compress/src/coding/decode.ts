@@ -2,6 +2,7 @@
 // the header's checksum and schema, each section's bounds and checksum, and the decoded contents.
 import { type Tensor, tensor } from '@tensorflow/tfjs-core';
 import { huffmanDecode } from '../huffman.js';
+import { unpackBits } from './bitpack.js';
 import { crc32 } from './crc32.js';
 import { MAGIC, PREAMBLE_BYTES, VERSION } from './encode.js';
 import { CompressedFileError } from './errors.js';
@@ -131,19 +132,28 @@ function badSection(
   );
 }
 
-/** The bytes of a byte section, Huffman-decoded when so coded; exactly `count` of them. */
-function byteSection(
+/** The `count` symbols of a symbol section (raw bytes, packed at `bits` bits, or Huffman-coded). */
+function symbolSection(
   bytes: Uint8Array,
   dataStart: number,
   t: TensorEntry,
   kind: SectionKind,
   count: number,
+  bits: number,
 ): Uint8Array {
   const data = sectionBytes(bytes, dataStart, t, kind);
-  if (t.sections[kind]!.coding === 'raw') {
+  const coding = t.sections[kind]!.coding;
+  if (coding === 'raw') {
     if (data.length !== count)
       throw badSection(t, kind, dataStart, `${data.length} bytes for ${count} entries`);
     return data;
+  }
+  if (coding === 'packed') {
+    try {
+      return unpackBits(data, count, bits);
+    } catch (e) {
+      throw badSection(t, kind, dataStart, (e as Error).message);
+    }
   }
   // check the symbol count before decoding, so a hostile count allocates nothing
   const declared =
@@ -166,7 +176,7 @@ function floatSection(
 ): Uint32Array {
   const data = sectionBytes(bytes, dataStart, t, kind);
   if (t.sections[kind]!.coding !== 'raw')
-    throw badSection(t, kind, dataStart, 'float sections are stored raw');
+    throw badSection(t, kind, dataStart, 'float32 sections must be stored raw');
   if (data.length !== 4 * count)
     throw badSection(t, kind, dataStart, `${data.length} bytes for ${count} float32 values`);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -179,7 +189,7 @@ function decodeTensor(bytes: Uint8Array, dataStart: number, t: TensorEntry): Dec
   if (t.encoding === 'raw') out.set(floatSection(bytes, dataStart, t, 'values', size));
   else {
     const entries = t.entries!;
-    const gaps = byteSection(bytes, dataStart, t, 'gaps', entries);
+    const gaps = symbolSection(bytes, dataStart, t, 'gaps', entries, t.indexBits!);
     let positions: Int32Array;
     try {
       positions = decodeRelativeIndices(gaps, t.indexBits!, size);
@@ -191,7 +201,7 @@ function decodeTensor(bytes: Uint8Array, dataStart: number, t: TensorEntry): Dec
     else {
       const k = t.codebookSize!;
       const codebook = floatSection(bytes, dataStart, t, 'codebook', k);
-      const codes = byteSection(bytes, dataStart, t, 'codes', entries);
+      const codes = symbolSection(bytes, dataStart, t, 'codes', entries, t.weightBits!);
       words = new Uint32Array(entries);
       for (let i = 0; i < entries; i++) {
         const c = codes[i]!;

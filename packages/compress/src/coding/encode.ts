@@ -2,6 +2,7 @@
 // a JSON header with one entry per tensor, then the data sections each header entry points at.
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { huffmanEncode } from '../huffman.js';
+import { packBits } from './bitpack.js';
 import { crc32 } from './crc32.js';
 import {
   type Encoding,
@@ -71,10 +72,15 @@ interface Planned {
   sections: [SectionKind, Uint8Array, SectionCoding][];
 }
 
-/** The smaller of the bytes themselves and their Huffman code. */
-function byteSection(kind: SectionKind, data: Uint8Array): [SectionKind, Uint8Array, SectionCoding] {
+/** The smaller of the symbols packed at `bits` bits each and their Huffman code. */
+function symbolSection(
+  kind: SectionKind,
+  data: Uint8Array,
+  bits: number,
+): [SectionKind, Uint8Array, SectionCoding] {
   const huff = huffmanEncode(data);
-  return huff.length < data.length ? [kind, huff, 'huffman'] : [kind, data, 'raw'];
+  const packed = packBits(data, bits);
+  return huff.length < packed.length ? [kind, huff, 'huffman'] : [kind, packed, 'packed'];
 }
 
 function floatBytes(words: Uint32Array): Uint8Array {
@@ -127,7 +133,7 @@ function plan(name: string, input: TensorInput, options: EncodeOptions): Planned
         })();
   if (choice === 'raw') return raw();
   const base = { name, shape, entries, fillers: rel.fillers, indexBits };
-  const gaps = byteSection('gaps', rel.gaps);
+  const gaps = symbolSection('gaps', rel.gaps, indexBits);
   if (choice === 'sparse') {
     const words = Uint32Array.from(rel.sources, (s) => (s < 0 ? 0 : bits[s]!));
     return { entry: { ...base, encoding: 'sparse' }, sections: [gaps, ['values', floatBytes(words), 'raw']] };
@@ -146,7 +152,7 @@ function plan(name: string, input: TensorInput, options: EncodeOptions): Planned
     );
   return {
     entry: { ...base, encoding: 'shared', weightBits, codebookSize: codebook.length },
-    sections: [gaps, byteSection('codes', codes), ['codebook', floatBytes(codebook), 'raw']],
+    sections: [gaps, symbolSection('codes', codes, weightBits), ['codebook', floatBytes(codebook), 'raw']],
   };
 }
 

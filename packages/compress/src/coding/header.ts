@@ -11,7 +11,8 @@ export const MAX_TENSORS = 100_000;
 
 export type Encoding = 'raw' | 'sparse' | 'shared';
 export type SectionKind = 'values' | 'gaps' | 'codes' | 'codebook';
-export type SectionCoding = 'raw' | 'huffman';
+/** raw: bytes as they are; packed: fixed-width symbols (see bitpack.ts); huffman: huffman.ts streams. */
+export type SectionCoding = 'raw' | 'packed' | 'huffman';
 
 export interface SectionEntry {
   /** Offset from the start of the data region. */
@@ -81,8 +82,8 @@ function section(o: unknown, field: string, dataLength: number, offset: number):
   const off = int(o, 'offset', field, offset, 0, dataLength);
   const length = int(o, 'length', field, offset, 0, dataLength - off);
   const crc = int(o, 'crc32', field, offset, 0, 0xffffffff);
-  if (o.coding !== 'raw' && o.coding !== 'huffman')
-    fail(`${field}.coding`, `expected "raw" or "huffman", got ${JSON.stringify(o.coding)}`, offset);
+  if (o.coding !== 'raw' && o.coding !== 'packed' && o.coding !== 'huffman')
+    fail(`${field}.coding`, `expected "raw", "packed" or "huffman", got ${JSON.stringify(o.coding)}`, offset);
   return { offset: off, length, crc32: crc, coding: o.coding };
 }
 

@@ -29,7 +29,7 @@ describe('magnitude pruning', () => {
     // the four kept are the largest magnitudes: 3, 2 and two of the |1|
     expect(m[8]).toBe(1);
     expect(m[5]).toBe(1);
-    expect(m[3] + m[4]!).toBe(2);
+    expect(m[3]! + m[4]!).toBe(2);
   });
 
   it('global pruning ranks all layers together, so the layer of small weights loses more', () => {

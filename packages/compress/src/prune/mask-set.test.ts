@@ -74,7 +74,7 @@ describe('masks through retraining', () => {
       expect(zerosWhereMasked(masks)).toBe(true);
     }
     expect(pruneSteps).toEqual([0, 5, 10, 15, 20]);
-    const kept = masks.masks['0.weight']!.dataSync().reduce((a, b) => a + b, 0);
+    const kept = Array.from(masks.masks['0.weight']!.dataSync()).reduce((a, b) => a + b, 0);
     expect(kept).toBe(128 - Math.round(0.8 * 128));
     opt.dispose();
     masks.dispose();

@@ -26,7 +26,7 @@ describe('sensitivity analysis', () => {
         const zeros = (k: string) => Array.from(p[k]!.dataSync()).filter((v) => v === 0).length;
         zerosSeen.push([zeros('0.weight'), zeros('2.weight')]);
         const pred = argMax(model.forward(x), 1).dataSync();
-        return pred.reduce((a, c, i) => a + (c === reference[i] ? 1 : 0), 0) / pred.length;
+        return Array.from(pred).reduce((a, c, i) => a + (c === reference[i] ? 1 : 0), 0) / pred.length;
       });
     const before = memory().numTensors;
     const result = await sensitivityAnalysis(model, { evaluate, sparsities: [0, 0.5, 0.9] });

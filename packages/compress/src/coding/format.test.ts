@@ -124,6 +124,27 @@ describe('compressed file format', () => {
     model.dispose();
   });
 
+  it('Huffman-codes the indices and codebook indices of a large layer, below the packed size', () => {
+    const rng = new Rng(5);
+    // 30,000 weights, 10% kept in runs of 5 (skewed gaps), values from a 31-entry codebook with a
+    // skewed (geometric) use
+    const values = new Float32Array(30000);
+    for (let i = 0; i < values.length; i++) {
+      if (i % 50 >= 5) continue;
+      let j = 0;
+      while (j < 30 && rng.next() < 0.6) j++;
+      values[i] = (j + 1) * (rng.next() < 0.5 ? -0.01 : 0.01) * (j % 2 ? 1 : 1.5);
+    }
+    const { bytes, report } = encodeCompressed({ fc: { shape: [300, 100], values } });
+    const entry = decodeCompressed(bytes).header.tensors[0]!;
+    expect(entry.encoding).toBe('shared');
+    expect(entry.sections.gaps!.coding).toBe('huffman');
+    expect(entry.sections.codes!.coding).toBe('huffman');
+    const row = report.rows[0]!;
+    expect(row.huffmanBytes).toBeLessThan(row.quantizedBytes);
+    expect(bitsOf(decodeCompressed(bytes).tensors[0]!.values)).toEqual(bitsOf(values));
+  });
+
   it('rejects every truncation with a typed error naming the section', () => {
     const tensors = {
       w: {

@@ -29,7 +29,16 @@ describe('sensitivity analysis', () => {
         return Array.from(pred).reduce((a, c, i) => a + (c === reference[i] ? 1 : 0), 0) / pred.length;
       });
     const before = memory().numTensors;
-    const result = await sensitivityAnalysis(model, { evaluate, sparsities: [0, 0.5, 0.9] });
+    // between probes the model is whole again
+    const restoredBetween: boolean[] = [];
+    const onProbe = () =>
+      restoredBetween.push(
+        Object.entries(model.parameters()).every(([k, v]) =>
+          bitsOf(v.dataSync() as Float32Array).every((w, i) => w === original[k]![i]),
+        ),
+      );
+    const result = await sensitivityAnalysis(model, { evaluate, sparsities: [0, 0.5, 0.9], onProbe });
+    expect(restoredBetween).toEqual(new Array(6).fill(true));
     expect(memory().numTensors).toBe(before);
     expect(result.baseline).toBe(1);
     expect(result.rows.map((r) => [r.layer, r.sparsity])).toEqual([

@@ -61,17 +61,19 @@ export async function sensitivityAnalysis(
   for (const [layer, v] of Object.entries(weights)) {
     // a snapshot of the values; the restore writes this same array back, so it is bit exact
     const original = (v.dataSync() as Float32Array).slice();
-    try {
-      for (const sparsity of sparsities) {
+    for (const sparsity of sparsities) {
+      let row: SensitivityRow;
+      try {
         const threshold = probe(v, original, sparsity);
-        const row = { layer, sparsity, accuracy: await evaluate(), threshold };
-        rows.push(row);
-        onProbe?.(row);
+        row = { layer, sparsity, accuracy: await evaluate(), threshold };
+      } finally {
+        // restored after every probe (also when evaluate throws), so onProbe sees the intact model
+        const t = tensor(original, v.shape, 'float32');
+        v.assign(t);
+        t.dispose();
       }
-    } finally {
-      const t = tensor(original, v.shape, 'float32');
-      v.assign(t);
-      t.dispose();
+      rows.push(row);
+      onProbe?.(row);
     }
   }
   return { baseline, rows };

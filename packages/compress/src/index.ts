@@ -1,1 +1,96 @@
+export { crc32 } from './coding/crc32.js';
+export {
+  type DecodedTensor,
+  type DecodeResult,
+  decodeCompressed,
+  decodedToTensors,
+  describeCompressed,
+  readHeader,
+} from './coding/decode.js';
+export {
+  type EncodeOptions,
+  type EncodeResult,
+  encodeCompressed,
+  type TensorInput,
+} from './coding/encode.js';
+export { CompressedFileError, type CompressedFileErrorCode } from './coding/errors.js';
+export {
+  type Encoding,
+  type FileHeader,
+  FORMAT_NAME,
+  MAX_ELEMENTS,
+  MAX_HEADER_BYTES,
+  type SectionEntry,
+  type SectionKind,
+  type TensorEntry,
+} from './coding/header.js';
+export {
+  decodeRelativeIndices,
+  encodeRelativeIndices,
+  type RelativeIndices,
+} from './coding/relative-index.js';
+export { type SizeReport, type SizeRow, sizeReport, sizeTable } from './coding/sizes.js';
 export { huffmanCodeLengths, huffmanDecode, huffmanEncode } from './huffman.js';
+export { l1Gradient, l1Penalty, l1Proximal } from './prune/l1.js';
+export {
+  magnitudeMasks,
+  type PruneCriterion,
+  type PruneRow,
+  pruneWeights,
+  sparsityMask,
+  sparsityOf,
+  standardDeviation,
+  thresholdMask,
+} from './prune/magnitude.js';
+export { MaskSet } from './prune/mask-set.js';
+export {
+  applySchedule,
+  constantSparsity,
+  iterativePruning,
+  oneShot,
+  type PolynomialDecayOptions,
+  type PruningSchedule,
+  polynomialDecay,
+} from './prune/schedule.js';
+export {
+  pruneUnits,
+  pruneUnitsByIndex,
+  StructuredPruningError,
+  type UnitPruningOptions,
+  type UnitPruningResult,
+  unitNorms,
+} from './prune/structured.js';
+export { type ParamFilter, prunableWeights } from './prune/weights.js';
+export {
+  chooseSparsities,
+  DEFAULT_SPARSITIES,
+  type LayerChoice,
+  type SensitivityOptions,
+  type SensitivityResult,
+  type SensitivityRow,
+  sensitivityAnalysis,
+  sensitivityCsv,
+} from './sensitivity/analysis.js';
+export { PLOT_COLOURS, sensitivityPng, sensitivitySvg } from './sensitivity/plot.js';
+export {
+  type AffineParams,
+  affineParamsFromRange,
+  calibrate,
+  dequantize,
+  MinMaxObserver,
+  type QuantizeOptions,
+  quantize,
+} from './share/affine.js';
+export {
+  initialCentroids,
+  type KMeansInit,
+  type KMeansOptions,
+  type KMeansResult,
+  kmeans1d,
+} from './share/kmeans.js';
+export {
+  clusterGradientSums,
+  defaultShareBits,
+  SharedWeights,
+  type ShareOptions,
+} from './share/weight-sharing.js';

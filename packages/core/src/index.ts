@@ -119,10 +119,24 @@ export {
   type WasmFileName,
 } from './runtime/init.js';
 export {
+  type Averager,
+  type AveragingRule,
+  averager,
+  type EmaState,
+  ema,
+  type MeanState,
+  polyak,
+} from './train/averager.js';
+export { type BestWeights, bestWeights, keepBest } from './train/best-weights.js';
+export { type EarlyStopping, type EarlyStoppingOptions, earlyStopping } from './train/early-stopping.js';
+export { type ImprovementOptions, improves } from './train/improvement.js';
+export {
   type EpochEvent,
   NonFiniteError,
   runTrainingLoop,
+  type StepContext,
   type StepEvent,
+  type TrainingHook,
   type TrainingLoopOptions,
   type TrainingResult,
 } from './train/loop.js';

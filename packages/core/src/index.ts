@@ -5,6 +5,24 @@ export {
   restoreCheckpoint,
 } from './checkpoint/checkpoint.js';
 export {
+  choiceField,
+  configObject,
+  type IntegerFieldOptions,
+  integerField,
+  numberField,
+} from './checkpoint/config-fields.js';
+export { ModelFileError } from './checkpoint/model-file-error.js';
+export {
+  type LoadedModule,
+  type LoadModuleSpec,
+  loadModule,
+  MODULE_HEADER_KEY,
+  type ModuleFileContents,
+  type ModuleKind,
+  type SaveModuleOptions,
+  saveModule,
+} from './checkpoint/module-file.js';
+export {
   decodeTensor,
   float16Bits,
   MAX_HEADER_BYTES,

@@ -19,27 +19,28 @@ export {
   embedLatent,
 } from './conditional.js';
 export {
-  frechetDistance,
+  EVALUATOR_FEATURES,
+  EVALUATOR_FILE,
+  Evaluator,
+  type EvaluatorConfig,
+  validateEvaluatorConfig,
+} from './feature-classifier.js';
+export {
+  type EvaluatorTrainingOptions,
+  evaluatorAccuracy,
+  trainEvaluator,
+} from './feature-classifier-training.js';
+export { frechetDistance, type KidOptions, kernelDistance } from './feature-distances.js';
+export { imagesTensor } from './images.js';
+export { classifierScore, type SampleQuality, sampleQuality } from './sample-quality.js';
+export {
   grid25,
-  type KidOptions,
-  kernelDistance,
   type ModeReport,
   modeCoverage,
   ring8,
   sampleMixture,
   type ToyMixture,
-} from './evaluation.js';
-export {
-  classifierScore,
-  EVALUATOR_FEATURES,
-  Evaluator,
-  type EvaluatorTrainingOptions,
-  evaluatorAccuracy,
-  imagesTensor,
-  type SampleQuality,
-  sampleQuality,
-  trainEvaluator,
-} from './evaluator.js';
+} from './toy-mixtures.js';
 export { fganCriticLoss, fganGeneratorLoss } from './fgan.js';
 export {
   type DiscriminatorLossOptions,

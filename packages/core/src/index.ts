@@ -138,6 +138,7 @@ export {
 } from './runtime/init.js';
 export {
   type Averager,
+  type AveragerOptions,
   type AveragingRule,
   averager,
   type EmaState,
@@ -145,7 +146,7 @@ export {
   type MeanState,
   polyak,
 } from './train/averager.js';
-export { type BestWeights, bestWeights, keepBest } from './train/best-weights.js';
+export { type BestWeights, type BestWeightsOptions, bestWeights, keepBest } from './train/best-weights.js';
 export { type EarlyStopping, type EarlyStoppingOptions, earlyStopping } from './train/early-stopping.js';
 export { type ImprovementOptions, improves } from './train/improvement.js';
 export {

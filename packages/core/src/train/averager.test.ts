@@ -50,7 +50,8 @@ describe('weight averaging', () => {
   it('withAverage puts the average in place and the weights back exactly; assign keeps it; no leaks', () => {
     const w = tf.variable(tf.tensor1d([0.1, 0.2, 0.3]));
     const before = tf.memory().numTensors;
-    const avg = averager({ w }, ema(0.5));
+    let assigned = 0;
+    const avg = averager({ w }, ema(0.5), { afterAssign: () => assigned++ });
     set(w, [1.1, 1.2, 1.3]);
     avg.update();
     const owned = tf.memory().numTensors;
@@ -63,6 +64,7 @@ describe('weight averaging', () => {
     const average = Array.from(avg.average().w!.dataSync());
     const seen = avg.withAverage(() => Array.from(w.dataSync()));
     expect(seen).toEqual(average);
+    expect(assigned).toBe(2); // the average in, the weights back
     expect(Array.from(w.dataSync())).toEqual(weights);
     expect(() =>
       avg.withAverage(() => {
@@ -73,6 +75,7 @@ describe('weight averaging', () => {
     expect(tf.memory().numTensors).toBe(owned);
     avg.assign();
     expect(Array.from(w.dataSync())).toEqual(average);
+    expect(assigned).toBe(5);
     avg.dispose();
     expect(tf.memory().numTensors).toBe(before);
     w.dispose();

@@ -74,12 +74,21 @@ function tensorsOf(state: unknown): Tensor[] {
   return Object.values(state).flatMap(tensorsOf);
 }
 
-function assignAll(vars: Readonly<Record<string, Variable>>, values: Params): void {
-  for (const [k, v] of Object.entries(vars)) v.assign(values[k]!);
+export interface AveragerOptions {
+  /** Called whenever the averager changes the weights, e.g. to rebuild tables computed from them. */
+  afterAssign?: () => void;
 }
 
 /** An averager of `vars` under `rule` (ema(decay) or polyak()). */
-export function averager<S>(vars: Readonly<Record<string, Variable>>, rule: AveragingRule<S>): Averager {
+export function averager<S>(
+  vars: Readonly<Record<string, Variable>>,
+  rule: AveragingRule<S>,
+  { afterAssign }: AveragerOptions = {},
+): Averager {
+  const assignAll = (values: Params) => {
+    for (const [k, v] of Object.entries(vars)) v.assign(values[k]!);
+    afterAssign?.();
+  };
   let state = tidy(() => rule.init(vars) as never) as S;
   const own = (s: S) => {
     for (const t of tensorsOf(s)) keep(t);
@@ -95,15 +104,15 @@ export function averager<S>(vars: Readonly<Record<string, Variable>>, rule: Aver
     average: () => rule.average(state),
     withAverage(fn) {
       const weights = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, keep(clone(v))]));
-      assignAll(vars, rule.average(state));
+      assignAll(rule.average(state));
       try {
         return fn();
       } finally {
-        assignAll(vars, weights);
+        assignAll(weights);
         dispose(Object.values(weights));
       }
     },
-    assign: () => assignAll(vars, rule.average(state)),
+    assign: () => assignAll(rule.average(state)),
     dispose: () => dispose(tensorsOf(state)),
   };
 }

@@ -41,13 +41,17 @@ describe('bestWeights', () => {
   it('owns one copy, never leaks, and restores nothing before an offer', () => {
     const w = tf.variable(tf.tensor1d([1, 2, 3]));
     const before = tf.memory().numTensors;
-    const keeper = bestWeights({ w }, { minDelta: 0.05 });
+    let assigned = 0;
+    const keeper = bestWeights({ w }, { minDelta: 0.05, afterAssign: () => assigned++ });
     expect(keeper.restore()).toBe(false);
+    expect(assigned).toBe(0);
     expect(keeper.offer(0.5, 0)).toBe(true);
     expect(keeper.offer(0.52, 1)).toBe(false); // within minDelta
     expect(keeper.offer(Number.NaN, 2)).toBe(false);
     expect(keeper.offer(0.6, 3)).toBe(true);
     expect(tf.memory().numTensors).toBe(before + 1);
+    expect(keeper.restore()).toBe(true);
+    expect(assigned).toBe(1);
     keeper.dispose();
     expect(tf.memory().numTensors).toBe(before);
     w.dispose();

@@ -13,10 +13,15 @@ export interface BestWeights {
   dispose(): void;
 }
 
+export interface BestWeightsOptions extends ImprovementOptions {
+  /** Called after restore() changes the weights, e.g. to rebuild tables computed from them. */
+  afterAssign?: () => void;
+}
+
 /** A keeper of the best weights of `vars` (by default the highest score wins). */
 export function bestWeights(
   vars: Readonly<Record<string, Variable>>,
-  options: ImprovementOptions = {},
+  { afterAssign, ...options }: BestWeightsOptions = {},
 ): BestWeights {
   let best: { score: number; epoch: number } | undefined;
   let copy: Record<string, Tensor> | undefined;
@@ -34,6 +39,7 @@ export function bestWeights(
     restore() {
       if (!copy) return false;
       for (const [k, v] of Object.entries(vars)) v.assign(copy[k]!);
+      afterAssign?.();
       return true;
     },
     dispose() {

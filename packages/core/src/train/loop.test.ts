@@ -144,6 +144,7 @@ describe('runTrainingLoop in epoch mode', () => {
       hooks: [hook],
     });
     expect(r).toEqual({ stepsDone: 5, epochsDone: 3, rollbacks: 0, stopped: 'completed' });
+    expect(calls.filter((c) => c.startsWith('epoch')).length).toBe(3);
     expect(calls).toEqual([
       'plan 0',
       'before 0 (2)',

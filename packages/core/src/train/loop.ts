@@ -37,6 +37,8 @@ export interface EpochEvent {
   sums: Readonly<Record<string, number>>;
   /** What `validate` returned for this epoch, if given. */
   validation?: Readonly<Record<string, number>>;
+  /** Milliseconds from the epoch's start (before stepsPerEpoch is asked) to the end of its last step. */
+  ms: number;
 }
 
 /**
@@ -166,6 +168,7 @@ export function runTrainingLoop(o: TrainingLoopOptions): TrainingResult {
   let lastSaved = step; // a run that trains no step writes no checkpoint
   let sums: Record<string, number> = {};
   let count = 0;
+  let epochStarted = 0;
   const result = (stopped: TrainingResult['stopped']): TrainingResult => ({
     stepsDone: step,
     epochsDone,
@@ -183,6 +186,7 @@ export function runTrainingLoop(o: TrainingLoopOptions): TrainingResult {
     o.onCheckpoint?.(done);
   };
   const startEpoch = () => {
+    epochStarted = performance.now();
     epochSteps = perEpoch ?? (o.stepsPerEpoch as (e: number) => number)(epoch);
     if (mode === 'epochs') wholeNumber(`stepsPerEpoch(${epoch})`, epochSteps, 0);
     sums = {};
@@ -196,6 +200,7 @@ export function runTrainingLoop(o: TrainingLoopOptions): TrainingResult {
       steps: count,
       means: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count])),
       sums,
+      ms: performance.now() - epochStarted,
     };
     if (o.validate) {
       const validated = () => {

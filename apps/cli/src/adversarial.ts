@@ -106,7 +106,6 @@ function train(ds: ImageDataset, o: AdversarialOptions, adversarial: boolean): S
         },
         afterEpoch: (e) => {
           bar!.done(`mean loss ${e.means.loss!.toFixed(4)}`);
-          return undefined;
         },
       },
     ],

@@ -186,7 +186,6 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainSummary>
           validationAccuracy.push(acc);
           tensorsAfterEpoch.push(tf.memory().numTensors);
           bar!.done(`loss ${loss.toFixed(4)}  validation accuracy ${(100 * acc).toFixed(2)}%`);
-          return undefined;
         },
       },
     ],

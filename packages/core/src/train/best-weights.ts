@@ -58,7 +58,6 @@ export function keepBest(keeper: BestWeights, metric: string): TrainingHook {
     afterEpoch: (e) => {
       // without validation, the training means decide
       if (!e.validation) keeper.offer(epochMetric(e, metric, 'keepBest'), e.epoch);
-      return undefined;
     },
   };
 }

@@ -24,16 +24,16 @@ export function earlyStopping({ metric, patience, ...improvement }: EarlyStoppin
     get stoppedAfter() {
       return stoppedAfter;
     },
-    afterEpoch(e) {
+    shouldStop(e) {
       const score = epochMetric(e, metric, 'earlyStopping');
       if (improves(score, best, improvement)) {
         best = score;
         waited = 0;
-        return undefined;
+        return false;
       }
-      if (++waited < patience) return undefined;
+      if (++waited < patience) return false;
       stoppedAfter = e.epoch;
-      return 'stop';
+      return true;
     },
   };
 }

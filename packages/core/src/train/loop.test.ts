@@ -130,7 +130,6 @@ describe('runTrainingLoop in epoch mode', () => {
       afterValidation: (e) => calls.push(`validated ${e.epoch}: ${e.validation!.score}`),
       afterEpoch: (e) => {
         calls.push(`epoch ${e.epoch}: ${e.steps} steps, sum ${e.sums.rows ?? 0}`);
-        return undefined;
       },
     };
     const r = runTrainingLoop({
@@ -165,9 +164,10 @@ describe('runTrainingLoop in epoch mode', () => {
       'epoch 2: 3 steps, sum 12',
     ]);
   });
-  it('ends after the epoch in which a hook says stop, and checkpoints the last step', () => {
+  it('ends after the epoch for which a hook says stop, and checkpoints the last step', () => {
     const epochs: EpochEvent[] = [];
     const saved: number[] = [];
+    const asked: number[] = [];
     const r = runTrainingLoop({
       epochs: 10,
       stepsPerEpoch: 4,
@@ -175,10 +175,11 @@ describe('runTrainingLoop in epoch mode', () => {
       checkpointEvery: 3,
       saveCheckpoint: (n) => saved.push(n),
       onEpoch: (e) => epochs.push(e),
-      hooks: [{ afterEpoch: (e) => (e.epoch === 1 ? 'stop' : undefined) }],
+      hooks: [{ shouldStop: (e) => e.epoch === 1 }, { shouldStop: (e) => asked.push(e.epoch) < 0 }],
     });
     expect(r).toEqual({ stepsDone: 8, epochsDone: 2, rollbacks: 0, stopped: 'stopped' });
     expect(epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect(asked).toEqual([0, 1]); // every hook is asked, also after one says stop
     expect(saved).toEqual([3, 6, 8]);
   });
   it('names the epoch of a non-finite metric', () => {

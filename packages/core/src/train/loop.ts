@@ -42,8 +42,8 @@ export interface EpochEvent {
 }
 
 /**
- * Hooks compose: each may see every step and epoch; any that returns 'stop' from afterEpoch ends
- * training after that epoch. Hooks run in the order given.
+ * Hooks compose: each sees every step and epoch, in the order given; training ends after an epoch
+ * for which any hook's shouldStop returns true.
  */
 export interface TrainingHook {
   /** Before an epoch's first step, with the number of steps it will run. */
@@ -52,8 +52,10 @@ export interface TrainingHook {
   afterStep?(e: StepEvent): void;
   /** After validation, while the weights that were validated (the average, with `average`) are in place. */
   afterValidation?(e: EpochEvent): void;
-  /** After each epoch, with the training weights in place; 'stop' ends training. */
-  afterEpoch?(e: EpochEvent): 'stop' | undefined;
+  /** After each epoch, with the training weights in place. */
+  afterEpoch?(e: EpochEvent): void;
+  /** After afterEpoch: true ends training (every hook is asked, so each sees every epoch). */
+  shouldStop?(e: EpochEvent): boolean;
 }
 
 export interface TrainingLoopOptions {
@@ -193,7 +195,8 @@ export function runTrainingLoop(o: TrainingLoopOptions): TrainingResult {
     count = 0;
     for (const h of hooks) h.beforeEpoch?.(epoch, Math.min(epochSteps, lastStep - epochStart));
   };
-  const endEpoch = (): 'stop' | undefined => {
+  /** Reports the epoch that just ended; true when a hook stops training. */
+  const endEpoch = (): boolean => {
     const e: EpochEvent = {
       epoch,
       step,
@@ -212,8 +215,9 @@ export function runTrainingLoop(o: TrainingLoopOptions): TrainingResult {
     }
     o.onEpoch?.(e);
     epochsDone++;
-    let stop: 'stop' | undefined;
-    for (const h of hooks) if (h.afterEpoch?.(e) === 'stop') stop = 'stop';
+    for (const h of hooks) h.afterEpoch?.(e);
+    let stop = false;
+    for (const h of hooks) if (h.shouldStop?.(e)) stop = true;
     epoch++;
     epochStart = step;
     epochSteps = -1;
@@ -225,7 +229,7 @@ export function runTrainingLoop(o: TrainingLoopOptions): TrainingResult {
     if (epochSteps < 0) startEpoch();
     if (step - epochStart >= epochSteps) {
       // an epoch of zero steps (epoch mode) still validates and reports
-      if (endEpoch() === 'stop') return finish('stopped');
+      if (endEpoch()) return finish('stopped');
       continue;
     }
     const context: StepContext = {
@@ -258,9 +262,9 @@ export function runTrainingLoop(o: TrainingLoopOptions): TrainingResult {
     for (const [k, v] of Object.entries(metrics)) sums[k] = (sums[k] ?? 0) + v;
     count++;
     step++;
-    const stop = step - epochStart === epochSteps || step === lastStep ? endEpoch() : undefined;
+    const stop = (step - epochStart === epochSteps || step === lastStep) && endEpoch();
     if (o.checkpointEvery && step % o.checkpointEvery === 0) save(step);
-    if (stop === 'stop') return finish('stopped');
+    if (stop) return finish('stopped');
   }
   return finish('completed');
 }

@@ -31,17 +31,8 @@ export {
   trainEvaluator,
 } from './feature-classifier-training.js';
 export { frechetDistance, type KidOptions, kernelDistance } from './feature-distances.js';
-export { imagesTensor } from './images.js';
-export { classifierScore, type SampleQuality, sampleQuality } from './sample-quality.js';
-export {
-  grid25,
-  type ModeReport,
-  modeCoverage,
-  ring8,
-  sampleMixture,
-  type ToyMixture,
-} from './toy-mixtures.js';
 export { fganCriticLoss, fganGeneratorLoss } from './fgan.js';
+export { imagesTensor } from './images.js';
 export {
   type DiscriminatorLossOptions,
   discriminatorLoss,
@@ -60,6 +51,15 @@ export {
   mlpDiscriminator,
   mlpGenerator,
 } from './nets.js';
+export { classifierScore, type SampleQuality, sampleQuality } from './sample-quality.js';
 export { detach, type GanStepOptions, ganStep } from './step.js';
 export { type Density, ganValue, optimalDiscriminator } from './theory.js';
+export {
+  grid25,
+  type ModeReport,
+  modeCoverage,
+  ring8,
+  sampleMixture,
+  type ToyMixture,
+} from './toy-mixtures.js';
 export { batchSampler, type GanLoss, type GanTrainerOptions, type RealData, trainGan } from './trainer.js';

@@ -10,6 +10,7 @@ import {
   curvesSvg,
   Dense,
   Flatten,
+  gradientStep,
   type ImageDataset,
   initBackend,
   Optimizer,
@@ -17,7 +18,6 @@ import {
   Rng,
   runTrainingLoop,
   Sequential,
-  valueAndGrads,
 } from '@lab/core';
 import { loadMnistSplit, writeFileAtomic } from '@lab/core/node';
 import {
@@ -85,13 +85,10 @@ function train(ds: ImageDataset, o: AdversarialOptions, adversarial: boolean): S
       const xAdv = adversarial
         ? adversarialExamples(logits, x, y, { attack: o.attack, epsilon: o.epsilon, seed: rng.seed() })
         : x;
-      const { value, grads } = valueAndGrads(
-        () => adversarialTrainingLoss(logits, x, xAdv, y, adversarial ? 0.5 : 1),
-        vars,
+      const loss = gradientStep(opt, vars, () =>
+        adversarialTrainingLoss(logits, x, xAdv, y, adversarial ? 0.5 : 1),
       );
-      opt.step(grads);
-      const loss = value.dataSync()[0]!;
-      tf.dispose([x, y, value, ...Object.values(grads)]);
+      tf.dispose([x, y]);
       if (adversarial) xAdv.dispose();
       return { loss };
     },

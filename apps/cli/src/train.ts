@@ -8,6 +8,7 @@ import {
   curvesSvg,
   Dense,
   Flatten,
+  gradientStep,
   type ImageDataset,
   imageGridPng,
   initBackend,
@@ -16,7 +17,6 @@ import {
   Rng,
   runTrainingLoop,
   Sequential,
-  valueAndGrads,
 } from '@lab/core';
 import { loadMnistSplit } from '@lab/core/node';
 import * as tf from '@tensorflow/tfjs-core';
@@ -164,13 +164,12 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainSummary>
     trainStep: (_step, { stepInEpoch: s }) => {
       const idx = order.subarray(s * opts.batchSize, Math.min(train.count, (s + 1) * opts.batchSize));
       const { x, y } = batchTensors(train, idx);
-      const { value, grads } = valueAndGrads(
-        () => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar,
+      const loss = gradientStep(
+        optimizer,
         vars,
+        () => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar,
       );
-      optimizer.step(grads);
-      const loss = value.dataSync()[0]!;
-      tf.dispose([x, y, value, ...Object.values(grads)]);
+      tf.dispose([x, y]);
       return { loss };
     },
     validate: () => ({ accuracy: accuracy(model, valid, 500).acc }),

@@ -148,6 +148,7 @@ export {
 } from './train/averager.js';
 export { type BestWeights, type BestWeightsOptions, bestWeights, keepBest } from './train/best-weights.js';
 export { type EarlyStopping, type EarlyStoppingOptions, earlyStopping } from './train/early-stopping.js';
+export { gradientStep } from './train/gradient-step.js';
 export { type ImprovementOptions, improves } from './train/improvement.js';
 export {
   type EpochEvent,

@@ -1,6 +1,6 @@
 // Training the feature classifier (Adam, softmax cross-entropy, through @lab/core's training loop)
 // and its accuracy on labelled images.
-import { adam, type ImageDataset, Optimizer, Rng, runTrainingLoop, valueAndGrads } from '@lab/core';
+import { adam, gradientStep, type ImageDataset, Optimizer, Rng, runTrainingLoop } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { Evaluator } from './feature-classifier.js';
 import { imagesTensor } from './images.js';
@@ -44,13 +44,12 @@ export function trainEvaluator(
             ev.classes,
           ),
         );
-        const { value, grads } = valueAndGrads(
-          () => tf.losses.softmaxCrossEntropy(y, ev.logits(x)) as tf.Scalar,
+        const loss = gradientStep(
+          opt,
           vars,
+          () => tf.losses.softmaxCrossEntropy(y, ev.logits(x)) as tf.Scalar,
         );
-        opt.step(grads);
-        const loss = value.dataSync()[0]!;
-        tf.dispose([x, y, value, ...Object.values(grads)]);
+        tf.dispose([x, y]);
         return { loss };
       },
       onStep: (e) => onStep?.({ epoch: e.epoch, step: e.stepInEpoch, steps, loss: e.metrics.loss! }),

@@ -126,8 +126,8 @@ function wholeNumber(name: string, value: number, min: number): void {
     throw new RangeError(`${name} must be a whole number >= ${min}, got ${value}`);
 }
 
-/** Checks the options that say how long to train; returns the mode. */
-function checkLength(o: TrainingLoopOptions): 'steps' | 'epochs' {
+/** Checks the options that must agree with each other; returns the mode (steps or epochs). */
+function checkOptions(o: TrainingLoopOptions): 'steps' | 'epochs' {
   if ((o.steps === undefined) === (o.epochs === undefined))
     throw new Error('runTrainingLoop: give exactly one of steps and epochs');
   if (o.checkpointEvery !== undefined && !o.saveCheckpoint)
@@ -153,7 +153,7 @@ function firstNonFinite(metrics: Record<string, number>): [string, number] | und
 }
 
 export function runTrainingLoop(o: TrainingLoopOptions): TrainingResult {
-  const mode = checkLength(o);
+  const mode = checkOptions(o);
   const { nanGuard = 'stop', maxRollbacks = 3, hooks = [] } = o;
   const fixedLength = typeof o.stepsPerEpoch === 'number' ? o.stepsPerEpoch : undefined;
   const perEpoch = fixedLength ?? (mode === 'steps' ? Number.POSITIVE_INFINITY : undefined);

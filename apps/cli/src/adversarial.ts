@@ -10,13 +10,14 @@ import {
   curvesSvg,
   Dense,
   Flatten,
+  gradientStep,
   type ImageDataset,
   initBackend,
   Optimizer,
   ReLU,
   Rng,
+  runTrainingLoop,
   Sequential,
-  valueAndGrads,
 } from '@lab/core';
 import { loadMnistSplit, writeFileAtomic } from '@lab/core/node';
 import {
@@ -29,7 +30,7 @@ import {
   robustAccuracy,
 } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
-import { progress } from './progress.js';
+import { type Progress, progress } from './progress.js';
 
 export interface AdversarialOptions {
   data: string;
@@ -66,15 +67,15 @@ function train(ds: ImageDataset, o: AdversarialOptions, adversarial: boolean): S
   const logits = (x: tf.Tensor) => net.forward(x);
   const batch = 128;
   const steps = Math.ceil(ds.count / batch);
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    const bar = progress(
-      `${adversarial ? 'adversarial' : 'clean'} epoch ${epoch + 1}/${o.epochs}`,
-      steps,
-      o.quiet,
-    );
-    const order = rng.permutation(ds.count);
-    let lossSum = 0;
-    for (let s = 0; s < steps; s++) {
+  let order: Int32Array = new Int32Array(0);
+  let bar: Progress | undefined;
+  runTrainingLoop({
+    epochs: o.epochs,
+    stepsPerEpoch: () => {
+      order = rng.permutation(ds.count);
+      return steps;
+    },
+    trainStep: (_step, { stepInEpoch: s }) => {
       const idx = order.subarray(s * batch, Math.min(ds.count, (s + 1) * batch));
       const x = imagesTensor(ds, idx);
       const y = tf.tensor1d(
@@ -84,19 +85,29 @@ function train(ds: ImageDataset, o: AdversarialOptions, adversarial: boolean): S
       const xAdv = adversarial
         ? adversarialExamples(logits, x, y, { attack: o.attack, epsilon: o.epsilon, seed: rng.seed() })
         : x;
-      const { value, grads } = valueAndGrads(
-        () => adversarialTrainingLoss(logits, x, xAdv, y, adversarial ? 0.5 : 1),
-        vars,
+      const loss = gradientStep(opt, vars, () =>
+        adversarialTrainingLoss(logits, x, xAdv, y, adversarial ? 0.5 : 1),
       );
-      opt.step(grads);
-      const loss = value.dataSync()[0]!;
-      lossSum += loss;
-      tf.dispose([x, y, value, ...Object.values(grads)]);
+      tf.dispose([x, y]);
       if (adversarial) xAdv.dispose();
-      bar.tick({ loss: loss.toFixed(4) });
-    }
-    bar.done(`mean loss ${(lossSum / steps).toFixed(4)}`);
-  }
+      return { loss };
+    },
+    hooks: [
+      {
+        beforeEpoch: (epoch, n) => {
+          bar = progress(
+            `${adversarial ? 'adversarial' : 'clean'} epoch ${epoch + 1}/${o.epochs}`,
+            n,
+            o.quiet,
+          );
+        },
+        afterEpoch: (e) => {
+          bar!.done(`mean loss ${e.means.loss!.toFixed(4)}`);
+        },
+      },
+    ],
+    onStep: (e) => bar!.tick({ loss: e.metrics.loss!.toFixed(4) }),
+  });
   opt.dispose();
   return net;
 }

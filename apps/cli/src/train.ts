@@ -8,14 +8,15 @@ import {
   curvesSvg,
   Dense,
   Flatten,
+  gradientStep,
   type ImageDataset,
   imageGridPng,
   initBackend,
   Optimizer,
   ReLU,
   Rng,
+  runTrainingLoop,
   Sequential,
-  valueAndGrads,
 } from '@lab/core';
 import { loadMnistSplit } from '@lab/core/node';
 import * as tf from '@tensorflow/tfjs-core';
@@ -151,35 +152,47 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainSummary>
   const epochLoss: number[] = [];
   const validationAccuracy: number[] = [];
   const tensorsAfterEpoch: number[] = [];
-  let steps = 0;
+  let order: Int32Array = new Int32Array(0);
+  let bar: Progress | undefined;
   let trainMs = 0;
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    const bar: Progress = progress(`epoch ${epoch + 1}/${opts.epochs}`, stepsPerEpoch, opts.quiet);
-    const order = rng.permutation(train.count);
-    let lossSum = 0;
-    for (let s = 0; s < stepsPerEpoch; s++) {
-      const t0 = performance.now();
+  const { stepsDone } = runTrainingLoop({
+    epochs: opts.epochs,
+    stepsPerEpoch: () => {
+      order = rng.permutation(train.count);
+      return stepsPerEpoch;
+    },
+    trainStep: (_step, { stepInEpoch: s }) => {
       const idx = order.subarray(s * opts.batchSize, Math.min(train.count, (s + 1) * opts.batchSize));
       const { x, y } = batchTensors(train, idx);
-      const { value, grads } = valueAndGrads(
-        () => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar,
+      const loss = gradientStep(
+        optimizer,
         vars,
+        () => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar,
       );
-      optimizer.step(grads);
-      const loss = value.dataSync()[0]!;
-      tf.dispose([x, y, value, ...Object.values(grads)]);
-      trainMs += performance.now() - t0;
-      steps++;
-      if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}`);
-      lossSum += loss;
-      bar.tick({ loss: loss.toFixed(4) });
-    }
-    const { acc } = accuracy(model, valid, 500);
-    epochLoss.push(lossSum / stepsPerEpoch);
-    validationAccuracy.push(acc);
-    tensorsAfterEpoch.push(tf.memory().numTensors);
-    bar.done(`loss ${(lossSum / stepsPerEpoch).toFixed(4)}  validation accuracy ${(100 * acc).toFixed(2)}%`);
-  }
+      tf.dispose([x, y]);
+      return { loss };
+    },
+    validate: () => ({ accuracy: accuracy(model, valid, 500).acc }),
+    hooks: [
+      {
+        beforeEpoch: (epoch, steps) => {
+          bar = progress(`epoch ${epoch + 1}/${opts.epochs}`, steps, opts.quiet);
+        },
+        afterEpoch: (e) => {
+          const loss = e.means.loss!;
+          const acc = e.validation!.accuracy!;
+          epochLoss.push(loss);
+          validationAccuracy.push(acc);
+          tensorsAfterEpoch.push(tf.memory().numTensors);
+          bar!.done(`loss ${loss.toFixed(4)}  validation accuracy ${(100 * acc).toFixed(2)}%`);
+        },
+      },
+    ],
+    onStep: (e) => {
+      trainMs += e.ms;
+      bar!.tick({ loss: e.metrics.loss!.toFixed(4) });
+    },
+  });
 
   mkdirSync(opts.out, { recursive: true });
   const show = Math.min(64, valid.count);
@@ -238,7 +251,7 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainSummary>
     epochLoss,
     validationAccuracy,
     seconds: (performance.now() - started) / 1000,
-    msPerStep: trainMs / Math.max(1, steps),
+    msPerStep: trainMs / Math.max(1, stepsDone),
     tensorsAfterEpoch,
     files,
   };

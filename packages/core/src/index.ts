@@ -9,6 +9,24 @@ export {
 } from './checkpoint/checkpoint.js';
 export { CheckpointError, type CheckpointErrorCode } from './checkpoint/checkpoint-error.js';
 export {
+  choiceField,
+  configObject,
+  type IntegerFieldOptions,
+  integerField,
+  numberField,
+} from './checkpoint/config-fields.js';
+export { ModelFileError } from './checkpoint/model-file-error.js';
+export {
+  type LoadedModule,
+  type LoadModuleSpec,
+  loadModule,
+  MODULE_HEADER_KEY,
+  type ModuleFileContents,
+  type ModuleKind,
+  type SaveModuleOptions,
+  saveModule,
+} from './checkpoint/module-file.js';
+export {
   decodeTensor,
   float16Bits,
   MAX_HEADER_BYTES,
@@ -138,10 +156,26 @@ export {
   type RuntimeOptions,
 } from './runtime/lab-runtime.js';
 export {
+  type Averager,
+  type AveragerOptions,
+  type AveragingRule,
+  averager,
+  type EmaState,
+  ema,
+  type MeanState,
+  polyak,
+} from './train/averager.js';
+export { type BestWeights, type BestWeightsOptions, bestWeights, keepBest } from './train/best-weights.js';
+export { type EarlyStopping, type EarlyStoppingOptions, earlyStopping } from './train/early-stopping.js';
+export { gradientStep } from './train/gradient-step.js';
+export { type ImprovementOptions, improves } from './train/improvement.js';
+export {
   type EpochEvent,
   NonFiniteError,
   runTrainingLoop,
+  type StepContext,
   type StepEvent,
+  type TrainingHook,
   type TrainingLoopOptions,
   type TrainingResult,
 } from './train/loop.js';

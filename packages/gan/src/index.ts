@@ -19,28 +19,20 @@ export {
   embedLatent,
 } from './conditional.js';
 export {
-  frechetDistance,
-  grid25,
-  type KidOptions,
-  kernelDistance,
-  type ModeReport,
-  modeCoverage,
-  ring8,
-  sampleMixture,
-  type ToyMixture,
-} from './evaluation.js';
-export {
-  classifierScore,
   EVALUATOR_FEATURES,
+  EVALUATOR_FILE,
   Evaluator,
+  type EvaluatorConfig,
+  validateEvaluatorConfig,
+} from './feature-classifier.js';
+export {
   type EvaluatorTrainingOptions,
   evaluatorAccuracy,
-  imagesTensor,
-  type SampleQuality,
-  sampleQuality,
   trainEvaluator,
-} from './evaluator.js';
+} from './feature-classifier-training.js';
+export { frechetDistance, type KidOptions, kernelDistance } from './feature-distances.js';
 export { fganCriticLoss, fganGeneratorLoss } from './fgan.js';
+export { imagesTensor } from './images.js';
 export {
   type DiscriminatorLossOptions,
   discriminatorLoss,
@@ -59,6 +51,15 @@ export {
   mlpDiscriminator,
   mlpGenerator,
 } from './nets.js';
+export { classifierScore, type SampleQuality, sampleQuality } from './sample-quality.js';
 export { detach, type GanStepOptions, ganStep } from './step.js';
 export { type Density, ganValue, optimalDiscriminator } from './theory.js';
+export {
+  grid25,
+  type ModeReport,
+  modeCoverage,
+  ring8,
+  sampleMixture,
+  type ToyMixture,
+} from './toy-mixtures.js';
 export { batchSampler, type GanLoss, type GanTrainerOptions, type RealData, trainGan } from './trainer.js';

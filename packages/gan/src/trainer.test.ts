@@ -1,4 +1,13 @@
-import { adam, checkpointToBytes, initBackend, Optimizer, Rng, restoreCheckpoint } from '@lab/core';
+import {
+  adam,
+  averager,
+  checkpointToBytes,
+  ema,
+  initBackend,
+  Optimizer,
+  Rng,
+  restoreCheckpoint,
+} from '@lab/core';
 import { jensenShannon } from '@lab/divergences';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +95,42 @@ describe('trainGan', () => {
       trainGan({ ...c, data, latent: 4, batchSize: 8, steps: 8, startStep: restored.step, loss });
       expect(weights(c)).toEqual(weights(a));
     }
+  });
+  it("keeps an EMA of the generator's weights through the loop's averager, leak-free", () => {
+    const s = setup(5);
+    const vars = s.G.trainableParameters();
+    const name = Object.keys(vars)[0]!;
+    const hand = Array.from(vars[name]!.dataSync(), Number);
+    const average = averager(vars, ema(0.5));
+    const counted = tf.memory().numTensors;
+    const seen: number[] = [];
+    trainGan({
+      ...s,
+      data,
+      latent: 4,
+      batchSize: 8,
+      steps: 4,
+      average,
+      hooks: [
+        {
+          afterStep: (e) => {
+            seen.push(e.step);
+            // the hook runs after the update: fold this step's weights into the hand computation
+            vars[name]!.dataSync().forEach((v, i) => {
+              hand[i] = 0.5 * hand[i]! + 0.5 * v;
+            });
+          },
+        },
+      ],
+    });
+    expect(seen).toEqual([0, 1, 2, 3]);
+    const got = average.average()[name]!.dataSync();
+    hand.forEach((v, i) => {
+      expect(got[i]).toBeCloseTo(v, 6);
+    });
+    expect(Array.from(got)).not.toEqual(Array.from(vars[name]!.dataSync()));
+    expect(tf.memory().numTensors).toBe(counted);
+    average.dispose();
   });
   it('rejects bad settings', () => {
     const s = setup(4);

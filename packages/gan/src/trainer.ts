@@ -2,11 +2,13 @@
 // a fixed-noise sample grid every N steps, checkpoints and exact resume, progress events and a NaN
 // guard, all through @lab/core's training-loop driver. Leak-free: the tensor count stays flat.
 import {
+  type Averager,
   type Module,
   type Optimizer,
   Rng,
   runTrainingLoop,
   type StepEvent,
+  type TrainingHook,
   type TrainingResult,
   valueAndGrads,
 } from '@lab/core';
@@ -55,6 +57,10 @@ export interface GanTrainerOptions {
   restoreCheckpoint?: () => number | undefined;
   nanGuard?: 'stop' | 'rollback';
   onStep?: (e: StepEvent) => void;
+  /** Weight averaging (e.g. an EMA of the generator's weights: averager(G.trainableParameters(), ema(0.999))), updated after every step. */
+  average?: Averager;
+  /** Hooks of @lab/core's training loop (afterStep, afterEpoch...). */
+  hooks?: readonly TrainingHook[];
   signal?: AbortSignal;
 }
 
@@ -116,6 +122,8 @@ export function trainGan(o: GanTrainerOptions): TrainingResult {
         o.onStep?.(e);
         if (o.sampleEvery && (e.step + 1) % o.sampleEvery === 0) emitSamples(e.step + 1);
       },
+      average: o.average,
+      hooks: o.hooks,
       signal: o.signal,
       trainStep: () => {
         let extra = 0;

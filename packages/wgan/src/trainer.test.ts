@@ -1,9 +1,11 @@
 import {
   adam,
+  averager,
   chain,
   checkpointToBytes,
   clipWeights,
   Dense,
+  ema,
   initBackend,
   LeakyReLU,
   Optimizer,
@@ -110,5 +112,29 @@ describe('trainWgan', () => {
     });
     const weights = (m: typeof a) => Object.values(m.D.stateDict()).map((v) => Array.from(v.dataSync()));
     expect(weights(c)).toEqual(weights(a));
+  });
+  it("passes the loop's averager and hooks through: an EMA of G, updated once per generator step", () => {
+    const s = setup(6);
+    const vars = s.G.trainableParameters();
+    const average = averager(vars, ema(0.9));
+    const before = tf.memory().numTensors;
+    const epochs: number[] = [];
+    const r = trainWgan({
+      ...s,
+      data,
+      latent: 2,
+      batchSize: 32,
+      steps: 3,
+      nCritic: 2,
+      average,
+      hooks: [{ afterEpoch: (e) => epochs.push(e.steps) }],
+    });
+    expect(r.stepsDone).toBe(3);
+    expect(epochs).toEqual([3]);
+    // three updates from the initial weights w0: 0.9^3 w0 + 0.1 (0.9^2 w1 + 0.9 w2 + w3) differs from w3
+    const [k, w] = Object.entries(vars)[0]!;
+    expect(Array.from(average.average()[k]!.dataSync())).not.toEqual(Array.from(w.dataSync()));
+    expect(tf.memory().numTensors).toBe(before);
+    average.dispose();
   });
 });

@@ -3,11 +3,13 @@
 // chain(rmsprop(5e-5), clipWeights(0.01))), the critic's Wasserstein estimate logged every step,
 // Lipschitz diagnostics every N steps, and checkpoints with exact resume through @lab/core's loop.
 import {
+  type Averager,
   type Module,
   type Optimizer,
   type Rng,
   runTrainingLoop,
   type StepEvent,
+  type TrainingHook,
   type TrainingResult,
   valueAndGrads,
 } from '@lab/core';
@@ -47,6 +49,10 @@ export interface WganTrainerOptions {
   nanGuard?: 'stop' | 'rollback';
   /** Metrics per generator step: wEstimate (the critic's E[f(real)] - E[f(fake)]), criticLoss, penalty, gLoss. */
   onStep?: (e: StepEvent) => void;
+  /** Weight averaging (e.g. an EMA of the generator's weights: averager(G.trainableParameters(), ema(0.999))), updated after every step. */
+  average?: Averager;
+  /** Hooks of @lab/core's training loop (afterStep, afterEpoch...). */
+  hooks?: readonly TrainingHook[];
   signal?: AbortSignal;
 }
 
@@ -64,6 +70,8 @@ export function trainWgan(o: WganTrainerOptions): TrainingResult {
     restoreCheckpoint: o.restoreCheckpoint,
     nanGuard: o.nanGuard,
     onStep: o.onStep,
+    average: o.average,
+    hooks: o.hooks,
     signal: o.signal,
     trainStep: (step) => {
       let wEstimate = 0;

@@ -1,24 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initBackend, Rng } from '@lab/core';
+import { decodeTensor, initBackend, ModelFileError, parseSafetensors, Rng, saveModule } from '@lab/core';
 import { loadMnistSplit } from '@lab/core/node';
 import { findSharedData } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { frechetDistance } from './evaluation.js';
-import {
-  classifierScore,
-  Evaluator,
-  evaluatorAccuracy,
-  imagesTensor,
-  sampleQuality,
-  trainEvaluator,
-} from './evaluator.js';
+import { EVALUATOR_FILE, Evaluator } from './feature-classifier.js';
+import { evaluatorAccuracy, trainEvaluator } from './feature-classifier-training.js';
+import { frechetDistance } from './feature-distances.js';
+import { imagesTensor } from './images.js';
+import { classifierScore, sampleQuality } from './sample-quality.js';
 
-const shipped = () =>
-  Evaluator.fromBytes(
-    readFileSync(new URL('../assets/fashion-mnist-evaluator.safetensors', import.meta.url)),
-  );
+const shippedBytes = () =>
+  readFileSync(new URL('../assets/fashion-mnist-evaluator.safetensors', import.meta.url));
+const shipped = () => Evaluator.fromBytes(shippedBytes());
 const fashion = () => join(findSharedData(), 'fashion-mnist');
 
 describe('the Fashion-MNIST evaluator', () => {
@@ -94,9 +89,65 @@ describe('the Fashion-MNIST evaluator', () => {
     expect(d).toBe(0);
     expect(() =>
       Evaluator.fromBytes(new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32])),
-    ).toThrow(/no head.weight/);
+    ).toThrow(/^tensor 'head\.weight': is missing or not a matrix: not an evaluator file$/);
     tf.dispose(x);
     ev.dispose();
     copy.dispose();
+  });
+
+  it('the shipped file (from before the model-file format) loads its tensors exactly, with its provenance', () => {
+    const bytes = shippedBytes();
+    const { tensors, metadata } = parseSafetensors(bytes);
+    expect(metadata['lab.module']).toBeUndefined();
+    const ev = Evaluator.fromBytes(bytes);
+    expect(ev.classes).toBe(10);
+    expect(ev.metadata).toEqual(metadata);
+    const state = ev.stateDict();
+    expect(Object.keys(state).sort()).toEqual(Object.keys(tensors).sort());
+    for (const [name, raw] of Object.entries(tensors))
+      expect(Array.from(state[name]!.dataSync())).toEqual(Array.from(decodeTensor(raw).data));
+    // written again, it is a model file of kind 'gan.evaluator' that loads to the same weights
+    const again = ev.toBytes();
+    expect(JSON.parse(parseSafetensors(again).metadata['lab.module']!)).toEqual({
+      kind: 'gan.evaluator',
+      version: 1,
+      config: { classes: 10 },
+    });
+    const copy = Evaluator.fromBytes(again);
+    expect(copy.metadata).toEqual(metadata);
+    for (const [name, v] of Object.entries(copy.stateDict()))
+      expect(Array.from(v.dataSync())).toEqual(Array.from(state[name]!.dataSync()));
+    ev.dispose();
+    copy.dispose();
+  });
+
+  it('rejects hostile evaluator files with the field named, leaking nothing', () => {
+    const ev = new Evaluator({ classes: 3 });
+    const before = tf.memory().numTensors;
+    const cases: [Uint8Array, RegExp][] = [
+      [
+        saveModule(ev, { classes: 'ten' }, EVALUATOR_FILE),
+        /^config\.classes: must be a whole number, got "ten"$/,
+      ],
+      [
+        saveModule(ev, { classes: 1e7 }, EVALUATOR_FILE),
+        /^config\.classes: must be in \[2, 10000\], got 10000000$/,
+      ],
+      [
+        saveModule(ev, { classes: 4 }, EVALUATOR_FILE),
+        /^tensor 'head\.weight': has shape \[64, 3\], the model \[64, 4\]$/,
+      ],
+      [
+        saveModule(ev, { classes: 3 }, { kind: 'depparse.tagger', version: 1 }),
+        /^lab\.module\.kind: is "depparse\.tagger"/,
+      ],
+      [saveModule(ev, { classes: 3 }, { kind: 'gan.evaluator', version: 2 }), /^lab\.module\.version: is 2/],
+    ];
+    for (const [bytes, message] of cases) {
+      expect(() => Evaluator.fromBytes(bytes)).toThrow(message);
+      expect(() => Evaluator.fromBytes(bytes)).toThrow(ModelFileError);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    ev.dispose();
   });
 });

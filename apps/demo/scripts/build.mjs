@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Builds the demo page into dist/: the bundle (esbuild, as any bundler would consume the packages),
 // index.html, tfjs's .wasm binaries under wasm/ (initBackend's wasmPaths points there) and the shipped
-// EWT parser and tagger under models/en_ewt/.
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+// EWT parser and tagger under models/en_ewt/, @lab/gan's Fashion-MNIST classifier under models/ and
+// the first test images of Fashion-MNIST (from apps/cli/data, which ships them) under data/.
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,6 +17,7 @@ const require = createRequire(join(root, 'package.json'));
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'wasm'), { recursive: true });
 mkdirSync(join(dist, 'models', 'en_ewt'), { recursive: true });
+mkdirSync(join(dist, 'data'), { recursive: true });
 await build({
   entryPoints: [join(root, 'src', 'main.ts')],
   outfile: join(dist, 'main.js'),
@@ -35,4 +38,25 @@ for (const f of readdirSync(join(wasmDir, 'dist')).filter((f) => f.endsWith('.wa
 const modelDir = dirname(require.resolve('@lab/depparse/models/en_ewt/config.json'));
 for (const f of readdirSync(modelDir).filter((f) => f !== 'training.json'))
   copyFileSync(join(modelDir, f), join(dist, 'models', 'en_ewt', f));
+copyFileSync(
+  require.resolve('@lab/gan/assets/fashion-mnist-evaluator.safetensors'),
+  join(dist, 'models', 'fashion-mnist-evaluator.safetensors'),
+);
+writeTestImages(join(root, '..', 'cli', 'data', 'fashion-mnist'), join(dist, 'data'), 60);
 console.log(`built ${dist}`);
+
+/** The first `count` test images (raw 28x28 grey bytes) and labels, out of the IDX files. */
+function writeTestImages(from, to, count) {
+  const idx = (name, magic, header) => {
+    const bytes = gunzipSync(readFileSync(join(from, name)));
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.length < header || view.getUint32(0) !== magic)
+      throw new Error(`${join(from, name)}: not an IDX file (magic ${view.getUint32(0)}, expected ${magic})`);
+    if (view.getUint32(4) < count) throw new Error(`${join(from, name)}: fewer than ${count} items`);
+    return bytes.subarray(header);
+  };
+  const images = idx('t10k-images-idx3-ubyte.gz', 2051, 16).subarray(0, count * 784);
+  const labels = idx('t10k-labels-idx1-ubyte.gz', 2049, 8).subarray(0, count);
+  writeFileSync(join(to, 'fashion-mnist-test-images.bin'), images);
+  writeFileSync(join(to, 'fashion-mnist-test-labels.bin'), labels);
+}

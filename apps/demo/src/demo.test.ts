@@ -137,6 +137,34 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
     await page.close();
   });
 
+  it('adversarial: PGD within the epsilon ball flips a correct prediction, leak-free', async () => {
+    const { page, demo } = await open('adversarial', 'adversarial');
+    const r = demo.adversarial as {
+      label: number;
+      before: number;
+      epsilon: number;
+      fgsm: { after: number; linf: number };
+      pgd: { after: number; linf: number };
+      leakedTensors: number;
+    };
+    expect(r.before).toBe(r.label); // the attacked image was classified correctly
+    expect(r.epsilon).toBe(0.1);
+    expect(r.pgd.after).not.toBe(r.label); // and PGD at epsilon 0.1 flips it
+    expect(r.pgd.linf).toBeLessThanOrEqual(r.epsilon + 1e-6);
+    expect(r.fgsm.linf).toBeLessThanOrEqual(r.epsilon + 1e-6);
+    expect(r.leakedTensors).toBe(0);
+    expect(await page.locator('#adv-verdict').textContent()).toContain('flipped');
+    // the slider drives the attack: at epsilon 0 nothing changes and the prediction holds
+    await page.locator('#adv-epsilon').fill('0');
+    await page.waitForFunction(() => document.querySelector('#adv-verdict')?.textContent?.includes('ε = 0.00'));
+    expect(await page.locator('#adv-verdict').textContent()).toContain('held');
+    await page.locator('#adv-epsilon').fill('0.1');
+    await page.waitForFunction(() => document.querySelector('#adv-verdict')?.textContent?.includes('ε = 0.10'));
+    console.log(`demo adversarial: image ${JSON.stringify(r)}`);
+    await page.screenshot({ path: join(shots, 'adversarial.png'), fullPage: true });
+    await page.close();
+  });
+
   it('parse: parses a sentence into one single-rooted tree and offers the CoNLL-U', async () => {
     const { page, demo } = await open('parse', 'parse');
     const parse = demo.parse as { sentences: number; conllu: string; ms: number };

@@ -3,6 +3,7 @@
 // set up the first time it is opened. With ?auto the opened page runs once by itself and publishes its
 // results on window.labDemo, which is what the browser test reads.
 import { initBackend } from '@lab/core';
+import { adversarialPage } from './adversarial-page.js';
 import { divergenceExplorer } from './divergences-page.js';
 import { arcDiagram, conlluDownload, formatConllu, loadShippedModel, parseText } from './parse.js';
 import { trainRing } from './ring.js';
@@ -62,6 +63,14 @@ async function main(): Promise<void> {
       id: 'divergences',
       title: 'Divergences',
       open: () => divergenceExplorer($('div-root'), (s) => publish('divergences', s)),
+    },
+    {
+      id: 'adversarial',
+      title: 'Adversarial examples',
+      open: async () => {
+        const r = await adversarialPage($('adv-root'), { auto });
+        if (r) publish('adversarial', r);
+      },
     },
     {
       id: 'parse',

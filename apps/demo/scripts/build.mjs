@@ -3,12 +3,22 @@
 // index.html, tfjs's .wasm binaries under wasm/ (initBackend's wasmPaths points there) and the shipped
 // EWT parser and tagger under models/en_ewt/, @lab/gan's Fashion-MNIST classifier under models/ and
 // the first test images of Fashion-MNIST (from apps/cli/data, which ships them) under data/.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+
+// The size budget of what a visitor's browser may fetch: every file in dist/ except source maps (the
+// page works offline once these are loaded). Stated in the README; the build fails above it.
+// --budget-bytes N overrides it (to check the check).
+const budgetAt = process.argv.indexOf('--budget-bytes');
+const BUDGET_BYTES = budgetAt > 0 ? Number(process.argv[budgetAt + 1]) : 9 * 1024 * 1024;
+if (!(BUDGET_BYTES > 0)) {
+  console.error(`--budget-bytes: expected a positive number of bytes, got ${process.argv[budgetAt + 1]}`);
+  process.exit(2);
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -44,6 +54,29 @@ copyFileSync(
 );
 writeTestImages(join(root, '..', 'cli', 'data', 'fashion-mnist'), join(dist, 'data'), 60);
 console.log(`built ${dist}`);
+checkBudget(dist);
+
+/** Prints the size of dist/ by part and exits non-zero when the shipped files exceed the budget. */
+function checkBudget(dir) {
+  const files = readdirSync(dir, { recursive: true })
+    .map((f) => join(dir, String(f)))
+    .filter((f) => statSync(f).isFile());
+  const shipped = files.filter((f) => !f.endsWith('.map'));
+  const size = (fs) => fs.reduce((s, f) => s + statSync(f).size, 0);
+  const mib = (b) => `${(b / 1024 / 1024).toFixed(2)} MiB`;
+  const part = (prefix) => size(shipped.filter((f) => f.startsWith(join(dir, prefix))));
+  const total = size(shipped);
+  const gz = gzipSync(readFileSync(join(dir, 'main.js'))).length;
+  console.log(
+    `bundle: main.js ${mib(part('main.js'))} (${mib(gz)} gzipped), wasm/ ${mib(part('wasm'))}, ` +
+      `models/ ${mib(part('models'))}, data/ ${mib(part('data'))}; ` +
+      `shipped ${mib(total)} of a ${mib(BUDGET_BYTES)} budget (source maps, not counted: ${mib(size(files) - total)})`,
+  );
+  if (total > BUDGET_BYTES) {
+    console.error(`dist/ is over its size budget: ${total} bytes > ${BUDGET_BYTES} (scripts/build.mjs BUDGET_BYTES)`);
+    process.exit(1);
+  }
+}
 
 /** The first `count` test images (raw 28x28 grey bytes) and labels, out of the IDX files. */
 function writeTestImages(from, to, count) {

@@ -73,7 +73,9 @@ function checkBudget(dir) {
       `shipped ${mib(total)} of a ${mib(BUDGET_BYTES)} budget (source maps, not counted: ${mib(size(files) - total)})`,
   );
   if (total > BUDGET_BYTES) {
-    console.error(`dist/ is over its size budget: ${total} bytes > ${BUDGET_BYTES} (scripts/build.mjs BUDGET_BYTES)`);
+    console.error(
+      `dist/ is over its size budget: ${total} bytes > ${BUDGET_BYTES} (scripts/build.mjs BUDGET_BYTES)`,
+    );
     process.exit(1);
   }
 }

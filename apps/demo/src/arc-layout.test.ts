@@ -18,6 +18,7 @@ describe('arcLayout', () => {
     const { x, width } = arcLayout([w('a', 0), w('extraordinarily', 1), w('b', 2)]);
     expect(x[1]! - x[0]!).toBe(50); // two short words: the minimum room
     expect(x[2]! - x[1]!).toBe(25 + (8 * 15 + 16) / 2); // half of 'a' plus half of the long word
+    expect(width).toBe(50 + 50 + 8 * 15 + 16 + 50);
     const chain = arcLayout(Array.from({ length: 60 }, (_, i) => w('word', i)));
     expect(chain.width).toBeGreaterThan(60 * 50);
     expect(Math.max(...chain.level)).toBe(1); // each word on the one before: short disjoint arcs

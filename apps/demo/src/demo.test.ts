@@ -156,10 +156,14 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
     expect(await page.locator('#adv-verdict').textContent()).toContain('flipped');
     // the slider drives the attack: at epsilon 0 nothing changes and the prediction holds
     await page.locator('#adv-epsilon').fill('0');
-    await page.waitForFunction(() => document.querySelector('#adv-verdict')?.textContent?.includes('ε = 0.00'));
+    await page.waitForFunction(() =>
+      document.querySelector('#adv-verdict')?.textContent?.includes('ε = 0.00'),
+    );
     expect(await page.locator('#adv-verdict').textContent()).toContain('held');
     await page.locator('#adv-epsilon').fill('0.1');
-    await page.waitForFunction(() => document.querySelector('#adv-verdict')?.textContent?.includes('ε = 0.10'));
+    await page.waitForFunction(() =>
+      document.querySelector('#adv-verdict')?.textContent?.includes('ε = 0.10'),
+    );
     console.log(`demo adversarial: image ${JSON.stringify(r)}`);
     await page.screenshot({ path: join(shots, 'adversarial.png'), fullPage: true });
     await page.close();

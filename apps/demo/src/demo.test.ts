@@ -208,6 +208,39 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
     await page.close();
   });
 
+  it('says so plainly when WebAssembly SIMD is missing, and the pages still work', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // a browser without SIMD: every small module with a SIMD (0xfd-prefixed) instruction fails
+    // validation, which is how both the page and tfjs probe for it
+    await page.addInitScript(() => {
+      const validate = WebAssembly.validate;
+      WebAssembly.validate = (bytes: BufferSource) => {
+        const b = new Uint8Array(ArrayBuffer.isView(bytes) ? bytes.buffer : bytes);
+        return b.length < 200 && b.includes(0xfd) ? false : validate(bytes);
+      };
+    });
+    await page.goto(`${base}?auto#divergences`);
+    await page.waitForFunction(
+      () => window.labDemo?.divergences !== undefined || window.labDemo?.error,
+      null,
+      {
+        timeout: PAGE_TIMEOUT,
+      },
+    );
+    const demo = (await page.evaluate(() => window.labDemo)) as Demo;
+    expect(demo.error).toBeUndefined();
+    expect(errors).toEqual([]);
+    expect(demo.support).toEqual({ wasm: true, simd: false });
+    expect(demo.report).toMatchObject({ simd: false });
+    expect(await page.locator('#support').textContent()).toContain('has no SIMD');
+    expect(await page.locator('#support').isVisible()).toBe(true);
+    expect(await page.locator('#div-table tr[data-name="KL"] td.num').textContent()).toMatch(/^\d/);
+    await page.screenshot({ path: join(shots, 'no-simd.png') });
+    await page.close();
+  });
+
   it('uses WASM threads on a cross-origin isolated page', async () => {
     const isolated = await serve(join(root, 'dist'), { isolated: true });
     try {

@@ -2,7 +2,8 @@
 // every page loads on the WASM SIMD backend with @lab's kernels, the ring GAN trains leak-free, the
 // divergence explorer shows the values @lab/divergences computes here in Node for the same
 // distributions, an adversarial example flips the classifier's prediction, and a sentence parses.
-// Screenshots go to screenshots/<page>.png (the README shows them). dist/ is built by the global
+// Screenshots go to dist/screenshots/<page>.png, or with DEMO_SCREENSHOTS=1 (`pnpm screenshots`) to
+// the committed screenshots/ that the README shows. dist/ is built by the global
 // setup (src/global-setup.ts). Skipped, with a message, where no Chromium is installed.
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -19,7 +20,7 @@ import { divergenceTable } from './divergence-table.js';
 import { divergenceValues, showValue } from './divergence-values.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const shots = join(root, 'screenshots');
+const shots = process.env.DEMO_SCREENSHOTS ? join(root, 'screenshots') : join(root, 'dist', 'screenshots');
 const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
 if (!executablePath) console.warn('demo test skipped: no Chromium (apt-get install chromium)');
 

@@ -242,6 +242,16 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
     await page.close();
   });
 
+  it('names a bad URL option instead of running with it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}?auto&steps=abc#ring`);
+    await page.waitForFunction(() => window.labDemo?.error !== undefined, null, { timeout: PAGE_TIMEOUT });
+    expect(await page.locator('#backend').textContent()).toBe(
+      'failed: RangeError: ?steps=abc: expected a whole number from 1 to 100000',
+    );
+    await page.close();
+  });
+
   it('uses WASM threads on a cross-origin isolated page', async () => {
     const isolated = await serve(join(root, 'dist'), { isolated: true });
     try {

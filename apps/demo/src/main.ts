@@ -6,6 +6,7 @@ import { initBackend } from '@lab/core';
 import { adversarialPage } from './adversarial-page.js';
 import { divergenceExplorer } from './divergences-page.js';
 import { arcDiagram, conlluDownload, formatConllu, loadShippedModel, parseText } from './parse.js';
+import { intOption } from './query.js';
 import { trainRing } from './ring.js';
 import { type Page, startRouter } from './router.js';
 import { supportMessage, wasmSupport } from './simd.js';
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
   publish('support', support);
 
   // ?threads=N asks for N WASM threads (honoured on cross-origin isolated pages); default: tfjs's choice
-  const threads = query.has('threads') ? Number(query.get('threads')) : 'auto';
+  const threads = intOption(query, 'threads', { min: 1, max: 64 }) ?? 'auto';
+  const ringSteps = intOption(query, 'steps', { min: 1, max: 100_000 }) ?? 200;
   const report = await initBackend({ wasmPaths: new URL('./wasm/', location.href).href, threads });
   $('backend').textContent =
     `backend ${report.backend}, SIMD ${report.simd ? 'on' : 'off'}, ${report.threads} thread(s)` +
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
             },
           });
         $('ring-train').addEventListener('click', () => void ring(3000));
-        if (auto) publish('ring', await ring(Number(query.get('steps') ?? 200)));
+        if (auto) publish('ring', await ring(ringSteps));
       },
     },
     {

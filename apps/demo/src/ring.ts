@@ -70,8 +70,10 @@ export async function trainRing(
     const fake = tf.tidy(() => G.forward(noise));
     draw(canvas, realXY, fake.dataSync() as Float32Array);
     fake.dispose();
+    const stepped = done + Math.min(slice, steps - done);
+    const perSecond = (1000 * stepped) / (performance.now() - started);
     onProgress(
-      `step ${done + Math.min(slice, steps - done)} / ${steps}: D loss ${dLoss.toFixed(3)}, G loss ${gLoss.toFixed(3)}`,
+      `step ${stepped} / ${steps}: D loss ${dLoss.toFixed(3)}, G loss ${gLoss.toFixed(3)}, ${perSecond.toFixed(0)} steps/s`,
     );
     await nextFrame();
   }

@@ -6,6 +6,7 @@ export default defineConfig({
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-results.json' },
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 60_000,
+    // sized for a loaded 2-core CI machine, where turbo runs several packages' tests at once
+    testTimeout: 180_000,
   },
 });

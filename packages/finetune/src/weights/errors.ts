@@ -2,7 +2,6 @@
 // one for a strict load that does not fit the model (listing every problem at once).
 
 export type WeightsFormatErrorCode =
-  | 'UnsafeName'
   | 'BadDtype'
   | 'BadShape'
   | 'BadManifest'

@@ -40,13 +40,6 @@ export interface SafetensorsLoadOptions {
   checkpointModule?: string;
 }
 
-/** The names in the header, read again: core's parser stores tensors in a plain object, which drops "__proto__". */
-function headerNames(bytes: Uint8Array): string[] {
-  const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as object;
-  return Object.keys(header).filter((k) => k !== '__metadata__');
-}
-
 function pickLayout(option: SourceLayout | undefined, metadata: Record<string, string>): SourceLayout {
   if (option !== undefined) {
     if (option !== 'lab' && option !== 'torch') {
@@ -126,11 +119,8 @@ export function loadSafetensors(
   options: SafetensorsLoadOptions = {},
 ): LoadReport {
   const { tensors, metadata } = parseSafetensors(bytes);
-  const names = headerNames(bytes);
-  for (const name of names) {
-    if (!Object.hasOwn(tensors, name))
-      throw new WeightsFormatError('UnsafeName', name, 'this tensor name cannot be read safely');
-  }
+  // core's reader keeps every name as an own key of a null-prototype record, "__proto__" included
+  const names = Object.keys(tensors);
   const layout = pickLayout(options.layout, metadata);
   const isCheckpoint = layout === 'lab' && Object.hasOwn(metadata, 'lab');
   const prefix = isCheckpoint ? checkpointPrefix(names, options.checkpointModule) : '';

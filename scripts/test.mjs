@@ -31,6 +31,8 @@ const steps = [
       '//#lint:root',
       '//#test:repo',
       '--output-logs=new-only',
+      // one package's failure must not cut the others' tests short (their counts would go missing)
+      '--continue',
     ],
   ],
   ['packages from tarballs under plain node', [join(root, 'scripts', 'check-packages.mjs')]],

@@ -10,6 +10,14 @@ export {
 } from './freeze/freeze.js';
 export { layerwiseLearningRates } from './layerwise.js';
 export { childModules, namedModules, parameterisedModules } from './module-tree.js';
+export {
+  cosineWithWarmup,
+  linearWarmup,
+  type OneCycle,
+  type OneCycleOptions,
+  oneCycle,
+  scaledSchedule,
+} from './schedules/schedules.js';
 export { appendLayers, type CutOptions, type CutResult, cutAt } from './surgery/cut.js';
 export { SurgeryError } from './surgery/errors.js';
 export {

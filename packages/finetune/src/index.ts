@@ -29,6 +29,19 @@ export {
 export { type LocatedLayer, locateLayer } from './surgery/locate.js';
 export { outputShape } from './surgery/output-shape.js';
 export {
+  type GradualUnfreezing,
+  type GradualUnfreezingOptions,
+  gradualUnfreezing,
+  unfrozenGroupsAt,
+} from './train/gradual-unfreezing.js';
+export { discriminativeTransform, partitionSkippingFrozen } from './train/grouped-transform.js';
+export {
+  groupOfParameter,
+  groupParameterNames,
+  type LayerGroups,
+  layerGroups,
+} from './train/layer-groups.js';
+export {
   type LoadReport,
   type ShapeMismatch,
   WeightsFormatError,

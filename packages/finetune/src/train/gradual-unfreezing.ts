@@ -51,5 +51,5 @@ export function gradualUnfreezing(
   };
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const exactNames = (names: string[]) => new RegExp(`^(?:${names.map(escape).join('|')})$`);
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const exactNames = (names: string[]) => new RegExp(`^(?:${names.map(escapeRegExp).join('|')})$`);

@@ -126,7 +126,9 @@ describe('gradualUnfreezing', () => {
       hooks: [
         plan,
         {
-          beforeEpoch: () => void (start = snapshot(m)),
+          beforeEpoch: () => {
+            start = snapshot(m);
+          },
           afterEpoch: () => void perEpoch.push(changed(start, snapshot(m))),
         },
       ],

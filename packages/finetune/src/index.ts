@@ -28,6 +28,9 @@ export {
 } from './surgery/head.js';
 export { type LocatedLayer, locateLayer } from './surgery/locate.js';
 export { outputShape } from './surgery/output-shape.js';
+export { softmaxCrossEntropy } from './train/cross-entropy.js';
+export { type ClassifierData, subset, validationSplit } from './train/data.js';
+export { evaluateClassifier, type FitOptions, type FitResult, fitClassifier } from './train/fit.js';
 export {
   type GradualUnfreezing,
   type GradualUnfreezingOptions,
@@ -41,6 +44,7 @@ export {
   type LayerGroups,
   layerGroups,
 } from './train/layer-groups.js';
+export { extractFeatures, type LinearProbeOptions, linearProbe } from './train/probe.js';
 export {
   type LoadReport,
   type ShapeMismatch,

@@ -20,7 +20,10 @@ const body = () => [
 const head = () => new Dense(7 * 7 * 32, 5, { rng: new Rng(4) });
 const n = 512;
 const rng = new Rng(5);
-const data = { x: randomNormal([n, 28, 28, 1], 0, 1, 'float32', 6), labels: Int32Array.from({ length: n }, () => rng.int(5)) };
+const data = {
+  x: randomNormal([n, 28, 28, 1], 0, 1, 'float32', 6),
+  labels: Int32Array.from({ length: n }, () => rng.int(5)),
+};
 const options = { data, transform: adam(1e-3), epochs: 5, batchSize: 32, seed: 7 };
 
 const b = new Sequential(body());
@@ -28,7 +31,8 @@ const h = head();
 const slow = new Sequential([...body(), head()]);
 freezeLayers(slow, /^[0-7]\./);
 const runProbe = (epochs) => linearProbe({ body: b, head: h, ...options, epochs });
-const runSlow = (epochs) => fitClassifier({ module: slow, params: slow.trainableParameters(), ...options, epochs });
+const runSlow = (epochs) =>
+  fitClassifier({ module: slow, params: slow.trainableParameters(), ...options, epochs });
 // one epoch of each first, so neither pays the backend's warm-up (kernel set-up, JIT) in the timing
 runProbe(1);
 runSlow(1);

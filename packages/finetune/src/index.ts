@@ -30,6 +30,12 @@ export { type LocatedLayer, locateLayer } from './surgery/locate.js';
 export { outputShape } from './surgery/output-shape.js';
 export { softmaxCrossEntropy } from './train/cross-entropy.js';
 export { type ClassifierData, subset, validationSplit } from './train/data.js';
+export {
+  type FineTuneOptions,
+  type FineTuneResult,
+  type FineTuneStrategy,
+  fineTune,
+} from './train/fine-tune.js';
 export { evaluateClassifier, type FitOptions, type FitResult, fitClassifier } from './train/fit.js';
 export {
   type GradualUnfreezing,

@@ -40,7 +40,7 @@ export interface SafetensorsLoadOptions {
   checkpointModule?: string;
 }
 
-/** The names in the header, read again: core's parser stores tensors in a plain object, which drops "__proto__". */
+/** The names in the header, read again, so that no name a plain object would drop goes unseen. */
 function headerNames(bytes: Uint8Array): string[] {
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as object;
@@ -128,7 +128,9 @@ export function loadSafetensors(
   const { tensors, metadata } = parseSafetensors(bytes);
   const names = headerNames(bytes);
   for (const name of names) {
-    if (!Object.hasOwn(tensors, name))
+    // "__proto__" is refused outright: core now keeps it as an ordinary key, but name maps and
+    // reports downstream are plain objects
+    if (name === '__proto__' || !Object.hasOwn(tensors, name))
       throw new WeightsFormatError('UnsafeName', name, 'this tensor name cannot be read safely');
   }
   const layout = pickLayout(options.layout, metadata);

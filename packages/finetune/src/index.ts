@@ -10,6 +10,7 @@ export {
 } from './freeze/freeze.js';
 export { layerwiseLearningRates } from './layerwise.js';
 export { childModules, namedModules, parameterisedModules } from './module-tree.js';
+export { adamWithMomentumSchedule, scaleByAdamScheduledMomentum } from './schedules/adam-momentum.js';
 export {
   cosineWithWarmup,
   linearWarmup,

@@ -10,6 +10,15 @@ export {
 } from './freeze/freeze.js';
 export { layerwiseLearningRates } from './layerwise.js';
 export { childModules, namedModules, parameterisedModules } from './module-tree.js';
+export { adamWithMomentumSchedule, scaleByAdamScheduledMomentum } from './schedules/adam-momentum.js';
+export {
+  cosineWithWarmup,
+  linearWarmup,
+  type OneCycle,
+  type OneCycleOptions,
+  oneCycle,
+  scaledSchedule,
+} from './schedules/schedules.js';
 export { appendLayers, type CutOptions, type CutResult, cutAt } from './surgery/cut.js';
 export { SurgeryError } from './surgery/errors.js';
 export {
@@ -20,6 +29,29 @@ export {
 } from './surgery/head.js';
 export { type LocatedLayer, locateLayer } from './surgery/locate.js';
 export { outputShape } from './surgery/output-shape.js';
+export { softmaxCrossEntropy } from './train/cross-entropy.js';
+export { type ClassifierData, subset, validationSplit } from './train/data.js';
+export {
+  type FineTuneOptions,
+  type FineTuneResult,
+  type FineTuneStrategy,
+  fineTune,
+} from './train/fine-tune.js';
+export { evaluateClassifier, type FitOptions, type FitResult, fitClassifier } from './train/fit.js';
+export {
+  type GradualUnfreezing,
+  type GradualUnfreezingOptions,
+  gradualUnfreezing,
+  unfrozenGroupsAt,
+} from './train/gradual-unfreezing.js';
+export { discriminativeTransform, partitionSkippingFrozen } from './train/grouped-transform.js';
+export {
+  groupOfParameter,
+  groupParameterNames,
+  type LayerGroups,
+  layerGroups,
+} from './train/layer-groups.js';
+export { extractFeatures, type LinearProbeOptions, linearProbe } from './train/probe.js';
 export {
   type LoadReport,
   type ShapeMismatch,

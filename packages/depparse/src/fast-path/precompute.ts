@@ -3,7 +3,6 @@
 // parsing adds table rows instead of multiplying by W1. Words beyond the `topWords` most frequent are
 // multiplied on the fly; tags and labels are always tabled (their vocabularies are small).
 import * as tf from '@tensorflow/tfjs-core';
-import { ContextEncoderKernel } from './context-kernel.js';
 import {
   CONTEXT_POSITIONS,
   EXTRA_IDS,
@@ -12,8 +11,7 @@ import {
   LABEL_POSITIONS,
   type SentenceIds,
   TOKEN_POSITIONS,
-} from './features.js';
-import { TableSumKernel, wasmSimdSupported } from './kernels/table-sum.js';
+} from '../model/features.js';
 import {
   type ContextLayout,
   contextLayout,
@@ -21,7 +19,9 @@ import {
   contextRow,
   type ParserNet,
   tidyData,
-} from './model.js';
+} from '../model/model.js';
+import { ContextEncoderKernel } from './context-kernel.js';
+import { TableSumKernel, wasmSimdSupported } from './kernels/table-sum.js';
 
 // The kernel path reads one (UPOS, XPOS) pair row per token position instead of one row of each. All
 // pairs are tabled when they are few (20 x 52 EWT tags: 21 MB); with XPOS+FEATS tags (338) that would

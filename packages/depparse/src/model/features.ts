@@ -5,7 +5,7 @@
 // additions for arc-hybrid and arc-eager, where the buffer front already has left dependents: the
 // first and second leftmost children of b0 (word, tags, label); and Zhang & Nivre's (2011) distance
 // and valency features: the s0-b0 distance and the left/right dependent counts of s0, s1 and b0.
-import type { Configuration } from './transitions.js';
+import type { Configuration } from '../transitions/transitions.js';
 import { NULL_ID, ROOT_ID } from './vocab.js';
 
 export const TOKEN_POSITIONS = 20;

@@ -43,7 +43,8 @@ const leftmost = (c: Configuration, h: number, nth: number): number =>
 const rightmost = (c: Configuration, h: number, nth: number): number =>
   h < 0 ? -1 : nth === 1 ? c.right1[h]! : c.right2[h]!;
 
-const positions = new Int32Array(TOKEN_POSITIONS);
+/** Token positions 6.. are children (of s0, s1, b0) and have labels: label k is position 6 + k's. */
+const FIRST_CHILD = TOKEN_POSITIONS - LABEL_POSITIONS;
 
 /** Writes the features of `c` at row `row` of the buffers. Label ids come from `labelIds` (per dependent). */
 export function extractFeatures(
@@ -53,54 +54,35 @@ export function extractFeatures(
   out: FeatureBuffers,
   row: number,
 ): void {
+  // the tokens at each position, in locals (a shared scratch array would be module-level state)
   const s0 = c.s(0);
   const s1 = c.s(1);
-  const p = positions;
-  p[0] = s0;
-  p[1] = s1;
-  p[2] = c.s(2);
-  p[3] = c.b(0);
-  p[4] = c.b(1);
-  p[5] = c.b(2);
-  p[6] = leftmost(c, s0, 1);
-  p[7] = rightmost(c, s0, 1);
-  p[8] = leftmost(c, s0, 2);
-  p[9] = rightmost(c, s0, 2);
-  p[10] = leftmost(c, s1, 1);
-  p[11] = rightmost(c, s1, 1);
-  p[12] = leftmost(c, s1, 2);
-  p[13] = rightmost(c, s1, 2);
-  p[14] = leftmost(c, p[6]!, 1);
-  p[15] = rightmost(c, p[7]!, 1);
-  p[16] = leftmost(c, p[10]!, 1);
-  p[17] = rightmost(c, p[11]!, 1);
-  const b0 = p[3]!;
-  p[18] = leftmost(c, b0, 1);
-  p[19] = leftmost(c, b0, 2);
-  const t = row * TOKEN_POSITIONS;
-  for (let i = 0; i < TOKEN_POSITIONS; i++) {
-    const k = p[i]!;
-    if (k < 0) {
-      out.words[t + i] = NULL_ID;
-      out.upos[t + i] = NULL_ID;
-      out.xpos[t + i] = NULL_ID;
-    } else if (k === 0) {
-      out.words[t + i] = ROOT_ID;
-      out.upos[t + i] = ROOT_ID;
-      out.xpos[t + i] = ROOT_ID;
-    } else {
-      out.words[t + i] = ids.words[k]!;
-      out.upos[t + i] = ids.upos[k]!;
-      out.xpos[t + i] = ids.xpos[k]!;
-    }
-  }
-  const l = row * LABEL_POSITIONS;
-  for (let i = 0; i < 12; i++) {
-    const k = p[6 + i]!;
-    out.labels[l + i] = k > 0 ? labelIds[k]! : NULL_ID;
-  }
-  out.labels[l + 12] = p[18]! > 0 ? labelIds[p[18]!]! : NULL_ID;
-  out.labels[l + 13] = p[19]! > 0 ? labelIds[p[19]!]! : NULL_ID;
+  const s2 = c.s(2);
+  const b0 = c.b(0);
+  const l1s0 = leftmost(c, s0, 1);
+  const r1s0 = rightmost(c, s0, 1);
+  const l1s1 = leftmost(c, s1, 1);
+  const r1s1 = rightmost(c, s1, 1);
+  writePosition(out, ids, labelIds, row, 0, s0);
+  writePosition(out, ids, labelIds, row, 1, s1);
+  writePosition(out, ids, labelIds, row, 2, s2);
+  writePosition(out, ids, labelIds, row, 3, b0);
+  writePosition(out, ids, labelIds, row, 4, c.b(1));
+  writePosition(out, ids, labelIds, row, 5, c.b(2));
+  writePosition(out, ids, labelIds, row, 6, l1s0);
+  writePosition(out, ids, labelIds, row, 7, r1s0);
+  writePosition(out, ids, labelIds, row, 8, leftmost(c, s0, 2));
+  writePosition(out, ids, labelIds, row, 9, rightmost(c, s0, 2));
+  writePosition(out, ids, labelIds, row, 10, l1s1);
+  writePosition(out, ids, labelIds, row, 11, r1s1);
+  writePosition(out, ids, labelIds, row, 12, leftmost(c, s1, 2));
+  writePosition(out, ids, labelIds, row, 13, rightmost(c, s1, 2));
+  writePosition(out, ids, labelIds, row, 14, leftmost(c, l1s0, 1));
+  writePosition(out, ids, labelIds, row, 15, rightmost(c, r1s0, 1));
+  writePosition(out, ids, labelIds, row, 16, leftmost(c, l1s1, 1));
+  writePosition(out, ids, labelIds, row, 17, rightmost(c, r1s1, 1));
+  writePosition(out, ids, labelIds, row, 18, leftmost(c, b0, 1));
+  writePosition(out, ids, labelIds, row, 19, leftmost(c, b0, 2));
   const e = row * EXTRA_POSITIONS;
   const V = EXTRA_VALUES;
   out.extras[e] = s0 >= 0 && b0 > 0 ? distanceBucket(b0 - s0) : 0;
@@ -113,7 +95,33 @@ export function extractFeatures(
   out.tokens[k] = s0;
   out.tokens[k + 1] = b0;
   out.tokens[k + 2] = s1;
-  out.tokens[k + 3] = p[2]!;
+  out.tokens[k + 3] = s2;
+}
+
+/** Token `k` (-1: none, 0: root) at position `i` of row `row`: its ids and, for a child position, its label. */
+function writePosition(
+  out: FeatureBuffers,
+  ids: SentenceIds,
+  labelIds: Int32Array,
+  row: number,
+  i: number,
+  k: number,
+): void {
+  const t = row * TOKEN_POSITIONS + i;
+  if (k < 0) {
+    out.words[t] = NULL_ID;
+    out.upos[t] = NULL_ID;
+    out.xpos[t] = NULL_ID;
+  } else if (k === 0) {
+    out.words[t] = ROOT_ID;
+    out.upos[t] = ROOT_ID;
+    out.xpos[t] = ROOT_ID;
+  } else {
+    out.words[t] = ids.words[k]!;
+    out.upos[t] = ids.upos[k]!;
+    out.xpos[t] = ids.xpos[k]!;
+  }
+  if (i >= FIRST_CHILD) out.labels[row * LABEL_POSITIONS + i - FIRST_CHILD] = k > 0 ? labelIds[k]! : NULL_ID;
 }
 
 /** 1..5 as themselves, then 6-7, 8-10, 11-15, 16+ (0: no s0 or b0). */

@@ -43,9 +43,6 @@ const leftmost = (c: Configuration, h: number, nth: number): number =>
 const rightmost = (c: Configuration, h: number, nth: number): number =>
   h < 0 ? -1 : nth === 1 ? c.right1[h]! : c.right2[h]!;
 
-/** Token positions 6.. are children (of s0, s1, b0) and have labels: label k is position 6 + k's. */
-const FIRST_CHILD = TOKEN_POSITIONS - LABEL_POSITIONS;
-
 /** Writes the features of `c` at row `row` of the buffers. Label ids come from `labelIds` (per dependent). */
 export function extractFeatures(
   c: Configuration,
@@ -61,28 +58,56 @@ export function extractFeatures(
   const b0 = c.b(0);
   const l1s0 = leftmost(c, s0, 1);
   const r1s0 = rightmost(c, s0, 1);
+  const l2s0 = leftmost(c, s0, 2);
+  const r2s0 = rightmost(c, s0, 2);
   const l1s1 = leftmost(c, s1, 1);
   const r1s1 = rightmost(c, s1, 1);
-  writePosition(out, ids, labelIds, row, 0, s0);
-  writePosition(out, ids, labelIds, row, 1, s1);
-  writePosition(out, ids, labelIds, row, 2, s2);
-  writePosition(out, ids, labelIds, row, 3, b0);
-  writePosition(out, ids, labelIds, row, 4, c.b(1));
-  writePosition(out, ids, labelIds, row, 5, c.b(2));
-  writePosition(out, ids, labelIds, row, 6, l1s0);
-  writePosition(out, ids, labelIds, row, 7, r1s0);
-  writePosition(out, ids, labelIds, row, 8, leftmost(c, s0, 2));
-  writePosition(out, ids, labelIds, row, 9, rightmost(c, s0, 2));
-  writePosition(out, ids, labelIds, row, 10, l1s1);
-  writePosition(out, ids, labelIds, row, 11, r1s1);
-  writePosition(out, ids, labelIds, row, 12, leftmost(c, s1, 2));
-  writePosition(out, ids, labelIds, row, 13, rightmost(c, s1, 2));
-  writePosition(out, ids, labelIds, row, 14, leftmost(c, l1s0, 1));
-  writePosition(out, ids, labelIds, row, 15, rightmost(c, r1s0, 1));
-  writePosition(out, ids, labelIds, row, 16, leftmost(c, l1s1, 1));
-  writePosition(out, ids, labelIds, row, 17, rightmost(c, r1s1, 1));
-  writePosition(out, ids, labelIds, row, 18, leftmost(c, b0, 1));
-  writePosition(out, ids, labelIds, row, 19, leftmost(c, b0, 2));
+  const l2s1 = leftmost(c, s1, 2);
+  const r2s1 = rightmost(c, s1, 2);
+  const l1l1s0 = leftmost(c, l1s0, 1);
+  const r1r1s0 = rightmost(c, r1s0, 1);
+  const l1l1s1 = leftmost(c, l1s1, 1);
+  const r1r1s1 = rightmost(c, r1s1, 1);
+  const l1b0 = leftmost(c, b0, 1);
+  const l2b0 = leftmost(c, b0, 2);
+  const t = row * TOKEN_POSITIONS;
+  writeToken(out, ids, t, s0);
+  writeToken(out, ids, t + 1, s1);
+  writeToken(out, ids, t + 2, s2);
+  writeToken(out, ids, t + 3, b0);
+  writeToken(out, ids, t + 4, c.b(1));
+  writeToken(out, ids, t + 5, c.b(2));
+  writeToken(out, ids, t + 6, l1s0);
+  writeToken(out, ids, t + 7, r1s0);
+  writeToken(out, ids, t + 8, l2s0);
+  writeToken(out, ids, t + 9, r2s0);
+  writeToken(out, ids, t + 10, l1s1);
+  writeToken(out, ids, t + 11, r1s1);
+  writeToken(out, ids, t + 12, l2s1);
+  writeToken(out, ids, t + 13, r2s1);
+  writeToken(out, ids, t + 14, l1l1s0);
+  writeToken(out, ids, t + 15, r1r1s0);
+  writeToken(out, ids, t + 16, l1l1s1);
+  writeToken(out, ids, t + 17, r1r1s1);
+  writeToken(out, ids, t + 18, l1b0);
+  writeToken(out, ids, t + 19, l2b0);
+  // the labels of the child positions (6-19), in their order
+  const l = row * LABEL_POSITIONS;
+  const labels = out.labels;
+  labels[l] = labelOf(labelIds, l1s0);
+  labels[l + 1] = labelOf(labelIds, r1s0);
+  labels[l + 2] = labelOf(labelIds, l2s0);
+  labels[l + 3] = labelOf(labelIds, r2s0);
+  labels[l + 4] = labelOf(labelIds, l1s1);
+  labels[l + 5] = labelOf(labelIds, r1s1);
+  labels[l + 6] = labelOf(labelIds, l2s1);
+  labels[l + 7] = labelOf(labelIds, r2s1);
+  labels[l + 8] = labelOf(labelIds, l1l1s0);
+  labels[l + 9] = labelOf(labelIds, r1r1s0);
+  labels[l + 10] = labelOf(labelIds, l1l1s1);
+  labels[l + 11] = labelOf(labelIds, r1r1s1);
+  labels[l + 12] = labelOf(labelIds, l1b0);
+  labels[l + 13] = labelOf(labelIds, l2b0);
   const e = row * EXTRA_POSITIONS;
   const V = EXTRA_VALUES;
   out.extras[e] = s0 >= 0 && b0 > 0 ? distanceBucket(b0 - s0) : 0;
@@ -98,30 +123,26 @@ export function extractFeatures(
   out.tokens[k + 3] = s2;
 }
 
-/** Token `k` (-1: none, 0: root) at position `i` of row `row`: its ids and, for a child position, its label. */
-function writePosition(
-  out: FeatureBuffers,
-  ids: SentenceIds,
-  labelIds: Int32Array,
-  row: number,
-  i: number,
-  k: number,
-): void {
-  const t = row * TOKEN_POSITIONS + i;
+/** The ids of token `k` (-1: none, 0: root) at index `at` of the token buffers. */
+function writeToken(out: FeatureBuffers, ids: SentenceIds, at: number, k: number): void {
   if (k < 0) {
-    out.words[t] = NULL_ID;
-    out.upos[t] = NULL_ID;
-    out.xpos[t] = NULL_ID;
+    out.words[at] = NULL_ID;
+    out.upos[at] = NULL_ID;
+    out.xpos[at] = NULL_ID;
   } else if (k === 0) {
-    out.words[t] = ROOT_ID;
-    out.upos[t] = ROOT_ID;
-    out.xpos[t] = ROOT_ID;
+    out.words[at] = ROOT_ID;
+    out.upos[at] = ROOT_ID;
+    out.xpos[at] = ROOT_ID;
   } else {
-    out.words[t] = ids.words[k]!;
-    out.upos[t] = ids.upos[k]!;
-    out.xpos[t] = ids.xpos[k]!;
+    out.words[at] = ids.words[k]!;
+    out.upos[at] = ids.upos[k]!;
+    out.xpos[at] = ids.xpos[k]!;
   }
-  if (i >= FIRST_CHILD) out.labels[row * LABEL_POSITIONS + i - FIRST_CHILD] = k > 0 ? labelIds[k]! : NULL_ID;
+}
+
+/** The label id of dependent `k` (none for -1 and the root). */
+function labelOf(labelIds: Int32Array, k: number): number {
+  return k > 0 ? labelIds[k]! : NULL_ID;
 }
 
 /** 1..5 as themselves, then 6-7, 8-10, 11-15, 16+ (0: no s0 or b0). */

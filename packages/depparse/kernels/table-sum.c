@@ -2,7 +2,7 @@
 // table[offsets[r, k]], rows of H floats), rare_rows, activate, dense and dense_add; table_scatter, the gradient of
 // table_sum, for training. Built by ../scripts/build-kernels.mjs with clang-16 --target=wasm32
 // -msimd128, plain and with relaxed SIMD's fused multiply-add (LAB_FMA, used by dense); the results
-// are embedded in src/kernels/table-sum.wasm.ts.
+// are embedded in src/fast-path/kernels/table-sum.wasm.ts.
 #include <wasm_simd128.h>
 
 #ifdef LAB_FMA

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles kernels/table-sum.c to WASM SIMD, plain and with relaxed SIMD's fused multiply-add (clang-16
-// emits the final relaxed opcodes), and embeds the modules in src/kernels/table-sum.wasm.ts.
+// emits the final relaxed opcodes), and embeds the modules in src/fast-path/kernels/table-sum.wasm.ts.
 // `--check` rebuilds and fails if the committed module differs.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { buildKernel } from '../../../scripts/wasm-kernel.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 buildKernel({
   source: join(root, 'kernels', 'table-sum.c'),
-  target: join(root, 'src', 'kernels', 'table-sum.wasm.ts'),
+  target: join(root, 'src', 'fast-path', 'kernels', 'table-sum.wasm.ts'),
   clang: 'clang-16',
   variants: [
     { constName: 'TABLE_SUM_WASM_BASE64', flags: [] },

@@ -1,4 +1,50 @@
 export {
+  type AttachmentScores,
+  attachmentScores,
+  type LabelScore,
+  universalRelation,
+} from './evaluation/metrics.js';
+export { PrecomputedScorer } from './fast-path/precompute.js';
+export {
+  EXTRA_POSITIONS,
+  extractFeatures,
+  type FeatureBuffers,
+  featureBuffers,
+  LABEL_POSITIONS,
+  type SentenceIds,
+  TOKEN_POSITIONS,
+} from './model/features.js';
+export {
+  type Activation,
+  type ContextConfig,
+  type ContextLayout,
+  contextLayout,
+  DEFAULT_NET,
+  type FeatureTensors,
+  type NetConfig,
+  ParserNet,
+  parserTensorShapes,
+} from './model/model.js';
+export { MAX_MODEL_DIM, MAX_VOCABULARY, ModelFileError } from './model/model-files.js';
+export {
+  type ParseOptions,
+  Parser,
+  type ParserConfig,
+  type ParserFileNames,
+  type Scorer,
+  type Vocabularies,
+} from './model/parser.js';
+export { readParserConfig } from './model/parser-config.js';
+export {
+  readTaggerConfig,
+  Tagger,
+  type TaggerConfig,
+  tagAccuracy,
+  taggerTensorShapes,
+  trainTagger,
+} from './model/tagger.js';
+export { NULL_ID, normalizeWord, ROOT_ID, UNK_ID, Vocabulary } from './model/vocab.js';
+export {
   CONLLU_COLUMNS,
   ConlluError,
   type ConlluSentence,
@@ -10,51 +56,9 @@ export {
   parseConllu,
   readConllu,
   words,
-} from './conllu.js';
-export { arcEagerCost, arcHybridCost, dynamicOracle } from './dynamic-oracle.js';
-export {
-  EXTRA_POSITIONS,
-  extractFeatures,
-  type FeatureBuffers,
-  featureBuffers,
-  LABEL_POSITIONS,
-  type SentenceIds,
-  TOKEN_POSITIONS,
-} from './features.js';
-export { type AttachmentScores, attachmentScores, type LabelScore, universalRelation } from './metrics.js';
-export {
-  type Activation,
-  type ContextConfig,
-  type ContextLayout,
-  contextLayout,
-  DEFAULT_NET,
-  type FeatureTensors,
-  type NetConfig,
-  ParserNet,
-  parserTensorShapes,
-} from './model.js';
-export { MAX_MODEL_DIM, MAX_VOCABULARY, ModelFileError } from './model-files.js';
-export { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './morphology.js';
-export {
-  type ParseOptions,
-  Parser,
-  type ParserConfig,
-  type ParserFileNames,
-  type Scorer,
-  type Vocabularies,
-} from './parser.js';
-export { readParserConfig } from './parser-config.js';
-export { PrecomputedScorer } from './precompute.js';
-export { deprojectivize, projectivize } from './projectivize.js';
-export {
-  readTaggerConfig,
-  Tagger,
-  type TaggerConfig,
-  tagAccuracy,
-  taggerTensorShapes,
-  trainTagger,
-} from './tagger.js';
-export { sentenceFromTokens, sentencesFromText, tokenizeLine } from './tokenize.js';
+} from './text/conllu.js';
+export { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './text/morphology.js';
+export { sentenceFromTokens, sentencesFromText, tokenizeLine } from './text/tokenize.js';
 export {
   buildVocabularies,
   type EpochReport,
@@ -62,8 +66,10 @@ export {
   projectUnseenWords,
   type TrainParserOptions,
   trainParser,
-} from './train.js';
-export { dependentOf, TransitionSet } from './transition-set.js';
+} from './training/train.js';
+export { arcEagerCost, arcHybridCost, dynamicOracle } from './transitions/dynamic-oracle.js';
+export { deprojectivize, projectivize } from './transitions/projectivize.js';
+export { dependentOf, TransitionSet } from './transitions/transition-set.js';
 export {
   arcEager,
   arcHybrid,
@@ -77,5 +83,4 @@ export {
   type SystemName,
   type Transition,
   type TransitionSystem,
-} from './transitions.js';
-export { NULL_ID, normalizeWord, ROOT_ID, UNK_ID, Vocabulary } from './vocab.js';
+} from './transitions/transitions.js';

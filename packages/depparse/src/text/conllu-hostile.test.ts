@@ -3,7 +3,7 @@
 // or throws a ConlluError (lenient reading never throws): no other error, no hang, no wrong tree.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConlluError, type ConlluSentence, decodeText, formatConllu, parseConllu, words } from './index.js';
+import { ConlluError, type ConlluSentence, decodeText, formatConllu, parseConllu, words } from '../index.js';
 
 // every word attaches to the last one (the root), so a sentence cut after any row is not a tree
 const valid = `# sent_id = a

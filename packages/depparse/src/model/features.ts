@@ -5,7 +5,7 @@
 // additions for arc-hybrid and arc-eager, where the buffer front already has left dependents: the
 // first and second leftmost children of b0 (word, tags, label); and Zhang & Nivre's (2011) distance
 // and valency features: the s0-b0 distance and the left/right dependent counts of s0, s1 and b0.
-import type { Configuration } from './transitions.js';
+import type { Configuration } from '../transitions/transitions.js';
 import { NULL_ID, ROOT_ID } from './vocab.js';
 
 export const TOKEN_POSITIONS = 20;
@@ -43,8 +43,6 @@ const leftmost = (c: Configuration, h: number, nth: number): number =>
 const rightmost = (c: Configuration, h: number, nth: number): number =>
   h < 0 ? -1 : nth === 1 ? c.right1[h]! : c.right2[h]!;
 
-const positions = new Int32Array(TOKEN_POSITIONS);
-
 /** Writes the features of `c` at row `row` of the buffers. Label ids come from `labelIds` (per dependent). */
 export function extractFeatures(
   c: Configuration,
@@ -53,54 +51,63 @@ export function extractFeatures(
   out: FeatureBuffers,
   row: number,
 ): void {
+  // the tokens at each position, in locals (a shared scratch array would be module-level state)
   const s0 = c.s(0);
   const s1 = c.s(1);
-  const p = positions;
-  p[0] = s0;
-  p[1] = s1;
-  p[2] = c.s(2);
-  p[3] = c.b(0);
-  p[4] = c.b(1);
-  p[5] = c.b(2);
-  p[6] = leftmost(c, s0, 1);
-  p[7] = rightmost(c, s0, 1);
-  p[8] = leftmost(c, s0, 2);
-  p[9] = rightmost(c, s0, 2);
-  p[10] = leftmost(c, s1, 1);
-  p[11] = rightmost(c, s1, 1);
-  p[12] = leftmost(c, s1, 2);
-  p[13] = rightmost(c, s1, 2);
-  p[14] = leftmost(c, p[6]!, 1);
-  p[15] = rightmost(c, p[7]!, 1);
-  p[16] = leftmost(c, p[10]!, 1);
-  p[17] = rightmost(c, p[11]!, 1);
-  const b0 = p[3]!;
-  p[18] = leftmost(c, b0, 1);
-  p[19] = leftmost(c, b0, 2);
+  const s2 = c.s(2);
+  const b0 = c.b(0);
+  const l1s0 = leftmost(c, s0, 1);
+  const r1s0 = rightmost(c, s0, 1);
+  const l2s0 = leftmost(c, s0, 2);
+  const r2s0 = rightmost(c, s0, 2);
+  const l1s1 = leftmost(c, s1, 1);
+  const r1s1 = rightmost(c, s1, 1);
+  const l2s1 = leftmost(c, s1, 2);
+  const r2s1 = rightmost(c, s1, 2);
+  const l1l1s0 = leftmost(c, l1s0, 1);
+  const r1r1s0 = rightmost(c, r1s0, 1);
+  const l1l1s1 = leftmost(c, l1s1, 1);
+  const r1r1s1 = rightmost(c, r1s1, 1);
+  const l1b0 = leftmost(c, b0, 1);
+  const l2b0 = leftmost(c, b0, 2);
   const t = row * TOKEN_POSITIONS;
-  for (let i = 0; i < TOKEN_POSITIONS; i++) {
-    const k = p[i]!;
-    if (k < 0) {
-      out.words[t + i] = NULL_ID;
-      out.upos[t + i] = NULL_ID;
-      out.xpos[t + i] = NULL_ID;
-    } else if (k === 0) {
-      out.words[t + i] = ROOT_ID;
-      out.upos[t + i] = ROOT_ID;
-      out.xpos[t + i] = ROOT_ID;
-    } else {
-      out.words[t + i] = ids.words[k]!;
-      out.upos[t + i] = ids.upos[k]!;
-      out.xpos[t + i] = ids.xpos[k]!;
-    }
-  }
+  writeToken(out, ids, t, s0);
+  writeToken(out, ids, t + 1, s1);
+  writeToken(out, ids, t + 2, s2);
+  writeToken(out, ids, t + 3, b0);
+  writeToken(out, ids, t + 4, c.b(1));
+  writeToken(out, ids, t + 5, c.b(2));
+  writeToken(out, ids, t + 6, l1s0);
+  writeToken(out, ids, t + 7, r1s0);
+  writeToken(out, ids, t + 8, l2s0);
+  writeToken(out, ids, t + 9, r2s0);
+  writeToken(out, ids, t + 10, l1s1);
+  writeToken(out, ids, t + 11, r1s1);
+  writeToken(out, ids, t + 12, l2s1);
+  writeToken(out, ids, t + 13, r2s1);
+  writeToken(out, ids, t + 14, l1l1s0);
+  writeToken(out, ids, t + 15, r1r1s0);
+  writeToken(out, ids, t + 16, l1l1s1);
+  writeToken(out, ids, t + 17, r1r1s1);
+  writeToken(out, ids, t + 18, l1b0);
+  writeToken(out, ids, t + 19, l2b0);
+  // the labels of the child positions (6-19), in their order
   const l = row * LABEL_POSITIONS;
-  for (let i = 0; i < 12; i++) {
-    const k = p[6 + i]!;
-    out.labels[l + i] = k > 0 ? labelIds[k]! : NULL_ID;
-  }
-  out.labels[l + 12] = p[18]! > 0 ? labelIds[p[18]!]! : NULL_ID;
-  out.labels[l + 13] = p[19]! > 0 ? labelIds[p[19]!]! : NULL_ID;
+  const labels = out.labels;
+  labels[l] = labelOf(labelIds, l1s0);
+  labels[l + 1] = labelOf(labelIds, r1s0);
+  labels[l + 2] = labelOf(labelIds, l2s0);
+  labels[l + 3] = labelOf(labelIds, r2s0);
+  labels[l + 4] = labelOf(labelIds, l1s1);
+  labels[l + 5] = labelOf(labelIds, r1s1);
+  labels[l + 6] = labelOf(labelIds, l2s1);
+  labels[l + 7] = labelOf(labelIds, r2s1);
+  labels[l + 8] = labelOf(labelIds, l1l1s0);
+  labels[l + 9] = labelOf(labelIds, r1r1s0);
+  labels[l + 10] = labelOf(labelIds, l1l1s1);
+  labels[l + 11] = labelOf(labelIds, r1r1s1);
+  labels[l + 12] = labelOf(labelIds, l1b0);
+  labels[l + 13] = labelOf(labelIds, l2b0);
   const e = row * EXTRA_POSITIONS;
   const V = EXTRA_VALUES;
   out.extras[e] = s0 >= 0 && b0 > 0 ? distanceBucket(b0 - s0) : 0;
@@ -113,7 +120,29 @@ export function extractFeatures(
   out.tokens[k] = s0;
   out.tokens[k + 1] = b0;
   out.tokens[k + 2] = s1;
-  out.tokens[k + 3] = p[2]!;
+  out.tokens[k + 3] = s2;
+}
+
+/** The ids of token `k` (-1: none, 0: root) at index `at` of the token buffers. */
+function writeToken(out: FeatureBuffers, ids: SentenceIds, at: number, k: number): void {
+  if (k < 0) {
+    out.words[at] = NULL_ID;
+    out.upos[at] = NULL_ID;
+    out.xpos[at] = NULL_ID;
+  } else if (k === 0) {
+    out.words[at] = ROOT_ID;
+    out.upos[at] = ROOT_ID;
+    out.xpos[at] = ROOT_ID;
+  } else {
+    out.words[at] = ids.words[k]!;
+    out.upos[at] = ids.upos[k]!;
+    out.xpos[at] = ids.xpos[k]!;
+  }
+}
+
+/** The label id of dependent `k` (none for -1 and the root). */
+function labelOf(labelIds: Int32Array, k: number): number {
+  return k > 0 ? labelIds[k]! : NULL_ID;
 }
 
 /** 1..5 as themselves, then 6-7, 8-10, 11-15, 16+ (0: no s0 or b0). */

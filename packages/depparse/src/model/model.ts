@@ -3,6 +3,7 @@
 // for the ablation) and a softmax over transitions.
 import { Dense, Dropout, Embedding, Module, normal, Rng } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { tableRowSum } from '../fast-path/table-op.js';
 import {
   CONTEXT_POSITIONS,
   EXTRA_IDS,
@@ -12,7 +13,6 @@ import {
   type SentenceIds,
   TOKEN_POSITIONS,
 } from './features.js';
-import { tableRowSum } from './table-op.js';
 import { ROOT_ID } from './vocab.js';
 
 export type Activation = 'cube' | 'relu' | 'tanh';

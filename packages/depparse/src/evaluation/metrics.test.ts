@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConllu } from './conllu.js';
+import { parseConllu } from '../text/conllu.js';
 import { attachmentScores } from './metrics.js';
 
 const sentence = (rows: [string, number, string][]) =>

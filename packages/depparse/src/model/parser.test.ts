@@ -6,15 +6,15 @@ import { initBackend, Rng, valueAndGrads } from '@lab/core';
 import { findSharedData, maxRelativeError, relaxedSimdReachable } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatConllu, parseConllu, words } from './conllu.js';
+import { attachmentScores } from '../evaluation/metrics.js';
+import { tableSumFma } from '../fast-path/kernels/table-sum.js';
+import { PrecomputedScorer } from '../fast-path/precompute.js';
+import { formatConllu, parseConllu, words } from '../text/conllu.js';
+import { parseWordVectors, projectUnseenWords, trainParser } from '../training/train.js';
+import { Configuration } from '../transitions/transitions.js';
 import { extractFeatures, featureBuffers, type SentenceIds } from './features.js';
-import { tableSumFma } from './kernels/table-sum.js';
-import { attachmentScores } from './metrics.js';
 import { contextLayout, DEFAULT_NET, featureTensors, ParserNet } from './model.js';
 import { Parser } from './parser.js';
-import { PrecomputedScorer } from './precompute.js';
-import { parseWordVectors, projectUnseenWords, trainParser } from './train.js';
-import { Configuration } from './transitions.js';
 import { normalizeWord, Vocabulary } from './vocab.js';
 
 const ewt = (split: string) =>
@@ -556,7 +556,7 @@ describe('pretrained word vectors', () => {
 
 describe('the WASM kernel', () => {
   it('the committed module matches a fresh clang build (skipped without clang)', () => {
-    const script = fileURLToPath(new URL('../scripts/build-kernels.mjs', import.meta.url));
+    const script = fileURLToPath(new URL('../../scripts/build-kernels.mjs', import.meta.url));
     const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);

@@ -9,7 +9,7 @@ import {
   parseConllu,
   readConllu,
   words,
-} from './index.js';
+} from '../index.js';
 
 const small = `# sent_id = 1
 # text = Don't go.

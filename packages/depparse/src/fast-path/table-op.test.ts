@@ -2,8 +2,8 @@ import { initBackend, Rng, valueAndGrads } from '@lab/core';
 import { maxRelativeError } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXTRA_IDS, EXTRA_POSITIONS, LABEL_POSITIONS, TOKEN_POSITIONS } from './features.js';
-import { DEFAULT_NET, type FeatureTensors, ParserNet } from './model.js';
+import { EXTRA_IDS, EXTRA_POSITIONS, LABEL_POSITIONS, TOKEN_POSITIONS } from '../model/features.js';
+import { DEFAULT_NET, type FeatureTensors, ParserNet } from '../model/model.js';
 import { tableRowSum } from './table-op.js';
 
 describe('tabled first layer (training with the precomputation trick)', () => {

@@ -3,10 +3,10 @@
 // like the parser's first layer), the others as one dense_add per tap over the rows shifted by it, and
 // the products of every token's vector with the parser's context block. No tfjs operation runs per batch.
 import * as tf from '@tensorflow/tfjs-core';
-import type { SentenceIds } from './features.js';
+import type { SentenceIds } from '../model/features.js';
+import { type ContextLayout, type ParserNet, tidyData } from '../model/model.js';
+import { ROOT_ID } from '../model/vocab.js';
 import type { TableSumKernel } from './kernels/table-sum.js';
-import { type ContextLayout, type ParserNet, tidyData } from './model.js';
-import { ROOT_ID } from './vocab.js';
 
 export class ContextEncoderKernel {
   private readonly width: number;

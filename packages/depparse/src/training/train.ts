@@ -13,8 +13,8 @@ import {
   valueAndGrads,
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ConlluSentence, words } from './conllu.js';
-import { dynamicOracle } from './dynamic-oracle.js';
+import { attachmentScores } from '../evaluation/metrics.js';
+import { PrecomputedScorer } from '../fast-path/precompute.js';
 import {
   CONTEXT_POSITIONS,
   EXTRA_POSITIONS,
@@ -24,16 +24,22 @@ import {
   LABEL_POSITIONS,
   type SentenceIds,
   TOKEN_POSITIONS,
-} from './features.js';
-import { attachmentScores } from './metrics.js';
-import { type ContextLayout, contextLayout, DEFAULT_NET, featureTensors, type NetConfig } from './model.js';
-import { type Morphology, morphologyKey } from './morphology.js';
-import { Parser, type Vocabularies } from './parser.js';
-import { PrecomputedScorer } from './precompute.js';
-import { projectivize } from './projectivize.js';
-import { dependentOf } from './transition-set.js';
-import { Configuration, isProjective, SYSTEMS, type SystemName } from './transitions.js';
-import { normalizeWord, Vocabulary } from './vocab.js';
+} from '../model/features.js';
+import {
+  type ContextLayout,
+  contextLayout,
+  DEFAULT_NET,
+  featureTensors,
+  type NetConfig,
+} from '../model/model.js';
+import { Parser, type Vocabularies } from '../model/parser.js';
+import { normalizeWord, Vocabulary } from '../model/vocab.js';
+import { type ConlluSentence, words } from '../text/conllu.js';
+import { type Morphology, morphologyKey } from '../text/morphology.js';
+import { dynamicOracle } from '../transitions/dynamic-oracle.js';
+import { projectivize } from '../transitions/projectivize.js';
+import { dependentOf } from '../transitions/transition-set.js';
+import { Configuration, isProjective, SYSTEMS, type SystemName } from '../transitions/transitions.js';
 
 export interface TrainParserOptions {
   system?: SystemName;

@@ -1,11 +1,12 @@
 // The schema of a parser model's config.json: every field's type and range, checked before anything
 // is built from it (a width of 10^6 or a negative size is a clear error, not a hang or a kernel crash).
+
+import { MORPHOLOGIES } from '../text/morphology.js';
+import { SYSTEMS, type SystemName } from '../transitions/transitions.js';
 import { CONTEXT_POSITIONS } from './features.js';
 import type { Activation, ContextConfig, NetConfig } from './model.js';
 import { JsonFields, MAX_MODEL_DIM, MAX_VOCABULARY } from './model-files.js';
-import { MORPHOLOGIES } from './morphology.js';
 import type { ParserConfig } from './parser.js';
-import { SYSTEMS, type SystemName } from './transitions.js';
 
 const ACTIVATIONS: readonly Activation[] = ['cube', 'relu', 'tanh'];
 /** Most convolutions and widest window a context encoder in a file may have. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConlluError, decodeText, formatConllu, parseConllu, readConllu, words } from './index.js';
+import { ConlluError, decodeText, formatConllu, parseConllu, readConllu, words } from '../index.js';
 
 const row = (id: string, form: string, head: string, rel = 'dep', upos = 'X', xpos = 'X') =>
   `${id}\t${form}\t_\t${upos}\t${xpos}\t_\t${head}\t${rel}\t_\t_`;

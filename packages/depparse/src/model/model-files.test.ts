@@ -14,7 +14,7 @@ import {
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseConllu } from './conllu.js';
+import { parseConllu } from '../text/conllu.js';
 import { ParserNet, parserTensorShapes } from './model.js';
 import { ModelFileError } from './model-files.js';
 import { Parser } from './parser.js';
@@ -338,7 +338,7 @@ describe('model directory files on hostile input', () => {
   });
 
   it('loads the shipped model', () => {
-    const dir = fileURLToPath(new URL('../models/en_ewt/', import.meta.url));
+    const dir = fileURLToPath(new URL('../../models/en_ewt/', import.meta.url));
     const read = (f: string) => readFileSync(join(dir, f));
     const parser = Parser.fromFiles({
       weights: read('weights.safetensors'),

@@ -16,7 +16,8 @@ import {
   valueAndGrads,
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
+import { type ConlluSentence, type ConlluWord, words } from '../text/conllu.js';
+import { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from '../text/morphology.js';
 import {
   JsonFields,
   loadTensors,
@@ -26,7 +27,6 @@ import {
   readModelTensors,
   readVocabularies,
 } from './model-files.js';
-import { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './morphology.js';
 import type { ParserFileNames } from './parser.js';
 import { normalizeWord, Vocabulary } from './vocab.js';
 

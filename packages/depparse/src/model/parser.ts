@@ -2,7 +2,18 @@
 // sentences at once, and model files (safetensors weights + vocab.json + config.json).
 import { float16Bits, Rng, serializeSafetensors, type TensorEntry } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ConlluSentence, type ConlluWord, words } from './conllu.js';
+import { PrecomputedScorer } from '../fast-path/precompute.js';
+import { type ConlluSentence, type ConlluWord, words } from '../text/conllu.js';
+import { type Morphology, morphologyKey } from '../text/morphology.js';
+import { deprojectivize } from '../transitions/projectivize.js';
+import { dependentOf, TransitionSet } from '../transitions/transition-set.js';
+import {
+  Configuration,
+  finalize,
+  SYSTEMS,
+  type SystemName,
+  type Transition,
+} from '../transitions/transitions.js';
 import { extractFeatures, type FeatureBuffers, featureBuffers, type SentenceIds } from './features.js';
 import {
   type ContextLayout,
@@ -19,12 +30,7 @@ import {
   readModelTensors,
   readVocabularies,
 } from './model-files.js';
-import { type Morphology, morphologyKey } from './morphology.js';
 import { readParserConfig } from './parser-config.js';
-import { PrecomputedScorer } from './precompute.js';
-import { deprojectivize } from './projectivize.js';
-import { dependentOf, TransitionSet } from './transition-set.js';
-import { Configuration, finalize, SYSTEMS, type SystemName, type Transition } from './transitions.js';
 import { normalizeWord, UNK_ID, type Vocabulary } from './vocab.js';
 
 export interface ParserConfig {

@@ -4,14 +4,14 @@ import { initBackend } from '@lab/core';
 import { findSharedData } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PrecomputedScorer } from '../fast-path/precompute.js';
+import { extractFeatures, featureBuffers } from '../model/features.js';
+import { Parser } from '../model/parser.js';
+import { Tagger, tagAccuracy, trainTagger } from '../model/tagger.js';
+import { buildVocabularies } from '../training/train.js';
+import { Configuration } from '../transitions/transitions.js';
 import { parseConllu, words } from './conllu.js';
-import { extractFeatures, featureBuffers } from './features.js';
 import { morphologyKey, splitMorphologyKey } from './morphology.js';
-import { Parser } from './parser.js';
-import { PrecomputedScorer } from './precompute.js';
-import { Tagger, tagAccuracy, trainTagger } from './tagger.js';
-import { buildVocabularies } from './train.js';
-import { Configuration } from './transitions.js';
 
 const ewt = (split: string) =>
   parseConllu(readFileSync(join(findSharedData(), 'ud', 'en_ewt', `en_ewt-ud-${split}.conllu`), 'utf8'));

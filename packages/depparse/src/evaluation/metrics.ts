@@ -1,7 +1,7 @@
 // Attachment scores as the CoNLL 2018 shared task's evaluation script defines them for gold
 // tokenisation: UAS and LAS over all syntactic words (punctuation included), LAS comparing only the
 // universal part of DEPREL (before ':'), and CLAS, the F1 of labelled attachment over content words.
-import { type ConlluSentence, words } from './conllu.js';
+import { type ConlluSentence, words } from '../text/conllu.js';
 
 /** Relations that CLAS ignores: function words and punctuation (CoNLL 2018). */
 const NON_CONTENT = new Set(['aux', 'case', 'cc', 'clf', 'cop', 'det', 'mark', 'punct']);

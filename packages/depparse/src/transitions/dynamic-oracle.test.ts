@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findSharedData } from '@lab/core/testing';
 import { describe, expect, it } from 'vitest';
-import { parseConllu, words } from './conllu.js';
+import { parseConllu, words } from '../text/conllu.js';
 import { arcEagerCost, arcHybridCost } from './dynamic-oracle.js';
 import {
   arcEager,

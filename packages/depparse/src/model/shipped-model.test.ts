@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '@lab/core';
 import { findSharedData } from '@lab/core/testing';
 import { describe, expect, it } from 'vitest';
-import { decodeText, parseConllu } from './conllu.js';
-import { attachmentScores } from './metrics.js';
+import { attachmentScores } from '../evaluation/metrics.js';
+import { decodeText, parseConllu } from '../text/conllu.js';
 import { Parser } from './parser.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -23,7 +23,7 @@ function testFile(): string | undefined {
 
 /** Test UAS and LAS of the shipped model as the README's ablation table gives them. */
 function documentedScores(): { uas: number; las: number } {
-  const readme = readFileSync(here('../README.md'), 'utf8');
+  const readme = readFileSync(here('../../README.md'), 'utf8');
   const m = /\(shipped\)\*\* \| [0-9.]+ \| ([0-9.]+) \/ ([0-9.]+) \|/.exec(readme);
   if (!m) throw new Error("README.md: no '(shipped)' row with test UAS / LAS");
   return { uas: Number(m[1]), las: Number(m[2]) };
@@ -38,7 +38,7 @@ describe('the shipped EWT model', () => {
     'scores within 0.3 of its documented test UAS and LAS (gold tags)',
     async () => {
       await initBackend({ backend: 'wasm', fallback: false });
-      const dir = here('../models/en_ewt/');
+      const dir = here('../../models/en_ewt/');
       const read = (f: string) => readFileSync(join(dir, f));
       const parser = Parser.fromFiles({
         weights: read('weights.safetensors'),

@@ -1,4 +1,4 @@
-// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse [--iters N]
+// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse|precision [--iters N]
 // [--threads 1,2] [--seed S] [--seeds N] [--no-peer] [--profile] (see ../README.md)
 // Prints one JSON line per workload with our figures, the PyTorch peer's (same run), and their ratio.
 import { availableParallelism } from 'node:os';
@@ -7,11 +7,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { depparseBench } from './depparse.js';
 import { defaultThreads, integerOption, threadListOption } from './options.js';
 import { ganParity } from './parity.js';
+import { precisionBench } from './precision.js';
 import { ganQuality, wganQuality } from './quality.js';
 import { isSpeedWorkload, speedBench } from './speed.js';
 import { WORKLOADS } from './workloads.js';
 
-const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse'];
+const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse', 'precision'];
 const WORKLOAD_NAMES = [...Object.keys(WORKLOADS), ...QUALITY];
 
 const program = new Command('bench')
@@ -73,6 +74,9 @@ const program = new Command('bench')
       } else if (name === 'gan-parity') {
         const parity = await ganParity({ width: 64, steps: o.iters ?? 30, seed: o.seed, quiet: o.quiet });
         console.log(JSON.stringify(parity));
+      } else if (name === 'precision') {
+        for (const line of precisionBench({ seed: o.seed, quiet: o.quiet }))
+          console.log(JSON.stringify(line));
       } else if (name === 'depparse') {
         console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet })));
       } else if (name === 'wgan-quality') {

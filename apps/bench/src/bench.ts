@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { initBackend } from '@lab/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { depparseBench } from './depparse.js';
-import { defaultThreads, integerOption, threadListOption } from './options.js';
+import { defaultThreads, integerOption, rateOption, threadListOption } from './options.js';
 import { ganParity } from './parity.js';
 import { precisionBench } from './precision.js';
 import { ganQuality, wganQuality } from './quality.js';
@@ -46,6 +46,12 @@ const program = new Command('bench')
     integerOption('--seeds', { min: 1, max: 100 }),
     1,
   )
+  .option(
+    '--dropout <rate>',
+    "gan-parity: the discriminator's dropout rate, masks drawn by the peer (W1: 0.3; 0 for none)",
+    rateOption('--dropout'),
+    0.3,
+  )
   .option('--no-epoch', 'depparse: skip timing a training epoch')
   .option('--quiet', 'quality workloads: no progress on stderr')
   .option('--profile', 'print a per-kernel breakdown of one iteration')
@@ -72,8 +78,9 @@ const program = new Command('bench')
         const q = { iters: o.iters ?? 3000, peer: o.peer, seed: o.seed, seeds: o.seeds, quiet: o.quiet };
         console.log(JSON.stringify(await ganQuality(q)));
       } else if (name === 'gan-parity') {
-        const parity = await ganParity({ width: 64, steps: o.iters ?? 30, seed: o.seed, quiet: o.quiet });
-        console.log(JSON.stringify(parity));
+        const steps = o.iters ?? 30;
+        const parity = { width: 64, steps, reportAt: [30], dropout: o.dropout, seed: o.seed, quiet: o.quiet };
+        for (const line of await ganParity(parity)) console.log(JSON.stringify(line));
       } else if (name === 'precision') {
         for (const line of precisionBench({ seed: o.seed, quiet: o.quiet }))
           console.log(JSON.stringify(line));

@@ -237,8 +237,10 @@ def inputs(s):
     if k == 'adam':
         # per-element gradient scales over three decades, so that eps and the moments' range matter
         scale = f32(10.0 ** rng.uniform(-5, -2, size=s['param']))
+        # from zero weights, so that the update is not rounded to the weights' ulp (as large as the
+        # arithmetic's error otherwise)
         return {
-            'param': uniform(s['param'], 0.1),
+            'param': f32(np.zeros(s['param'])),
             'grads': f32(np.stack([scale * normal(s['param']) for _ in range(s['steps'])])),
         }
     raise SystemExit(f"{a.ops}: unknown op kind {k!r}")

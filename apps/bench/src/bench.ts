@@ -3,6 +3,7 @@
 // Prints one JSON line per workload with our figures, the PyTorch peer's (same run), and their ratio.
 import { availableParallelism } from 'node:os';
 import { initBackend } from '@lab/core';
+import { unregisterKernel } from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { depparseBench } from './depparse.js';
 import { defaultThreads, integerOption, rateOption, threadListOption } from './options.js';
@@ -12,6 +13,8 @@ import { ganQuality, wganQuality } from './quality.js';
 import { isSpeedWorkload, speedBench } from './speed.js';
 import { WORKLOADS } from './workloads.js';
 
+/** @lab's fused Adam kernel (packages/core/src/kernels/fused/adam-moments.ts). */
+const ADAM_MOMENTS_KERNEL = 'LabAdamMoments';
 const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse', 'precision'];
 const WORKLOAD_NAMES = [...Object.keys(WORKLOADS), ...QUALITY];
 
@@ -52,6 +55,10 @@ const program = new Command('bench')
     rateOption('--dropout'),
     0.3,
   )
+  .option(
+    '--no-fused-adam',
+    "diagnosis: Adam as tfjs ops instead of @lab's fused kernel (its 1 - b2 is rounded to float32)",
+  )
   .option('--no-epoch', 'depparse: skip timing a training epoch')
   .option('--quiet', 'quality workloads: no progress on stderr')
   .option('--profile', 'print a per-kernel breakdown of one iteration')
@@ -73,6 +80,8 @@ const program = new Command('bench')
       if (!WORKLOAD_NAMES.includes(name))
         throw new InvalidArgumentError(`unknown workload '${name}' (${WORKLOAD_NAMES.join(', ')})`);
     const report = await initBackend({ backend: 'wasm' });
+    // without the kernel, scaleByAdam composes tfjs ops (whose scalars are float32 roundings of doubles)
+    if (!o.fusedAdam) unregisterKernel(ADAM_MOMENTS_KERNEL, 'wasm');
     for (const name of names) {
       if (name === 'gan-quality') {
         const q = { iters: o.iters ?? 3000, peer: o.peer, seed: o.seed, seeds: o.seeds, quiet: o.quiet };

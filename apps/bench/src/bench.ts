@@ -91,6 +91,8 @@ const program = new Command('bench')
         const parity = { width: 64, steps, reportAt: [30], dropout: o.dropout, seed: o.seed, quiet: o.quiet };
         for (const line of await ganParity(parity)) console.log(JSON.stringify(line));
       } else if (name === 'precision') {
+        if (!o.peer)
+          throw new InvalidArgumentError('precision needs the peer: its float64 results are the reference');
         for (const line of precisionBench({ seed: o.seed, quiet: o.quiet }))
           console.log(JSON.stringify(line));
       } else if (name === 'depparse') {

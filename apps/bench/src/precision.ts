@@ -72,13 +72,17 @@ function runPeer(dir: string, ops: OpSpec[], seed: number): { torch: string; res
     maxBuffer: 1 << 26,
   });
   if (r.status !== 0)
-    throw new Error(`precision peer failed: ${(r.stderr ?? r.error?.message ?? '').slice(-2000)}`);
+    throw new Error(`precision peer failed: ${r.error ? r.error.message : (r.stderr ?? '').slice(-2000)}`);
   const last = r.stdout.trim().split('\n').pop() ?? '';
+  let out: { torch?: unknown; results?: unknown };
   try {
-    return JSON.parse(last) as { torch: string; results: PeerResult[] };
+    out = JSON.parse(last) as typeof out;
   } catch {
     throw new Error(`precision peer: unreadable output line: ${last.slice(0, 200)}`);
   }
+  if (!Array.isArray(out.results))
+    throw new Error(`precision peer: output line without a results list: ${last.slice(0, 200)}`);
+  return { torch: String(out.torch), results: out.results as PeerResult[] };
 }
 
 const sig = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(3)) : x);

@@ -1,12 +1,17 @@
 """PyTorch reference trajectory for `pnpm bench gan-parity`.
 
-Builds the W1 DCGAN nets (base width --width, PyTorch padding, no dropout so that both sides compute the
-same function), draws the initial weights, the real-batch indices and the noise for --steps iterations,
-and trains them with non-saturating BCE and Adam(2e-4, 0.5, 0.999) twice from the same start: in float32
-(what PyTorch users get) and in float64 (the exact answer, up to float64 rounding). Writes everything as
-.npy files in --out and prints one JSON line with the per-step losses of both runs.
+Builds the W1 DCGAN nets (base width --width, PyTorch padding, the discriminator's dropout at rate
+--dropout), draws the initial weights, the real-batch indices, the noise and the dropout masks for --steps
+iterations, and trains them with non-saturating BCE and Adam(2e-4, 0.5, 0.999) twice from the same start:
+in float32 (what PyTorch users get) and in float64 (the exact answer, up to float64 rounding). Both runs
+(and ours) use the same masks, so that all compute one function. Writes everything as .npy files in --out
+(the weights after each step of --report as `final32.S.*` and `final64.S.*`), the masks of step S as
+`mask.S.bin` (bits, little-endian bit order, of the six keep masks of the step in the order used:
+D(real) layer 1 and 2, D(fake) for D's update, D(fake) for G's, each NCHW), and prints one JSON line
+with the per-step losses of both runs.
 
-Usage: /usr/bin/python3 parity_peer.py --data DIR --out DIR [--width 64] [--steps 30] [--seed 0]"""
+Usage: /usr/bin/python3 parity_peer.py --data DIR --out DIR [--width 64] [--steps 30] [--seed 0]
+       [--dropout 0.3] [--report 30,100]"""
 import argparse, gzip, json, os, struct
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -17,7 +22,14 @@ p.add_argument('--out', required=True)
 p.add_argument('--width', type=int, default=64)
 p.add_argument('--steps', type=int, default=30)
 p.add_argument('--seed', type=int, default=0)
+p.add_argument('--dropout', type=float, default=0.0)
+p.add_argument('--report', default='')
 a = p.parse_args()
+if not 0 <= a.dropout < 1:
+    p.error(f'--dropout must be in [0, 1), got {a.dropout}')
+REPORT = sorted({int(x) for x in a.report.split(',') if x.strip()} | {a.steps})
+if REPORT[0] < 1 or REPORT[-1] > a.steps:
+    p.error(f'--report steps must be in [1, --steps], got {a.report}')
 torch.manual_seed(a.seed)
 torch.set_num_threads(1)
 os.makedirs(a.out, exist_ok=True)
@@ -41,11 +53,23 @@ class G(nn.Module):
         return torch.tanh(s.c3(h))
 
 class D(nn.Module):
+    """Dropout by the masks in `s.masks` (two per forward, consumed in order), scaled by 1 / (1 - p)."""
     def __init__(s):
         super().__init__()
         s.c1 = nn.Conv2d(1, W, 5, 2, 2); s.c2 = nn.Conv2d(W, 2 * W, 5, 2, 2); s.fc = nn.Linear(2 * W * 7 * 7, 1)
+        s.masks = []
+    def drop(s, h):
+        return h * (s.masks.pop(0).to(h.dtype) * (1.0 / (1.0 - a.dropout))) if a.dropout > 0 else h
     def forward(s, x):
-        return s.fc(F.leaky_relu(s.c2(F.leaky_relu(s.c1(x), 0.2)), 0.2).flatten(1))
+        h = s.drop(F.leaky_relu(s.c1(x), 0.2))
+        return s.fc(s.drop(F.leaky_relu(s.c2(h), 0.2)).flatten(1))
+
+MASK_SHAPES = [(B, W, 14, 14), (B, 2 * W, 7, 7)] * 3
+
+def step_masks(it):
+    """The six keep masks of step `it`, drawn from their own generator, so both runs share them."""
+    gen = torch.Generator().manual_seed(a.seed * 1_000_003 + it + 1)
+    return [torch.rand(shape, generator=gen) >= a.dropout for shape in MASK_SHAPES]
 
 g0, d0 = G(), D()
 init = {('g', k): v.clone() for k, v in g0.state_dict().items()}
@@ -66,21 +90,28 @@ def run(dtype):
     ones, zeros = torch.ones(B, 1, dtype=dtype), torch.zeros(B, 1, dtype=dtype)
     x, noise, losses = real.to(dtype), zs.to(dtype), []
     for it in range(a.steps):
+        if a.dropout > 0:
+            d.masks = step_masks(it)
+            if dtype == torch.float32:
+                bits = np.concatenate([m.numpy().reshape(-1) for m in d.masks])
+                np.packbits(bits, bitorder='little').tofile(os.path.join(a.out, f'mask.{it}.bin'))
         fake = g(noise[it])
         ld = F.binary_cross_entropy_with_logits(d(x[idx[it]]), ones) + F.binary_cross_entropy_with_logits(d(fake.detach()), zeros)
         od.zero_grad(); ld.backward(); od.step()
         lg = F.binary_cross_entropy_with_logits(d(fake), ones)
         og.zero_grad(); lg.backward(); og.step()
         losses.append([ld.item(), lg.item()])
-    final = {('g', k): v for k, v in g.state_dict().items()}
-    final.update({('d', k): v for k, v in d.state_dict().items()})
-    return losses, final
+        assert not d.masks, 'every dropout mask of the step is used'
+        if it + 1 in REPORT:
+            final = {('g', k): v for k, v in g.state_dict().items()}
+            final.update({('d', k): v for k, v in d.state_dict().items()})
+            save(f'final{32 if dtype == torch.float32 else 64}.{it + 1}', final)
+    return losses
 
 save('init', init)
 np.save(os.path.join(a.out, 'idx.npy'), idx.numpy().astype(np.float32))
 np.save(os.path.join(a.out, 'z.npy'), zs.numpy())
-l32, f32 = run(torch.float32)
-l64, f64 = run(torch.float64)
-save('final32', f32)
-save('final64', f64)
-print(json.dumps({'steps': a.steps, 'width': W, 'losses32': l32, 'losses64': l64, 'torch': torch.__version__}))
+l32 = run(torch.float32)
+l64 = run(torch.float64)
+print(json.dumps({'steps': a.steps, 'width': W, 'dropout': a.dropout, 'report': REPORT,
+                  'losses32': l32, 'losses64': l64, 'torch': torch.__version__}))

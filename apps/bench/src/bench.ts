@@ -1,17 +1,21 @@
-// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse [--iters N]
+// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse|precision [--iters N]
 // [--threads 1,2] [--seed S] [--seeds N] [--no-peer] [--profile] (see ../README.md)
 // Prints one JSON line per workload with our figures, the PyTorch peer's (same run), and their ratio.
 import { availableParallelism } from 'node:os';
 import { initBackend } from '@lab/core';
+import { unregisterKernel } from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { depparseBench } from './depparse.js';
-import { defaultThreads, integerOption, threadListOption } from './options.js';
+import { defaultThreads, integerOption, rateOption, threadListOption } from './options.js';
 import { ganParity } from './parity.js';
+import { precisionBench } from './precision.js';
 import { ganQuality, wganQuality } from './quality.js';
 import { isSpeedWorkload, speedBench } from './speed.js';
 import { WORKLOADS } from './workloads.js';
 
-const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse'];
+/** @lab's fused Adam kernel (packages/core/src/kernels/fused/adam-moments.ts). */
+const ADAM_MOMENTS_KERNEL = 'LabAdamMoments';
+const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse', 'precision'];
 const WORKLOAD_NAMES = [...Object.keys(WORKLOADS), ...QUALITY];
 
 const program = new Command('bench')
@@ -45,6 +49,16 @@ const program = new Command('bench')
     integerOption('--seeds', { min: 1, max: 100 }),
     1,
   )
+  .option(
+    '--dropout <rate>',
+    "gan-parity: the discriminator's dropout rate, masks drawn by the peer (W1: 0.3; 0 for none)",
+    rateOption('--dropout'),
+    0.3,
+  )
+  .option(
+    '--no-fused-adam',
+    "diagnosis: Adam as tfjs ops instead of @lab's fused kernel (its 1 - b2 is rounded to float32)",
+  )
   .option('--no-epoch', 'depparse: skip timing a training epoch')
   .option('--quiet', 'quality workloads: no progress on stderr')
   .option('--profile', 'print a per-kernel breakdown of one iteration')
@@ -66,13 +80,21 @@ const program = new Command('bench')
       if (!WORKLOAD_NAMES.includes(name))
         throw new InvalidArgumentError(`unknown workload '${name}' (${WORKLOAD_NAMES.join(', ')})`);
     const report = await initBackend({ backend: 'wasm' });
+    // without the kernel, scaleByAdam composes tfjs ops (whose scalars are float32 roundings of doubles)
+    if (!o.fusedAdam) unregisterKernel(ADAM_MOMENTS_KERNEL, 'wasm');
     for (const name of names) {
       if (name === 'gan-quality') {
         const q = { iters: o.iters ?? 3000, peer: o.peer, seed: o.seed, seeds: o.seeds, quiet: o.quiet };
         console.log(JSON.stringify(await ganQuality(q)));
       } else if (name === 'gan-parity') {
-        const parity = await ganParity({ width: 64, steps: o.iters ?? 30, seed: o.seed, quiet: o.quiet });
-        console.log(JSON.stringify(parity));
+        const steps = o.iters ?? 30;
+        const parity = { width: 64, steps, reportAt: [30], dropout: o.dropout, seed: o.seed, quiet: o.quiet };
+        for (const line of await ganParity(parity)) console.log(JSON.stringify(line));
+      } else if (name === 'precision') {
+        if (!o.peer)
+          throw new InvalidArgumentError('precision needs the peer: its float64 results are the reference');
+        for (const line of precisionBench({ seed: o.seed, quiet: o.quiet }))
+          console.log(JSON.stringify(line));
       } else if (name === 'depparse') {
         console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet })));
       } else if (name === 'wgan-quality') {

@@ -1,8 +1,20 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { defaultThreads, integerOption, MAX_THREADS, threadListOption } from './options.js';
+import { defaultThreads, integerOption, MAX_THREADS, rateOption, threadListOption } from './options.js';
 
 describe('bench options', () => {
+  it('reads rates in [0, 1) and names the option when a value is not one', () => {
+    const rate = rateOption('--dropout');
+    expect(rate('0.3')).toBe(0.3);
+    expect(rate('0')).toBe(0);
+    expect(rate('.5')).toBe(0.5);
+    expect(rate('3e-1')).toBeCloseTo(0.3, 15);
+    for (const bad of ['1', '-0.1', '1.5', 'abc', '', 'NaN', '0x1', '0.3,0.4']) {
+      expect(() => rate(bad)).toThrow(InvalidArgumentError);
+      expect(() => rate(bad)).toThrow(/--dropout takes a number in \[0, 1\)/);
+    }
+  });
+
   it('reads integers in range and names the option when a value is not one', () => {
     const seeds = integerOption('--seeds', { min: 1, max: 100 });
     expect(seeds('3')).toBe(3);

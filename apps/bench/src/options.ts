@@ -12,6 +12,15 @@ export function integerOption(name: string, { min = 0, max = Number.MAX_SAFE_INT
   };
 }
 
+/** A parser of a rate option in [0, 1) (a dropout probability). */
+export function rateOption(name: string) {
+  return (text: string): number => {
+    const n = /^\s*(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(text) ? Number(text) : Number.NaN;
+    if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`${name} takes a number in [0, 1), got '${text}'`);
+    return n;
+  };
+}
+
 /** The most threads a sweep may ask for (far above any machine this runs on). */
 export const MAX_THREADS = 256;
 

@@ -1,8 +1,9 @@
 // `gan-parity`: does our DCGAN training compute what PyTorch computes? The peer
-// (peers/parity_peer.py) draws initial weights, real-batch indices and noise, and trains the W1 nets
-// (without dropout, so both sides compute one function) in float32 and in float64. We load the same
-// start, train on the same batches and noise with ganStep, and compare both float32 runs with the
-// float64 one: our deviation should be of the size of PyTorch's own float32 rounding.
+// (peers/parity_peer.py) draws initial weights, real-batch indices, noise and the discriminator's dropout
+// masks, and trains the W1 nets in float32 and in float64. We load the same start, train on the same
+// batches and noise with ganStep, our Dropout layers replaced by the peer's masks (so that both sides
+// compute one function), and compare both float32 runs with the float64 one after each reported step:
+// our deviation should be of the size of PyTorch's own float32 rounding.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,10 +15,12 @@ import {
   Conv2d,
   ConvTranspose2d,
   Dense,
+  Dropout,
+  Lambda,
   type Module,
   Optimizer,
   parseNpy,
-  type Sequential,
+  Sequential,
 } from '@lab/core';
 import { loadMnistSplit } from '@lab/core/node';
 import { findSharedData } from '@lab/core/testing';
@@ -30,13 +33,45 @@ import {
   imagesTensor,
 } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
+import { BATCH } from './flops.js';
 import { peerEnv } from './peer-env.js';
 
 export interface ParityOptions {
   width: number;
   steps: number;
   seed: number;
+  /** The discriminator's dropout rate (W1: 0.3); the masks come from the peer. */
+  dropout: number;
+  /** Steps after which both sides' weights are compared (and `steps` itself). */
+  reportAt?: number[];
   quiet?: boolean;
+}
+
+/** The steps reported: those of `reportAt` up to `steps`, and `steps`, in order. */
+export function reportSteps(steps: number, reportAt: readonly number[] = []): number[] {
+  return [...new Set([...reportAt.filter((s) => s >= 1 && s <= steps), steps])].sort((a, b) => a - b);
+}
+
+/**
+ * The six inverted-dropout masks of one step from the peer's bits (little-endian bit order; each mask
+ * NCHW, in the order D uses them), as NHWC tensors of 1 / (1 - rate) or 0.
+ */
+export function unpackMasks(
+  bits: Uint8Array,
+  shapes: readonly (readonly [number, number, number, number])[],
+  rate: number,
+  file: string,
+): tf.Tensor[] {
+  const total = shapes.reduce((a, [n, c, h, w]) => a + n * c * h * w, 0);
+  if (bits.length !== Math.ceil(total / 8))
+    throw new Error(`${file}: ${bits.length} bytes, expected ${Math.ceil(total / 8)} for ${total} mask bits`);
+  const scale = 1 / (1 - rate);
+  let at = 0;
+  return shapes.map(([n, c, h, w]) => {
+    const values = new Float32Array(n * c * h * w);
+    for (let i = 0; i < values.length; i++, at++) values[i] = (bits[at >> 3]! >> (at & 7)) & 1 ? scale : 0;
+    return tf.tidy(() => tf.transpose(tf.tensor4d(values, [n, c, h, w]), [0, 2, 3, 1]));
+  });
 }
 
 /** Our state-dict keys, in order, paired with the peer's (torch) names and layout conversions. */
@@ -91,10 +126,12 @@ function keyMap(net: Sequential, torchNames: string[], width: number) {
   return out;
 }
 
-export async function ganParity(o: ParityOptions): Promise<Record<string, unknown>> {
+export async function ganParity(o: ParityOptions): Promise<Record<string, unknown>[]> {
   const python = '/usr/bin/python3';
   const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers', 'parity_peer.py');
-  if (!existsSync(python)) return { workload: 'gan-parity', error: 'python3-torch is not installed' };
+  if (!existsSync(python)) return [{ workload: 'gan-parity', error: 'python3-torch is not installed' }];
+  if (!(o.dropout >= 0 && o.dropout < 1))
+    throw new RangeError(`gan-parity: dropout must be in [0, 1), got ${o.dropout}`);
   const dataDir = join(findSharedData(), 'fashion-mnist');
   const work = mkdtempSync(join(tmpdir(), 'lab-gan-parity-'));
   try {
@@ -110,6 +147,10 @@ export async function ganParity(o: ParityOptions): Promise<Record<string, unknow
       String(o.width),
       '--steps',
       String(o.steps),
+      '--dropout',
+      String(o.dropout),
+      '--report',
+      reportSteps(o.steps, o.reportAt).join(','),
     ];
     const r = spawnSync(python, [...args, '--seed', String(o.seed)], {
       encoding: 'utf8',
@@ -126,7 +167,24 @@ export async function ganParity(o: ParityOptions): Promise<Record<string, unknow
       return tf.tensor(data, shape);
     };
     const G = dcganGenerator({ width: o.width });
-    const D = dcganDiscriminator({ width: o.width, dropout: 0 });
+    // our W1 discriminator with its Dropout layers replaced by the peer's masks, in the order drawn
+    const masks: tf.Tensor[] = [];
+    const handedOver = new Lambda('dropout', (x) => {
+      const m = masks.shift();
+      if (!m) throw new Error('gan-parity: more dropout layers run than the peer drew masks for');
+      return tf.mul(x, m);
+    });
+    const D = new Sequential(
+      dcganDiscriminator({ width: o.width, dropout: o.dropout }).layers.map((m) =>
+        m instanceof Dropout ? handedOver : m,
+      ),
+      'discriminator',
+    );
+    const w = o.width;
+    const maskShapes = [
+      [BATCH, w, 14, 14],
+      [BATCH, 2 * w, 7, 7],
+    ] as const;
     const maps = {
       g: keyMap(G, ['fc', 'bn0', 'c1', 'bn1', 'c2', 'bn2', 'c3'], o.width),
       d: keyMap(D, ['c1', 'c2', 'fc'], o.width),
@@ -144,8 +202,64 @@ export async function ganParity(o: ParityOptions): Promise<Record<string, unknow
     const idx = npy('idx');
     const zs = npy('z');
     const ours: number[][] = [];
+    const report = reportSteps(o.steps, o.reportAt);
+    const lines: Record<string, unknown>[] = [];
+    const compare = (steps: number): Record<string, unknown> => {
+      const exact = { g: load(`final64.${steps}`, 'g'), d: load(`final64.${steps}`, 'd') };
+      const torch32 = { g: load(`final32.${steps}`, 'g'), d: load(`final32.${steps}`, 'd') };
+      // relative error of the update: ||w - w64|| / ||w64 - w0||, per tensor and over all weights
+      let oursSq = 0;
+      let torchSq = 0;
+      let moveSq = 0;
+      let worst = { name: '', ours: 0, torch32: 0 };
+      for (const [net, module] of [
+        ['g', G],
+        ['d', D],
+      ] as const) {
+        const state = module.stateDict();
+        for (const m of maps[net]) {
+          if (/running/.test(m.ours)) continue;
+          const sq = (a: tf.Tensor, b: tf.Tensor) =>
+            tf.tidy(() => tf.sum(tf.square(tf.sub(a, b))).dataSync()[0]!);
+          const e = exact[net][m.ours]!;
+          const move = sq(e, init[net][m.ours]!);
+          const a = sq(state[m.ours]!, e);
+          const b = sq(torch32[net][m.ours]!, e);
+          oursSq += a;
+          torchSq += b;
+          moveSq += move;
+          const ratio = Math.sqrt(a / move);
+          if (ratio > worst.ours)
+            worst = { name: `${net}.${m.torch}`, ours: ratio, torch32: Math.sqrt(b / move) };
+        }
+      }
+      const lossDiff = (x: number[][]) =>
+        Math.max(
+          ...x.slice(0, steps).flatMap((row, i) => row.map((v, j) => Math.abs(v - peer.losses64[i]![j]!))),
+        );
+      const round = (x: number) => Number(x.toPrecision(3));
+      for (const d of [exact.g, exact.d, torch32.g, torch32.d]) tf.dispose(Object.values(d));
+      return {
+        workload: 'gan-parity',
+        steps,
+        width: o.width,
+        dropout: o.dropout,
+        ours_loss_max_diff: round(lossDiff(ours)),
+        torch32_loss_max_diff: round(lossDiff(peer.losses32)),
+        ours_update_rel_err: round(Math.sqrt(oursSq / moveSq)),
+        torch32_update_rel_err: round(Math.sqrt(torchSq / moveSq)),
+        worst_tensor: { name: worst.name, ours: round(worst.ours), torch32: round(worst.torch32) },
+        reference: 'PyTorch float64 from the same weights, batches, noise and dropout masks',
+      };
+    };
     if (!o.quiet) process.stderr.write(`gan-parity: our run (${o.steps} steps)\n`);
     for (let it = 0; it < o.steps; it++) {
+      if (o.dropout > 0) {
+        const file = join(work, `mask.${it}.bin`);
+        masks.push(
+          ...unpackMasks(readFileSync(file), [...maskShapes, ...maskShapes, ...maskShapes], o.dropout, file),
+        );
+      }
       const real = tf.tidy(() =>
         tf.gather(train, tf.cast(tf.reshape(tf.slice(idx, [it, 0], [1, -1]), [-1]), 'int32')),
       );
@@ -162,52 +276,13 @@ export async function ganParity(o: ParityOptions): Promise<Record<string, unknow
       });
       ours.push([s.dLoss, s.gLoss]);
       tf.dispose([real, z]);
+      if (masks.length > 0) throw new Error(`gan-parity: step ${it}: ${masks.length} dropout masks unused`);
+      if (report.includes(it + 1)) lines.push(compare(it + 1));
     }
-    const exact = { g: load('final64', 'g'), d: load('final64', 'd') };
-    const torch32 = { g: load('final32', 'g'), d: load('final32', 'd') };
-    // relative error of the update: ||w - w64|| / ||w64 - w0||, per tensor and over all weights
-    let oursSq = 0;
-    let torchSq = 0;
-    let moveSq = 0;
-    let worst = { name: '', ours: 0, torch32: 0 };
-    for (const [net, module] of [
-      ['g', G],
-      ['d', D],
-    ] as const) {
-      const state = module.stateDict();
-      for (const m of maps[net]) {
-        if (/running/.test(m.ours)) continue;
-        const sq = (a: tf.Tensor, b: tf.Tensor) =>
-          tf.tidy(() => tf.sum(tf.square(tf.sub(a, b))).dataSync()[0]!);
-        const e = exact[net][m.ours]!;
-        const move = sq(e, init[net][m.ours]!);
-        const a = sq(state[m.ours]!, e);
-        const b = sq(torch32[net][m.ours]!, e);
-        oursSq += a;
-        torchSq += b;
-        moveSq += move;
-        const ratio = Math.sqrt(a / move);
-        if (ratio > worst.ours)
-          worst = { name: `${net}.${m.torch}`, ours: ratio, torch32: Math.sqrt(b / move) };
-      }
-    }
-    const lossDiff = (x: number[][]) =>
-      Math.max(...x.flatMap((row, i) => row.map((v, j) => Math.abs(v - peer.losses64[i]![j]!))));
-    const round = (x: number) => Number(x.toPrecision(3));
     for (const t of [idx, zs, train]) t.dispose();
-    for (const d of [init.g, init.d, exact.g, exact.d, torch32.g, torch32.d]) tf.dispose(Object.values(d));
+    for (const d of [init.g, init.d]) tf.dispose(Object.values(d));
     for (const m of [G, D, optG, optD]) m.dispose();
-    return {
-      workload: 'gan-parity',
-      steps: o.steps,
-      width: o.width,
-      ours_loss_max_diff: round(lossDiff(ours)),
-      torch32_loss_max_diff: round(lossDiff(peer.losses32)),
-      ours_update_rel_err: round(Math.sqrt(oursSq / moveSq)),
-      torch32_update_rel_err: round(Math.sqrt(torchSq / moveSq)),
-      worst_tensor: { name: worst.name, ours: round(worst.ours), torch32: round(worst.torch32) },
-      reference: 'PyTorch float64 from the same weights, batches and noise',
-    };
+    return lines;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

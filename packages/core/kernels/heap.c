@@ -5,13 +5,15 @@
 // Build: node scripts/build-kernels.mjs (clang + lld from apt).
 #include <wasm_simd128.h>
 
-// Adam: mu = b1 mu + (1 - b1) g; nu = b2 nu + (1 - b2) g^2; u = mu r1 / (sqrt(nu) r2 + eps), where
-// r1 = 1 / (1 - b1^t) and r2 = 1 / sqrt(1 - b2^t) are the bias corrections.
+// Adam: mu = b1 mu + k1 g; nu = b2 nu + k2 g^2; u = mu r1 / (sqrt(nu) r2 + eps), where k1 = 1 - b1 and
+// k2 = 1 - b2 come from the caller in double precision (1.0f - 0.999f is 0.00099998713, which made
+// every update 6.4e-6 too small), and r1 = 1 / (1 - b1^t) and r2 = 1 / sqrt(1 - b2^t) are the bias
+// corrections.
 __attribute__((export_name("adam_moments")))
 void adam_moments(const float *g, const float *mu, const float *nu, float *mu_out, float *nu_out,
-                  float *u, int n, float b1, float b2, float r1, float r2, float eps) {
-  const v128_t vb1 = wasm_f32x4_splat(b1), vk1 = wasm_f32x4_splat(1.0f - b1);
-  const v128_t vb2 = wasm_f32x4_splat(b2), vk2 = wasm_f32x4_splat(1.0f - b2);
+                  float *u, int n, float b1, float k1, float b2, float k2, float r1, float r2, float eps) {
+  const v128_t vb1 = wasm_f32x4_splat(b1), vk1 = wasm_f32x4_splat(k1);
+  const v128_t vb2 = wasm_f32x4_splat(b2), vk2 = wasm_f32x4_splat(k2);
   const v128_t vr1 = wasm_f32x4_splat(r1), vr2 = wasm_f32x4_splat(r2), ve = wasm_f32x4_splat(eps);
   int i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -26,8 +28,8 @@ void adam_moments(const float *g, const float *mu, const float *nu, float *mu_ou
   }
   for (; i < n; i++) {
     float x = g[i];
-    float m = b1 * mu[i] + (1.0f - b1) * x;
-    float v = b2 * nu[i] + (1.0f - b2) * x * x;
+    float m = b1 * mu[i] + k1 * x;
+    float v = b2 * nu[i] + k2 * x * x;
     mu_out[i] = m;
     nu_out[i] = v;
     u[i] = m * r1 / (__builtin_sqrtf(v) * r2 + eps);

@@ -219,4 +219,36 @@ describe('scaleByAdam by the fused kernel', () => {
       v.dispose();
     },
   );
+  it.each(['cpu', 'wasm'])(
+    "keeps float32's precision at the default b2 = 0.999: 1 - b2 is not rounded in float32 (%s)",
+    (backend) => {
+      tf.setBackend(backend);
+      // from zero weights the parameters are the summed updates, so their relative error is the
+      // update's; with 1.0f - 0.999f (0.00099998713) every update came out 6.4e-6 too small
+      const n = 512;
+      const v = tf.variable(tf.zeros([n]));
+      const [lr, b1, b2, eps] = [1e-3, 0.9, 0.999, 1e-8];
+      const opt = new Optimizer(adam(lr, { b1, b2, eps }), { w: v });
+      const p = new Float64Array(n);
+      const m = new Float64Array(n);
+      const s = new Float64Array(n);
+      for (let t = 1; t <= 3; t++) {
+        const g = Float32Array.from({ length: n }, (_, i) => Math.cos(i * t + 1) * 10 ** ((i % 5) - 2));
+        const grad = tf.tensor1d(g);
+        opt.step({ w: grad });
+        grad.dispose();
+        for (let i = 0; i < n; i++) {
+          m[i] = b1 * m[i]! + (1 - b1) * g[i]!;
+          s[i] = b2 * s[i]! + (1 - b2) * g[i]! ** 2;
+          p[i] = p[i]! - (lr * (m[i]! / (1 - b1 ** t))) / (Math.sqrt(s[i]! / (1 - b2 ** t)) + eps);
+        }
+      }
+      const got = v.dataSync();
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i]! - p[i]!) / Math.abs(p[i]!));
+      expect(worst).toBeLessThan(2e-6);
+      opt.dispose();
+      v.dispose();
+    },
+  );
 });

@@ -80,7 +80,7 @@ function wasmKernel({ inputs, attrs, backend }: Args): TensorInfo[] {
       number,
       number,
     ];
-    simd.adam_moments(...at, m.length, a.b1, a.b2, 1 / a.c1, 1 / Math.sqrt(a.c2), a.eps);
+    simd.adam_moments(...at, m.length, a.b1, 1 - a.b1, a.b2, 1 - a.b2, 1 / a.c1, 1 / Math.sqrt(a.c2), a.eps);
   }
   return outs;
 }

@@ -16,7 +16,11 @@ export interface HeapKernels {
     u: number,
     n: number,
     b1: number,
+    /** 1 - b1, computed in double */
+    k1: number,
     b2: number,
+    /** 1 - b2, computed in double */
+    k2: number,
     r1: number,
     r2: number,
     eps: number,

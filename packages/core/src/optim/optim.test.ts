@@ -113,6 +113,20 @@ describe('optimizers against updates computed by hand (PyTorch semantics)', () =
     close(Array.from(a.dataSync()), [0]);
     close(Array.from(b.dataSync()), [0.9]);
   });
+  it('partition skips a group that gets no gradient: no update, its state kept as it was', () => {
+    const t = partition({ head: adam(0.1), body: adam(0.1) }, (k) =>
+      k.startsWith('head') ? 'head' : 'body',
+    );
+    const params = { 'head.w': tf.tensor1d([1]), 'body.w': tf.tensor1d([1]) };
+    const s0 = t.init(params);
+    const [u1, s1] = t.update({ 'head.w': tf.tensor1d([1]) }, s0, params);
+    expect(Object.keys(u1)).toEqual(['head.w']);
+    expect(s1.body).toBe(s0.body);
+    expect(s1.head).not.toBe(s0.head);
+    // the body's first step once it trains is Adam's first step (-lr), from its untouched state
+    const [u2] = t.update({ 'head.w': tf.tensor1d([1]), 'body.w': tf.tensor1d([3]) }, s1, params);
+    close(Array.from(u2['body.w']!.dataSync()), [-0.1]);
+  });
   it('schedules', () => {
     expect(stepSchedule(1, 10, 0.5)(25)).toBe(0.25);
     expect(cosineSchedule(1, 100)(50)).toBeCloseTo(0.5, 12);

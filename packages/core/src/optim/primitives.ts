@@ -217,7 +217,11 @@ export function clipWeights(c: number, mask?: (name: string) => boolean): Gradie
   };
 }
 
-/** Sends each parameter to the transform of its group (per-group learning rates, layer-wise rates). */
+/**
+ * Sends each parameter to the transform of its group (per-group learning rates, layer-wise rates). A
+ * group that gets no gradient in a step (all of it frozen) is skipped: no update, its state kept, so a
+ * stateful transform (Adam's moments and count) resumes where it was when the group trains again.
+ */
 export function partition(
   transforms: Readonly<Record<string, GradientTransformation<any>>>,
   groupOf: (name: string) => string,
@@ -243,7 +247,11 @@ export function partition(
       const out: Record<string, Tensor> = {};
       const next: Record<string, unknown> = {};
       for (const [name, t] of Object.entries(transforms)) {
-        const [u, s] = t.update(gs[name] ?? {}, state[name], ps[name]);
+        if (!gs[name]) {
+          next[name] = state[name];
+          continue;
+        }
+        const [u, s] = t.update(gs[name], state[name], ps[name]);
         Object.assign(out, u);
         next[name] = s;
       }

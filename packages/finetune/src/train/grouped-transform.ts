@@ -1,58 +1,42 @@
-// Per-group optimizers over all of a model's parameters, where a group whose parameters are frozen
-// (they get no gradient) is skipped: no update, its state kept as it was. So one optimizer, built once,
-// serves gradual unfreezing: already-trainable groups keep their moments, and a newly unfrozen group
-// starts from its fresh state (count 0), as if PyTorch's add_param_group had added it.
-// Core's partition sends every group to its transform each step (a group with no gradients would
-// have its per-parameter state dropped by stateful transforms such as scaleByAdam), and core's freeze
-// zeroes updates but still counts steps, so this variant lives here.
-import type { GradientTransformation, Params, ScalarOrSchedule } from '@lab/core';
-import type { Tensor } from '@tensorflow/tfjs-core';
+// Per-group optimizers over all of a model's parameters for gradual unfreezing: core's partition skips
+// a group that gets no gradient (its state kept), so one optimizer built once serves every stage, and a
+// newly unfrozen group starts from its fresh state, as if PyTorch's add_param_group had added it. What
+// this adds is the check that a group trains or freezes as a whole.
+import { type GradientTransformation, type Params, partition, type ScalarOrSchedule } from '@lab/core';
 import { groupOfParameter, type LayerGroups } from './layer-groups.js';
 
-/** Like core's `partition`, but a group that receives no gradient this step is left alone. */
+/** Core's `partition`, refusing a step in which a group gets gradients for only part of its parameters. */
 export function partitionSkippingFrozen(
   transforms: Readonly<Record<string, GradientTransformation<any>>>,
   groupOf: (name: string) => string,
 ): GradientTransformation<Record<string, unknown>> {
-  const split = (p: Params) => {
-    const groups: Record<string, Record<string, Tensor>> = {};
-    for (const [k, v] of Object.entries(p)) {
+  const inner = partition(transforms, groupOf);
+  const names = (p: Params) => {
+    const byGroup = new Map<string, string[]>();
+    for (const k of Object.keys(p)) {
       const g = groupOf(k);
-      if (!transforms[g])
+      if (!Object.hasOwn(transforms, g))
         throw new Error(`partitionSkippingFrozen: parameter '${k}' maps to unknown group '${g}'`);
-      groups[g] ??= {};
-      groups[g][k] = v;
+      byGroup.set(g, [...(byGroup.get(g) ?? []), k]);
     }
-    return groups;
+    return byGroup;
   };
   return {
-    init(params) {
-      const groups = split(params);
-      return Object.fromEntries(Object.entries(transforms).map(([g, t]) => [g, t.init(groups[g] ?? {})]));
-    },
+    init: inner.init,
     update(grads, state, params) {
-      const gs = split(grads);
-      const ps = params ? split(params) : undefined;
-      const out: Record<string, Tensor> = {};
-      const next: Record<string, unknown> = {};
-      for (const [name, t] of Object.entries(transforms)) {
-        const g = gs[name];
-        if (!g) {
-          next[name] = state[name]; // frozen this step
-          continue;
+      if (params) {
+        const got = names(grads);
+        for (const [g, all] of names(params)) {
+          const have = got.get(g);
+          if (have && have.length !== all.length) {
+            const missing = all.filter((k) => !have.includes(k));
+            throw new Error(
+              `partitionSkippingFrozen: group ${g} is partly frozen (no gradient for ${missing.join(', ')}); a group trains or freezes as a whole`,
+            );
+          }
         }
-        const all = ps?.[name];
-        if (all && Object.keys(all).length !== Object.keys(g).length) {
-          const missing = Object.keys(all).filter((k) => !(k in g));
-          throw new Error(
-            `partitionSkippingFrozen: group ${name} is partly frozen (no gradient for ${missing.join(', ')}); a group trains or freezes as a whole`,
-          );
-        }
-        const [u, s] = t.update(g, state[name], all);
-        Object.assign(out, u);
-        next[name] = s;
       }
-      return [out, next];
+      return inner.update(grads, state, params);
     },
   };
 }

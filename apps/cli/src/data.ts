@@ -12,19 +12,6 @@ export function embeddedDataDir(): string {
   return fileURLToPath(new URL('../data/fashion-mnist/', import.meta.url));
 }
 
-export const FASHION_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
-
 /** The images as a [count, rows, cols, 1] tensor scaled to [-1, 1] (a tanh generator's range). */
 export function imagesInTanhRange(ds: ImageDataset): tf.Tensor4D {
   return tf.tidy(() =>

@@ -19,8 +19,9 @@ import {
   Sequential,
 } from '@lab/core';
 import { loadMnistSplit } from '@lab/core/node';
+import { FASHION_MNIST_CLASSES } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
-import { embeddedDataDir, FASHION_CLASSES } from './data.js';
+import { embeddedDataDir } from './data.js';
 import { type Progress, progress } from './progress.js';
 
 export interface TrainOptions {
@@ -255,7 +256,10 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainSummary>
     tensorsAfterEpoch,
     files,
   };
-  writeFileSync(files.summary, `${JSON.stringify({ ...summary, classes: FASHION_CLASSES }, null, 2)}\n`);
+  writeFileSync(
+    files.summary,
+    `${JSON.stringify({ ...summary, classes: FASHION_MNIST_CLASSES }, null, 2)}\n`,
+  );
   optimizer.dispose();
   model.dispose();
   return summary;

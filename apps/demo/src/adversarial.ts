@@ -1,20 +1,10 @@
 // Adversarial examples against the Fashion-MNIST classifier that ships with @lab/gan (its evaluator
 // network): FGSM and PGD from @lab/gan on one image, the prediction before and after.
-import { Evaluator, fgsm, pgd } from '@lab/gan';
+import { Evaluator, FASHION_MNIST_CLASSES, fgsm, pgd } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
 
-export const CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-] as const;
+/** The class names, in label order. */
+export const CLASSES = FASHION_MNIST_CLASSES;
 
 const PIXELS = 28 * 28;
 

@@ -20,6 +20,20 @@ import {
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 
+/** Fashion-MNIST's class names, in label order: what the evaluator's ten outputs mean. */
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
+
 export const EVALUATOR_FEATURES = 64;
 
 /** What an evaluator file records to rebuild the net. */

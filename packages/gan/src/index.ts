@@ -23,6 +23,7 @@ export {
   EVALUATOR_FILE,
   Evaluator,
   type EvaluatorConfig,
+  FASHION_MNIST_CLASSES,
   validateEvaluatorConfig,
 } from './feature-classifier.js';
 export {

@@ -8,5 +8,6 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // sized for a loaded 2-core CI machine, where turbo runs several packages' tests at once
     testTimeout: 180_000,
+    hookTimeout: 600_000,
   },
 });

@@ -116,7 +116,7 @@ describe('lab parse', () => {
     await expect(parseTrain({ ...options, limit: 300, teachers: [model] })).rejects.toThrow(
       /teacher 0: its words vocabulary/,
     );
-  }, 120_000);
+  }, 600_000);
 
   it('trains and parses with a sentence-context encoder; --context values are checked', async () => {
     const model = join(out, 'context-model');
@@ -174,7 +174,7 @@ describe('lab parse', () => {
       '64,3,5,32,2,0.1,1',
     ])
       expect(() => parseContextOption(bad), bad).toThrow(/--context takes/);
-  }, 120_000);
+  }, 600_000);
 
   it('gives clear errors for a missing model, a missing file, and mismatched gold/system files', async () => {
     await expect(

@@ -41,7 +41,7 @@ describe('the neural parser', () => {
     });
     parser = r.parser;
     history = r.history;
-  }, 120_000);
+  }, 600_000);
 
   it('learns (dev UAS rises across epochs, exploration included) without leaking tensors', () => {
     expect(history.map((h) => h.epoch)).toEqual([1, 2, 3]);
@@ -151,7 +151,7 @@ describe('the sentence-context encoder', () => {
     });
     parser = r.parser;
     history = r.history;
-  }, 120_000);
+  }, 600_000);
 
   it('trains its encoder with the parser (exploration included) without leaking tensors', () => {
     expect(history[2]!.dev!.uas).toBeGreaterThan(history[0]!.dev!.uas);

@@ -100,46 +100,56 @@ void permute6(const int *src, int *dst, int n0, int n1, int n2, int n3, int n4, 
 }
 
 // dst[j] = scale * sum over i < outer of src[i * inner + j]: a sum (or mean) over leading axes, as
-// batch norm takes over N, H and W. 32 columns per pass over the rows; each block of 256 rows is summed
-// apart and then added to the total, which keeps float32 rounding near that of pairwise summation.
+// batch norm takes over N, H and W (3,136 to 12,544 rows in DCGAN). The rows are added in double, as
+// PyTorch does, so the float32 result carries only its final rounding: float32 partial sums, even in
+// blocks of 256 rows, made batch norm's gamma and beta gradients 3x less accurate than PyTorch's.
+// 16 columns per pass over the rows: 8 f64x2 accumulators, which stay in registers.
+static inline v128_t promote_high(v128_t v) {
+  return wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3));
+}
+
 __attribute__((export_name("sum_outer")))
-void sum_outer(const float *src, float *dst, int outer, int inner, float scale) {
-  const int BLOCK = 256;
+void sum_outer(const float *src, float *dst, int outer, int inner, double scale) {
   int j = 0;
-  for (; j + 32 <= inner; j += 32) {
-    v128_t t[8];
-    for (int k = 0; k < 8; k++) t[k] = wasm_f32x4_splat(0.0f);
-    for (int i0 = 0; i0 < outer; i0 += BLOCK) {
-      int i1 = i0 + BLOCK < outer ? i0 + BLOCK : outer;
-      v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-      for (int i = i0; i < i1; i++) {
-        const float *s = src + (long)i * inner + j;
-        a0 = wasm_f32x4_add(a0, wasm_v128_load(s));
-        a1 = wasm_f32x4_add(a1, wasm_v128_load(s + 4));
-        a2 = wasm_f32x4_add(a2, wasm_v128_load(s + 8));
-        a3 = wasm_f32x4_add(a3, wasm_v128_load(s + 12));
-        a4 = wasm_f32x4_add(a4, wasm_v128_load(s + 16));
-        a5 = wasm_f32x4_add(a5, wasm_v128_load(s + 20));
-        a6 = wasm_f32x4_add(a6, wasm_v128_load(s + 24));
-        a7 = wasm_f32x4_add(a7, wasm_v128_load(s + 28));
-      }
-      t[0] = wasm_f32x4_add(t[0], a0); t[1] = wasm_f32x4_add(t[1], a1);
-      t[2] = wasm_f32x4_add(t[2], a2); t[3] = wasm_f32x4_add(t[3], a3);
-      t[4] = wasm_f32x4_add(t[4], a4); t[5] = wasm_f32x4_add(t[5], a5);
-      t[6] = wasm_f32x4_add(t[6], a6); t[7] = wasm_f32x4_add(t[7], a7);
+  for (; j + 16 <= inner; j += 16) {
+    v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    for (int i = 0; i < outer; i++) {
+      const float *s = src + (long)i * inner + j;
+      const v128_t v0 = wasm_v128_load(s), v1 = wasm_v128_load(s + 4);
+      const v128_t v2 = wasm_v128_load(s + 8), v3 = wasm_v128_load(s + 12);
+      a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(v0));
+      a1 = wasm_f64x2_add(a1, promote_high(v0));
+      a2 = wasm_f64x2_add(a2, wasm_f64x2_promote_low_f32x4(v1));
+      a3 = wasm_f64x2_add(a3, promote_high(v1));
+      a4 = wasm_f64x2_add(a4, wasm_f64x2_promote_low_f32x4(v2));
+      a5 = wasm_f64x2_add(a5, promote_high(v2));
+      a6 = wasm_f64x2_add(a6, wasm_f64x2_promote_low_f32x4(v3));
+      a7 = wasm_f64x2_add(a7, promote_high(v3));
     }
-    const v128_t vs = wasm_f32x4_splat(scale);
-    for (int k = 0; k < 8; k++) wasm_v128_store(dst + j + 4 * k, wasm_f32x4_mul(t[k], vs));
+    const v128_t vs = wasm_f64x2_splat(scale);
+    const v128_t a[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+    for (int k = 0; k < 4; k++) {
+      const v128_t lo = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(a[2 * k], vs));
+      const v128_t hi = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(a[2 * k + 1], vs));
+      wasm_v128_store(dst + j + 4 * k, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
+    }
+  }
+  for (; j + 4 <= inner; j += 4) {
+    v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0;
+    for (int i = 0; i < outer; i++) {
+      const v128_t v = wasm_v128_load(src + (long)i * inner + j);
+      a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(v));
+      a1 = wasm_f64x2_add(a1, promote_high(v));
+    }
+    const v128_t vs = wasm_f64x2_splat(scale);
+    const v128_t lo = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(a0, vs));
+    const v128_t hi = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(a1, vs));
+    wasm_v128_store(dst + j, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
   }
   for (; j < inner; j++) {
-    float total = 0.0f;
-    for (int i0 = 0; i0 < outer; i0 += BLOCK) {
-      int i1 = i0 + BLOCK < outer ? i0 + BLOCK : outer;
-      float a = 0.0f;
-      for (int i = i0; i < i1; i++) a += src[(long)i * inner + j];
-      total += a;
-    }
-    dst[j] = total * scale;
+    double total = 0.0;
+    for (int i = 0; i < outer; i++) total += src[(long)i * inner + j];
+    dst[j] = (float)(total * scale);
   }
 }
 

@@ -439,6 +439,23 @@ describe('wasm Slice, SplitV, Unpack and Transpose as heap copies', () => {
       expect(Math.abs(got[j]! - exact) / exact).toBeLessThan(1e-6);
     }
   });
+  it("sums and means batch norm's 12,544 rows with only the final float32 rounding (double accumulation)", () => {
+    // 55 columns take the 16-, 4- and 1-column paths; values near 1 of one sign make float32 partial
+    // sums round at every step (the old kernel's blocked float32 sums were off by 9.7e-8 here)
+    tf.setBackend('wasm');
+    const rows = 12544;
+    const cols = 55;
+    const values = data(rows * cols, 29).map((v) => 1 + v / 4);
+    const sum = tf.tidy(() => tf.sum(tf.tensor2d(values, [rows, cols]), 0).dataSync());
+    const mean = tf.tidy(() => tf.mean(tf.tensor3d(values, [98, 128, cols]), [0, 1]).dataSync());
+    for (let j = 0; j < cols; j++) {
+      let exact = 0;
+      for (let i = 0; i < rows; i++) exact += values[i * cols + j]!;
+      // half an ulp of float32 is at most 2^-24 = 6.0e-8 relative
+      expect(Math.abs(sum[j]! - exact) / exact).toBeLessThan(6.1e-8);
+      expect(Math.abs(mean[j]! - exact / rows) / (exact / rows)).toBeLessThan(6.1e-8);
+    }
+  });
   it('without heap kernels, permutations that keep the last axis last copy runs', () => {
     // [a, b, c, run] -> [c, a, b, run], checked against index arithmetic
     const shape = [3, 4, 2, 5];

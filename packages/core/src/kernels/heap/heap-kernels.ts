@@ -40,7 +40,7 @@ export interface HeapKernels {
     dstBatch: number,
     dstRow: number,
   ): void;
-  /** dst[j] = scale * sum over i < outer of src[i * inner + j] (byte offsets). */
+  /** dst[j] = scale * sum over i < outer of src[i * inner + j] (byte offsets), added and scaled in double. */
   sum_outer(src: number, dst: number, outer: number, inner: number, scale: number): void;
   /** dst in row-major order over shape n0..n5 reads src at sum(i_k * s_k) (strides in elements). */
   permute6(src: number, dst: number, ...shapeThenStrides: number[]): void;

@@ -183,6 +183,24 @@ describe('convolutions with 8 or more channels (the FMA kernel where relaxed SIM
     );
     expect(maxRelativeError(dx.wasm, dx.cpu)).toBeLessThan(1e-4);
   });
+
+  it('a product over K = 12,544 (a filter gradient over DCGAN rows) keeps float32 accuracy', () => {
+    // one sign and values near 1: a single float32 accumulator over the whole K drifted to 5.5e-6
+    // relative error here; folded into running totals every 256 steps, 2.1e-7
+    tf.setBackend('wasm');
+    const [m, k, n] = [5, 12544, 9];
+    const a = data(m * k, 31).map((v) => 1 + v / 4);
+    const b = data(k * n, 32).map((v) => 1 + v / 4);
+    const got = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])).dataSync());
+    let worst = 0;
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let exact = 0;
+        for (let q = 0; q < k; q++) exact += a[i * k + q]! * b[q * n + j]!;
+        worst = Math.max(worst, Math.abs(got[i * n + j]! - exact) / exact);
+      }
+    expect(worst).toBeLessThan(1e-6);
+  });
 });
 
 describe("@lab's kernel threads in Node (initBackend threads > 1)", () => {
@@ -437,6 +455,23 @@ describe('wasm Slice, SplitV, Unpack and Transpose as heap copies', () => {
       let exact = 0;
       for (let i = 0; i < rows; i++) exact += values[i * 8 + j]!;
       expect(Math.abs(got[j]! - exact) / exact).toBeLessThan(1e-6);
+    }
+  });
+  it("sums and means batch norm's 12,544 rows with only the final float32 rounding (double accumulation)", () => {
+    // 55 columns take the 16-, 4- and 1-column paths; values near 1 of one sign make float32 partial
+    // sums round at every step (the old kernel's blocked float32 sums were off by 9.7e-8 here)
+    tf.setBackend('wasm');
+    const rows = 12544;
+    const cols = 55;
+    const values = data(rows * cols, 29).map((v) => 1 + v / 4);
+    const sum = tf.tidy(() => tf.sum(tf.tensor2d(values, [rows, cols]), 0).dataSync());
+    const mean = tf.tidy(() => tf.mean(tf.tensor3d(values, [98, 128, cols]), [0, 1]).dataSync());
+    for (let j = 0; j < cols; j++) {
+      let exact = 0;
+      for (let i = 0; i < rows; i++) exact += values[i * cols + j]!;
+      // half an ulp of float32 is at most 2^-24 = 6.0e-8 relative
+      expect(Math.abs(sum[j]! - exact) / exact).toBeLessThan(6.1e-8);
+      expect(Math.abs(mean[j]! - exact / rows) / (exact / rows)).toBeLessThan(6.1e-8);
     }
   });
   it('without heap kernels, permutations that keep the last axis last copy runs', () => {

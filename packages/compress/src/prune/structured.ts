@@ -2,7 +2,7 @@
 // really shrinks, and removes the matching inputs of the next weighted layer (through element-wise
 // activations, dropout and a Flatten between a convolution and a dense layer).
 import { Conv2d, Dense, Dropout, Lambda, type Module, Sequential } from '@lab/core';
-import { gather, type Tensor, tensor1d, tidy, type Variable } from '@tensorflow/tfjs-core';
+import { gather, type Tensor, tensor1d, tidy } from '@tensorflow/tfjs-core';
 
 export class StructuredPruningError extends Error {
   constructor(message: string) {
@@ -46,17 +46,25 @@ export function unitNorms(w: Tensor, norm: 'l1' | 'l2' = 'l1'): Float64Array {
   return out;
 }
 
-function gathered(v: Variable, indices: number[], axis: number): Tensor {
+function gathered(v: Tensor, indices: number[], axis: number): Tensor {
   return tidy(() => gather(v, tensor1d(indices, 'int32'), axis));
 }
 
-function replaceDense(old: Dense, keepIn: number[] | undefined, keepOut: number[] | undefined): Dense {
-  const inF = keepIn?.length ?? old.inFeatures;
-  const outF = keepOut?.length ?? old.outFeatures;
-  const fresh = new Dense(inF, outF, { bias: old.bias !== undefined, name: old.name });
-  let w: Tensor = keepOut ? gathered(old.weight, keepOut, 1) : old.weight.clone();
+/**
+ * Copies `old`'s kept weights and bias into `fresh`: output units along `outAxis` of the weight (and the
+ * bias), input units along `inAxis`.
+ */
+function copyKept(
+  old: Dense | Conv2d,
+  fresh: Dense | Conv2d,
+  keepIn: number[] | undefined,
+  keepOut: number[] | undefined,
+  inAxis: number,
+  outAxis: number,
+): void {
+  let w: Tensor = keepOut ? gathered(old.weight, keepOut, outAxis) : old.weight.clone();
   if (keepIn) {
-    const w2 = tidy(() => gather(w, tensor1d(keepIn, 'int32'), 0));
+    const w2 = gathered(w, keepIn, inAxis);
     w.dispose();
     w = w2;
   }
@@ -68,6 +76,13 @@ function replaceDense(old: Dense, keepIn: number[] | undefined, keepOut: number[
     b.dispose();
   }
   fresh.training = old.training;
+}
+
+function replaceDense(old: Dense, keepIn: number[] | undefined, keepOut: number[] | undefined): Dense {
+  const inF = keepIn?.length ?? old.inFeatures;
+  const outF = keepOut?.length ?? old.outFeatures;
+  const fresh = new Dense(inF, outF, { bias: old.bias !== undefined, name: old.name });
+  copyKept(old, fresh, keepIn, keepOut, 0, 1);
   return fresh;
 }
 
@@ -83,20 +98,7 @@ function replaceConv(old: Conv2d, keepIn: number[] | undefined, keepOut: number[
       name: old.name,
     },
   );
-  let w: Tensor = keepOut ? gathered(old.weight, keepOut, 3) : old.weight.clone();
-  if (keepIn) {
-    const w2 = tidy(() => gather(w, tensor1d(keepIn, 'int32'), 2));
-    w.dispose();
-    w = w2;
-  }
-  fresh.weight.assign(w);
-  w.dispose();
-  if (old.bias && fresh.bias) {
-    const b = keepOut ? gathered(old.bias, keepOut, 0) : old.bias.clone();
-    fresh.bias.assign(b);
-    b.dispose();
-  }
-  fresh.training = old.training;
+  copyKept(old, fresh, keepIn, keepOut, 2, 3);
   return fresh;
 }
 

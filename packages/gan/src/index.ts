@@ -39,6 +39,8 @@ export {
   discriminatorLoss,
   type GeneratorLossKind,
   generatorLoss,
+  hingeDiscriminatorLoss,
+  hingeGeneratorLoss,
   type LeastSquaresOptions,
   leastSquaresDiscriminatorLoss,
   leastSquaresGeneratorLoss,
@@ -52,8 +54,33 @@ export {
   mlpDiscriminator,
   mlpGenerator,
 } from './nets.js';
+export {
+  checkDiffAugmentOptions,
+  colorJitter,
+  cutout,
+  DIFF_AUGMENT_DEFAULTS,
+  type DiffAugmentOptions,
+  diffAugment,
+  translate,
+} from './recipes/diff-augment.js';
+export {
+  copyModuleState,
+  emaDecayAt,
+  type GeneratorEma,
+  type GeneratorEmaRule,
+  generatorEma,
+} from './recipes/ema.js';
+export {
+  BASELINE_RECIPE,
+  type GanRecipe,
+  MODERN_RECIPE,
+  RECIPE_ADDITIONS,
+  type RecipeAddition,
+  recipeWith,
+} from './recipes/modern.js';
+export { checkR1Options, type R1Options, r1Due, r1Penalty } from './recipes/r1.js';
 export { classifierScore, type SampleQuality, sampleQuality } from './sample-quality.js';
-export { detach, type GanStepOptions, ganStep } from './step.js';
+export { detach, discriminatorObjective, type GanStepOptions, ganStep } from './step.js';
 export { type Density, ganValue, optimalDiscriminator } from './theory.js';
 export {
   grid25,
@@ -63,4 +90,11 @@ export {
   sampleMixture,
   type ToyMixture,
 } from './toy-mixtures.js';
-export { batchSampler, type GanLoss, type GanTrainerOptions, type RealData, trainGan } from './trainer.js';
+export {
+  batchSampler,
+  type GanLoss,
+  type GanTrainerOptions,
+  type GeneratorEmaOptions,
+  type RealData,
+  trainGan,
+} from './trainer.js';

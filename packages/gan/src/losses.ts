@@ -1,6 +1,6 @@
 // GAN losses from raw discriminator logits, numerically stable (softplus form of BCE-with-logits).
 // With D = sigmoid(l): -log D = softplus(-l) and -log(1 - D) = softplus(l).
-import { add, mean, mul, neg, softplus, square, sub, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import { add, mean, mul, neg, relu, softplus, square, sub, type Tensor, tidy } from '@tensorflow/tfjs-core';
 
 export interface DiscriminatorLossOptions {
   /**
@@ -60,4 +60,17 @@ export function leastSquaresDiscriminatorLoss(
 /** Least-squares GAN generator loss: 1/2 E[(D(G(z)) - c)^2]. */
 export function leastSquaresGeneratorLoss(fakeScores: Tensor, { c = 1 }: LeastSquaresOptions = {}): Tensor {
   return tidy(() => mul(0.5, mean(square(sub(fakeScores, c)))));
+}
+
+/**
+ * Hinge discriminator loss (Lim & Ye 2017; SN-GAN, BigGAN) from raw scores:
+ * E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]. Scores beyond the margin carry no gradient.
+ */
+export function hingeDiscriminatorLoss(realScores: Tensor, fakeScores: Tensor): Tensor {
+  return tidy(() => add(mean(relu(sub(1, realScores))), mean(relu(add(1, fakeScores)))));
+}
+
+/** Hinge generator loss: -E[D(G(z))]. */
+export function hingeGeneratorLoss(fakeScores: Tensor): Tensor {
+  return tidy(() => neg(mean(fakeScores)));
 }

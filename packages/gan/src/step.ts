@@ -24,9 +24,32 @@ export interface GanStepOptions {
   z: tf.Tensor;
   discriminatorLoss: (realLogits: tf.Tensor, fakeLogits: tf.Tensor) => tf.Tensor;
   generatorLoss: (fakeLogits: tf.Tensor) => tf.Tensor;
+  /**
+   * Applied to every batch the discriminator sees, real and fake, in both updates (DiffAugment: it
+   * must be differentiable, as the generator's gradient flows through it). Default: none.
+   */
+  augment?: (images: tf.Tensor) => tf.Tensor;
+  /** Added to the discriminator's loss, given the (augmented) real batch: e.g. R1. Undefined: nothing. */
+  discriminatorPenalty?: (real: tf.Tensor) => tf.Scalar | undefined;
 }
 
-/** One discriminator update on a real and a fake batch, then one generator update; returns both losses. */
+/** The discriminator's objective on a real and a (detached) fake batch: its loss plus any penalty. */
+export function discriminatorObjective(
+  o: Pick<GanStepOptions, 'D' | 'discriminatorLoss' | 'augment' | 'discriminatorPenalty'>,
+  real: tf.Tensor,
+  fake: tf.Tensor,
+): tf.Scalar {
+  const seen = (x: tf.Tensor) => (o.augment ? o.augment(x) : x);
+  const realSeen = seen(real);
+  const loss = o.discriminatorLoss(o.D.forward(realSeen), o.D.forward(seen(fake))) as tf.Scalar;
+  const penalty = o.discriminatorPenalty?.(realSeen);
+  return penalty ? tf.add(loss, penalty) : loss;
+}
+
+/**
+ * One discriminator update on a real and a fake batch, then one generator update; returns both
+ * losses (the discriminator's with its penalty, if any).
+ */
 export function ganStep(o: GanStepOptions): { dLoss: number; gLoss: number } {
   const gVars = o.G.trainableParameters();
   const dVars = o.D.trainableParameters();
@@ -34,13 +57,10 @@ export function ganStep(o: GanStepOptions): { dLoss: number; gLoss: number } {
   const { value, grads } = valueAndGrads(() => {
     const fake = o.G.forward(o.z);
     const fixed = detach(fake);
-    const d = valueAndGrads(
-      () => o.discriminatorLoss(o.D.forward(o.real), o.D.forward(fixed)) as tf.Scalar,
-      dVars,
-    );
+    const d = valueAndGrads(() => discriminatorObjective(o, o.real, fixed), dVars);
     o.optD.step(d.grads);
     dLoss = d.value.dataSync()[0]!;
-    return o.generatorLoss(o.D.forward(fake)) as tf.Scalar;
+    return o.generatorLoss(o.D.forward(o.augment ? o.augment(fake) : fake)) as tf.Scalar;
   }, gVars);
   o.optG.step(grads);
   const gLoss = value.dataSync()[0]!;

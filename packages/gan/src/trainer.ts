@@ -18,12 +18,22 @@ import { fganCriticLoss, fganGeneratorLoss } from './fgan.js';
 import {
   discriminatorLoss,
   generatorLoss,
+  hingeDiscriminatorLoss,
+  hingeGeneratorLoss,
   leastSquaresDiscriminatorLoss,
   leastSquaresGeneratorLoss,
 } from './losses.js';
-import { ganStep } from './step.js';
+import { checkDiffAugmentOptions, type DiffAugmentOptions, diffAugment } from './recipes/diff-augment.js';
+import { type GeneratorEmaRule, generatorEma } from './recipes/ema.js';
+import { checkR1Options, type R1Options, r1Due, r1Penalty } from './recipes/r1.js';
+import { discriminatorObjective, ganStep } from './step.js';
 
-export type GanLoss = 'non-saturating' | 'minimax' | 'least-squares' | FDivergence;
+export type GanLoss = 'non-saturating' | 'minimax' | 'least-squares' | 'hinge' | FDivergence;
+
+export interface GeneratorEmaOptions extends GeneratorEmaRule {
+  /** A second generator of G's architecture that holds the average (start it as a copy of G: copyModuleState). */
+  generator: Module;
+}
 
 export interface RealData {
   count: number;
@@ -59,6 +69,14 @@ export interface GanTrainerOptions {
   onStep?: (e: StepEvent) => void;
   /** Weight averaging (e.g. an EMA of the generator's weights: averager(G.trainableParameters(), ema(0.999))), updated after every step. */
   average?: Averager;
+  /** An exponential moving average of G's weights, updated after every step (off by default). */
+  ema?: GeneratorEmaOptions;
+  /** Sample grids of the EMA generator, on the same fixed noise and steps as onSamples. */
+  onEmaSamples?: (step: number, samples: tf.Tensor) => void;
+  /** R1 gradient penalty on real data in every (or every k-th) discriminator update (off by default). */
+  r1?: R1Options;
+  /** DiffAugment of real and fake images before D, random parameters drawn from `rng` (off by default). */
+  diffAugment?: DiffAugmentOptions;
   /** Hooks of @lab/core's training loop (afterStep, afterEpoch...). */
   hooks?: readonly TrainingHook[];
   signal?: AbortSignal;
@@ -73,6 +91,7 @@ function lossFunctions(loss: GanLoss, labelSmoothing: number) {
   }
   if (loss === 'least-squares')
     return { d: leastSquaresDiscriminatorLoss, g: (f: tf.Tensor) => leastSquaresGeneratorLoss(f) };
+  if (loss === 'hinge') return { d: hingeDiscriminatorLoss, g: hingeGeneratorLoss };
   return {
     d: (r: tf.Tensor, f: tf.Tensor) => discriminatorLoss(r, f, { labelSmoothing }),
     g: (f: tf.Tensor) => generatorLoss(f, loss),
@@ -97,18 +116,42 @@ export function trainGan(o: GanTrainerOptions): TrainingResult {
     throw new RangeError(`dSteps must be a positive integer, got ${dSteps}`);
   if (o.batchSize > o.data.count)
     throw new RangeError(`batchSize ${o.batchSize} exceeds the ${o.data.count} real examples`);
+  if (o.ema && o.average) throw new Error('trainGan: give ema or average, not both');
+  if (o.r1) checkR1Options(o.r1);
+  const augmentOptions = o.diffAugment ? checkDiffAugmentOptions(o.diffAugment) : undefined;
   const losses = lossFunctions(loss, labelSmoothing);
+  const emaOfG = o.ema ? generatorEma(o.G, o.ema.generator, o.ema) : undefined;
+  const augment = augmentOptions ? (x: tf.Tensor) => diffAugment(x, o.rng, augmentOptions) : undefined;
+  // the lazy R1 schedule counts discriminator updates from the step, so a resumed run keeps it
+  let dUpdate = 0;
+  const r1 = o.r1;
+  const discriminatorPenalty = r1
+    ? (real: tf.Tensor) => {
+        const every = r1.every ?? 1;
+        if (!r1Due(dUpdate, every)) return undefined;
+        return r1Penalty((x) => o.D.forward(x), real, r1.gamma, every);
+      }
+    : undefined;
+  const objective = { D: o.D, discriminatorLoss: losses.d, augment, discriminatorPenalty };
   // fixed noise from its own stream, so that grids are comparable across the run and across resumes
   const fixed = new Rng(0x5eed);
   const fixedNoise = tf.randomNormal([sampleCount, o.latent], 0, 1, 'float32', fixed.seed());
   const { realBatch, noise } = batchSampler(o.data, o.batchSize, o.latent, o.rng);
-  const emitSamples = (step: number) => {
-    if (!o.onSamples) return;
-    o.G.eval();
-    const samples = tf.tidy(() => o.G.forward(fixedNoise));
-    o.G.train();
-    o.onSamples(step, samples);
+  const sampleFrom = (G: Module, step: number, emit: (step: number, samples: tf.Tensor) => void) => {
+    G.eval();
+    const samples = tf.tidy(() => G.forward(fixedNoise));
+    G.train();
+    emit(step, samples);
     samples.dispose();
+  };
+  const emitSamples = (step: number) => {
+    if (o.onSamples) sampleFrom(o.G, step, o.onSamples);
+    if (o.ema && o.onEmaSamples) sampleFrom(o.ema.generator, step, o.onEmaSamples);
+  };
+  const samplesHook: TrainingHook = {
+    afterStep: (e) => {
+      if (o.sampleEvery && (e.step + 1) % o.sampleEvery === 0) emitSamples(e.step + 1);
+    },
   };
   try {
     return runTrainingLoop({
@@ -118,21 +161,20 @@ export function trainGan(o: GanTrainerOptions): TrainingResult {
       saveCheckpoint: o.saveCheckpoint,
       restoreCheckpoint: o.restoreCheckpoint,
       nanGuard: o.nanGuard,
-      onStep: (e) => {
-        o.onStep?.(e);
-        if (o.sampleEvery && (e.step + 1) % o.sampleEvery === 0) emitSamples(e.step + 1);
-      },
+      onStep: o.onStep,
       average: o.average,
-      hooks: o.hooks,
+      // the average first, so that its grids and checkpoints include the step
+      hooks: [...(emaOfG ? [emaOfG.hook] : []), samplesHook, ...(o.hooks ?? [])],
       signal: o.signal,
-      trainStep: () => {
+      trainStep: (step) => {
         let extra = 0;
-        for (let k = 1; k < dSteps; k++) {
+        dUpdate = step * dSteps;
+        for (let k = 1; k < dSteps; k++, dUpdate++) {
           const real = realBatch();
           const z = noise();
           const fake = tf.tidy(() => o.G.forward(z));
           const { value, grads } = valueAndGrads(
-            () => losses.d(o.D.forward(real), o.D.forward(fake)) as tf.Scalar,
+            () => discriminatorObjective(objective, real, fake),
             o.D.trainableParameters(),
           );
           o.optD.step(grads);
@@ -150,6 +192,8 @@ export function trainGan(o: GanTrainerOptions): TrainingResult {
           z,
           discriminatorLoss: losses.d,
           generatorLoss: losses.g,
+          augment,
+          discriminatorPenalty,
         });
         tf.dispose([real, z]);
         return { dLoss: (extra + r.dLoss) / dSteps, gLoss: r.gLoss };

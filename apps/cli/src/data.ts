@@ -20,8 +20,8 @@ export function imagesInTanhRange(ds: ImageDataset): tf.Tensor4D {
 }
 
 /** Writes a batch of generated images in [-1, 1] as `samples-<step>.png` in `dir`; returns the path. */
-export function writeSampleGrid(dir: string, step: number, x: tf.Tensor): string {
-  const file = join(dir, `samples-${String(step).padStart(6, '0')}.png`);
+export function writeSampleGrid(dir: string, step: number, x: tf.Tensor, name = 'samples'): string {
+  const file = join(dir, `${name}-${String(step).padStart(6, '0')}.png`);
   writeFileSync(
     file,
     imageGridPng(x.dataSync(), x.shape as [number, number, number, number], { columns: 8 }),

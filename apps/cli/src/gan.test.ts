@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { readCheckpoint } from '@lab/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ganSample, ganTrain } from './gan.js';
 
@@ -52,5 +53,48 @@ describe('lab gan', () => {
         backend: 'wasm',
       }),
     ).rejects.toThrow();
+  });
+  it('trains the modern recipe: EMA grids beside the raw ones, the EMA checkpointed as module Gema, sampled with ema', async () => {
+    const dir = join(out, 'modern');
+    const modern = { ...base, loss: undefined, out: dir, recipe: 'modern' as const, diffAugment: true };
+    const s = await ganTrain(modern);
+    expect(s.recipe).toMatchObject({ loss: 'hinge', lrG: 1e-4, lrD: 4e-4, spectralNorm: true });
+    expect(s.recipe.ema?.decay).toBe(0.999);
+    expect(s.recipe.diffAugment).toBeDefined();
+    expect(s.dLoss.every(Number.isFinite)).toBe(true);
+    expect(s.grids.map((f) => basename(f))).toEqual([
+      'samples-000002.png',
+      'samples-ema-000002.png',
+      'samples-000004.png',
+      'samples-ema-000004.png',
+    ]);
+    const ckpt = join(dir, 'checkpoint.safetensors');
+    const info = readCheckpoint(readFileSync(ckpt));
+    const ema = info.tensors.get('module.Gema.0.weight');
+    const raw = info.tensors.get('module.G.0.weight');
+    expect(ema?.shape).toEqual(raw?.shape);
+    expect(info.tensors.has('module.D.0.spectralU')).toBe(true);
+    const resumed = await ganTrain({ ...modern, steps: 6, resume: true });
+    expect(resumed.startStep).toBe(4);
+    const sampled = await ganSample({
+      checkpoint: ckpt,
+      count: 4,
+      seed: 0,
+      out: join(dir, 'e.png'),
+      backend: 'wasm',
+      ema: true,
+    });
+    expect(existsSync(sampled.file)).toBe(true);
+    // a baseline checkpoint has no EMA generator to sample
+    await expect(
+      ganSample({
+        checkpoint: join(out, 'checkpoint.safetensors'),
+        count: 4,
+        seed: 0,
+        out: join(out, 'y.png'),
+        backend: 'wasm',
+        ema: true,
+      }),
+    ).rejects.toThrow(/has no EMA generator/);
   });
 });

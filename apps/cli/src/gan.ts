@@ -1,24 +1,44 @@
 // `lab gan train` and `lab gan sample`: a DCGAN on Fashion-MNIST (embedded test split by default).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { adam, type BackendReport, curvesSvg, imageGridPng, initBackend, Optimizer, Rng } from '@lab/core';
+import {
+  adam,
+  type BackendReport,
+  curvesSvg,
+  imageGridPng,
+  initBackend,
+  type Module,
+  Optimizer,
+  Rng,
+  readCheckpoint,
+} from '@lab/core';
 import { fileCheckpointer, loadMnistSplit } from '@lab/core/node';
 import { jensenShannon, kl, pearson } from '@lab/divergences';
-import { type DcganPadding, dcganDiscriminator, dcganGenerator, type GanLoss, trainGan } from '@lab/gan';
+import {
+  copyModuleState,
+  type DcganPadding,
+  dcganDiscriminator,
+  dcganGenerator,
+  type GanLoss,
+  trainGan,
+} from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   checkResumeMatches,
+  inFile,
   readDcganCheckpoint,
   restoreForInference,
   resumedConfig,
 } from './checkpoint-config.js';
 import { embeddedDataDir, imagesInTanhRange, realDataFrom, writeSampleGrid } from './data.js';
+import { type GanRecipeFlags, type ResolvedGanRecipe, resolveGanRecipe } from './gan-recipe.js';
 import { progress } from './progress.js';
 
 export const GAN_LOSSES = [
   'non-saturating',
   'minimax',
   'least-squares',
+  'hinge',
   'fgan-js',
   'fgan-kl',
   'fgan-pearson',
@@ -32,13 +52,12 @@ function lossOf(name: GanLossName): GanLoss {
   return name;
 }
 
-export interface GanTrainOptions {
+export interface GanTrainOptions extends GanRecipeFlags {
   data?: string;
   steps: number;
   batchSize: number;
   width: number;
   latent: number;
-  loss: GanLossName;
   dSteps: number;
   seed: number;
   out: string;
@@ -56,17 +75,27 @@ interface GanConfig {
   loss: GanLossName;
   /** Absent in checkpoints written before PyTorch padding became the default: those used 'same'. */
   padding?: DcganPadding;
+  /** The recipe trained with (absent before recipes: the baseline). Informational: resume checks the tensors. */
+  recipe?: ResolvedGanRecipe;
 }
 
-function build(config: Pick<GanConfig, 'width' | 'latent' | 'padding'>, rng: Rng) {
+function build(
+  config: Pick<GanConfig, 'width' | 'latent' | 'padding'>,
+  rng: Rng,
+  { spectralNorm = false }: { spectralNorm?: boolean } = {},
+) {
   const padding = config.padding ?? 'same';
   const G = dcganGenerator({ width: config.width, latent: config.latent, padding, rng });
-  const D = dcganDiscriminator({ width: config.width, padding, rng });
+  const D = dcganDiscriminator({ width: config.width, padding, rng, spectralNorm });
   return { G, D };
 }
 
+/** The checkpoint's module holding the EMA of the generator's weights (tensors module.Gema.*). */
+const EMA_MODULE = 'Gema';
+
 export async function ganTrain(o: GanTrainOptions) {
   const started = performance.now();
+  const recipe = resolveGanRecipe(o);
   const backend: BackendReport = await initBackend({ backend: o.backend });
   const ds = o.data ? loadMnistSplit(o.data, 'train') : loadMnistSplit(embeddedDataDir(), 'test');
   const images = imagesInTanhRange(ds);
@@ -77,13 +106,25 @@ export async function ganTrain(o: GanTrainOptions) {
   if (saved) checkResumeMatches(ckptPath, saved, { width: o.width, latent: o.latent });
   // a resumed run keeps the padding its checkpoint was trained with
   const padding: DcganPadding = saved ? saved.padding : 'pytorch';
-  const config: GanConfig = { arch: 'dcgan', width: o.width, latent: o.latent, loss: o.loss, padding };
+  const config: GanConfig = {
+    arch: 'dcgan',
+    width: o.width,
+    latent: o.latent,
+    loss: recipe.loss,
+    padding,
+    recipe,
+  };
   const rng = new Rng(o.seed);
-  const { G, D } = build(config, rng);
-  const optG = new Optimizer(adam(2e-4, { b1: 0.5 }), G.trainableParameters());
-  const optD = new Optimizer(adam(2e-4, { b1: 0.5 }), D.trainableParameters());
+  const { G, D } = build(config, rng, { spectralNorm: recipe.spectralNorm });
+  // the average starts as a copy of G (a resumed run restores it from the checkpoint below)
+  const Gema = recipe.ema ? dcganGenerator({ width: o.width, latent: o.latent, padding }) : undefined;
+  if (Gema) copyModuleState(G, Gema);
+  const optG = new Optimizer(adam(recipe.lrG, { b1: 0.5 }), G.trainableParameters());
+  const optD = new Optimizer(adam(recipe.lrD, { b1: 0.5 }), D.trainableParameters());
   mkdirSync(o.out, { recursive: true });
-  const cp = fileCheckpointer(ckptPath, { modules: { G, D }, optimizers: { G: optG, D: optD }, rng, config });
+  const modules: Record<string, Module> = { G, D };
+  if (Gema) modules[EMA_MODULE] = Gema;
+  const cp = fileCheckpointer(ckptPath, { modules, optimizers: { G: optG, D: optD }, rng, config });
   const startStep = o.resume && existsSync(ckptPath) ? (cp.restore() ?? 0) : 0;
   const bar = progress('gan', o.steps - startStep, o.quiet);
   const dLoss: number[] = [];
@@ -101,10 +142,16 @@ export async function ganTrain(o: GanTrainOptions) {
     steps: o.steps,
     startStep,
     dSteps: o.dSteps,
-    loss: lossOf(o.loss),
+    loss: lossOf(recipe.loss),
+    ...(Gema && recipe.ema ? { ema: { ...recipe.ema, generator: Gema } } : {}),
+    ...(recipe.r1 ? { r1: recipe.r1 } : {}),
+    ...(recipe.diffAugment ? { diffAugment: recipe.diffAugment } : {}),
     sampleEvery: o.sampleEvery,
     onSamples: (step, x) => {
       grids.push(writeSampleGrid(o.out, step, x));
+    },
+    onEmaSamples: (step, x) => {
+      grids.push(writeSampleGrid(o.out, step, x, 'samples-ema'));
     },
     checkpointEvery: o.checkpointEvery,
     saveCheckpoint: cp.save,
@@ -123,7 +170,7 @@ export async function ganTrain(o: GanTrainOptions) {
         { name: 'D loss', values: dLoss, steps },
         { name: 'G loss', values: gLoss, steps },
       ],
-      { title: `DCGAN (${o.loss})` },
+      { title: `DCGAN (${recipe.recipe} recipe, ${recipe.loss})` },
     ),
   );
   const summary = {
@@ -131,6 +178,7 @@ export async function ganTrain(o: GanTrainOptions) {
     data: o.data ? resolve(o.data) : 'embedded Fashion-MNIST test split',
     backend,
     config,
+    recipe,
     seed: o.seed,
     startStep,
     stepsDone: result.stepsDone,
@@ -141,22 +189,34 @@ export async function ganTrain(o: GanTrainOptions) {
     checkpoint: ckptPath,
   };
   writeFileSync(join(o.out, 'metrics.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  for (const x of [G, D, optG, optD, images]) x.dispose();
+  for (const x of [G, D, optG, optD, images, ...(Gema ? [Gema] : [])]) x.dispose();
   return summary;
 }
 
-/** Writes a grid of `count` samples from a checkpoint's generator. */
+/** Throws unless the checkpoint holds an EMA generator (written by lab gan train --ema or --recipe modern). */
+function checkHasEma(path: string, bytes: Uint8Array): void {
+  const info = inFile(path, () => readCheckpoint(bytes));
+  if (![...info.tensors.keys()].some((k) => k.startsWith(`module.${EMA_MODULE}.`)))
+    throw new Error(
+      `${path} has no EMA generator (no module.${EMA_MODULE}.* tensors): train with --ema <decay> or --recipe modern`,
+    );
+}
+
+/** Writes a grid of `count` samples from a checkpoint's generator (its EMA generator with `ema`). */
 export async function ganSample(o: {
   checkpoint: string;
   count: number;
   seed: number;
   out: string;
   backend: 'wasm' | 'cpu';
+  ema?: boolean;
 }) {
   await initBackend({ backend: o.backend });
   const { bytes, config } = readDcganCheckpoint(o.checkpoint, { losses: GAN_LOSSES });
+  if (o.ema) checkHasEma(o.checkpoint, bytes);
   const { G, D } = build(config, new Rng(0));
-  restoreForInference(o.checkpoint, bytes, { G });
+  // the EMA generator has G's architecture: its tensors load into G under their own prefix
+  restoreForInference(o.checkpoint, bytes, o.ema ? { [EMA_MODULE]: G } : { G });
   G.eval();
   const x = tf.tidy(() => G.forward(tf.randomNormal([o.count, config.latent], 0, 1, 'float32', o.seed)));
   writeFileSync(

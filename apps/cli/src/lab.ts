@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { adversarialReport } from './adversarial.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
+import { GAN_RECIPES } from './gan-recipe.js';
 import { integer, LIMITS, number, numberList } from './options.js';
 import {
   formatScores,
@@ -86,7 +87,44 @@ gan
     16,
   )
   .option('--latent <n>', 'latent dimension', integer('--latent', LIMITS.latent), 100)
-  .addOption(new Option('--loss <name>', 'loss').choices([...GAN_LOSSES]).default('non-saturating'))
+  .addOption(
+    new Option('--recipe <name>', 'baseline (2016 W1) or modern (EMA, TTUR, hinge, lazy R1, spectral norm)')
+      .choices([...GAN_RECIPES])
+      .default('baseline'),
+  )
+  .addOption(
+    new Option('--loss <name>', "loss (default: the recipe's: non-saturating, modern: hinge)").choices([
+      ...GAN_LOSSES,
+    ]),
+  )
+  .option(
+    '--lr-g <x>',
+    "generator's Adam learning rate (default: the recipe's)",
+    number('--lr-g', { min: 0, minExclusive: true, max: 1 }),
+  )
+  .option(
+    '--lr-d <x>',
+    "discriminator's Adam learning rate (default: the recipe's)",
+    number('--lr-d', { min: 0, minExclusive: true, max: 1 }),
+  )
+  .option(
+    '--ema <decay>',
+    "EMA of the generator's weights with this decay, sampled and checkpointed beside it",
+    number('--ema', { min: 0, max: 1, minExclusive: true, maxExclusive: true }),
+  )
+  .option('--ema-warmup', 'ramp the EMA decay up as min(decay, (1 + t) / (10 + t))')
+  .option(
+    '--r1 <gamma>',
+    'R1 gradient penalty on real data with this gamma',
+    number('--r1', { min: 0, minExclusive: true, max: 1e6 }),
+  )
+  .option(
+    '--r1-every <k>',
+    'apply R1 every k discriminator updates, scaled by k (lazy)',
+    integer('--r1-every', { min: 1, max: 1_000_000 }),
+  )
+  .option('--spectral-norm', "spectral normalisation of the discriminator's weights")
+  .option('--diff-augment', 'DiffAugment (colour, translation, cutout) of real and fake images before D')
   .option(
     '--d-steps <n>',
     'discriminator steps per generator step',
@@ -127,6 +165,7 @@ gan
   .command('sample')
   .description('write a grid of samples from a checkpoint')
   .requiredOption('--checkpoint <file>', 'checkpoint written by lab gan train')
+  .option('--ema', "sample the EMA of the generator's weights (trained with --ema or --recipe modern)")
   .option('--count <n>', 'samples', integer('--count', LIMITS.gridCount), 64)
   .addOption(seedOption('noise seed'))
   .option('--out <file>', 'PNG file', 'lab-out/gan/samples.png')

@@ -1,4 +1,4 @@
-// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse|precision [--iters N]
+// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse|precision|gan-recipes [--iters N]
 // [--threads 1,2] [--seed S] [--seeds N] [--no-peer] [--profile] (see ../README.md)
 // Prints one JSON line per workload with our figures, the PyTorch peer's (same run), and their ratio.
 import { availableParallelism } from 'node:os';
@@ -6,6 +6,7 @@ import { initBackend } from '@lab/core';
 import { unregisterKernel } from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { depparseBench } from './depparse.js';
+import { fractionOption, ganRecipes, RECIPES, recipeListOption } from './gan-recipes.js';
 import { defaultThreads, integerOption, rateOption, threadListOption } from './options.js';
 import { ganParity } from './parity.js';
 import { precisionBench } from './precision.js';
@@ -15,7 +16,7 @@ import { WORKLOADS } from './workloads.js';
 
 /** @lab's fused Adam kernel (packages/core/src/kernels/fused/adam-moments.ts). */
 const ADAM_MOMENTS_KERNEL = 'LabAdamMoments';
-const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse', 'precision'];
+const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse', 'precision', 'gan-recipes'];
 const WORKLOAD_NAMES = [...Object.keys(WORKLOADS), ...QUALITY];
 
 const program = new Command('bench')
@@ -27,9 +28,25 @@ const program = new Command('bench')
   )
   .option(
     '--width <n>',
-    'wgan-quality: DCGAN base width (64 is W1/W2)',
+    'wgan-quality (default 32), gan-recipes (default 64): DCGAN base width (64 is W1/W2)',
     integerOption('--width', { min: 1, max: 1024 }),
-    32,
+  )
+  .option(
+    '--recipes <list>',
+    `gan-recipes: recipes to train (default all: ${Object.keys(RECIPES).join(',')})`,
+    recipeListOption,
+  )
+  .option(
+    '--data-fraction <x>',
+    'gan-recipes: train on this fraction of the 60,000 images (0.1: 6,000)',
+    fractionOption,
+    1,
+  )
+  .option(
+    '--long-iters <n>',
+    "gan-recipes: the baseline's longer budget, run after the table (0: skip)",
+    integerOption('--long-iters', { min: 0, max: 1_000_000 }),
+    10000,
   )
   .option(
     '--checkpoints <n>',
@@ -45,9 +62,8 @@ const program = new Command('bench')
   )
   .option(
     '--seeds <n>',
-    "gan-quality, wgan-quality: runs, one per seed from --seed on; reports each side's mean and spread",
+    'gan-quality, wgan-quality (default 1), gan-recipes (default 3): runs, one per seed from --seed on; reports the mean and spread',
     integerOption('--seeds', { min: 1, max: 100 }),
-    1,
   )
   .option(
     '--dropout <rate>',
@@ -84,7 +100,7 @@ const program = new Command('bench')
     if (!o.fusedAdam) unregisterKernel(ADAM_MOMENTS_KERNEL, 'wasm');
     for (const name of names) {
       if (name === 'gan-quality') {
-        const q = { iters: o.iters ?? 3000, peer: o.peer, seed: o.seed, seeds: o.seeds, quiet: o.quiet };
+        const q = { iters: o.iters ?? 3000, peer: o.peer, seed: o.seed, seeds: o.seeds ?? 1, quiet: o.quiet };
         console.log(JSON.stringify(await ganQuality(q)));
       } else if (name === 'gan-parity') {
         const steps = o.iters ?? 30;
@@ -98,8 +114,22 @@ const program = new Command('bench')
       } else if (name === 'depparse') {
         console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet })));
       } else if (name === 'wgan-quality') {
-        const q = { iters: o.iters ?? 400, peer: o.peer, seed: o.seed, seeds: o.seeds, quiet: o.quiet };
-        console.log(JSON.stringify(await wganQuality({ ...q, width: o.width, checkpoints: o.checkpoints })));
+        const q = { iters: o.iters ?? 400, peer: o.peer, seed: o.seed, seeds: o.seeds ?? 1, quiet: o.quiet };
+        console.log(
+          JSON.stringify(await wganQuality({ ...q, width: o.width ?? 32, checkpoints: o.checkpoints })),
+        );
+      } else if (name === 'gan-recipes') {
+        const recipes: string[] = o.recipes ?? Object.keys(RECIPES);
+        const g = {
+          iters: o.iters ?? 3000,
+          longIters: o.longIters,
+          seed: o.seed,
+          seeds: o.seeds ?? 3,
+          quiet: o.quiet,
+        };
+        ganRecipes({ ...g, width: o.width ?? 64, dataFraction: o.dataFraction, recipes }, (line) =>
+          console.log(JSON.stringify(line)),
+        );
       } else if (isSpeedWorkload(name)) {
         const iters: number = o.iters ?? (name === 'wgangp' ? 5 : name === 'dcgan' ? 10 : 50);
         const threads: number[] = o.threads;

@@ -82,7 +82,7 @@ function tanhImages(ds: ImageDataset): tf.Tensor4D {
   return tf.tidy(() => tf.sub(tf.mul(imagesTensor(ds), 2), 1) as tf.Tensor4D);
 }
 
-function generate(G: ReturnType<typeof dcganGenerator>, n: number, seed: number): tf.Tensor4D {
+export function generate(G: ReturnType<typeof dcganGenerator>, n: number, seed: number): tf.Tensor4D {
   G.eval();
   const parts: tf.Tensor[] = [];
   for (let s = 0; s < n; s += 500)
@@ -101,7 +101,7 @@ function npyImages(path: string): tf.Tensor4D {
 }
 
 /** FD and KID of generated images in [-1, 1] against precomputed real features. */
-function score(ev: Evaluator, realFeatures: tf.Tensor2D, fake: tf.Tensor4D) {
+export function score(ev: Evaluator, realFeatures: tf.Tensor2D, fake: tf.Tensor4D) {
   const f = ev.featuresOf(fake, { range: [-1, 1] });
   const fd = frechetDistance(realFeatures, f);
   const kid = kernelDistance(realFeatures, f, { seed: 0 });
@@ -154,14 +154,14 @@ function log(o: { quiet?: boolean }, text: string) {
 }
 
 /** What every seed's run shares: the evaluator, the real test images' features and the training images. */
-interface QualityData {
+export interface QualityData {
   dataDir: string;
   ev: Evaluator;
   realFeatures: tf.Tensor2D;
   train: tf.Tensor4D;
 }
 
-function loadQualityData(): QualityData {
+export function loadQualityData(): QualityData {
   const dataDir = join(findSharedData(), 'fashion-mnist');
   const ev = evaluator();
   const realFeatures = tf.tidy(() => ev.featuresOf(imagesTensor(loadMnistSplit(dataDir, 'test'))));
@@ -169,7 +169,7 @@ function loadQualityData(): QualityData {
   return { dataDir, ev, realFeatures, train };
 }
 
-function disposeQualityData(q: QualityData): void {
+export function disposeQualityData(q: QualityData): void {
   for (const m of [q.train, q.realFeatures, q.ev]) m.dispose();
 }
 

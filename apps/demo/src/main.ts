@@ -5,6 +5,7 @@
 import { initBackend } from '@lab/core';
 import { adversarialPage } from './adversarial-page.js';
 import { divergenceExplorer } from './divergences-page.js';
+import { ganPage } from './gan-page.js';
 import { arcDiagram, conlluDownload, formatConllu, loadShippedModel, parseText } from './parse.js';
 import { intOption } from './query.js';
 import { trainRing } from './ring.js';
@@ -60,6 +61,18 @@ async function main(): Promise<void> {
         $('ring-train').addEventListener('click', () => void ring(3000));
         if (auto) publish('ring', await ring(ringSteps));
       },
+    },
+    {
+      id: 'fashion-gan',
+      title: 'GAN on Fashion-MNIST',
+      open: () =>
+        ganPage({
+          wasmPaths: new URL('./wasm/', location.href).href,
+          threads,
+          auto,
+          autoSteps: intOption(query, 'gan-steps', { min: 1, max: 100_000 }) ?? 3,
+          publish,
+        }),
     },
     {
       id: 'divergences',

@@ -4,7 +4,9 @@
 // results on window.labDemo, which is what the browser test reads.
 import { initBackend } from '@lab/core';
 import { adversarialPage } from './adversarial-page.js';
+import { compressPage } from './compress-page.js';
 import { divergenceExplorer } from './divergences-page.js';
+import { fineTunePage } from './finetune-page.js';
 import { ganPage } from './gan-page.js';
 import { arcDiagram, conlluDownload, formatConllu, loadShippedModel, parseText } from './parse.js';
 import { intOption } from './query.js';
@@ -73,6 +75,22 @@ async function main(): Promise<void> {
           autoSteps: intOption(query, 'gan-steps', { min: 1, max: 100_000 }) ?? 3,
           publish,
         }),
+    },
+    {
+      id: 'finetune',
+      title: 'Fine-tuning',
+      open: async () => {
+        const r = await fineTunePage({ auto });
+        if (r) publish('finetune', r);
+      },
+    },
+    {
+      id: 'compress',
+      title: 'Compression',
+      open: async () => {
+        const r = await compressPage({ auto });
+        if (r) publish('compress', r);
+      },
     },
     {
       id: 'divergences',

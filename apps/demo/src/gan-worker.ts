@@ -126,15 +126,11 @@ async function handle(m: ToWorker) {
         batchSize: m.batchSize,
         seed: m.seed,
       });
-      const wasRunning = state.running;
-      state.running = false;
+      // an uploaded checkpoint is there to be continued: training resumes from its step
       replaceSession(next, m.name);
-      if (wasRunning) {
-        state.running = true;
-        state.pauseAt = undefined;
-        void run();
-      } else post({ type: 'paused', step: next.step, numTensors: tf.memory().numTensors });
-      return;
+      state.pauseAt = undefined;
+      state.running = true;
+      return void run();
     }
     case 'stop':
       state.running = false;

@@ -3,11 +3,14 @@
 // and then WGAN-GP for a few steps each, offers the checkpoint, and publishes what the worker reported
 // (the browser test reads it).
 import type { BackendReport } from '@lab/core';
-import type { GanKind, GanSettings } from './gan-config.js';
+import { DEMO_LIMITS, type GanKind, type GanSettings } from './gan-config.js';
 import type { FromWorker, ToWorker } from './gan-messages.js';
 import { drawImageGrid, drawSeries } from './plot.js';
 
 export const GAN_IMAGES = { base: './data/fashion-mnist-3000', count: 3000 } as const;
+
+// A width-128, latent-1000 DCGAN checkpoint with Adam's moments is about 0.2 GB; nothing larger is read.
+const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
 
 export interface GanPageOptions {
   wasmPaths: string;
@@ -211,6 +214,11 @@ export function ganPage(o: GanPageOptions): Promise<void> {
   $<HTMLInputElement>('gan-upload').addEventListener('change', async (e) => {
     const file = (e.target as HTMLInputElement).files?.[0];
     if (!file) return;
+    if (file.size > MAX_UPLOAD_BYTES) {
+      // refused before reading: a checkpoint of the widest net the page builds is far smaller
+      errorLine.textContent = `That checkpoint cannot be used: ${file.name} has ${file.size} bytes, more than the ${MAX_UPLOAD_BYTES} a checkpoint of width ${DEMO_LIMITS.width.max} needs`;
+      return;
+    }
     const bytes = new Uint8Array(await file.arrayBuffer());
     send({ type: 'load', bytes, name: file.name, batchSize: batchSize(), seed: 1 }, [bytes.buffer]);
   });

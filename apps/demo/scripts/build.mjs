@@ -61,14 +61,19 @@ const fashion = join(root, '..', 'cli', 'data', 'fashion-mnist');
 writeTestImages(fashion, join(dist, 'data'), 60);
 // the GAN's training images and the fine-tuning page's task-B images: the first 3,000 test images
 writeImageSet(fashion, join(dist, 'data', 'fashion-mnist-3000'), 3000);
-// made once by scripts/pretrain-finetune-body.mjs and scripts/train-lenet300.mjs (see the README)
+// made once by scripts/pretrain-finetune-body.mjs, train-lenet300.mjs and cut-mnist-subsets.mjs (README)
 const assets = join(root, 'assets');
 copyFileSync(
   join(assets, 'finetune-task-a.safetensors'),
   join(dist, 'models', 'finetune-task-a.safetensors'),
 );
 copyFileSync(join(assets, 'lenet-300-100.ldcf'), join(dist, 'models', 'lenet-300-100.ldcf'));
-for (const f of ['mnist-test-1000-images.bin.gz', 'mnist-test-1000-labels.bin'])
+for (const f of [
+  'mnist-test-1000-images.bin.gz',
+  'mnist-test-1000-labels.bin',
+  'mnist-train-2000-images.bin.gz',
+  'mnist-train-2000-labels.bin',
+])
   copyFileSync(join(assets, f), join(dist, 'data', f));
 console.log(`built ${dist}`);
 checkBudget(dist);

@@ -3,14 +3,13 @@
 // training images) and ships it in @lab/compress's compressed format: every weight matrix shared
 // through a 255-value k-means codebook (8-bit codes, linear initialisation, no pruning), biases raw,
 // Huffman-coded. That is about a quarter of the float32 bytes at the same test accuracy (printed);
-// the page starts its waterfall from the float32 size of these weights. Also cuts the first 1,000
-// MNIST test images (raw 28x28 bytes, gzip) and labels that the page scores every stage on.
+// the page starts its waterfall from the float32 size of these weights. (scripts/cut-mnist-subsets.mjs
+// cuts the MNIST images the page ships.)
 //
 //   node apps/demo/scripts/train-lenet300.mjs [--data ../shared/data/mnist] [--epochs 4]
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { encodeCompressed, SharedWeights } from '@lab/compress';
 import { adam, Dense, initBackend, ReLU, Rng, Sequential } from '@lab/core';
 import { loadMnistSplit } from '@lab/core/node';
@@ -24,7 +23,6 @@ const arg = (name, fallback) => {
 };
 const dataDir = arg('--data', join(root, '..', '..', '..', 'shared', 'data', 'mnist'));
 const epochs = Number(arg('--epochs', '4'));
-const SUBSET = 1000;
 
 const backend = await initBackend();
 const rng = new Rng(3);
@@ -83,12 +81,6 @@ const { bytes, report } = encodeCompressed(net.stateDict(), {
   metadata: { lab_demo: JSON.stringify(made) },
 });
 writeFileSync(join(root, 'assets', 'lenet-300-100.ldcf'), bytes);
-const first = (a, n) => a.subarray(0, n);
-writeFileSync(
-  join(root, 'assets', 'mnist-test-1000-images.bin.gz'),
-  gzipSync(first(test.ds.images, SUBSET * 784), { level: 9 }),
-);
-writeFileSync(join(root, 'assets', 'mnist-test-1000-labels.bin'), first(test.ds.labels, SUBSET));
 console.log(
   `wrote lenet-300-100.ldcf (${bytes.length} bytes, ${report.ratio.toFixed(1)}x below float32): ${JSON.stringify(made)}`,
 );

@@ -13,6 +13,7 @@ import {
 import { fetchBytes, loadImages } from './image-data.js';
 
 export const MNIST_IMAGES = { base: './data/mnist-test-1000', count: 1000 } as const;
+export const MNIST_TRAIN = { base: './data/mnist-train-2000', count: 2000 } as const;
 
 export interface CompressPageResult {
   baseline: number;
@@ -59,10 +60,15 @@ export async function compressPage({ auto }: { auto: boolean }): Promise<Compres
   const status = $('cmp-status');
   const before = tf.memory().numTensors;
   status.textContent = 'loading the LeNet-300-100 and 1,000 MNIST test images…';
-  const [shipped, images] = await Promise.all([
+  const [shipped, images, trainImages] = await Promise.all([
     fetchBytes('./models/lenet-300-100.ldcf'),
     loadImages(MNIST_IMAGES.base, MNIST_IMAGES.count),
+    loadImages(MNIST_TRAIN.base, MNIST_TRAIN.count),
   ]);
+  const train = {
+    x: tf.tidy(() => tf.div(tf.tensor2d(trainImages.pixels, [trainImages.count, 784], 'float32'), 255)),
+    labels: Int32Array.from(trainImages.labels),
+  };
   const x = tf.tidy(() =>
     tf.div(tf.tensor2d(images.pixels, [images.count, 784], 'float32'), 255),
   ) as tf.Tensor2D;
@@ -96,8 +102,9 @@ export async function compressPage({ auto }: { auto: boolean }): Promise<Compres
     const run = async () => {
       const tolerance = Number($<HTMLSelectElement>('cmp-tolerance').value);
       const bits = Number($<HTMLSelectElement>('cmp-bits').value);
+      const retrainEpochs = Number($<HTMLSelectElement>('cmp-retrain').value);
       await nextFrame();
-      const r = compressStages(shipped, sensitivity, evaluate, { tolerance, bits });
+      const r = compressStages(shipped, sensitivity, evaluate, { tolerance, bits, retrainEpochs, train });
       drawWaterfall($('cmp-waterfall'), r.stages);
       const rows = $('cmp-stages');
       rows.replaceChildren(
@@ -121,7 +128,8 @@ export async function compressPage({ auto }: { auto: boolean }): Promise<Compres
       link.hidden = false;
       return r;
     };
-    for (const id of ['cmp-tolerance', 'cmp-bits']) $(id).addEventListener('change', () => void run());
+    for (const id of ['cmp-tolerance', 'cmp-bits', 'cmp-retrain'])
+      $(id).addEventListener('change', () => void run());
     const r = await run();
     if (!auto) return undefined;
     const { file: _file, report, ...rest } = r;
@@ -130,10 +138,11 @@ export async function compressPage({ auto }: { auto: boolean }): Promise<Compres
       sensitivity,
       compression: { ...rest, ratio: report.ratio, fileBytes: report.fileBytes },
       shippedBytes: shipped.length,
-      leakedTensors: tf.memory().numTensors - before - 2, // the page keeps x and labels for the controls
+      // the page keeps the test and training images for the controls
+      leakedTensors: tf.memory().numTensors - before - 3,
     };
   } catch (e) {
-    tf.dispose([x, labels]);
+    tf.dispose([x, labels, train.x]);
     throw e;
   }
 }

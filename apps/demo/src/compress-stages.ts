@@ -1,7 +1,9 @@
 // The compression page's pipeline on the shipped LeNet-300-100, with @lab/compress's API only: load it
 // from the compressed file, the sensitivity analysis, then Deep Compression's stages — prune each
 // layer to the sparsity its sensitivity allows within a tolerance, share the surviving weights
-// through k-means codebooks, Huffman-code the file — scoring the model after each stage.
+// through k-means codebooks, Huffman-code the file — scoring the model after each stage. Retraining
+// after pruning (Han et al. do it) runs @lab/finetune's fitClassifier with core's keepPruned, through
+// the MaskSet's transform, last in the chain, so that pruned weights stay exactly zero.
 import {
   chooseSparsities,
   decodeCompressed,
@@ -13,7 +15,8 @@ import {
   type SizeReport,
   sensitivityAnalysis,
 } from '@lab/compress';
-import { Dense, ReLU, Rng, Sequential } from '@lab/core';
+import { adam, chain, Dense, ReLU, Rng, Sequential } from '@lab/core';
+import { type ClassifierData, fitClassifier } from '@lab/finetune';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** 784-300-100-10 with ReLUs: the net scripts/train-lenet300.mjs trained. */
@@ -74,6 +77,9 @@ export interface CompressOptions {
   tolerance: number;
   /** Codebook-index bits of the weight sharing. */
   bits: number;
+  /** Epochs of retraining the pruned net on `train` (0: none). */
+  retrainEpochs?: number;
+  train?: ClassifierData;
 }
 
 /**
@@ -94,6 +100,20 @@ export function compressStages(
     const sparsities = Object.fromEntries(chosen.map((c) => [c.layer, c.sparsity]));
     masks.prune({ kind: 'sparsity', sparsity: sparsities });
     const pruned = evaluate(net);
+    const retrainEpochs = o.retrainEpochs ?? 0;
+    let retrained: number | undefined;
+    if (retrainEpochs > 0) {
+      if (!o.train) throw new Error('compressStages: retraining needs training data');
+      fitClassifier({
+        module: net,
+        data: o.train,
+        transform: chain(adam(1e-3), masks.transform()),
+        epochs: retrainEpochs,
+        batchSize: 64,
+        seed: 0,
+      });
+      retrained = evaluate(net);
+    }
     const shared = new SharedWeights(masks.weights, { bits: o.bits, init: 'linear' });
     shared.dispose();
     const sharedAccuracy = evaluate(net);
@@ -112,6 +132,9 @@ export function compressStages(
       stages: [
         { name: 'float32', bytes: t.denseBytes, accuracy: baseline },
         { name: 'pruned', bytes: t.prunedBytes, accuracy: pruned },
+        ...(retrained === undefined
+          ? []
+          : [{ name: `retrained ${retrainEpochs} epochs`, bytes: t.prunedBytes, accuracy: retrained }]),
         { name: `shared (${o.bits}-bit codes)`, bytes: t.quantizedBytes, accuracy: sharedAccuracy },
         { name: 'Huffman-coded', bytes: t.huffmanBytes, accuracy: fileAccuracy },
         { name: 'the file (with header)', bytes: report.fileBytes, accuracy: fileAccuracy },

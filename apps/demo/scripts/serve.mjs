@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// A static server for dist/ (node scripts/serve.mjs [--port 8080] [--isolated]). --isolated sends the
-// cross-origin isolation headers under which browsers allow WASM threads.
+// A static server for dist/ (node scripts/serve.mjs [--port 8080] [--not-isolated]). From the command
+// line it sends the cross-origin isolation headers (COOP/COEP) under which browsers allow WASM threads,
+// unless --not-isolated; serve() itself defaults to a plain server (the browser test asks for both).
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, sep } from 'node:path';
@@ -43,6 +44,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const at = args.indexOf('--port');
   const port = at >= 0 ? Number(args[at + 1]) : 8080;
   const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
-  const server = await serve(dist, { port, isolated: args.includes('--isolated') });
-  console.log(`demo at http://127.0.0.1:${server.address().port}/`);
+  const isolated = !args.includes('--not-isolated');
+  const server = await serve(dist, { port, isolated });
+  console.log(
+    `demo at http://127.0.0.1:${server.address().port}/` +
+      (isolated ? ' (cross-origin isolated: WASM threads allowed)' : ' (not cross-origin isolated)'),
+  );
 }

@@ -5,11 +5,14 @@
 // Screenshots go to dist/screenshots/<page>.png, or with DEMO_SCREENSHOTS=1 (`pnpm screenshots`) to
 // the committed screenshots/ that the README shows. dist/ is built by the global
 // setup (src/global-setup.ts). Skipped, with a message, where no Chromium is installed.
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkpointToBytes, readCheckpoint } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -23,6 +26,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shots = process.env.DEMO_SCREENSHOTS ? join(root, 'screenshots') : join(root, 'dist', 'screenshots');
 const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
 if (!executablePath) console.warn('demo test skipped: no Chromium (apt-get install chromium)');
+
+// `lab`, built by the workspace build: the GAN page's checkpoint must be one `lab gan sample` reads
+const labCli = join(root, '..', 'cli', 'dist', 'lab.js');
+
+// GAN steps per net on the Fashion-MNIST page: a few in the test; `DEMO_GAN_STEPS=300 pnpm screenshots`
+// trains long enough for the README's screenshot to show shapes
+const GAN_STEPS = Number(process.env.DEMO_GAN_STEPS ?? 3);
 
 // generous: a loaded 2-core CI machine runs Chromium, WASM compilation and training slowly
 const PAGE_TIMEOUT = 300_000;
@@ -100,6 +110,232 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
     expect(await page.locator('#page-parse').isVisible()).toBe(false);
     console.log(`demo ring: ${ring.msPerStep.toFixed(1)} ms per GAN step`);
     await page.screenshot({ path: join(shots, 'ring.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('fashion-gan: DCGAN and WGAN-GP train in a worker leak-free; the checkpoint samples in lab and continues here', async () => {
+    const { page, demo } = await open('fashion-gan', 'gan', `auto&gan-steps=${GAN_STEPS}`);
+    type Trained = {
+      step: number;
+      tensorsAtStart: number;
+      tensorsAtSlices: number[];
+      metrics: Record<string, number[]>;
+      stepsPerSecond: number;
+    };
+    const gan = demo.gan as {
+      report: Report;
+      gan: Trained;
+      'wgan-gp': Trained;
+      checkpoint: { step: number; bytes: number };
+    };
+    // the worker runs its own WASM SIMD backend with @lab's kernels
+    expect(gan.report).toMatchObject({
+      backend: 'wasm',
+      simd: true,
+      threads: 1,
+      heapKernels: true,
+      fma: true,
+    });
+    for (const [kind, keys] of [
+      ['gan', ['dLoss', 'gLoss']],
+      ['wgan-gp', ['wEstimate', 'criticLoss', 'penalty', 'gLoss']],
+    ] as const) {
+      const r = gan[kind];
+      expect(r.step).toBe(GAN_STEPS);
+      for (const k of keys) {
+        expect(r.metrics[k]).toHaveLength(GAN_STEPS);
+        expect(r.metrics[k]!.every(Number.isFinite)).toBe(true);
+      }
+      // the worker's tensor count after every slice is the count before the first step
+      expect(r.tensorsAtSlices.length).toBeGreaterThan(0);
+      expect(new Set([r.tensorsAtStart, ...r.tensorsAtSlices])).toEqual(new Set([r.tensorsAtStart]));
+      console.log(`demo fashion-gan: ${kind} ${r.stepsPerSecond.toFixed(2)} steps/s (width 16, batch 32)`);
+    }
+    // the checkpoint offered for download is WGAN-GP's at its last step, in the CLI's format
+    const link = page.locator('#gan-download');
+    expect(await link.isVisible()).toBe(true);
+    const bytes = Buffer.from(
+      await link.evaluate(async (a: HTMLAnchorElement) => {
+        const b = new Uint8Array(await (await fetch(a.href)).arrayBuffer());
+        let s = '';
+        for (const x of b) s += String.fromCharCode(x);
+        return btoa(s);
+      }),
+      'base64',
+    );
+    expect(bytes.length).toBe(gan.checkpoint.bytes);
+    const info = readCheckpoint(new Uint8Array(bytes));
+    expect(info.step).toBe(GAN_STEPS);
+    expect(info.config).toEqual({
+      arch: 'dcgan',
+      width: 16,
+      latent: 100,
+      padding: 'pytorch',
+      penalty: 'gp',
+      criticNorm: 'none',
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'demo-gan-'));
+    try {
+      const file = join(dir, 'wgan.safetensors');
+      writeFileSync(file, bytes);
+      if (existsSync(labCli)) {
+        const png = join(dir, 'samples.png');
+        const r = spawnSync(
+          process.execPath,
+          [labCli, 'gan', 'sample', '--checkpoint', file, '--count', '4', '--out', png, '--backend', 'cpu'],
+          { encoding: 'utf8' },
+        );
+        expect(r.status, r.stderr).toBe(0);
+        expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+      } else console.warn(`demo fashion-gan: ${labCli} not built, lab gan sample not run`);
+
+      // from here on offline: the page has what it needs
+      await page.context().setOffline(true);
+      // uploads: a broken file and a hostile config are refused with the field named, as text
+      const upload = page.locator('#gan-upload');
+      const refused = async (name: string, buffer: Buffer, expected: string) => {
+        await upload.setInputFiles({ name, mimeType: 'application/octet-stream', buffer });
+        await page.waitForFunction(
+          (t) => document.querySelector('#gan-error')?.textContent?.includes(t),
+          expected,
+          { timeout: PAGE_TIMEOUT },
+        );
+      };
+      await refused(
+        '<img src=x onerror="window.injected=1">.safetensors',
+        Buffer.from('not a checkpoint'),
+        'safetensors',
+      );
+      const huge = checkpointToBytes({ config: { arch: 'dcgan', width: 100_000, latent: 100 } });
+      await refused('huge.safetensors', Buffer.from(huge), 'config.width');
+      expect(await page.locator('#gan-error').textContent()).toContain('is not an integer in [1, 128]');
+      expect(await page.locator('#gan-error img').count()).toBe(0);
+      // the downloaded checkpoint continues from its step
+      await upload.setInputFiles(file);
+      await page.waitForFunction(
+        (from) => {
+          const m = /continued from wgan\.safetensors: WGAN-GP width 16: step (\d+)/.exec(
+            document.querySelector('#gan-status')?.textContent ?? '',
+          );
+          return m !== null && Number(m[1]) > from;
+        },
+        GAN_STEPS,
+        { timeout: PAGE_TIMEOUT, polling: 250 },
+      );
+      expect(await page.locator('#gan-error').textContent()).toBe('');
+      expect(await page.evaluate(() => 'injected' in window)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await page.locator('#gan-pause').click();
+    await page.waitForFunction(
+      () => document.querySelector('#gan-status')?.textContent?.includes('(paused)'),
+      null,
+      { timeout: PAGE_TIMEOUT },
+    );
+    await page.screenshot({ path: join(shots, 'fashion-gan.png'), fullPage: true });
+    // stopping frees every tensor the session made
+    await page.locator('#gan-stop').click();
+    await page.waitForFunction(() => window.labDemo?.ganStopped !== undefined, null, {
+      timeout: PAGE_TIMEOUT,
+    });
+    const stopped = (await page.evaluate(() => window.labDemo!.ganStopped)) as {
+      numTensors: number;
+      beforeTraining: number;
+    };
+    expect(stopped.numTensors).toBe(stopped.beforeTraining);
+    await page.close();
+  });
+
+  it('finetune: probe, full and gradual learn task B from 10 labels per class, leak-free', async () => {
+    const { page, demo } = await open('finetune', 'finetune');
+    const r = demo.finetune as {
+      labelsPerClass: number;
+      epochs: number;
+      testImages: number;
+      results: { strategy: string; curve: number[]; final: number }[];
+      leakedTensors: number;
+    };
+    expect(r.labelsPerClass).toBe(10);
+    expect(r.testImages).toBeGreaterThan(900);
+    expect(r.results.map((x) => x.strategy)).toEqual(['probe', 'full', 'gradual']);
+    for (const x of r.results) {
+      expect(x.curve).toHaveLength(r.epochs);
+      // chance is 20%: the pretrained features must carry each strategy far above it
+      expect(x.final).toBeGreaterThan(0.5);
+      expect(x.final).toBe(x.curve.at(-1));
+    }
+    expect(r.leakedTensors).toBe(0);
+    expect(await page.locator('#ft-results tr').count()).toBe(3);
+    console.log(
+      `demo finetune: ${r.results.map((x) => `${x.strategy} ${(100 * x.final).toFixed(1)}%`).join(', ')}`,
+    );
+    await page.screenshot({ path: join(shots, 'finetune.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('compress: sensitivity, then prune / retrain / share / Huffman shrink the net at a bounded accuracy cost', async () => {
+    const { page, demo } = await open('compress', 'compress');
+    type Stage = { name: string; bytes: number; accuracy: number };
+    const r = demo.compress as {
+      baseline: number;
+      sensitivity: { rows: { layer: string; sparsity: number; accuracy: number }[] };
+      compression: { sparsities: Record<string, number>; stages: Stage[]; ratio: number; fileBytes: number };
+      shippedBytes: number;
+      leakedTensors: number;
+    };
+    expect(r.baseline).toBeGreaterThan(0.95);
+    expect(r.sensitivity.rows).toHaveLength(3 * 20); // three layers at 0, 5, ..., 95%
+    const [dense, pruned, retrained, shared, huffman, file] = r.compression.stages as [
+      Stage,
+      Stage,
+      Stage,
+      Stage,
+      Stage,
+      Stage,
+    ];
+    expect(r.compression.stages.map((x) => x.name)).toEqual([
+      'float32',
+      'pruned',
+      'retrained 2 epochs',
+      'shared (5-bit codes)',
+      'Huffman-coded',
+      'the file (with header)',
+    ]);
+    expect(dense.bytes).toBe(4 * (784 * 300 + 300 * 100 + 100 * 10 + 410));
+    expect(pruned.bytes).toBeLessThan(dense.bytes);
+    expect(retrained.bytes).toBe(pruned.bytes);
+    expect(shared.bytes).toBeLessThan(pruned.bytes);
+    expect(huffman.bytes).toBeLessThan(shared.bytes);
+    expect(file.bytes).toBeLessThan(r.shippedBytes);
+    expect(r.compression.ratio).toBeGreaterThan(10);
+    // pruning every layer as far as 2 points each allows costs more together; retraining wins it back
+    expect(pruned.accuracy).toBeGreaterThan(0.5);
+    expect(retrained.accuracy).toBeGreaterThan(pruned.accuracy);
+    expect(retrained.accuracy).toBeGreaterThan(r.baseline - 0.02);
+    expect(shared.accuracy).toBeGreaterThan(r.baseline - 0.03);
+    expect(huffman.accuracy).toBe(shared.accuracy); // the file decodes to exactly the shared weights
+    expect(Object.values(r.compression.sparsities).every((s) => s > 0)).toBe(true);
+    expect(r.leakedTensors).toBe(0);
+    expect(await page.locator('#cmp-sensitivity').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(
+      480,
+    );
+    expect(await page.locator('#cmp-stages tr').count()).toBe(6);
+    // a tighter tolerance prunes less; offline, since the page has what it needs
+    await page.context().setOffline(true);
+    const kept = await page.locator('#cmp-sparsities').textContent();
+    await page.selectOption('#cmp-tolerance', '0.005');
+    await page.waitForFunction((k) => document.querySelector('#cmp-sparsities')?.textContent !== k, kept, {
+      timeout: PAGE_TIMEOUT,
+    });
+    console.log(
+      `demo compress: ${r.compression.stages.map((s) => `${s.name} ${s.bytes} B ${(100 * s.accuracy).toFixed(1)}%`).join('; ')}`,
+    );
+    await page.selectOption('#cmp-tolerance', '0.02');
+    await page.waitForFunction((k) => document.querySelector('#cmp-sparsities')?.textContent === k, kept, {
+      timeout: PAGE_TIMEOUT,
+    });
+    await page.screenshot({ path: join(shots, 'compress.png'), fullPage: true });
     await page.close();
   });
 
@@ -270,6 +506,18 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
       const cores = await page.evaluate(() => navigator.hardwareConcurrency);
       expect(r.report!.threads).toBe(Math.min(2, Math.max(1, Math.floor(cores / 2))));
       expect(r.ring.leakedTensors).toBe(0);
+      // the GAN's worker starts tfjs's threaded build too
+      await page.goto(`http://127.0.0.1:${port}/?auto&gan-steps=1&threads=2#fashion-gan`);
+      await page.waitForFunction(() => window.labDemo?.gan !== undefined || window.labDemo?.error, null, {
+        timeout: PAGE_TIMEOUT,
+      });
+      const g = (await page.evaluate(() => window.labDemo)) as Demo & { gan: { report: Report } };
+      expect(g.error).toBeUndefined();
+      expect(g.gan.report).toMatchObject({ backend: 'wasm', simd: true, heapKernels: false });
+      expect(g.gan.report.threads).toBe(r.report!.threads);
+      expect(await page.locator('#gan-worker').textContent()).toContain(
+        `${r.report!.threads} thread(s) (cross-origin isolated)`,
+      );
       await page.close();
     } finally {
       isolated.close();

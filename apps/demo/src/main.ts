@@ -4,7 +4,10 @@
 // results on window.labDemo, which is what the browser test reads.
 import { initBackend } from '@lab/core';
 import { adversarialPage } from './adversarial-page.js';
+import { compressPage } from './compress-page.js';
 import { divergenceExplorer } from './divergences-page.js';
+import { fineTunePage } from './finetune-page.js';
+import { ganPage } from './gan-page.js';
 import { arcDiagram, conlluDownload, formatConllu, loadShippedModel, parseText } from './parse.js';
 import { intOption } from './query.js';
 import { trainRing } from './ring.js';
@@ -59,6 +62,34 @@ async function main(): Promise<void> {
           });
         $('ring-train').addEventListener('click', () => void ring(3000));
         if (auto) publish('ring', await ring(ringSteps));
+      },
+    },
+    {
+      id: 'fashion-gan',
+      title: 'GAN on Fashion-MNIST',
+      open: () =>
+        ganPage({
+          wasmPaths: new URL('./wasm/', location.href).href,
+          threads,
+          auto,
+          autoSteps: intOption(query, 'gan-steps', { min: 1, max: 100_000 }) ?? 3,
+          publish,
+        }),
+    },
+    {
+      id: 'finetune',
+      title: 'Fine-tuning',
+      open: async () => {
+        const r = await fineTunePage({ auto });
+        if (r) publish('finetune', r);
+      },
+    },
+    {
+      id: 'compress',
+      title: 'Compression',
+      open: async () => {
+        const r = await compressPage({ auto });
+        if (r) publish('compress', r);
       },
     },
     {

@@ -1,10 +1,9 @@
 // The Fashion-MNIST GANs' settings and checkpoints: the config a checkpoint records (the same fields
 // `lab gan train` and `lab wgan train` write, so `lab gan sample` reads the page's downloads), the
 // nets and optimizers it implies, and the check of an uploaded checkpoint's config before anything is
-// built from it. This check mirrors apps/cli/src/checkpoint-config.ts's dcganConfig, which no package
-// exports yet (@lab/gan should: then the CLI and this page would share it).
-import { adam, CheckpointError, type CheckpointInfo, type Module, Optimizer, type Rng } from '@lab/core';
-import { type DcganPadding, dcganDiscriminator, dcganGenerator } from '@lab/gan';
+// built from it (@lab/gan's dcganCheckpointConfig, the CLI's check, within the page's limits).
+import { adam, type CheckpointInfo, type Module, Optimizer, type Rng } from '@lab/core';
+import { type DcganPadding, dcganCheckpointConfig, dcganDiscriminator, dcganGenerator } from '@lab/gan';
 import { WGAN_GP_DEFAULTS } from '@lab/wgan';
 
 export type GanKind = 'gan' | 'wgan-gp';
@@ -33,57 +32,22 @@ export function checkpointConfig(s: GanSettings): Record<string, unknown> {
     : { ...base, penalty: 'gp', criticNorm: 'none' };
 }
 
-const invalid = (field: string, detail: string) => new CheckpointError('InvalidField', field, detail);
-const own = (o: Record<string, unknown>, k: string) => (Object.hasOwn(o, k) ? o[k] : undefined);
-
-function integerIn(value: unknown, field: string, { min, max }: { min: number; max: number }): number {
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
-    throw invalid(field, `${JSON.stringify(value) ?? 'missing'} is not an integer in [${min}, ${max}]`);
-  return value as number;
-}
-
 /**
- * The settings of a checkpoint read by core's readCheckpoint, validated field by field and against the
- * shape of the generator's first weight; throws a CheckpointError naming the field. Only what the page
- * can continue is accepted: a DCGAN with the BCE-family losses, or WGAN-GP with a plain critic.
+ * The settings of a checkpoint read by core's readCheckpoint, validated by @lab/gan's schema check (the
+ * one the CLI runs) within the page's limits; throws a CheckpointError naming the field. Only what the
+ * page can continue is accepted: a DCGAN with the BCE-family losses, or WGAN-GP with a plain critic.
  */
 export function settingsFromCheckpoint(info: CheckpointInfo): GanSettings {
-  const raw = info.config;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw invalid('config', `${JSON.stringify(raw) ?? 'missing'}: not a lab gan or wgan checkpoint`);
-  const c = raw as Record<string, unknown>;
-  if (own(c, 'arch') !== 'dcgan')
-    throw invalid('config.arch', `${JSON.stringify(own(c, 'arch')) ?? 'missing'} is not 'dcgan'`);
-  const width = integerIn(own(c, 'width'), 'config.width', DEMO_LIMITS.width);
-  const latent = integerIn(own(c, 'latent'), 'config.latent', DEMO_LIMITS.latent);
-  const padding = own(c, 'padding') ?? 'same'; // checkpoints from before it was recorded used 'same'
-  if (padding !== 'pytorch' && padding !== 'same')
-    throw invalid('config.padding', `${JSON.stringify(padding)} is not 'pytorch' or 'same'`);
-  const penalty = own(c, 'penalty');
-  let settings: GanSettings;
-  if (penalty !== undefined) {
-    if (penalty !== 'gp')
-      throw invalid('config.penalty', `${JSON.stringify(penalty)}: the page continues WGAN-GP ('gp') only`);
-    const norm = own(c, 'criticNorm') ?? 'none';
-    if (norm !== 'none')
-      throw invalid('config.criticNorm', `${JSON.stringify(norm)}: the page's critic has no normalisation`);
-    settings = { kind: 'wgan-gp', width, latent, padding };
-  } else {
-    const loss = own(c, 'loss') ?? 'non-saturating';
-    if (!GAN_LOSS_NAMES.includes(loss as GanLossName))
-      throw invalid('config.loss', `${JSON.stringify(loss)} is not one of ${GAN_LOSS_NAMES.join(', ')}`);
-    settings = { kind: 'gan', width, latent, padding, loss: loss as GanLossName };
-  }
-  const first = info.tensors.get('module.G.0.weight');
-  if (!first) throw new CheckpointError('MissingTensor', 'module.G.0.weight', 'missing: no generator');
-  const expected = [latent, 7 * 7 * 4 * width];
-  if (first.shape.join() !== expected.join())
-    throw new CheckpointError(
-      'ShapeMismatch',
-      'config',
-      `width ${width} and latent ${latent} make a first weight of [${expected.join(', ')}] but module.G.0.weight is [${first.shape.join(', ')}]`,
-    );
-  return settings;
+  const c = dcganCheckpointConfig(info, {
+    losses: GAN_LOSS_NAMES,
+    penalties: ['gp'],
+    criticNorms: ['none'],
+    limits: DEMO_LIMITS,
+  });
+  const { width, latent, padding } = c;
+  return c.penalty !== undefined
+    ? { kind: 'wgan-gp', width, latent, padding }
+    : { kind: 'gan', width, latent, padding, loss: (c.loss ?? 'non-saturating') as GanLossName };
 }
 
 export interface GanNets {

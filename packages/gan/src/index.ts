@@ -11,6 +11,13 @@ export {
   robustAccuracy,
 } from './adversarial.js';
 export {
+  DCGAN_CHECKPOINT_LIMITS,
+  type DcganCheckpointConfig,
+  type DcganCheckpointSchema,
+  dcganCheckpointConfig,
+  type IntegerRange,
+} from './checkpoint-config.js';
+export {
   acganDiscriminatorLoss,
   acganGeneratorLoss,
   conditionImages,

@@ -1,4 +1,4 @@
-// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse|precision [--iters N]
+// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse|precision|distill [--iters N]
 // [--threads 1,2] [--seed S] [--seeds N] [--no-peer] [--profile] (see ../README.md)
 // Prints one JSON line per workload with our figures, the PyTorch peer's (same run), and their ratio.
 import { availableParallelism } from 'node:os';
@@ -6,6 +6,8 @@ import { initBackend } from '@lab/core';
 import { unregisterKernel } from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { depparseBench } from './depparse.js';
+import { distillBench } from './distill.js';
+import { addDistillOptions, distillOptionsFrom } from './distill-options.js';
 import { defaultThreads, integerOption, rateOption, threadListOption } from './options.js';
 import { ganParity } from './parity.js';
 import { precisionBench } from './precision.js';
@@ -15,7 +17,7 @@ import { WORKLOADS } from './workloads.js';
 
 /** @lab's fused Adam kernel (packages/core/src/kernels/fused/adam-moments.ts). */
 const ADAM_MOMENTS_KERNEL = 'LabAdamMoments';
-const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse', 'precision'];
+const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse', 'precision', 'distill'];
 const WORKLOAD_NAMES = [...Object.keys(WORKLOADS), ...QUALITY];
 
 const program = new Command('bench')
@@ -97,6 +99,8 @@ const program = new Command('bench')
           console.log(JSON.stringify(line));
       } else if (name === 'depparse') {
         console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet })));
+      } else if (name === 'distill') {
+        console.log(JSON.stringify(await distillBench(distillOptionsFrom(o))));
       } else if (name === 'wgan-quality') {
         const q = { iters: o.iters ?? 400, peer: o.peer, seed: o.seed, seeds: o.seeds, quiet: o.quiet };
         console.log(JSON.stringify(await wganQuality({ ...q, width: o.width, checkpoints: o.checkpoints })));
@@ -111,6 +115,8 @@ const program = new Command('bench')
       }
     }
   });
+
+addDistillOptions(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);

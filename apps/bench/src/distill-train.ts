@@ -1,0 +1,105 @@
+// MNIST for the distill workload: the images as [n, 784] floats in [0, 1], the labels as int32, and
+// plain supervised training of a classifier on @lab/core's runTrainingLoop (the teacher and the
+// student from scratch).
+import { join } from 'node:path';
+import { adam, gradientStep, type Module, Optimizer, Rng, runTrainingLoop } from '@lab/core';
+import { loadMnistSplit } from '@lab/core/node';
+import { findSharedData } from '@lab/core/testing';
+import {
+  cast,
+  gather,
+  losses,
+  oneHot,
+  type Scalar,
+  type Tensor,
+  type Tensor2D,
+  tensor1d,
+  tensor2d,
+  tidy,
+} from '@tensorflow/tfjs-core';
+
+export interface MnistTensors {
+  x: Tensor2D;
+  labels: Tensor;
+  /** The labels as numbers, for error counts. */
+  labelArray: Int32Array;
+}
+
+/** One MNIST split from <shared data>/mnist, the first `limit` examples (all by default). */
+export function loadMnist(
+  split: 'train' | 'test',
+  limit = Number.POSITIVE_INFINITY,
+  dir?: string,
+): MnistTensors {
+  const set = loadMnistSplit(dir ?? join(findSharedData(), 'mnist'), split);
+  const n = Math.min(set.count, limit);
+  const pixels = set.rows * set.cols;
+  const x = new Float32Array(n * pixels);
+  for (let i = 0; i < n * pixels; i++) x[i] = set.images[i]! / 255;
+  const labelArray = Int32Array.from(set.labels.subarray(0, n));
+  return { x: tensor2d(x, [n, pixels]), labels: tensor1d(labelArray, 'int32'), labelArray };
+}
+
+/** The examples whose label is not `omit` (a new tensor pair; the input stays the caller's). */
+export function withoutClass(data: MnistTensors, omit: number): MnistTensors {
+  const keep = Int32Array.from(Array.from(data.labelArray.keys()).filter((i) => data.labelArray[i] !== omit));
+  return tidy(() => {
+    const idx = tensor1d(keep, 'int32');
+    return {
+      x: gather(data.x, idx) as Tensor2D,
+      labels: gather(data.labels, idx),
+      labelArray: Int32Array.from(keep, (i) => data.labelArray[i]!),
+    };
+  });
+}
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  onEpoch?: (epoch: number, loss: number, ms: number) => void;
+}
+
+/** Softmax cross-entropy training with Adam; the model is left in eval mode. */
+export function trainClassifier(model: Module, data: MnistTensors, o: TrainOptions): void {
+  const rng = new Rng(o.seed);
+  const params = model.trainableParameters();
+  const optimizer = new Optimizer(adam(o.lr), params);
+  const n = data.x.shape[0];
+  let order: Int32Array = new Int32Array(0);
+  try {
+    model.train(true);
+    runTrainingLoop({
+      epochs: o.epochs,
+      stepsPerEpoch: () => {
+        order = rng.permutation(n);
+        return Math.ceil(n / o.batchSize);
+      },
+      trainStep: (_step, { stepInEpoch }) => {
+        const [x, y] = tidy(() => {
+          const idx = tensor1d(
+            order.subarray(stepInEpoch * o.batchSize, (stepInEpoch + 1) * o.batchSize),
+            'int32',
+          );
+          return [gather(data.x, idx), cast(oneHot(cast(gather(data.labels, idx), 'int32'), 10), 'float32')];
+        });
+        try {
+          const loss = gradientStep(
+            optimizer,
+            params,
+            () => losses.softmaxCrossEntropy(y!, model.forward(x!)) as Scalar,
+          );
+          return { loss };
+        } finally {
+          x!.dispose();
+          y!.dispose();
+        }
+      },
+      onEpoch: (e) => o.onEpoch?.(e.epoch, e.means.loss ?? Number.NaN, e.ms),
+    });
+  } finally {
+    optimizer.dispose();
+    model.eval();
+  }
+}

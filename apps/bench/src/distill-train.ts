@@ -1,22 +1,9 @@
 // MNIST for the distill workload: the images as [n, 784] floats in [0, 1], the labels as int32, and
-// plain supervised training of a classifier on @lab/core's runTrainingLoop (the teacher and the
-// student from scratch).
+// the transfer set without one digit.
 import { join } from 'node:path';
-import { adam, gradientStep, type Module, Optimizer, Rng, runTrainingLoop } from '@lab/core';
 import { loadMnistSplit } from '@lab/core/node';
 import { findSharedData } from '@lab/core/testing';
-import {
-  cast,
-  gather,
-  losses,
-  oneHot,
-  type Scalar,
-  type Tensor,
-  type Tensor2D,
-  tensor1d,
-  tensor2d,
-  tidy,
-} from '@tensorflow/tfjs-core';
+import { gather, type Tensor, type Tensor2D, tensor1d, tensor2d, tidy } from '@tensorflow/tfjs-core';
 
 export interface MnistTensors {
   x: Tensor2D;
@@ -51,55 +38,4 @@ export function withoutClass(data: MnistTensors, omit: number): MnistTensors {
       labelArray: Int32Array.from(keep, (i) => data.labelArray[i]!),
     };
   });
-}
-
-export interface TrainOptions {
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  seed: number;
-  onEpoch?: (epoch: number, loss: number, ms: number) => void;
-}
-
-/** Softmax cross-entropy training with Adam; the model is left in eval mode. */
-export function trainClassifier(model: Module, data: MnistTensors, o: TrainOptions): void {
-  const rng = new Rng(o.seed);
-  const params = model.trainableParameters();
-  const optimizer = new Optimizer(adam(o.lr), params);
-  const n = data.x.shape[0];
-  let order: Int32Array = new Int32Array(0);
-  try {
-    model.train(true);
-    runTrainingLoop({
-      epochs: o.epochs,
-      stepsPerEpoch: () => {
-        order = rng.permutation(n);
-        return Math.ceil(n / o.batchSize);
-      },
-      trainStep: (_step, { stepInEpoch }) => {
-        const [x, y] = tidy(() => {
-          const idx = tensor1d(
-            order.subarray(stepInEpoch * o.batchSize, (stepInEpoch + 1) * o.batchSize),
-            'int32',
-          );
-          return [gather(data.x, idx), cast(oneHot(cast(gather(data.labels, idx), 'int32'), 10), 'float32')];
-        });
-        try {
-          const loss = gradientStep(
-            optimizer,
-            params,
-            () => losses.softmaxCrossEntropy(y!, model.forward(x!)) as Scalar,
-          );
-          return { loss };
-        } finally {
-          x!.dispose();
-          y!.dispose();
-        }
-      },
-      onEpoch: (e) => o.onEpoch?.(e.epoch, e.means.loss ?? Number.NaN, e.ms),
-    });
-  } finally {
-    optimizer.dispose();
-    model.eval();
-  }
 }

@@ -19,12 +19,13 @@ import {
   outputLayer,
   raiseClassBias,
   tensorData,
+  trainSupervised,
 } from '@lab/compress';
 import type { Module, Sequential } from '@lab/core';
 import { Rng } from '@lab/core';
 import { dispose, slice } from '@tensorflow/tfjs-core';
 import { distillTables } from './distill-table.js';
-import { loadMnist, type MnistTensors, trainClassifier, withoutClass } from './distill-train.js';
+import { loadMnist, type MnistTensors, withoutClass } from './distill-train.js';
 
 export interface DistillBenchOptions {
   epochs: number;
@@ -39,7 +40,6 @@ export interface DistillBenchOptions {
   ranks: number[];
   kroneckerTerms: number[];
   batchSize: number;
-  lr: number;
   seed: number;
   quiet: boolean;
   /** MNIST directory; default <shared data>/mnist. */
@@ -59,7 +59,6 @@ export const DISTILL_DEFAULTS: DistillBenchOptions = {
   ranks: [8, 16, 32, 64, 128],
   kroneckerTerms: [1, 4, 16],
   batchSize: 100,
-  lr: 1e-3,
   seed: 0,
   quiet: false,
 };
@@ -110,22 +109,12 @@ export async function distillBench(options: Partial<DistillBenchOptions> = {}): 
   const train = loadMnist('train', o.trainExamples, o.dataDir);
   const test = loadMnist('test', Number.POSITIVE_INFINITY, o.dataDir);
   const sizes = (w: number) => [784, w, w, 10];
+  // Adam at its default learning rate (1e-3) for every net; each run shuffles with its own stream
   const trainOptions = (what: string) => ({
     epochs: o.epochs,
     batchSize: o.batchSize,
-    lr: o.lr,
-    seed: rng.seed(),
-    onEpoch: (epoch: number, loss: number, ms: number) =>
-      say(
-        `distill: ${what} epoch ${epoch + 1}/${o.epochs} loss ${loss.toFixed(4)} (${(ms / 1000).toFixed(1)} s)`,
-      ),
-  });
-  const distilOptions = (what: string) => ({
-    temperature: o.temperature,
-    epochs: o.epochs,
-    batchSize: o.batchSize,
     rng: new Rng(rng.seed()),
-    onEpoch: (e: { epoch: number; means: Record<string, number>; ms: number }) =>
+    onEpoch: (e: { epoch: number; means: Readonly<Record<string, number>>; ms: number }) =>
       say(
         `distill: ${what} epoch ${e.epoch + 1}/${o.epochs} loss ${e.means.loss!.toFixed(4)} (${(e.ms / 1000).toFixed(1)} s)`,
       ),
@@ -141,13 +130,13 @@ export async function distillBench(options: Partial<DistillBenchOptions> = {}): 
       name: 'teacher',
     });
     models.push(teacher);
-    trainClassifier(teacher, train, trainOptions('teacher'));
+    trainSupervised(teacher, tensorData(train.x, train.labels), trainOptions('teacher'));
     const teacherErrors = testErrors(teacher, test).errors;
     say(`distill: teacher ${teacherErrors} test errors`);
 
     const student = mlp(sizes(o.studentWidth), { rng: new Rng(rng.seed()), name: 'student' });
     models.push(student);
-    trainClassifier(student, train, trainOptions('student from scratch'));
+    trainSupervised(student, tensorData(train.x, train.labels), trainOptions('student from scratch'));
     const studentErrors = testErrors(student, test).errors;
     say(`distill: student from scratch ${studentErrors} test errors`);
 
@@ -155,7 +144,10 @@ export async function distillBench(options: Partial<DistillBenchOptions> = {}): 
     const soft = dropoutTeacher(teacher);
     const distilled = mlp(sizes(o.studentWidth), { rng: new Rng(rng.seed()), name: 'distilled' });
     models.push(distilled);
-    distil(soft, distilled, tensorData(train.x, train.labels), distilOptions('distilled student'));
+    distil(soft, distilled, tensorData(train.x, train.labels), {
+      ...trainOptions('distilled student'),
+      temperature: o.temperature,
+    });
     const distilledErrors = testErrors(distilled, test).errors;
     say(`distill: distilled student ${distilledErrors} test errors`);
 
@@ -163,12 +155,10 @@ export async function distillBench(options: Partial<DistillBenchOptions> = {}): 
     owned.push(transfer);
     const omitted = mlp(sizes(o.studentWidth), { rng: new Rng(rng.seed()), name: 'omitted' });
     models.push(omitted);
-    distil(
-      soft,
-      omitted,
-      tensorData(transfer.x, transfer.labels),
-      distilOptions(`student without ${o.omit}s`),
-    );
+    distil(soft, omitted, tensorData(transfer.x, transfer.labels), {
+      ...trainOptions(`student without ${o.omit}s`),
+      temperature: o.temperature,
+    });
     const before = testErrors(omitted, test);
     raiseClassBias(outputLayer(omitted), o.omit, o.biasShift);
     const after = testErrors(omitted, test);

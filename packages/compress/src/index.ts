@@ -52,6 +52,7 @@ export {
   distillationLossOptions,
 } from './distill/loss.js';
 export { type MlpOptions, mlp, outputLayer } from './distill/mlp.js';
+export { type SupervisedOptions, trainSupervised } from './distill/supervised.js';
 export {
   type DropoutTeacherOptions,
   dropoutTeacher,

@@ -1,10 +1,23 @@
-import { Dense, Dropout, initBackend, Rng, Sequential } from '@lab/core';
-import { argMax, dispose, memory, mul, randomNormal, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import { adam, Dense, Dropout, initBackend, Optimizer, Rng, Sequential } from '@lab/core';
+import {
+  argMax,
+  cast,
+  dispose,
+  greater,
+  memory,
+  mul,
+  randomNormal,
+  reshape,
+  slice,
+  type Tensor,
+  tidy,
+} from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { distil, tensorData } from './distil.js';
 import { dropoutEnsembleErrors } from './dropout-ensemble.js';
 import { argmaxRows, errorCounts, logitsOf } from './evaluate.js';
 import { mlp, outputLayer } from './mlp.js';
+import { trainSupervised } from './supervised.js';
 import { ensembleTeacher } from './teacher.js';
 
 beforeAll(async () => {
@@ -68,6 +81,34 @@ describe('distil', () => {
       /temperature/,
     );
     dispose([x, y]);
+    net.dispose();
+  });
+});
+
+describe('trainSupervised', () => {
+  it('fits the labels through runTrainingLoop, leaves eval mode and leaks nothing', () => {
+    const x = randomNormal([256, 4], 0, 1, 'float32', 5);
+    // a linearly separable rule: the sign of the first feature
+    const labels = tidy(() => cast(greater(reshape(slice(x, [0, 0], [-1, 1]), [256]), 0), 'int32'));
+    const net = mlp([4, 16, 2], { hiddenDropout: 0.1, rng: new Rng(3) });
+    const optimizer = new Optimizer(adam(0.01), net.trainableParameters());
+    const before = memory().numTensors;
+    const { history, training } = trainSupervised(net, tensorData(x, labels), {
+      epochs: 15,
+      batchSize: 32,
+      optimizer,
+      validate: () => ({
+        acc: 1 - errorCounts(argmaxRows(logitsOf(net, x), 2), labels.dataSync(), 2).errors / 256,
+      }),
+    });
+    expect(memory().numTensors).toBe(before);
+    expect(training.stepsDone).toBe(15 * 8);
+    expect(history[14]!.loss).toBeLessThan(history[0]!.loss / 2);
+    expect(history[14]!.validation!.acc).toBeGreaterThan(0.95);
+    expect(net.training).toBe(false);
+    expect(() => trainSupervised(net, tensorData(x, labels), { batchSize: 1.5 })).toThrow(/batchSize/);
+    dispose([x, labels]);
+    optimizer.dispose();
     net.dispose();
   });
 });

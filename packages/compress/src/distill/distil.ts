@@ -76,7 +76,12 @@ export function distil(
   data: DistilData,
   options: DistilOptions = {},
 ): DistilResult {
-  const loss = distillationLossOptions({ temperature: 20, ...options } as DistillationLossOptions);
+  const loss = distillationLossOptions({
+    temperature: options.temperature ?? 20,
+    softWeight: options.softWeight,
+    hardWeight: options.hardWeight,
+    soft: options.soft,
+  });
   const { epochs = 1, batchSize = 100, rng = new Rng(0) } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`distil: batchSize must be a whole number >= 1, got ${batchSize}`);

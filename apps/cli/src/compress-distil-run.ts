@@ -2,7 +2,8 @@
 // student at temperature T, optionally with one class left out of the transfer set and its output
 // bias raised afterwards (by a given amount or chosen on held-out images), reports test errors and
 // writes the student (and the teacher it trained) as module files, each written atomically.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   argmaxRows,
   chooseBiasShift,
@@ -49,6 +50,12 @@ export interface DistilRunOptions {
   teacherOut?: string;
   backend: 'wasm' | 'cpu';
   quiet?: boolean;
+}
+
+/** Writes a file atomically, making its directory first. */
+function writeOutput(path: string, bytes: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, bytes);
 }
 
 interface Split {
@@ -169,7 +176,7 @@ export async function distilRun(o: DistilRunOptions): Promise<DistilSummary> {
     const teacherErrors = errorsOf(teacher).errors;
     say(`teacher: ${teacherErrors} test errors of ${test.array.length}`);
     if (!o.teacher && o.teacherOut) {
-      writeFileAtomic(
+      writeOutput(
         o.teacherOut,
         mlpBytes(teacher, teacherConfig, { 'lab.testErrors': String(teacherErrors) }),
       );
@@ -245,7 +252,7 @@ export async function distilRun(o: DistilRunOptions): Promise<DistilSummary> {
       summary.omittedClassErrors = after.errorsByClass[o.omit]!;
       summary.omittedClassCount = after.countByClass[o.omit]!;
     }
-    writeFileAtomic(
+    writeOutput(
       o.out,
       mlpBytes(student, studentConfig, {
         'lab.testErrors': String(after.errors),

@@ -37,7 +37,7 @@ const base: DistilRunOptions = {
   batchSize: 100,
   lr: 3e-3,
   seed: 1,
-  out: join(dir, 'student.safetensors'),
+  out: join(dir, 'out', 'student.safetensors'),
   backend: 'wasm',
   quiet: true,
 };
@@ -59,7 +59,7 @@ describe('lab distil', () => {
     expect(s.omit).toBe(3);
     expect(s.omittedClassCount).toBe(1000);
     expect(s.biasShift).toBeGreaterThanOrEqual(0);
-    expect(s.files).toEqual([join(dir, 'teacher.safetensors'), join(dir, 'student.safetensors')]);
+    expect(s.files).toEqual([join(dir, 'teacher.safetensors'), join(dir, 'out', 'student.safetensors')]);
     const student = mlpFromBytes(readFileSync(s.files[1]!));
     expect(student.config.sizes).toEqual([784, 16, 10]);
     student.model.dispose();

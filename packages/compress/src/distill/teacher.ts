@@ -34,7 +34,10 @@ function checkTemperature(t: number): void {
     throw new RangeError(`temperature must be a finite number > 0, got ${t}`);
 }
 
-/** Runs fn with `model` in the given mode, then puts its previous mode back (recursively). */
+/**
+ * Runs fn with `model` in the given mode, then puts the root's previous mode back on every submodule
+ * (a model with submodules in mixed modes comes back uniform).
+ */
 export function withMode<T>(model: Module, training: boolean, fn: () => T): T {
   const before = model.training;
   model.train(training);

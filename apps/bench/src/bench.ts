@@ -1,4 +1,4 @@
-// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse|precision|gan-recipes [--iters N]
+// pnpm bench <workload...> (the list: --help or ../README.md) [--iters N]
 // [--threads 1,2] [--seed S] [--seeds N] [--no-peer] [--profile] (see ../README.md)
 // Prints one JSON line per workload with our figures, the PyTorch peer's (same run), and their ratio.
 import { availableParallelism } from 'node:os';
@@ -6,6 +6,8 @@ import { initBackend } from '@lab/core';
 import { unregisterKernel } from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { depparseBench } from './depparse.js';
+import { distillBench } from './distill.js';
+import { addDistillOptions, distillOptionsFrom } from './distill-options.js';
 import { fractionOption, ganRecipes, RECIPES, recipeListOption } from './gan-recipes.js';
 import { defaultThreads, integerOption, rateOption, threadListOption } from './options.js';
 import { ganParity } from './parity.js';
@@ -16,7 +18,15 @@ import { WORKLOADS } from './workloads.js';
 
 /** @lab's fused Adam kernel (packages/core/src/kernels/fused/adam-moments.ts). */
 const ADAM_MOMENTS_KERNEL = 'LabAdamMoments';
-const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse', 'precision', 'gan-recipes'];
+const QUALITY = [
+  'gan-quality',
+  'gan-parity',
+  'wgan-quality',
+  'depparse',
+  'precision',
+  'gan-recipes',
+  'distill',
+];
 const WORKLOAD_NAMES = [...Object.keys(WORKLOADS), ...QUALITY];
 
 const program = new Command('bench')
@@ -113,6 +123,8 @@ const program = new Command('bench')
           console.log(JSON.stringify(line));
       } else if (name === 'depparse') {
         console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet })));
+      } else if (name === 'distill') {
+        console.log(JSON.stringify(await distillBench(distillOptionsFrom(o))));
       } else if (name === 'wgan-quality') {
         const q = { iters: o.iters ?? 400, peer: o.peer, seed: o.seed, seeds: o.seeds ?? 1, quiet: o.quiet };
         console.log(
@@ -141,6 +153,8 @@ const program = new Command('bench')
       }
     }
   });
+
+addDistillOptions(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);

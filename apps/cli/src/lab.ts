@@ -3,6 +3,7 @@
 import { WGAN_GP_DEFAULTS } from '@lab/wgan';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { adversarialReport } from './adversarial.js';
+import { registerDistil } from './compress-distil.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
 import { GAN_RECIPES } from './gan-recipe.js';
@@ -478,6 +479,9 @@ parse
     const s = parseEval(gold, system);
     console.log(o.json ? JSON.stringify(s) : formatScores(s));
   });
+
+// `lab distil` (issue 23): to move under `lab compress` once that command exists
+registerDistil(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // one line, no stack: the errors of readers and options name the file, field or option

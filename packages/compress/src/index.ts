@@ -30,6 +30,55 @@ export {
   type RelativeIndices,
 } from './coding/relative-index.js';
 export { type SizeReport, type SizeRow, sizeReport, sizeTable } from './coding/sizes.js';
+export { type BiasChoice, chooseBiasShift, raiseClassBias, shiftedAccuracy } from './distill/bias.js';
+export {
+  type DistilData,
+  type DistilEpoch,
+  type DistilOptions,
+  type DistilResult,
+  distil,
+  tensorData,
+} from './distill/distil.js';
+export {
+  type DropoutEnsembleOptions,
+  type DropoutEnsembleRow,
+  dropoutEnsembleErrors,
+} from './distill/dropout-ensemble.js';
+export { argmaxRows, type ErrorCounts, errorCounts, logitsOf } from './distill/evaluate.js';
+export {
+  type DistillationLoss,
+  type DistillationLossOptions,
+  distillationLoss,
+  distillationLossOptions,
+} from './distill/loss.js';
+export { type MlpOptions, mlp, outputLayer } from './distill/mlp.js';
+export { type SupervisedOptions, trainSupervised } from './distill/supervised.js';
+export {
+  type DropoutTeacherOptions,
+  dropoutTeacher,
+  type EnsembleOptions,
+  type EnsembleSpace,
+  ensembleTeacher,
+  type Teacher,
+  withMode,
+} from './distill/teacher.js';
+export {
+  type FactorisationCurveOptions,
+  type FactorisationPoint,
+  factorisationCurve,
+} from './factorise/curve.js';
+export {
+  type KroneckerFactors,
+  type KroneckerShape,
+  kroneckerProduct,
+  kroneckerShapeFor,
+  kroneckerSum,
+  nearestKronecker,
+  rearrange,
+} from './factorise/kronecker.js';
+export { KroneckerDense, kroneckerDense } from './factorise/kronecker-dense.js';
+export { denseSvd, lowRankDense, lowRankParameters } from './factorise/low-rank.js';
+export { matMul64, reconstruct, type Svd, type SvdOptions, svd, truncatedFactors } from './factorise/svd.js';
 export { huffmanCodeLengths, huffmanDecode, huffmanEncode } from './huffman.js';
 export { l1Gradient, l1Penalty, l1Proximal } from './prune/l1.js';
 export {

@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import {
+  addDistillOptions,
+  distillOptionsFrom,
+  increasingListOption,
+  numberOption,
+  positiveNumberOption,
+} from './distill-options.js';
+
+describe('distill options', () => {
+  it('adds its options once, sharing one another workload defines', () => {
+    const program = new Command('bench').option('--epochs <n>', 'someone else', Number);
+    addDistillOptions(program);
+    addDistillOptions(program);
+    const longs = program.options.map((o) => o.long);
+    expect(longs.filter((l) => l === '--epochs')).toHaveLength(1);
+    expect(longs).toContain('--omit');
+    expect(program.options.find((o) => o.long === '--epochs')!.description).toBe('someone else');
+  });
+
+  it('parses a command line into the workload options, and rejects bad values by name', () => {
+    const program = addDistillOptions(
+      new Command('bench').exitOverride().configureOutput({ writeErr: () => {} }),
+    );
+    program.option('--quiet').option('--seed <n>', 'seed', Number, 0);
+    program.parse(
+      ['node', 'bench', '--omit', '7', '--ks', '1,5', '--bias-shift', '-2', '--temperature', '8'],
+      { from: 'node' },
+    );
+    expect(distillOptionsFrom(program.opts())).toEqual({
+      omit: 7,
+      ks: [1, 5],
+      biasShift: -2,
+      temperature: 8,
+      seed: 0,
+    });
+    expect(() => positiveNumberOption('--temperature')('0')).toThrow(/--temperature/);
+    expect(() => numberOption('--bias-shift')('x')).toThrow(/--bias-shift/);
+    expect(() => increasingListOption('--ks')('10,1')).toThrow(/increasing/);
+    expect(() => program.parse(['node', 'bench', '--omit', '10'], { from: 'node' })).toThrow(/--omit/);
+  });
+});

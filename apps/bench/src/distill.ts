@@ -1,0 +1,233 @@
+// `pnpm bench distill`: Hinton, Vinyals & Dean's MNIST experiments (Distilling the Knowledge in a
+// Neural Network, 2015, section 3) with @lab/compress: a large teacher with dropout, a small student
+// trained from scratch and the same student distilled at temperature T; then the student distilled
+// on a transfer set with one digit left out, before and after raising that digit's output bias. Also
+// dropout seen as an ensemble (weight-scaled net against the average of k sampled sub-networks) and
+// truncated-SVD / Kronecker factorisation of the student (accuracy against size).
+
+import {
+  argmaxRows,
+  distil,
+  dropoutEnsembleErrors,
+  dropoutTeacher,
+  errorCounts,
+  type FactorisationPoint,
+  factorisationCurve,
+  kroneckerShapeFor,
+  logitsOf,
+  mlp,
+  outputLayer,
+  raiseClassBias,
+  tensorData,
+  trainSupervised,
+} from '@lab/compress';
+import type { Module, Sequential } from '@lab/core';
+import { Rng } from '@lab/core';
+import { dispose, slice } from '@tensorflow/tfjs-core';
+import { distillTables } from './distill-table.js';
+import { loadMnist, type MnistTensors, withoutClass } from './distill-train.js';
+
+export interface DistillBenchOptions {
+  epochs: number;
+  teacherWidth: number;
+  studentWidth: number;
+  temperature: number;
+  omit: number;
+  biasShift: number;
+  trainExamples: number;
+  ensembleExamples: number;
+  ks: number[];
+  ranks: number[];
+  kroneckerTerms: number[];
+  batchSize: number;
+  seed: number;
+  quiet: boolean;
+  /** MNIST directory; default <shared data>/mnist. */
+  dataDir?: string;
+}
+
+export const DISTILL_DEFAULTS: DistillBenchOptions = {
+  epochs: 3,
+  teacherWidth: 1200,
+  studentWidth: 800,
+  temperature: 20,
+  omit: 3,
+  biasShift: 3.5,
+  trainExamples: 60_000,
+  ensembleExamples: 10_000,
+  ks: [1, 10, 100],
+  ranks: [8, 16, 32, 64, 128],
+  kroneckerTerms: [1, 4, 16],
+  batchSize: 100,
+  seed: 0,
+  quiet: false,
+};
+
+/** Hinton et al.'s figures (test errors out of 10,000; the omitted digit was 3, 1,010 test 3s). */
+export const DISTILL_ANCHORS = {
+  teacher_errors: 67,
+  student_errors: 146,
+  distilled_errors: 74,
+  omitted_errors: 206,
+  omitted_class_errors: 133,
+  omitted_bias_errors: 109,
+  omitted_bias_class_errors: 14,
+};
+
+export interface DistillLine {
+  workload: 'distill';
+  teacher_errors: number;
+  student_errors: number;
+  distilled_errors: number;
+  omitted_class: number;
+  omitted_errors: number;
+  omitted_bias_errors: number;
+  /** Accuracy on the omitted digit's test images after the bias raise. */
+  omitted_class_acc: number;
+  omitted_class_errors: number;
+  omitted_bias_class_errors: number;
+  omitted_class_count: number;
+  bias_shift: number;
+  test_count: number;
+  dropout_ensemble: { k: number; errors: number; examples: number }[];
+  factorisation: FactorisationPoint[];
+  config: Omit<DistillBenchOptions, 'quiet' | 'dataDir'>;
+  seconds: number;
+}
+
+function testErrors(model: Module, test: MnistTensors) {
+  return errorCounts(argmaxRows(logitsOf(model, test.x), 10), test.labelArray, 10);
+}
+
+export async function distillBench(options: Partial<DistillBenchOptions> = {}): Promise<DistillLine> {
+  const o: DistillBenchOptions = { ...DISTILL_DEFAULTS, ...options };
+  const started = performance.now();
+  const say = (s: string) => {
+    if (!o.quiet) process.stderr.write(`${s}\n`);
+  };
+  const rng = new Rng(o.seed);
+  const train = loadMnist('train', o.trainExamples, o.dataDir);
+  const test = loadMnist('test', Number.POSITIVE_INFINITY, o.dataDir);
+  const sizes = (w: number) => [784, w, w, 10];
+  // Adam at its default learning rate (1e-3) for every net; each run shuffles with its own stream
+  const trainOptions = (what: string) => ({
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    rng: new Rng(rng.seed()),
+    onEpoch: (e: { epoch: number; means: Readonly<Record<string, number>>; ms: number }) =>
+      say(
+        `distill: ${what} epoch ${e.epoch + 1}/${o.epochs} loss ${e.means.loss!.toFixed(4)} (${(e.ms / 1000).toFixed(1)} s)`,
+      ),
+  });
+  const models: Sequential[] = [];
+  const owned: MnistTensors[] = [train, test];
+  try {
+    // the teacher: 20% dropout on the input, 50% on the hidden units (Hinton et al.)
+    const teacher = mlp(sizes(o.teacherWidth), {
+      inputDropout: 0.2,
+      hiddenDropout: 0.5,
+      rng: new Rng(rng.seed()),
+      name: 'teacher',
+    });
+    models.push(teacher);
+    trainSupervised(teacher, tensorData(train.x, train.labels), trainOptions('teacher'));
+    const teacherErrors = testErrors(teacher, test).errors;
+    say(`distill: teacher ${teacherErrors} test errors`);
+
+    const student = mlp(sizes(o.studentWidth), { rng: new Rng(rng.seed()), name: 'student' });
+    models.push(student);
+    trainSupervised(student, tensorData(train.x, train.labels), trainOptions('student from scratch'));
+    const studentErrors = testErrors(student, test).errors;
+    say(`distill: student from scratch ${studentErrors} test errors`);
+
+    // the weight-scaled dropout net is the teacher, as in the paper
+    const soft = dropoutTeacher(teacher);
+    const distilled = mlp(sizes(o.studentWidth), { rng: new Rng(rng.seed()), name: 'distilled' });
+    models.push(distilled);
+    distil(soft, distilled, tensorData(train.x, train.labels), {
+      ...trainOptions('distilled student'),
+      temperature: o.temperature,
+    });
+    const distilledErrors = testErrors(distilled, test).errors;
+    say(`distill: distilled student ${distilledErrors} test errors`);
+
+    const transfer = withoutClass(train, o.omit);
+    owned.push(transfer);
+    const omitted = mlp(sizes(o.studentWidth), { rng: new Rng(rng.seed()), name: 'omitted' });
+    models.push(omitted);
+    distil(soft, omitted, tensorData(transfer.x, transfer.labels), {
+      ...trainOptions(`student without ${o.omit}s`),
+      temperature: o.temperature,
+    });
+    const before = testErrors(omitted, test);
+    raiseClassBias(outputLayer(omitted), o.omit, o.biasShift);
+    const after = testErrors(omitted, test);
+    say(
+      `distill: without ${o.omit}s ${before.errors} errors (${before.errorsByClass[o.omit]} on ${o.omit}s); bias +${o.biasShift}: ${after.errors} (${after.errorsByClass[o.omit]})`,
+    );
+
+    const ensembleX = slice(test.x, [0], [o.ensembleExamples]);
+    let ensemble: ReturnType<typeof dropoutEnsembleErrors>;
+    try {
+      ensemble = dropoutEnsembleErrors(teacher, ensembleX, test.labelArray.subarray(0, o.ensembleExamples), {
+        ks: o.ks,
+      });
+    } finally {
+      ensembleX.dispose();
+    }
+    say('distill: dropout ensemble done');
+
+    const factorisation = await factorisationCurve(student, {
+      evaluate: (m) => 1 - testErrors(m, test).errors / test.labelArray.length,
+      ranks: o.ranks,
+      kroneckerTerms: o.kroneckerTerms.filter((t) => t <= maxKroneckerTerms(o.studentWidth)),
+    });
+    say('distill: factorisation done');
+
+    const classCount = test.labelArray.filter((y) => y === o.omit).length;
+    const { quiet: _q, dataDir: _d, ...config } = o;
+    const line: DistillLine = {
+      workload: 'distill',
+      teacher_errors: teacherErrors,
+      student_errors: studentErrors,
+      distilled_errors: distilledErrors,
+      omitted_class: o.omit,
+      omitted_errors: before.errors,
+      omitted_bias_errors: after.errors,
+      omitted_class_acc: 1 - after.errorsByClass[o.omit]! / classCount,
+      omitted_class_errors: before.errorsByClass[o.omit]!,
+      omitted_bias_class_errors: after.errorsByClass[o.omit]!,
+      omitted_class_count: classCount,
+      bias_shift: o.biasShift,
+      test_count: test.labelArray.length,
+      dropout_ensemble: ensemble.map((r) => ({ k: r.k, errors: r.errors, examples: o.ensembleExamples })),
+      factorisation,
+      config,
+      seconds: (performance.now() - started) / 1000,
+    };
+    say(distillTables(line));
+    return line;
+  } finally {
+    for (const m of models) m.dispose();
+    for (const d of owned) dispose([d.x, d.labels]);
+  }
+}
+
+/** The most Kronecker terms every layer of the student allows (0 when a size has no factor pair). */
+function maxKroneckerTerms(width: number): number {
+  try {
+    const layers: [number, number][] = [
+      [784, width],
+      [width, width],
+      [width, 10],
+    ];
+    return Math.min(
+      ...layers.map(([i, out]) => {
+        const { m1, n1, m2, n2 } = kroneckerShapeFor(i, out);
+        return Math.min(m1 * n1, m2 * n2);
+      }),
+    );
+  } catch {
+    return 0;
+  }
+}

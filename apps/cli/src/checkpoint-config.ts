@@ -2,7 +2,7 @@
 // sample and eval. One schema check of the configuration (types, ranges, and the sizes against the
 // shapes of the generator's tensors) runs before any net is built, so a hostile config cannot make
 // `lab` build a huge net or fail deep inside the kernels.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import {
   CheckpointError,
   type CheckpointInfo,
@@ -10,6 +10,7 @@ import {
   restoreCheckpoint,
   SafetensorsError,
 } from '@lab/core';
+import { FILE_LIMITS, readFileLimited } from '@lab/core/node';
 import type { DcganPadding } from '@lab/gan';
 import { LIMITS } from './options.js';
 
@@ -121,7 +122,7 @@ export function readDcganCheckpoint(
   path: string,
   schema: CheckpointSchema = {},
 ): { bytes: Uint8Array; config: DcganCheckpointConfig; step: number } {
-  const bytes = readFileSync(path);
+  const bytes = readFileLimited(path, FILE_LIMITS.tensors);
   return inFile(path, () => {
     const info = readCheckpoint(bytes);
     return { bytes, config: dcganConfig(info, schema), step: info.step };

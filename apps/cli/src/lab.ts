@@ -3,9 +3,9 @@
 import { WGAN_GP_DEFAULTS } from '@lab/wgan';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { adversarialReport } from './adversarial.js';
+import { MAX_INPUT_BYTES, MAX_INPUT_BYTES_LIMIT } from './conllu-input.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
-import { MAX_INPUT_BYTES, MAX_INPUT_BYTES_LIMIT } from './conllu-input.js';
 import { integer, LIMITS, number, numberList } from './options.js';
 import {
   formatScores,

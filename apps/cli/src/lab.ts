@@ -332,9 +332,12 @@ parse
     invalidArgument(parseMaxWordsOption),
     1000,
   )
-  .addOption(lenientOption())
-  .addOption(maxInputBytesOption())
+  .option(
+    '--lenient',
+    'read broken CoNLL-U anyway: each problem is a warning on stderr, unusable sentences are skipped',
+  )
   .option('--quiet', 'no progress line for long inputs')
+  .addOption(maxInputBytesOption())
   .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
   .action(async (input: string | undefined, o) => {
     const r = await parseRun({ ...o, input, retag: Boolean(o.retag), lenient: Boolean(o.lenient) });

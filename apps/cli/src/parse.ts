@@ -22,7 +22,7 @@ import {
   trainTagger,
   words,
 } from '@lab/depparse';
-import { MAX_INPUT_BYTES, readInput, readInputFile, readSentences } from './conllu-input.js';
+import { readInput, readInputFile, readSentences } from './conllu-input.js';
 import { type Progress, progress } from './progress.js';
 
 export { detectFormat } from './conllu-input.js';
@@ -231,10 +231,10 @@ export interface ParseRunOptions {
   lenient?: boolean;
   /** Words (tokens) per sentence at most (default MAX_SENTENCE_WORDS). */
   maxWords?: number;
-  /** No progress line. */
-  quiet?: boolean;
   /** Largest input (file or standard input), in bytes (default MAX_INPUT_BYTES). */
   maxInputBytes?: number;
+  /** No progress line. */
+  quiet?: boolean;
 }
 
 /** Sentences parsed side by side at most (a batch's memory grows with it). */
@@ -257,7 +257,8 @@ export async function parseRun(
     throw new Error('--max-words must be a positive integer');
   if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1 && o.batchSize <= MAX_BATCH_SIZE))
     throw new Error(`--batch-size must be an integer in [1, ${MAX_BATCH_SIZE}]`);
-  const { name, bytes } = await readInput(o.input, o.maxInputBytes ?? MAX_INPUT_BYTES, stdin);
+  const fromFile = o.input !== undefined && o.input !== '-';
+  const { name, bytes } = await readInput(fromFile ? o.input : undefined, o.maxInputBytes, stdin);
   const input = readSentences(bytes, name, {
     format: o.format,
     path: o.input,

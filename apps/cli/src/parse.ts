@@ -1,9 +1,9 @@
 // `lab parse train|run|eval`: the @lab/depparse transition parser on CoNLL-U or plain text.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type BackendReport, initBackend } from '@lab/core';
-import { FILE_LIMITS, readFileLimited, writeFileAtomic } from '@lab/core/node';
+import { writeFileAtomic } from '@lab/core/node';
 import {
   attachmentScores,
   type ConlluError,
@@ -61,12 +61,11 @@ export function loadModel(dir = shippedModelDir()): LoadedModel {
     throw new Error(
       `${dir}: a tagger needs ${taggerFiles.join(', ')}; missing ${taggerFiles.filter((f) => !present.includes(f)).join(', ')}`,
     );
-  const json = (name: string) => readFileLimited(file(name), FILE_LIMITS.json).toString('utf8');
   const read = (weights: string, vocab: string, config: string) => ({
     files: {
-      weights: readFileLimited(file(weights), FILE_LIMITS.tensors),
-      vocab: json(vocab),
-      config: json(config),
+      weights: readFileSync(file(weights)),
+      vocab: readFileSync(file(vocab), 'utf8'),
+      config: readFileSync(file(config), 'utf8'),
     },
     names: { weights: file(weights), vocab: file(vocab), config: file(config) },
   });

@@ -1,6 +1,7 @@
-// Reading `lab gan` / `lab wgan` checkpoints back for train --resume, sample and eval: the file, its
-// errors named by path, and @lab/gan's schema check of the config within the command line's limits.
-import { existsSync, readFileSync } from 'node:fs';
+// Reading `lab gan` / `lab wgan` checkpoints back for train --resume, sample and eval: the file (within
+// a size limit), its errors named by path, and @lab/gan's schema check of the config within the command
+// line's limits.
+import { existsSync } from 'node:fs';
 import {
   CheckpointError,
   type CheckpointInfo,
@@ -8,6 +9,7 @@ import {
   restoreCheckpoint,
   SafetensorsError,
 } from '@lab/core';
+import { FILE_LIMITS, readFileLimited } from '@lab/core/node';
 import { type DcganCheckpointConfig, type DcganCheckpointSchema, dcganCheckpointConfig } from '@lab/gan';
 import { LIMITS } from './options.js';
 
@@ -38,7 +40,7 @@ export function readDcganCheckpoint(
   path: string,
   schema: CheckpointSchema = {},
 ): { bytes: Uint8Array; config: DcganCheckpointConfig; step: number } {
-  const bytes = readFileSync(path);
+  const bytes = readFileLimited(path, FILE_LIMITS.tensors);
   return inFile(path, () => {
     const info = readCheckpoint(bytes);
     return { bytes, config: dcganConfig(info, schema), step: info.step };

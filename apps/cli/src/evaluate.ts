@@ -1,10 +1,9 @@
 // `lab gan evaluator` (trains the feature classifier that ships in @lab/gan/assets) and `lab gan eval`
 // (FD, KID and classifier score of a checkpoint's samples or of an .npy file of images).
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { initBackend, parseNpy, Rng } from '@lab/core';
-import { loadMnistSplit, writeFileAtomic } from '@lab/core/node';
+import { FILE_LIMITS, loadMnistSplit, readFileLimited, writeFileAtomic } from '@lab/core/node';
 import {
   dcganGenerator,
   Evaluator,
@@ -26,7 +25,7 @@ export function shippedEvaluatorPath(): string {
 }
 
 export function loadEvaluator(path = shippedEvaluatorPath()): Evaluator {
-  return inFile(path, () => Evaluator.fromBytes(readFileSync(path)));
+  return inFile(path, () => Evaluator.fromBytes(readFileLimited(path, FILE_LIMITS.tensors)));
 }
 
 export async function trainEvaluatorCommand(o: {
@@ -74,7 +73,7 @@ const IMAGE_RANGE_SLACK = 1e-3;
 
 /** Images in [-1, 1] from an .npy file: float32 [n, 28, 28], [n, 1, 28, 28] or [n, 28, 28, 1]. */
 export function npyImages(path: string): tf.Tensor4D {
-  const { data, shape } = parseNpy(readFileSync(path), { source: path });
+  const { data, shape } = parseNpy(readFileLimited(path, FILE_LIMITS.tensors), { source: path });
   const n = shape[0] ?? 0;
   const px = shape.slice(1).reduce((a, b) => a * b, 1);
   if (n < 1 || px !== 28 * 28 || shape.length < 3)

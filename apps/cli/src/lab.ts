@@ -4,6 +4,7 @@ import { WGAN_GP_DEFAULTS } from '@lab/wgan';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { adversarialReport } from './adversarial.js';
 import { registerDistil } from './compress-distil.js';
+import { MAX_INPUT_BYTES, MAX_INPUT_BYTES_LIMIT } from './conllu-input.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
 import { GAN_RECIPES } from './gan-recipe.js';
@@ -34,6 +35,15 @@ const seedOption = (what: string) =>
   new Option('--seed <n>', what).argParser(integer('--seed', LIMITS.seed)).default(0);
 const backendOption = () =>
   new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm');
+const maxInputBytesOption = () =>
+  new Option('--max-input-bytes <n>', 'largest input file (or standard input) read, in bytes')
+    .argParser(integer('--max-input-bytes', { min: 1, max: MAX_INPUT_BYTES_LIMIT }))
+    .default(MAX_INPUT_BYTES);
+const lenientOption = () =>
+  new Option(
+    '--lenient',
+    'read broken CoNLL-U anyway: each problem is a warning on stderr, unusable sentences are skipped',
+  );
 const program = new Command('lab').description(
   '@lab: train GANs, classifiers and parsers on TensorFlow.js WASM',
 );
@@ -367,6 +377,7 @@ parse
     'read broken CoNLL-U anyway: each problem is a warning on stderr, unusable sentences are skipped',
   )
   .option('--quiet', 'no progress line for long inputs')
+  .addOption(maxInputBytesOption())
   .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
   .action(async (input: string | undefined, o) => {
     const r = await parseRun({ ...o, input, retag: Boolean(o.retag), lenient: Boolean(o.lenient) });
@@ -460,10 +471,12 @@ parse
   .option('--half', 'store the weights as float16 (half the size)')
   .addOption(seedOption('random seed'))
   .option('--limit <n>', 'use only the first n training sentences', positiveInt('--limit'))
+  .addOption(lenientOption())
+  .addOption(maxInputBytesOption())
   .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
   .option('--quiet', 'no progress output')
   .action(async (o) => {
-    const s = await parseTrain({ ...o, half: Boolean(o.half) });
+    const s = await parseTrain({ ...o, half: Boolean(o.half), lenient: Boolean(o.lenient) });
     const bestDev = s.history[s.bestEpoch - 1]?.dev;
     console.log(
       `trained in ${s.seconds.toFixed(0)} s; best epoch ${s.bestEpoch}${bestDev ? ` (dev UAS ${(100 * bestDev.uas).toFixed(2)}, LAS ${(100 * bestDev.las).toFixed(2)})` : ''}; wrote ${o.out}`,
@@ -475,8 +488,10 @@ parse
   .argument('<gold>', 'gold CoNLL-U')
   .argument('<system>', 'system CoNLL-U (same tokenisation)')
   .option('--json', 'print JSON')
+  .addOption(lenientOption())
+  .addOption(maxInputBytesOption())
   .action((gold: string, system: string, o) => {
-    const s = parseEval(gold, system);
+    const s = parseEval(gold, system, { lenient: Boolean(o.lenient), maxInputBytes: o.maxInputBytes });
     console.log(o.json ? JSON.stringify(s) : formatScores(s));
   });
 

@@ -378,3 +378,100 @@ describe('lab parse on broken input', () => {
     }
   });
 });
+
+const labCli = fileURLToPath(new URL('../dist/lab.js', import.meta.url));
+const cliRun = (args: string[], input = '') =>
+  spawnSync(process.execPath, [labCli, ...args], { input, encoding: 'utf8' });
+
+describe('lab parse train and eval on broken input, and input size limits', () => {
+  it('train reads strictly (exit 1 naming file:line) or with --lenient warns, skips and trains on the rest', () => {
+    const sentences = parseConllu(readFileSync(ewt('dev'), 'utf8')).slice(0, 12);
+    const good = formatConllu(sentences);
+    // the third sentence's second row written with spaces instead of tabs
+    const lines = good.split('\n');
+    const starts = lines.flatMap((l, i) => (l.startsWith('1\t') ? [i] : []));
+    const broken = starts[2]! + 1;
+    lines[broken] = lines[broken]!.replace(/\t/g, ' ');
+    const train = join(out, 'spaced-train.conllu');
+    writeFileSync(train, lines.join('\n'));
+    const args = (dir: string) => [
+      'parse',
+      'train',
+      '--train',
+      train,
+      '--out',
+      join(out, dir),
+      '--epochs',
+      '1',
+      '--hidden',
+      '16',
+      '--word-dim',
+      '8',
+      '--tagger-epochs',
+      '0',
+      '--quiet',
+    ];
+    const strict = cliRun(args('strict-model'));
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toMatch(
+      new RegExp(`^lab: ${train}: line ${broken + 1}: .*separated by spaces, not tabs`),
+    );
+    const lenient = cliRun([...args('lenient-model'), '--lenient']);
+    expect(lenient.status, lenient.stderr).toBe(0);
+    expect(lenient.stderr).toMatch(
+      new RegExp(`warning: ${train}: line ${broken + 1}: .*separated by spaces, not tabs`),
+    );
+    expect(lenient.stderr).toContain(`${train}: 2 warnings, 1 sentence skipped\n`);
+    const summary = JSON.parse(readFileSync(join(out, 'lenient-model', 'training.json'), 'utf8'));
+    expect(summary.sentences).toBe(sentences.length - 1);
+  });
+
+  it('eval --lenient skips the broken sentences of both files and scores the rest', () => {
+    const sentences = parseConllu(readFileSync(ewt('dev'), 'utf8')).slice(0, 5);
+    const lines = formatConllu(sentences).split('\n');
+    // the first row of the second sentence written with spaces
+    const second = lines.flatMap((l, i) => (l.startsWith('1\t') ? [i] : []))[1]!;
+    lines[second] = lines[second]!.replace(/\t/g, ' ');
+    const file = join(out, 'spaced-gold.conllu');
+    writeFileSync(file, lines.join('\n'));
+    const strict = cliRun(['parse', 'eval', file, file, '--json']);
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toMatch(new RegExp(`^lab: ${file}: line ${second + 1}: `));
+    const lenient = cliRun(['parse', 'eval', file, file, '--json', '--lenient']);
+    expect(lenient.status, lenient.stderr).toBe(0);
+    const scores = JSON.parse(lenient.stdout);
+    const wordsLeft = sentences.filter((_, i) => i !== 1).reduce((n, s) => n + words(s).length, 0);
+    expect([scores.words, scores.uas, scores.las]).toEqual([wordsLeft, 1, 1]);
+    expect(lenient.stderr).toContain(`${file}: 2 warnings, 1 sentence skipped\n`);
+  });
+
+  it('refuses an input over --max-input-bytes, naming the file (or standard input), its size and the limit', async () => {
+    const file = join(out, 'small.txt');
+    writeFileSync(file, 'The dog barked.\n'); // 16 bytes
+    await expect(run('', { input: file, maxInputBytes: 15 })).rejects.toThrow(
+      `${file}: 16 bytes, more than the limit of 15 bytes; --max-input-bytes raises it`,
+    );
+    await expect(run('The dog barked.\n', { maxInputBytes: 15 })).rejects.toThrow(
+      'standard input: more than the limit of 15 bytes; --max-input-bytes raises it',
+    );
+    expect((await run('', { input: file, maxInputBytes: 16 })).sentences).toBe(1);
+    const stdin = cliRun(['parse', '--max-input-bytes', '100'], 'The dog barked.\n'.repeat(10));
+    expect([stdin.status, stdin.stdout]).toEqual([1, '']);
+    expect(stdin.stderr).toBe(
+      'lab: standard input: more than the limit of 100 bytes; --max-input-bytes raises it\n',
+    );
+    const train = cliRun(['parse', 'train', '--train', ewt('dev'), '--max-input-bytes', '1000']);
+    expect(train.status).toBe(1);
+    expect(train.stderr).toMatch(
+      new RegExp(`^lab: ${ewt('dev')}: [0-9]+ bytes, more than the limit of 1000 bytes; --max-input-bytes`),
+    );
+    const evalRun = cliRun(['parse', 'eval', ewt('dev'), ewt('dev'), '--max-input-bytes', '1000']);
+    expect(evalRun.status).toBe(1);
+    expect(evalRun.stderr).toMatch(/more than the limit of 1000 bytes/);
+    for (const bad of ['0', '-1', 'abc', '1e12']) {
+      const r = cliRun(['parse', '--max-input-bytes', bad], 'Hi.\n');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/--max-input-bytes must be an integer in \[1, 536870888\]/);
+    }
+  });
+});

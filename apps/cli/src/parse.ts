@@ -1,46 +1,48 @@
 // `lab parse train|run|eval`: the @lab/depparse transition parser on CoNLL-U or plain text.
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type BackendReport, initBackend } from '@lab/core';
 import { writeFileAtomic } from '@lab/core/node';
 import {
   attachmentScores,
-  ConlluError,
+  type ConlluError,
   type ConlluSentence,
   type ContextConfig,
-  decodeText,
   formatConllu,
   MAX_MODEL_DIM,
   MAX_SENTENCE_WORDS,
   type Morphology,
   Parser,
-  parseConllu,
   parseWordVectors,
   type SystemName,
-  sentencesFromText,
   Tagger,
   tagAccuracy,
   trainParser,
   trainTagger,
   words,
 } from '@lab/depparse';
+import { readInput, readInputFile, readSentences } from './conllu-input.js';
 import { type Progress, progress } from './progress.js';
+
+export { detectFormat } from './conllu-input.js';
 
 /** The model that ships with @lab/depparse (trained on UD English EWT). */
 export function shippedModelDir(): string {
   return dirname(createRequire(import.meta.url).resolve('@lab/depparse/models/en_ewt/config.json'));
 }
 
-/** A CoNLL-U file read strictly (training, evaluation): errors name the file, line and column. */
-function readConllu(path: string): ConlluSentence[] {
-  if (!existsSync(path)) throw new Error(`${path}: no such file`);
-  if (!statSync(path).isFile()) throw new Error(`${path}: not a file`);
-  try {
-    return parseConllu(decodeText(readFileSync(path)));
-  } catch (e) {
-    throw e instanceof ConlluError ? new Error(`${path}: ${e.message}`, { cause: e }) : e;
-  }
+/** How training and evaluation read their CoNLL-U files. */
+export interface ConlluFileOptions {
+  /** Problems are warnings on stderr (file:line, a count at the end); broken sentences are skipped. */
+  lenient?: boolean;
+  /** Largest file read, in bytes (default MAX_INPUT_BYTES). */
+  maxInputBytes?: number;
+}
+
+/** A CoNLL-U file (training, evaluation): strict errors, or lenient warnings, name the file and line. */
+function readConllu(path: string, o: ConlluFileOptions = {}): ConlluSentence[] {
+  return readSentences(readInputFile(path, o.maxInputBytes), path, { lenient: o.lenient }).sentences;
 }
 
 export interface LoadedModel {
@@ -109,6 +111,10 @@ export interface ParseTrainOptions {
   limit?: number;
   backend: 'wasm' | 'cpu';
   quiet?: boolean;
+  /** Read --train and --dev leniently (see ConlluFileOptions). */
+  lenient?: boolean;
+  /** Largest --train, --dev or --vectors file, in bytes (default MAX_INPUT_BYTES). */
+  maxInputBytes?: number;
 }
 
 export async function parseTrain(o: ParseTrainOptions) {
@@ -116,10 +122,12 @@ export async function parseTrain(o: ParseTrainOptions) {
   checkTaggerEpochs(o.taggerEpochs);
   const started = performance.now();
   const backend: BackendReport = await initBackend({ backend: o.backend });
-  let train = readConllu(o.train);
+  let train = readConllu(o.train, o);
   if (o.limit) train = train.slice(0, o.limit);
-  const dev = o.dev ? readConllu(o.dev) : undefined;
-  const pretrained = o.vectors ? parseWordVectors(readFileSync(o.vectors, 'utf8'), o.wordDim) : undefined;
+  const dev = o.dev ? readConllu(o.dev, o) : undefined;
+  const pretrained = o.vectors
+    ? parseWordVectors(Buffer.from(readInputFile(o.vectors, o.maxInputBytes)).toString('utf8'), o.wordDim)
+    : undefined;
   const teachers = (o.teachers ?? []).map((dir) => loadModel(dir));
   let bar: Progress | null = null;
   const trained = (() => {
@@ -197,7 +205,7 @@ export async function parseTrain(o: ParseTrainOptions) {
     dev: o.dev,
     sentences: train.length,
     backend,
-    options: { ...o, quiet: undefined },
+    options: { ...o, quiet: undefined, lenient: undefined, maxInputBytes: undefined },
     history,
     bestEpoch: best,
     devTagAccuracy: tags,
@@ -222,6 +230,8 @@ export interface ParseRunOptions {
   lenient?: boolean;
   /** Words (tokens) per sentence at most (default MAX_SENTENCE_WORDS). */
   maxWords?: number;
+  /** Largest input (file or standard input), in bytes (default MAX_INPUT_BYTES). */
+  maxInputBytes?: number;
   /** No progress line. */
   quiet?: boolean;
 }
@@ -230,18 +240,6 @@ export interface ParseRunOptions {
 export const MAX_BATCH_SIZE = 4096;
 /** Inputs of at least this many words get a progress line on stderr. */
 const PROGRESS_WORDS = 50_000;
-
-/** CoNLL-U when the first line after any comments is a CoNLL-U row (tab- or, wrongly, space-separated). */
-export function detectFormat(text: string, path?: string): 'conllu' | 'text' {
-  if (path?.endsWith('.conllu')) return 'conllu';
-  const first = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.startsWith('#'));
-  if (first === undefined) return text.trim() === '' ? 'text' : 'conllu';
-  if (/^[0-9]+([-.][0-9]+)?\t/.test(first)) return 'conllu';
-  const fields = first.trim().split(/\s+/);
-  return fields.length === 10 && /^[0-9]+$/.test(fields[0]!) && /^([0-9]+|_)$/.test(fields[6]!)
-    ? 'conllu'
-    : 'text';
-}
 
 /**
  * Parses CoNLL-U or plain text; returns CoNLL-U text (and writes it to `output` when given). Input
@@ -259,42 +257,17 @@ export async function parseRun(
   if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1 && o.batchSize <= MAX_BATCH_SIZE))
     throw new Error(`--batch-size must be an integer in [1, ${MAX_BATCH_SIZE}]`);
   const fromFile = o.input !== undefined && o.input !== '-';
-  const name = fromFile ? o.input! : 'standard input';
-  if (fromFile && !existsSync(name)) throw new Error(`${name}: no such file`);
-  if (fromFile && !statSync(name).isFile()) throw new Error(`${name}: not a file`);
-  const bytes = fromFile
-    ? readFileSync(name)
-    : typeof stdin === 'string'
-      ? new TextEncoder().encode(stdin)
-      : (stdin ?? readFileSync(0));
-  const warnings: ConlluError[] = [];
-  const warn = (w: ConlluError) => {
-    warnings.push(w);
-    process.stderr.write(`warning: ${name}: ${w.message}\n`);
-  };
-  let sentences: ConlluSentence[];
-  try {
-    const text = decodeText(bytes);
-    const format = o.format === 'auto' ? detectFormat(text, o.input) : o.format;
-    sentences =
-      format === 'conllu'
-        ? parseConllu(text, { lenient: o.lenient, onWarning: warn, unparsed: true, maxWords })
-        : textSentences(text, maxWords, o.lenient ? warn : undefined);
-  } catch (e) {
-    if (!(e instanceof ConlluError)) throw e;
-    const hint = /the limit per sentence/.test(e.detail) ? '; --max-words raises it' : '';
-    throw new Error(`${name}: ${e.message}${hint}`, { cause: e });
-  }
-  if (sentences.length === 0) {
-    if (!o.lenient) throw new Error(`${name}: no sentences in the input`);
-    warn(new ConlluError('no sentences in the input', 1));
-  }
-  if (warnings.length > 0) {
-    const skipped = warnings.filter((w) => w.skipped).length;
-    process.stderr.write(
-      `${name}: ${warnings.length} warning${warnings.length === 1 ? '' : 's'}, ${skipped} sentence${skipped === 1 ? '' : 's'} skipped\n`,
-    );
-  }
+  const { name, bytes } = await readInput(fromFile ? o.input : undefined, o.maxInputBytes, stdin);
+  const input = readSentences(bytes, name, {
+    format: o.format,
+    path: o.input,
+    lenient: o.lenient,
+    unparsed: true,
+    maxWords,
+    maxWordsHint: '--max-words raises it',
+  });
+  const warnings = input.warnings;
+  let sentences = input.sentences;
   await initBackend({ backend: o.backend });
   const model = loadModel(o.model);
   try {
@@ -329,21 +302,6 @@ export async function parseRun(
   }
 }
 
-/** Plain-text sentences with at most `maxWords` tokens each (over it: an error, or a warning and skipped). */
-function textSentences(text: string, maxWords: number, warn?: (w: ConlluError) => void): ConlluSentence[] {
-  return sentencesFromText(text).filter((s) => {
-    if (s.rows.length <= maxWords) return true;
-    const e = new ConlluError(
-      `${s.rows.length} tokens: more than ${maxWords} words, the limit per sentence`,
-      s.line,
-      { skipped: warn !== undefined },
-    );
-    if (!warn) throw e;
-    warn(e);
-    return false;
-  });
-}
-
 /** A progress line on stderr: rewritten in place on a terminal, every tenth of the way elsewhere. */
 function parseProgress(sentences: number, wordCount: number): (done: number, total: number) => void {
   const tty = process.stderr.isTTY;
@@ -360,9 +318,13 @@ function parseProgress(sentences: number, wordCount: number): (done: number, tot
 }
 
 /** CoNLL 2018 scores of a system file against a gold file. */
-export function parseEval(goldPath: string, systemPath: string) {
-  const gold = readConllu(goldPath);
-  const system = readConllu(systemPath);
+export function parseEval(goldPath: string, systemPath: string, o: ConlluFileOptions = {}) {
+  const gold = readConllu(goldPath, o);
+  const system = readConllu(systemPath, o);
+  if (o.lenient && gold.length !== system.length)
+    throw new Error(
+      `after skipping broken sentences, ${goldPath} has ${gold.length} sentences but ${systemPath} has ${system.length}; fix the files (sentences are compared in order)`,
+    );
   return { ...attachmentScores(gold, system), tags: tagAccuracy(gold, system) };
 }
 

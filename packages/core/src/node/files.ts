@@ -1,15 +1,6 @@
 // Node file I/O for @lab: atomic writes, checkpoint files, MNIST-layout directories.
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
   type CheckpointContent,
@@ -24,6 +15,7 @@ import { type ImageDataset, imageDatasetFromIdx } from '../data/idx.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Rng } from '../random/rng.js';
+import { FILE_LIMITS, readFileLimited } from './read-limited.js';
 
 /** Writes a file atomically: a temporary file beside it, fsync, then rename over the target. */
 export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
@@ -53,7 +45,7 @@ export function loadCheckpointFile(
   options: RestoreOptions = {},
 ): RestoredCheckpoint {
   try {
-    return restoreCheckpoint(readFileSync(path), targets, options);
+    return restoreCheckpoint(readFileLimited(path, FILE_LIMITS.tensors), targets, options);
   } catch (e) {
     throw e instanceof CheckpointError || e instanceof SafetensorsError ? e.inFile(path) : e;
   }
@@ -74,7 +66,8 @@ export function loadMnistSplit(dir: string, split: 'train' | 'test'): ImageDatas
     throw new Error(`${dir}: neither ${base}.gz nor ${base} exists`);
   };
   const [images, labels] = SPLITS[split].map(find) as [string, string];
-  return imageDatasetFromIdx(readFileSync(images), readFileSync(labels), 10, { images, labels });
+  const read = (path: string) => readFileLimited(path, FILE_LIMITS.idx);
+  return imageDatasetFromIdx(read(images), read(labels), 10, { images, labels });
 }
 
 export interface FileCheckpointTargets {

@@ -8,3 +8,10 @@ export {
   saveCheckpointFile,
   writeFileAtomic,
 } from './files.js';
+export {
+  FILE_LIMITS,
+  FileTooLargeError,
+  type ReadLimitedOptions,
+  readFileLimited,
+  readStreamLimited,
+} from './read-limited.js';

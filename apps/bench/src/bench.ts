@@ -1,10 +1,11 @@
-// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse|precision [--iters N]
+// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse|precision|deep-compression [--iters N]
 // [--threads 1,2] [--seed S] [--seeds N] [--no-peer] [--profile] (see ../README.md)
 // Prints one JSON line per workload with our figures, the PyTorch peer's (same run), and their ratio.
 import { availableParallelism } from 'node:os';
 import { initBackend } from '@lab/core';
 import { unregisterKernel } from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { deepCompressionBench } from './deep-compression.js';
 import { depparseBench } from './depparse.js';
 import { defaultThreads, integerOption, rateOption, threadListOption } from './options.js';
 import { ganParity } from './parity.js';
@@ -15,7 +16,7 @@ import { WORKLOADS } from './workloads.js';
 
 /** @lab's fused Adam kernel (packages/core/src/kernels/fused/adam-moments.ts). */
 const ADAM_MOMENTS_KERNEL = 'LabAdamMoments';
-const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse', 'precision'];
+const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse', 'precision', 'deep-compression'];
 const WORKLOAD_NAMES = [...Object.keys(WORKLOADS), ...QUALITY];
 
 const program = new Command('bench')
@@ -60,6 +61,16 @@ const program = new Command('bench')
     "diagnosis: Adam as tfjs ops instead of @lab's fused kernel (its 1 - b2 is rounded to float32)",
   )
   .option('--no-epoch', 'depparse: skip timing a training epoch')
+  .option(
+    '--epochs <n>',
+    'deep-compression: baseline epochs (retraining as many, centroid fine-tuning half); default 10',
+    integerOption('--epochs', { min: 1, max: 1000 }),
+  )
+  .option(
+    '--train-limit <n>',
+    'deep-compression: train on the first N MNIST training images',
+    integerOption('--train-limit', { min: 1, max: 60_000 }),
+  )
   .option('--quiet', 'quality workloads: no progress on stderr')
   .option('--profile', 'print a per-kernel breakdown of one iteration')
   .option('--no-peer', 'skip the PyTorch peer')
@@ -95,6 +106,8 @@ const program = new Command('bench')
           throw new InvalidArgumentError('precision needs the peer: its float64 results are the reference');
         for (const line of precisionBench({ seed: o.seed, quiet: o.quiet }))
           console.log(JSON.stringify(line));
+      } else if (name === 'deep-compression') {
+        await deepCompressionBench({ epochs: o.epochs, trainLimit: o.trainLimit, seed: o.seed, quiet: o.quiet });
       } else if (name === 'depparse') {
         console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet })));
       } else if (name === 'wgan-quality') {

@@ -3,6 +3,7 @@
 import { WGAN_GP_DEFAULTS } from '@lab/wgan';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { adversarialReport } from './adversarial.js';
+import { registerCompress } from './compress.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
 import { integer, LIMITS, number, numberList } from './options.js';
@@ -439,6 +440,8 @@ parse
     const s = parseEval(gold, system);
     console.log(o.json ? JSON.stringify(s) : formatScores(s));
   });
+
+registerCompress(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // one line, no stack: the errors of readers and options name the file, field or option

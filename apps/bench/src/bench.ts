@@ -107,7 +107,12 @@ const program = new Command('bench')
         for (const line of precisionBench({ seed: o.seed, quiet: o.quiet }))
           console.log(JSON.stringify(line));
       } else if (name === 'deep-compression') {
-        await deepCompressionBench({ epochs: o.epochs, trainLimit: o.trainLimit, seed: o.seed, quiet: o.quiet });
+        await deepCompressionBench({
+          epochs: o.epochs,
+          trainLimit: o.trainLimit,
+          seed: o.seed,
+          quiet: o.quiet,
+        });
       } else if (name === 'depparse') {
         console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet })));
       } else if (name === 'wgan-quality') {

@@ -44,10 +44,6 @@ export interface TrainingData {
   lr: number;
 }
 
-const say = (o: { quiet: boolean }, s: string) => {
-  if (!o.quiet) process.stderr.write(`${s}\n`);
-};
-
 function trainingSet(o: TrainingData & { epochs: number }, what: string): Digits | undefined {
   if (o.epochs === 0) return undefined;
   if (!o.data) throw new Error(`${what} needs --data (an MNIST-layout directory), or --epochs 0`);

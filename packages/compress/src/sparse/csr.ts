@@ -170,3 +170,33 @@ export function csrMatMulReference(
     }
   return c;
 }
+
+/**
+ * Throws a RangeError naming the first inconsistency of a CSR matrix built by hand: row pointers that
+ * do not start at 0, fall or end past the entries, columns outside the matrix, values or codes of the
+ * wrong length, codes past the codebook. (The kernel would otherwise read the wrong memory.)
+ */
+export function checkCsr(a: CsrMatrix, where = 'CsrMatrix'): void {
+  const { rows, cols, rowPtr, colIndex, entries: e } = a;
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0)
+    throw new RangeError(`${where}: rows and cols must be non-negative integers, got ${rows} x ${cols}`);
+  const n = colIndex.length;
+  if (rowPtr.length !== rows + 1 || rowPtr[0] !== 0 || rowPtr[rows] !== n)
+    throw new RangeError(`${where}: rowPtr must have ${rows + 1} offsets from 0 to ${n}`);
+  for (let r = 0; r < rows; r++)
+    if (rowPtr[r + 1]! < rowPtr[r]!) throw new RangeError(`${where}: rowPtr falls at row ${r}`);
+  for (let p = 0; p < n; p++)
+    if (!(colIndex[p]! >= 0 && colIndex[p]! < cols))
+      throw new RangeError(`${where}: entry ${p} is in column ${colIndex[p]}, outside 0..${cols - 1}`);
+  if (e.kind === 'float') {
+    if (e.values.length !== n) throw new RangeError(`${where}: ${e.values.length} values for ${n} entries`);
+    return;
+  }
+  if (e.codes.length !== n) throw new RangeError(`${where}: ${e.codes.length} codes for ${n} entries`);
+  if (e.codebook.length > 256) throw new RangeError(`${where}: a codebook holds at most 256 values`);
+  for (let p = 0; p < n; p++)
+    if (e.codes[p]! >= e.codebook.length)
+      throw new RangeError(
+        `${where}: entry ${p} has code ${e.codes[p]}, the codebook has ${e.codebook.length} values`,
+      );
+}

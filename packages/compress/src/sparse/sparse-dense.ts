@@ -4,7 +4,7 @@
 // inputs and outputs are allocated above it for each call. Inference only: no gradients.
 import { type Dense, type LabRuntime, labRuntime, Module, ShapeError } from '@lab/core';
 import { type Tensor, type Tensor2D, tensor2d } from '@tensorflow/tfjs-core';
-import { type CsrMatrix, csrFromDense, csrMatMulReference, csrSparsity } from './csr.js';
+import { type CsrMatrix, checkCsr, csrFromDense, csrMatMulReference, csrSparsity } from './csr.js';
 import { CsrKernel, type ResidentCsr } from './csr-kernel.js';
 
 export interface SparseDenseOptions {
@@ -30,6 +30,7 @@ export class SparseDense extends Module {
   private resident: ResidentCsr | null = null;
   private biasAt = 0;
   private base = 0;
+  private disposed = false;
 
   /** `weightT`: the CSR of W^T (outFeatures x inFeatures); `bias` of length outFeatures. */
   constructor(
@@ -43,6 +44,7 @@ export class SparseDense extends Module {
     }: SparseDenseOptions = {},
   ) {
     super(name);
+    checkCsr(weightT, 'SparseDense: weightT');
     if (bias && bias.length !== weightT.rows)
       throw new RangeError(`SparseDense: bias has ${bias.length} values for ${weightT.rows} outputs`);
     this.inFeatures = weightT.cols;
@@ -85,6 +87,9 @@ export class SparseDense extends Module {
   /** y[batch, out] from x[batch, in] on plain arrays. */
   run(x: Float32Array, batch: number): Float32Array {
     const { inFeatures: inF, outFeatures: outF } = this;
+    if (this.disposed) throw new Error(`${this.name}: used after dispose()`);
+    if (x.length !== batch * inF)
+      throw new RangeError(`${this.name}: ${x.length} inputs for ${batch} x ${inF}`);
     const k = this.kernel;
     if (!k || !this.resident) {
       const yT = csrMatMulReference(
@@ -112,6 +117,7 @@ export class SparseDense extends Module {
 
   override dispose(): void {
     super.dispose();
+    this.disposed = true;
     this.kernel = null; // the instance and its memory go with the last reference
     this.resident = null;
   }

@@ -2,7 +2,7 @@
 // has one (a kernel instance per runtime, its memory reused by every call), else in JavaScript.
 import { type LabRuntime, labRuntime } from '@lab/core';
 import { type Tensor, type Tensor2D, tensor2d } from '@tensorflow/tfjs-core';
-import { type CsrMatrix, csrMatMulReference } from './csr.js';
+import { type CsrMatrix, checkCsr, csrMatMulReference } from './csr.js';
 import { CsrKernel } from './csr-kernel.js';
 
 const SHARED_KERNEL = Symbol.for('@lab/compress.csr-kernel');
@@ -37,6 +37,11 @@ export function sparseMatMulValues(
   n: number,
   { bias, relu = false, javascript = false }: SparseMatMulOptions = {},
 ): Float32Array {
+  checkCsr(a, 'sparseMatMul: A');
+  if (!Number.isInteger(n) || n < 0 || b.length !== a.cols * n)
+    throw new RangeError(`sparseMatMul: B has ${b.length} values, not ${a.cols} x ${n}`);
+  if (bias && bias.length !== a.rows)
+    throw new RangeError(`sparseMatMul: bias has ${bias.length} values for ${a.rows} rows`);
   const kernel = javascript ? null : sharedCsrKernel();
   if (!kernel) return csrMatMulReference(a, b, n, bias, relu);
   const mark = kernel.mark();

@@ -177,6 +177,19 @@ describe('sparseMatMul', () => {
       sparseMatMul(csr, tensor2d(new Float32Array(6), [3, 2]), { bias: new Float32Array(3) }),
     ).toThrow(/bias has 3 values for 2 rows/);
     b.dispose();
+    const good = csrFromDense(Float32Array.from([1, 0, 2, 0, 0, 3]), 2, 3);
+    const bad = (patch: Partial<CsrMatrix>) => () =>
+      sparseMatMulValues({ ...good, ...patch }, new Float32Array(3), 1);
+    expect(bad({ rowPtr: Int32Array.from([0, 2, 2]) })).toThrow(/offsets from 0 to 3/);
+    expect(bad({ rowPtr: Int32Array.from([0, 3, 2, 3]), rows: 3 })).toThrow(/falls at row 1|offsets/);
+    expect(bad({ colIndex: Int32Array.from([0, 3, 2]) })).toThrow(/column 3, outside 0..2/);
+    expect(bad({ entries: { kind: 'float', values: new Float32Array(2) } })).toThrow(
+      /2 values for 3 entries/,
+    );
+    expect(
+      bad({ entries: { kind: 'shared', codes: Uint8Array.from([0, 1, 2]), codebook: new Float32Array(2) } }),
+    ).toThrow(/code 2, the codebook has 2 values/);
+    expect(() => sparseMatMulValues(good, new Float32Array(4), 1)).toThrow(/B has 4 values, not 3 x 1/);
   });
 });
 
@@ -208,6 +221,7 @@ describe('SparseDense', () => {
       expect(memory().numTensors).toBe(start);
       expect(() => layer.forward(tensor2d(new Float32Array(44), [1, 44]))).toThrow(/\[batch, 45\]/);
       layer.dispose();
+      expect(() => layer.forward(x)).toThrow(/after dispose/);
     }
     x.dispose();
     dense.dispose();

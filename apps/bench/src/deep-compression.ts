@@ -61,9 +61,10 @@ export const DEFAULT_DEEP_COMPRESSION: DeepCompressionOptions = {
 
 /**
  * The fraction of each layer's weights Deep Compression keeps (its tables 1 and 2: LeNet-300-100 8%,
- * 9%, 26%; LeNet-5 66%, 12%, 8%, 19%). Han et al.'s layer-wise threshold is quality x std of the
- * trained layer; the quality of each layer is the one whose threshold keeps that fraction of the
- * trained weights (printed), and the rounds prune at r/R of those thresholds.
+ * 9%, 26%; LeNet-5 66%, 12%, 8%, 19%). Pruning uses Han et al.'s layer-wise threshold, quality x std
+ * of the layer; in round r of R each layer's quality is the one whose threshold keeps
+ * 1 - (1 - kept) x r / R of its current (retrained) weights, so the last round reaches the paper's
+ * fractions (retraining moves the weights, so thresholds fixed in advance would keep more).
  */
 const HAN_KEPT: Record<ModelName, Record<string, number>> = {
   'lenet-300-100': { '1.weight': 0.08, '3.weight': 0.09, '5.weight': 0.26 },
@@ -194,24 +195,20 @@ function compressOne(
 
   // prune in rounds towards the thresholds quality x std(trained layer), retraining after each
   const masks = new MaskSet(model);
-  const threshold: Record<string, number> = {};
-  for (const [k, v] of Object.entries(masks.weights)) {
-    const values = v.dataSync() as Float32Array;
-    threshold[k] = keepThreshold(values, HAN_KEPT[name][k] ?? 1);
-    log(
-      o,
-      `  ${k}: quality ${(threshold[k]! / standardDeviation(values)).toFixed(3)} (threshold ${threshold[k]!.toPrecision(4)})`,
-    );
-  }
   const retrainEpochs = Math.max(1, Math.round(o.epochs / o.rounds));
   const retrain = new Optimizer(chain(adam(3e-4), masks.transform()), all);
   for (let r = 1; r <= o.rounds; r++) {
-    // quality relative to the layer's std now (pruned zeros included), so the threshold is r/R of the target
-    const quality = Object.fromEntries(
-      Object.entries(masks.weights).map(([k, v]) => [
-        k,
-        (threshold[k]! * (r / o.rounds)) / standardDeviation(v.dataSync() as Float32Array),
-      ]),
+    const quality: Record<string, number> = {};
+    for (const [k, v] of Object.entries(masks.weights)) {
+      const values = v.dataSync() as Float32Array;
+      const kept = 1 - (1 - (HAN_KEPT[name][k] ?? 1)) * (r / o.rounds);
+      quality[k] = keepThreshold(values, kept) / standardDeviation(values);
+    }
+    log(
+      o,
+      `  round ${r}: quality ${Object.entries(quality)
+        .map(([k, q]) => `${k} ${q.toFixed(3)}`)
+        .join(', ')}`,
     );
     const rows = masks.prune({ kind: 'quality', quality });
     log(

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { initBackend } from '@lab/core';
 import { unregisterKernel } from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { deepCompressionBench } from './deep-compression.js';
 import { depparseBench } from './depparse.js';
 import { distillBench } from './distill.js';
 import { addDistillOptions, distillOptionsFrom } from './distill-options.js';
@@ -26,6 +27,7 @@ const QUALITY = [
   'precision',
   'gan-recipes',
   'distill',
+  'deep-compression',
 ];
 const WORKLOAD_NAMES = [...Object.keys(WORKLOADS), ...QUALITY];
 
@@ -86,6 +88,16 @@ const program = new Command('bench')
     "diagnosis: Adam as tfjs ops instead of @lab's fused kernel (its 1 - b2 is rounded to float32)",
   )
   .option('--no-epoch', 'depparse: skip timing a training epoch')
+  .option(
+    '--epochs <n>',
+    'deep-compression: baseline epochs (retraining as many, centroid fine-tuning half); default 10',
+    integerOption('--epochs', { min: 1, max: 1000 }),
+  )
+  .option(
+    '--train-limit <n>',
+    'deep-compression: train on the first N MNIST training images',
+    integerOption('--train-limit', { min: 1, max: 60_000 }),
+  )
   .option('--quiet', 'quality workloads: no progress on stderr')
   .option('--profile', 'print a per-kernel breakdown of one iteration')
   .option('--no-peer', 'skip the PyTorch peer')
@@ -121,6 +133,13 @@ const program = new Command('bench')
           throw new InvalidArgumentError('precision needs the peer: its float64 results are the reference');
         for (const line of precisionBench({ seed: o.seed, quiet: o.quiet }))
           console.log(JSON.stringify(line));
+      } else if (name === 'deep-compression') {
+        await deepCompressionBench({
+          epochs: o.epochs,
+          trainLimit: o.trainLimit,
+          seed: o.seed,
+          quiet: o.quiet,
+        });
       } else if (name === 'depparse') {
         console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet })));
       } else if (name === 'distill') {

@@ -1,4 +1,4 @@
-// The model file of `lab distil`: an @lab/compress mlp (sizes and dropout rates in the config) as a
+// The model file of `lab compress distil`: an @lab/compress mlp (sizes and dropout rates in the config) as a
 // core module file, so a teacher written by one run can be read by the next.
 
 import { mlp } from '@lab/compress';

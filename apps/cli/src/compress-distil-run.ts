@@ -1,4 +1,4 @@
-// `lab distil`: trains (or reads) a teacher on an MNIST-layout data set, distils it into a smaller
+// `lab compress distil`: trains (or reads) a teacher on an MNIST-layout data set, distils it into a smaller
 // student at temperature T, optionally with one class left out of the transfer set and its output
 // bias raised afterwards (by a given amount or chosen on held-out images), reports test errors and
 // writes the student (and the teacher it trained) as module files, each written atomically.

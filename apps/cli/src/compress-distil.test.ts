@@ -42,7 +42,7 @@ const base: DistilRunOptions = {
   quiet: true,
 };
 
-describe('lab distil', () => {
+describe('lab compress distil', () => {
   it('trains a teacher, distils a student without one class, chooses its bias on held-out images, writes both files', async () => {
     const tensors = memory().numTensors;
     const s = await distilRun({

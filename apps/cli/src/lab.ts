@@ -3,7 +3,7 @@
 import { WGAN_GP_DEFAULTS } from '@lab/wgan';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { adversarialReport } from './adversarial.js';
-import { registerDistil } from './compress-distil.js';
+import { registerCompress } from './compress.js';
 import { MAX_INPUT_BYTES, MAX_INPUT_BYTES_LIMIT } from './conllu-input.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
@@ -495,8 +495,7 @@ parse
     console.log(o.json ? JSON.stringify(s) : formatScores(s));
   });
 
-// `lab distil` (issue 23): to move under `lab compress` once that command exists
-registerDistil(program);
+registerCompress(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // one line, no stack: the errors of readers and options name the file, field or option

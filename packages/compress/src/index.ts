@@ -4,8 +4,11 @@ export {
   type DecodeResult,
   decodeCompressed,
   decodedToTensors,
+  decodeEntries,
   describeCompressed,
+  entriesToDense,
   readHeader,
+  type TensorEntries,
 } from './coding/decode.js';
 export {
   type EncodeOptions,
@@ -80,6 +83,7 @@ export { KroneckerDense, kroneckerDense } from './factorise/kronecker-dense.js';
 export { denseSvd, lowRankDense, lowRankParameters } from './factorise/low-rank.js';
 export { matMul64, reconstruct, type Svd, type SvdOptions, svd, truncatedFactors } from './factorise/svd.js';
 export { huffmanCodeLengths, huffmanDecode, huffmanEncode } from './huffman.js';
+export { buildModel, lenet5, lenet300100, MODEL_NAMES, type ModelName } from './models.js';
 export { l1Gradient, l1Penalty, l1Proximal } from './prune/l1.js';
 export {
   magnitudeMasks,
@@ -143,3 +147,23 @@ export {
   SharedWeights,
   type ShareOptions,
 } from './share/weight-sharing.js';
+export {
+  CompressedModel,
+  CompressedModelError,
+  type CompressedModelOptions,
+  type LayerMode,
+  type LayerPlan,
+} from './sparse/compressed-model.js';
+export {
+  type CsrBuildOptions,
+  type CsrMatrix,
+  type CsrValues,
+  csrFromDense,
+  csrFromShared,
+  csrMatMulReference,
+  csrSparsity,
+  csrToDense,
+} from './sparse/csr.js';
+export { csrKernelFma, csrKernelSupported } from './sparse/csr-kernel.js';
+export { SparseDense, type SparseDenseOptions } from './sparse/sparse-dense.js';
+export { type SparseMatMulOptions, sparseMatMul, sparseMatMulValues } from './sparse/sparse-matmul.js';

@@ -183,47 +183,92 @@ function floatSection(
   return Uint32Array.from({ length: count }, (_, i) => view.getUint32(4 * i, true));
 }
 
-function decodeTensor(bytes: Uint8Array, dataStart: number, t: TensorEntry): DecodedTensor {
+/** The stored entries of a tensor, checked, before they are scattered into a dense array. */
+export type TensorEntries =
+  | { name: string; shape: number[]; encoding: 'raw'; values: Float32Array }
+  | { name: string; shape: number[]; encoding: 'sparse'; positions: Int32Array; values: Float32Array }
+  | {
+      name: string;
+      shape: number[];
+      encoding: 'shared';
+      positions: Int32Array;
+      /** 0 for a zero (filler), j for codebook[j - 1]. */
+      codes: Uint8Array;
+      codebook: Float32Array;
+    };
+
+function readEntries(bytes: Uint8Array, dataStart: number, t: TensorEntry): TensorEntries {
   const size = t.shape.reduce((a, b) => a * b, 1);
-  const out = new Uint32Array(size);
-  if (t.encoding === 'raw') out.set(floatSection(bytes, dataStart, t, 'values', size));
-  else {
-    const entries = t.entries!;
-    const gaps = symbolSection(bytes, dataStart, t, 'gaps', entries, t.indexBits!);
-    let positions: Int32Array;
-    try {
-      positions = decodeRelativeIndices(gaps, t.indexBits!, size);
-    } catch (e) {
-      throw badSection(t, 'gaps', dataStart, (e as Error).message);
-    }
-    let words: Uint32Array;
-    if (t.encoding === 'sparse') words = floatSection(bytes, dataStart, t, 'values', entries);
-    else {
-      const k = t.codebookSize!;
-      const codebook = floatSection(bytes, dataStart, t, 'codebook', k);
-      const codes = symbolSection(bytes, dataStart, t, 'codes', entries, t.weightBits!);
-      words = new Uint32Array(entries);
-      for (let i = 0; i < entries; i++) {
-        const c = codes[i]!;
-        if (c > k)
-          throw badSection(t, 'codes', dataStart, `entry ${i} has code ${c}, codebook has ${k} values`);
-        words[i] = c === 0 ? 0 : codebook[c - 1]!;
-      }
-    }
-    let fillers = 0;
-    for (let i = 0; i < entries; i++) {
-      out[positions[i]!] = words[i]!;
-      if (words[i] === 0) fillers++;
-    }
-    if (fillers !== t.fillers)
-      throw badSection(
-        t,
-        'gaps',
-        dataStart,
-        `${fillers} zero entries where the header declares ${t.fillers} fillers`,
-      );
+  const base = { name: t.name, shape: t.shape };
+  if (t.encoding === 'raw') {
+    const words = floatSection(bytes, dataStart, t, 'values', size);
+    return { ...base, encoding: 'raw', values: new Float32Array(words.buffer) };
   }
-  return { name: t.name, shape: t.shape, values: new Float32Array(out.buffer) };
+  const entries = t.entries!;
+  const gaps = symbolSection(bytes, dataStart, t, 'gaps', entries, t.indexBits!);
+  let positions: Int32Array;
+  try {
+    positions = decodeRelativeIndices(gaps, t.indexBits!, size);
+  } catch (e) {
+    throw badSection(t, 'gaps', dataStart, (e as Error).message);
+  }
+  let words: Uint32Array;
+  let result: TensorEntries;
+  if (t.encoding === 'sparse') {
+    words = floatSection(bytes, dataStart, t, 'values', entries);
+    result = { ...base, encoding: 'sparse', positions, values: new Float32Array(words.buffer) };
+  } else {
+    const k = t.codebookSize!;
+    const codebook = floatSection(bytes, dataStart, t, 'codebook', k);
+    const codes = symbolSection(bytes, dataStart, t, 'codes', entries, t.weightBits!);
+    words = new Uint32Array(entries);
+    for (let i = 0; i < entries; i++) {
+      const c = codes[i]!;
+      if (c > k)
+        throw badSection(t, 'codes', dataStart, `entry ${i} has code ${c}, codebook has ${k} values`);
+      words[i] = c === 0 ? 0 : codebook[c - 1]!;
+    }
+    result = { ...base, encoding: 'shared', positions, codes, codebook: new Float32Array(codebook.buffer) };
+  }
+  let fillers = 0;
+  for (let i = 0; i < entries; i++) if (words[i] === 0) fillers++;
+  if (fillers !== t.fillers)
+    throw badSection(
+      t,
+      'gaps',
+      dataStart,
+      `${fillers} zero entries where the header declares ${t.fillers} fillers`,
+    );
+  return result;
+}
+
+/** The dense values of checked entries (bit-exact: +0 where nothing is stored). */
+export function entriesToDense(e: TensorEntries): Float32Array {
+  if (e.encoding === 'raw') return e.values;
+  const size = e.shape.reduce((a, b) => a * b, 1);
+  const out = new Uint32Array(size);
+  let bits: Uint32Array;
+  if (e.encoding === 'sparse') bits = new Uint32Array(e.values.buffer, e.values.byteOffset, e.values.length);
+  else {
+    const book = new Uint32Array(e.codebook.buffer, e.codebook.byteOffset, e.codebook.length);
+    bits = Uint32Array.from(e.codes, (c) => (c === 0 ? 0 : book[c - 1]!));
+  }
+  for (let i = 0; i < e.positions.length; i++) out[e.positions[i]!] = bits[i]!;
+  return new Float32Array(out.buffer);
+}
+
+function decodeTensor(bytes: Uint8Array, dataStart: number, t: TensorEntry): DecodedTensor {
+  return { name: t.name, shape: t.shape, values: entriesToDense(readEntries(bytes, dataStart, t)) };
+}
+
+/**
+ * Decodes a whole file into each tensor's stored entries (positions with float32 values, or with
+ * codebook indices and the codebook) without expanding them: what runs shared weights directly.
+ * Checked as decodeCompressed checks.
+ */
+export function decodeEntries(bytes: Uint8Array): { header: FileHeader; tensors: TensorEntries[] } {
+  const { header, dataStart } = readHeader(bytes);
+  return { header, tensors: header.tensors.map((t) => readEntries(bytes, dataStart, t)) };
 }
 
 /** Decodes a whole file; any problem throws a CompressedFileError naming the section and offset. */

@@ -10,8 +10,10 @@ import { dependentOf } from '../transitions/transition-set.js';
 import { Configuration, type Transition, type TransitionSystem } from '../transitions/transitions.js';
 import { copyConfiguration } from './configuration-copy.js';
 
-/** Beam widths that `lab parse --beam` and `ParseOptions.beam` accept. */
-export const MAX_BEAM_WIDTH = 256;
+/** Beam widths that `lab parse --beam` and `ParseOptions.beam` accept (beamSearch itself takes any). */
+export const MAX_BEAM_WIDTH = 64;
+/** Feature rows per scoring call at most: parseTrees narrows its batches of sentences to keep to it. */
+export const MAX_BEAM_ROWS = 32_768;
 
 export interface BeamModel {
   system: TransitionSystem;
@@ -108,7 +110,7 @@ export function beamSearch(
   scorer: Scorer,
   width: number,
 ): BeamItem[][] {
-  checkBeamWidth(width);
+  if (!(Number.isInteger(width) && width >= 1)) throw new RangeError(`beam width must be a positive integer; got ${width}`);
   const { system, transitions } = model;
   const T = transitions.length;
   const moves = distinctMoves(transitions);

@@ -7,6 +7,7 @@ import {
   beamSearch,
   checkBeamWidth,
   distinctMoves,
+  MAX_BEAM_ROWS,
   forcedTransition,
 } from '../beam/beam-search.js';
 import { PrecomputedScorer } from '../fast-path/precompute.js';
@@ -182,8 +183,10 @@ export class Parser {
     if (!context) scorer = precompute ? this.precomputed!.scorer() : this.networkScorer();
     const out: { heads: Int32Array; labels: string[] }[] = new Array(sentences.length);
     try {
-      for (let s = 0; s < sentences.length; s += batchSize) {
-        const part = sentences.slice(s, s + batchSize);
+      // a beam scores `beam` rows per sentence: fewer sentences side by side keep the rows bounded
+      const step = beam > 1 ? Math.max(1, Math.min(batchSize, Math.floor(MAX_BEAM_ROWS / beam))) : batchSize;
+      for (let s = 0; s < sentences.length; s += step) {
+        const part = sentences.slice(s, s + step);
         const encoded = part.map((ws) => this.encode(ws));
         const batchScorer = context && !precompute ? this.networkScorer(encoded) : undefined;
         try {

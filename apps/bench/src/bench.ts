@@ -60,6 +60,11 @@ const program = new Command('bench')
     "diagnosis: Adam as tfjs ops instead of @lab's fused kernel (its 1 - b2 is rounded to float32)",
   )
   .option('--no-epoch', 'depparse: skip timing a training epoch')
+  .option(
+    '--beam <n>',
+    'depparse: beam width of the beam_* figures (default 8; 1 skips them)',
+    integerOption('--beam', { min: 1, max: 64 }),
+  )
   .option('--quiet', 'quality workloads: no progress on stderr')
   .option('--profile', 'print a per-kernel breakdown of one iteration')
   .option('--no-peer', 'skip the PyTorch peer')
@@ -96,7 +101,7 @@ const program = new Command('bench')
         for (const line of precisionBench({ seed: o.seed, quiet: o.quiet }))
           console.log(JSON.stringify(line));
       } else if (name === 'depparse') {
-        console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet })));
+        console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet, beam: o.beam })));
       } else if (name === 'wgan-quality') {
         const q = { iters: o.iters ?? 400, peer: o.peer, seed: o.seed, seeds: o.seeds, quiet: o.quiet };
         console.log(JSON.stringify(await wganQuality({ ...q, width: o.width, checkpoints: o.checkpoints })));

@@ -2,7 +2,8 @@
 // (the one `lab parse` uses) on EWT test with gold tokenisation and gold UPOS/XPOS/FEATS; parse speed
 // on one thread, cold (a fresh model load and one pass, as `lab parse` does) and warm (the same
 // model's later passes over the same set, with its rare-word cache filled); the time of one training
-// epoch over EWT train with the shipped model's settings.
+// epoch over EWT train with the shipped model's settings; and the beam parser (--beam, default 8) on
+// the same set after the greedy passes.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -13,10 +13,12 @@ import {
   TOKEN_POSITIONS,
 } from '../model/features.js';
 import {
+  type Activation,
   type ContextLayout,
   contextLayout,
   contextPositions,
   contextRow,
+  layerActivation,
   type ParserNet,
 } from '../model/model.js';
 import { ContextEncoderKernel } from './context-kernel.js';
@@ -201,7 +203,7 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
         // hidden2's padding columns are zero and its width is a multiple of 4 in practice; the next
         // layer reads inF columns with stride outPad only when they agree
         if (l.outPad !== l.out) throw new Error('a second hidden layer needs a width divisible by 4');
-        this.activate(l.y, rows * l.outPad);
+        this.activate(l.y, rows * l.outPad, layerActivation(this.net.config, i + 1));
       }
       x = l.y;
     });
@@ -330,12 +332,11 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
     buildRows();
     k.run(this.table, b.offsets, rows, perRow(), H, this.bias, b.out);
     if (rare) k.rareRows(this.w1Words, this.wordEmb, b.items, rare, sizes.dw, H, b.out);
-    this.activate(b.out, rows * H);
+    this.activate(b.out, rows * H, this.net.config.activation);
     return b.out;
   }
 
-  private activate(at: number, n: number): void {
-    const act = this.net.config.activation;
+  private activate(at: number, n: number, act: Activation): void {
     if (act === 'tanh') activateInPlace(this.k.f32(at, n), act);
     else this.k.activate(at, n, act);
   }

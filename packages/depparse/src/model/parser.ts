@@ -7,8 +7,8 @@ import {
   beamSearch,
   checkBeamWidth,
   distinctMoves,
-  MAX_BEAM_ROWS,
   forcedTransition,
+  MAX_BEAM_ROWS,
 } from '../beam/beam-search.js';
 import { PrecomputedScorer } from '../fast-path/precompute.js';
 import { type ConlluSentence, type ConlluWord, words } from '../text/conllu.js';

@@ -110,7 +110,8 @@ export function beamSearch(
   scorer: Scorer,
   width: number,
 ): BeamItem[][] {
-  if (!(Number.isInteger(width) && width >= 1)) throw new RangeError(`beam width must be a positive integer; got ${width}`);
+  if (!(Number.isInteger(width) && width >= 1))
+    throw new RangeError(`beam width must be a positive integer; got ${width}`);
   const { system, transitions } = model;
   const T = transitions.length;
   const moves = distinctMoves(transitions);

@@ -125,10 +125,13 @@ export function beamSearch(
   const slots = new Int32Array(batch.length * width);
   const rowOf = new Map<BeamItem, number>();
   const legal = new Int32Array(T);
+  /** Whether sentence s has an unfinished item this step. */
+  const active = new Uint8Array(batch.length);
   for (;;) {
     // forced transitions first; then one row per unfinished item, all sentences in one call
     rowOf.clear();
     let rows = 0;
+    active.fill(0);
     beams.forEach((beam, s) => {
       for (const item of beam) {
         const c = item.config;
@@ -139,12 +142,15 @@ export function beamSearch(
         if (system.isTerminal(c)) continue;
         extractFeatures(c, batch[s]!, item.labelIds, buffers, rows);
         slots[rows] = s;
+        active[s] = 1;
         rowOf.set(item, rows++);
       }
     });
     if (rows === 0) break;
     const scores = scorer(buffers, rows, slots);
-    beams = beams.map((beam) => {
+    beams = beams.map((beam, s) => {
+      // a finished sentence's beam (every item complete, best first) stays as it is
+      if (active[s] === 0) return beam;
       const top: Candidate[] = [];
       beam.forEach((item, rank) => {
         // a successor scores at most its item (log-probabilities are <= 0): skip items below the top

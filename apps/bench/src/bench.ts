@@ -98,6 +98,11 @@ const program = new Command('bench')
     'deep-compression: train on the first N MNIST training images',
     integerOption('--train-limit', { min: 1, max: 60_000 }),
   )
+  .option(
+    '--beam <n>',
+    'depparse: beam width of the beam_* figures (default 8; 1 skips them)',
+    integerOption('--beam', { min: 1, max: 64 }),
+  )
   .option('--quiet', 'quality workloads: no progress on stderr')
   .option('--profile', 'print a per-kernel breakdown of one iteration')
   .option('--no-peer', 'skip the PyTorch peer')
@@ -141,7 +146,7 @@ const program = new Command('bench')
           quiet: o.quiet,
         });
       } else if (name === 'depparse') {
-        console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet })));
+        console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet, beam: o.beam })));
       } else if (name === 'distill') {
         console.log(JSON.stringify(await distillBench(distillOptionsFrom(o))));
       } else if (name === 'wgan-quality') {

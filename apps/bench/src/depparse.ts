@@ -2,7 +2,8 @@
 // (the one `lab parse` uses) on EWT test with gold tokenisation and gold UPOS/XPOS/FEATS; parse speed
 // on one thread, cold (a fresh model load and one pass, as `lab parse` does) and warm (the same
 // model's later passes over the same set, with its rare-word cache filled); the time of one training
-// epoch over EWT train with the shipped model's settings.
+// epoch over EWT train with the shipped model's settings; and the beam parser (--beam, default 8) on
+// the same set after the greedy passes.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -61,7 +62,18 @@ function coldPass(test: ConlluSentence[]) {
   return { model, parsed, loadMs: t1 - t0, parseMs: t2 - t1 };
 }
 
-export async function depparseBench({ epoch = true, quiet = false } = {}): Promise<Record<string, unknown>> {
+/** The beam width of the beam_* figures (`--beam`). */
+export const BENCH_BEAM = 8;
+
+export async function depparseBench({
+  epoch = true,
+  quiet = false,
+  beam = BENCH_BEAM,
+}: {
+  epoch?: boolean;
+  quiet?: boolean;
+  beam?: number;
+} = {}): Promise<Record<string, unknown>> {
   const log = (s: string) => {
     if (!quiet) process.stderr.write(`${s}\n`);
   };
@@ -93,6 +105,16 @@ export async function depparseBench({ epoch = true, quiet = false } = {}): Promi
   log(
     `gold tags: UAS ${(100 * gold.uas).toFixed(2)} LAS ${(100 * gold.las).toFixed(2)}; warm ${(test.length / (ms / 1000)).toFixed(0)} sentences/s`,
   );
+  // the beam parser: the same model, its tables built by the passes above
+  let beamed: { scores: ReturnType<typeof attachmentScores>; ms: number } | null = null;
+  if (beam > 1) {
+    const t0 = performance.now();
+    const out = parser.parse(test, { batchSize: LAB_PARSE_BATCH, beam });
+    beamed = { scores: attachmentScores(test, out), ms: performance.now() - t0 };
+    log(
+      `beam ${beam}: UAS ${(100 * beamed.scores.uas).toFixed(2)} LAS ${(100 * beamed.scores.las).toFixed(2)}; ${(test.length / (beamed.ms / 1000)).toFixed(0)} sentences/s`,
+    );
+  }
   const tagged = tagger.tag(test);
   const tags = tagAccuracy(test, tagged);
   const predicted = attachmentScores(test, parser.parse(tagged));
@@ -150,6 +172,12 @@ export async function depparseBench({ epoch = true, quiet = false } = {}): Promi
     cold_parse_ms: Math.round(cold.parseMs),
     warm_parse_ms: Math.round(ms),
     batch_size: LAB_PARSE_BATCH,
+    beam_width: beamed ? beam : null,
+    beam_uas: beamed ? r(beamed.scores.uas) : null,
+    beam_las: beamed ? r(beamed.scores.las) : null,
+    beam_clas: beamed ? r(beamed.scores.clas) : null,
+    // after the greedy passes (the word rows built): a warm figure
+    beam_sent_per_s: beamed ? Math.round(test.length / (beamed.ms / 1000)) : null,
     epoch_s: epochSeconds === null ? null : Number(epochSeconds.toFixed(1)),
     model: `@lab/depparse/models/en_ewt (${parser.config.system}, hidden ${parser.config.net.hidden.join('x')} ${parser.config.net.activation}${contextNote(parser)})`,
     // the same machine's arithmetic rate in this run: the parse and epoch figures swing with it

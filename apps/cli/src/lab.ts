@@ -12,6 +12,7 @@ import { integer, LIMITS, number, numberList } from './options.js';
 import {
   formatScores,
   MAX_BATCH_SIZE,
+  parseBeamOption,
   parseContextOption,
   parseEval,
   parseHiddenOption,
@@ -371,6 +372,12 @@ parse
     'words (tokens) per sentence at most; a longer sentence is an error (a warning with --lenient)',
     invalidArgument(parseMaxWordsOption),
     1000,
+  )
+  .option(
+    '--beam <n>',
+    'beam width: keep the n best transition sequences per sentence (1: greedy, at most 64)',
+    invalidArgument(parseBeamOption),
+    1,
   )
   .option(
     '--lenient',

@@ -10,6 +10,7 @@ import {
   type ConlluSentence,
   type ContextConfig,
   formatConllu,
+  MAX_BEAM_WIDTH,
   MAX_MODEL_DIM,
   MAX_SENTENCE_WORDS,
   type Morphology,
@@ -234,6 +235,8 @@ export interface ParseRunOptions {
   maxInputBytes?: number;
   /** No progress line. */
   quiet?: boolean;
+  /** Beam width (1, the default: greedy). */
+  beam?: number;
 }
 
 /** Sentences parsed side by side at most (a batch's memory grows with it). */
@@ -256,6 +259,9 @@ export async function parseRun(
     throw new Error('--max-words must be a positive integer');
   if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1 && o.batchSize <= MAX_BATCH_SIZE))
     throw new Error(`--batch-size must be an integer in [1, ${MAX_BATCH_SIZE}]`);
+  const beam = o.beam ?? 1;
+  if (!(Number.isInteger(beam) && beam >= 1 && beam <= MAX_BEAM_WIDTH))
+    throw new Error(`--beam must be an integer in [1, ${MAX_BEAM_WIDTH}]`);
   const fromFile = o.input !== undefined && o.input !== '-';
   const { name, bytes } = await readInput(fromFile ? o.input : undefined, o.maxInputBytes, stdin);
   const input = readSentences(bytes, name, {
@@ -291,7 +297,7 @@ export async function parseRun(
     const t0 = performance.now();
     const show =
       !o.quiet && all.length >= PROGRESS_WORDS ? parseProgress(sentences.length, all.length) : undefined;
-    const parsed = model.parser.parse(sentences, { batchSize: o.batchSize, onBatch: show });
+    const parsed = model.parser.parse(sentences, { batchSize: o.batchSize, onBatch: show, beam });
     const seconds = (performance.now() - t0) / 1000;
     const conllu = formatConllu(parsed);
     if (o.output) writeFileAtomic(o.output, conllu);
@@ -408,6 +414,17 @@ export function parseMaxWordsOption(v: string): number {
   const n = v.trim() === '' ? Number.NaN : Number(v);
   if (!(Number.isInteger(n) && n >= 1 && n <= 1_000_000))
     throw new Error(`--max-words must be an integer in [1, 1000000]; got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** `--beam n` of `lab parse`: the beam width, 1 (greedy) to MAX_BEAM_WIDTH. */
+export function parseBeamOption(v: string): number {
+  // decimal digits only (Number() would also take '0x10' and '1e1')
+  const n = /^\s*[0-9]+\s*$/.test(v) ? Number(v) : Number.NaN;
+  if (!(Number.isInteger(n) && n >= 1 && n <= MAX_BEAM_WIDTH))
+    throw new Error(
+      `--beam must be an integer in [1, ${MAX_BEAM_WIDTH}] (1: greedy); got ${JSON.stringify(v)}`,
+    );
   return n;
 }
 

@@ -1,5 +1,5 @@
 // WASM SIMD kernels for parsing with the precomputed first layer: table_sum (out[r] = bias + sum_k
-// table[offsets[r, k]], rows of H floats), rare_rows, activate, dense and dense_add; table_scatter, the gradient of
+// table[offsets[r, k]], rows of H floats), rare_rows, table_rows, activate, dense and dense_add; table_scatter, the gradient of
 // table_sum, for training. Built by ../scripts/build-kernels.mjs with clang-16 --target=wasm32
 // -msimd128, plain and with relaxed SIMD's fused multiply-add (LAB_FMA, used by dense); the results
 // are embedded in src/fast-path/kernels/table-sum.wasm.ts.
@@ -60,6 +60,47 @@ void rare_rows(const float *w1, const float *emb, const int *items, int count, i
       const float *wr = w + j * h;
       for (int k = 0; k < h; k += 4)
         wasm_v128_store(o + k, wasm_f32x4_add(wasm_v128_load(o + k), wasm_f32x4_mul(s, wasm_v128_load(wr + k))));
+    }
+  }
+}
+
+// Table rows built on demand (a word's product with one position's block of W1, the first time the
+// pair occurs): the h floats at table + items[3i] = sum_j emb[items[3i+2], j] * w1[(items[3i+1] * dim + j), :].
+// Each column is summed from +0 in j order with the build's multiply-add (fused in the FMA build), as
+// tfjs's matMul (XNNPACK) does, so a row built here is bitwise the one a whole-vocabulary table held
+// (tested); 32 columns stay in registers over the whole sum.
+__attribute__((export_name("table_rows")))
+void table_rows(const float *w1, const float *emb, const int *items, int count, int dim, int h, float *table) {
+  if (dim < 1) return;  // (else clang turns the all-zero rows into a call to memset, which is not linked)
+  for (int i = 0; i < count; i++) {
+    float *o = table + items[3 * i];
+    const float *e = emb + items[3 * i + 2] * dim;
+    const float *w = w1 + items[3 * i + 1] * dim * h;
+    int k = 0;
+    for (; k + 32 <= h; k += 32) {
+      v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+      for (int j = 0; j < dim; j++) {
+        v128_t s = wasm_f32x4_splat(e[j]);
+        const float *wr = w + j * h + k;
+        a0 = MADD(s, wasm_v128_load(wr), a0);
+        a1 = MADD(s, wasm_v128_load(wr + 4), a1);
+        a2 = MADD(s, wasm_v128_load(wr + 8), a2);
+        a3 = MADD(s, wasm_v128_load(wr + 12), a3);
+        a4 = MADD(s, wasm_v128_load(wr + 16), a4);
+        a5 = MADD(s, wasm_v128_load(wr + 20), a5);
+        a6 = MADD(s, wasm_v128_load(wr + 24), a6);
+        a7 = MADD(s, wasm_v128_load(wr + 28), a7);
+      }
+      wasm_v128_store(o + k, a0); wasm_v128_store(o + k + 4, a1);
+      wasm_v128_store(o + k + 8, a2); wasm_v128_store(o + k + 12, a3);
+      wasm_v128_store(o + k + 16, a4); wasm_v128_store(o + k + 20, a5);
+      wasm_v128_store(o + k + 24, a6); wasm_v128_store(o + k + 28, a7);
+    }
+    for (; k < h; k += 4) {
+      v128_t a = wasm_f32x4_splat(0.0f);
+      for (int j = 0; j < dim; j++)
+        a = MADD(wasm_f32x4_splat(e[j]), wasm_v128_load(w + j * h + k), a);
+      wasm_v128_store(o + k, a);
     }
   }
 }

@@ -1,4 +1,10 @@
 export {
+  type BeamItem,
+  type BeamModel,
+  beamSearch,
+  MAX_BEAM_WIDTH,
+} from './beam/beam-search.js';
+export {
   type AttachmentScores,
   attachmentScores,
   type LabelScore,

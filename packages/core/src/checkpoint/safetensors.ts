@@ -321,12 +321,10 @@ export function decodeTensor(t: RawTensor): {
     case 'F64':
       return { dtype: 'float32', data: Float32Array.from(new Float64Array(copy.buffer)) };
     case 'F16':
+      return { dtype: 'float32', data: widenF16(copy, count) };
     case 'BF16': {
       const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) {
-        const h = dv.getUint16(2 * i, true);
-        out[i] = t.dtype === 'BF16' ? bf16(h) : f16(h);
-      }
+      for (let i = 0; i < count; i++) out[i] = bf16(dv.getUint16(2 * i, true));
       return { dtype: 'float32', data: out };
     }
     case 'I32':
@@ -400,6 +398,24 @@ export function float16Bits(x: Float32Array): Uint16Array {
     const rem = mant & 0x1fff;
     if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
     out[i] = sign | h;
+  }
+  return out;
+}
+
+/**
+ * Little-endian float16 values widened to float32 by moving their bits (a normal number's exponent is
+ * rebiased, its mantissa shifted): loading a float16 model spent most of its time in f16() per value.
+ * Subnormals, infinities and NaN, rare in weights, take f16().
+ */
+export function widenF16(bytes: Uint8Array, count: number): Float32Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(count);
+  const bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < count; i++) {
+    const h = dv.getUint16(2 * i, true);
+    const e = h & 0x7c00;
+    if (e !== 0 && e !== 0x7c00) bits[i] = ((h & 0x8000) << 16) | (((h & 0x7fff) + 0x1c000) << 13);
+    else out[i] = f16(h);
   }
   return out;
 }

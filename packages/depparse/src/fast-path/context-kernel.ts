@@ -7,6 +7,7 @@ import type { SentenceIds } from '../model/features.js';
 import { type ContextLayout, type ParserNet, tidyData } from '../model/model.js';
 import { ROOT_ID } from '../model/vocab.js';
 import type { TableSumKernel } from './kernels/table-sum.js';
+import { LazyRows } from './lazy-rows.js';
 
 export class ContextEncoderKernel {
   private readonly width: number;
@@ -15,8 +16,10 @@ export class ContextEncoderKernel {
   private readonly dw: number;
   /** Output channels per convolution. */
   private readonly outs: number[];
-  /** First convolution: tables [tap][id][c1] for words (top ones), UPOS and XPOS, then a zero row. */
+  /** First convolution: tables [tap][id][c1] for UPOS and XPOS, then a zero row. */
   private readonly table: number;
+  /** Its rows for the top words, per (tap, word), built as they first occur (after the table). */
+  private readonly wordRows: LazyRows;
   private readonly base: { upos: number; xpos: number; zero: number };
   private readonly bias1: number;
   /** The first convolution's word rows per tap, [width * dw, c1] (rare words are multiplied). */
@@ -68,26 +71,29 @@ export class ContextEncoderKernel {
           ),
         );
       });
-    const words = taps(net.wordEmbedding.weight as tf.Tensor2D, this.topWords, 0, c.wordDim);
     const upos = taps(net.uposEmbedding.weight as tf.Tensor2D, c.upos, c.wordDim, c.tagDim);
     const xpos = taps(net.xposEmbedding.weight as tf.Tensor2D, c.xpos, c.wordDim + c.tagDim, c.tagDim);
-    this.table = k.alloc(words.length + upos.length + xpos.length + c1);
-    const view = k.f32(this.table, words.length + upos.length + xpos.length + c1);
-    view.set(words, 0);
-    view.set(upos, words.length);
-    view.set(xpos, words.length + upos.length);
-    view.fill(0, words.length + upos.length + xpos.length);
-    this.base = {
-      upos: words.length,
-      xpos: words.length + upos.length,
-      zero: words.length + upos.length + xpos.length,
-    };
+    this.table = k.alloc(upos.length + xpos.length + c1);
+    const view = k.f32(this.table, upos.length + xpos.length + c1);
+    view.set(upos, 0);
+    view.set(xpos, upos.length);
+    view.fill(0, upos.length + xpos.length);
+    this.base = { upos: 0, xpos: upos.length, zero: upos.length + xpos.length };
     this.bias1 = k.put(net.contextLayers[0]!.bias!.dataSync() as Float32Array);
     this.w1Words = k.put(
       tidyData(() =>
         tf.concat(Array.from({ length: this.width }, (_, j) => tf.slice(w1, [j * inC, 0], [c.wordDim, c1]))),
       ),
     );
+    this.wordRows = new LazyRows(k, {
+      keys: this.width * this.topWords,
+      capacity: this.width * this.topWords,
+      width: c1,
+      base: this.table,
+      embedding: wordEmb,
+      weights: this.w1Words,
+      dim: c.wordDim,
+    });
     this.later = net.contextLayers.slice(1).map((l) => ({
       w: k.put(l.weight.dataSync() as Float32Array),
       b: k.put(l.bias!.dataSync() as Float32Array),
@@ -125,6 +131,9 @@ export class ContextEncoderKernel {
       this.products = k.alloc(this.capacity * productWidth);
     }
     // first convolution: per token, the table rows of its neighbours' words and tags
+    // room for the word rows this batch may meet first, before views of kernel memory are taken
+    const wordRows = this.wordRows;
+    wordRows.reserve(n * W);
     const offsets = k.i32(this.offsets, n * 3 * W);
     const items = k.i32(this.items, n * 3 * W);
     const c1 = this.outs[0]!;
@@ -145,7 +154,7 @@ export class ContextEncoderKernel {
           const w = q === 0 ? ROOT_ID : s.words[q]!;
           const u = q === 0 ? ROOT_ID : s.upos[q]!;
           const x = q === 0 ? ROOT_ID : s.xpos[q]!;
-          if (w < K) offsets[o + 3 * j] = (j * K + w) * c1;
+          if (w < K) offsets[o + 3 * j] = wordRows.row(j * K + w, j, w);
           else {
             items[3 * rare] = at + t;
             items[3 * rare + 1] = j;
@@ -161,6 +170,7 @@ export class ContextEncoderKernel {
     const data = (buf: number, c: number) => buf + 4 * r * c;
     k.f32(x, r * cmax).fill(0);
     k.f32(y, r * cmax).fill(0);
+    wordRows.build();
     k.run(this.table, this.offsets, n, 3 * W, c1, this.bias1, data(x, c1));
     if (rare) k.rareRows(this.w1Words, this.wordEmb, this.items, rare, this.dw, c1, data(x, c1));
     this.finish(x, c1, n, batch, layout);

@@ -10,7 +10,13 @@ import {
   type SentenceIds,
   TOKEN_POSITIONS,
 } from '../model/features.js';
-import { type ContextLayout, contextLayout, contextRow, type ParserNet } from '../model/model.js';
+import {
+  type ContextLayout,
+  contextLayout,
+  contextRow,
+  layerActivation,
+  type ParserNet,
+} from '../model/model.js';
 import {
   activateInPlace,
   addRow,
@@ -97,7 +103,7 @@ export class JsPrecomputedScorer implements PrecomputedPath {
       this.rest.forEach((l, i) => {
         x = tf.add(tf.matMul(x, l.weight), l.bias);
         if (i < this.rest.length - 1) {
-          const a = this.net.config.activation;
+          const a = layerActivation(this.net.config, i + 1);
           x = a === 'cube' ? tf.mul(tf.mul(x, x), x) : a === 'relu' ? tf.relu(x) : tf.tanh(x);
         }
       });

@@ -13,14 +13,17 @@ import {
   TOKEN_POSITIONS,
 } from '../model/features.js';
 import {
+  type Activation,
   type ContextLayout,
   contextLayout,
   contextPositions,
   contextRow,
+  layerActivation,
   type ParserNet,
 } from '../model/model.js';
 import { ContextEncoderKernel } from './context-kernel.js';
 import type { TableSumKernel } from './kernels/table-sum.js';
+import { LazyRows } from './lazy-rows.js';
 import {
   activateInPlace,
   contextBlocks,
@@ -49,7 +52,6 @@ interface TableBases {
   xpos: number;
   labels: number;
   extras: number;
-  rare: number;
   /** A zero row, standing in for rare words multiplied afterwards. */
   zero: number;
 }
@@ -69,10 +71,8 @@ interface RowBuffers {
   capacity: number;
   offsets: number;
   out: number;
-  /** (row, position, word) of the rare words multiplied after the row sums. */
+  /** (row, position, word) of the rarer words multiplied after the row sums (past the cache). */
   items: number;
-  /** (slot, position, word) of the rows a batch adds to the rare cache. */
-  pending: number;
 }
 
 export class KernelPrecomputedScorer implements PrecomputedPath {
@@ -90,11 +90,11 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
   private readonly pairSlots: Int32Array;
   private pairs = 0;
   private readonly pairCapacity: number;
-  /** Row slot of rare (word, position) pair id * TOKEN_POSITIONS + p (-1: none yet); slots in use. */
-  private readonly rareSlots: Int32Array;
-  private rares = 0;
-  private readonly rareCapacity: number;
-  private readonly rows: RowBuffers = { capacity: 0, offsets: 0, out: 0, items: 0, pending: 0 };
+  /** Rows of the tabled words' (word, position) pairs, built as they first occur (key p * topWords + id). */
+  private readonly wordRows: LazyRows;
+  /** Rows kept for rarer words' pairs (key p * rarer words + id - topWords), up to rareCacheRows. */
+  private readonly rareRows: LazyRows;
+  private readonly rows: RowBuffers = { capacity: 0, offsets: 0, out: 0, items: 0 };
   private readonly contextBlocks?: tf.Tensor2D;
   /** The encoder in kernel memory (null: its convolutions run in tfjs). */
   private readonly encoder: ContextEncoderKernel | null = null;
@@ -113,49 +113,58 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
     private readonly k: TableSumKernel,
     { maxTagPairs, rareCacheRows, useContextKernel }: KernelScorerOptions,
   ) {
-    this.bytes = tablesBytes(t);
     const c = net.config;
     const H = t.H;
     const U = c.upos;
     const X = c.xpos;
     this.pairCapacity = Math.min(U * X, Math.max(0, Math.floor(maxTagPairs)));
     const all = this.pairCapacity === U * X;
-    const rarePairs = Math.max(0, c.words - t.topWords) * TOKEN_POSITIONS;
-    this.rareCapacity = Math.min(rarePairs, Math.max(0, Math.floor(rareCacheRows)));
     // pair rows (all of them, or room for maxTagPairs filled as they occur), then UPOS and XPOS rows
     const sizes = [
-      t.words.length,
       TOKEN_POSITIONS * this.pairCapacity * H,
       all ? 0 : t.upos.length,
       all ? 0 : t.xpos.length,
       t.labels.length,
       t.extras.length,
-      this.rareCapacity * H,
     ];
     const total = sizes.reduce((a, b) => a + b, 0) + H;
     this.table = k.alloc(total);
     const view = k.f32(this.table, total);
     let at = 0;
-    const base = { pairs: 0, upos: 0, xpos: 0, labels: 0, extras: 0, rare: 0, zero: 0 };
-    view.set(t.words, at);
-    base.pairs = at += sizes[0]!;
-    base.upos = at += sizes[1]!;
-    view.set(t.upos.subarray(0, sizes[2]), at);
-    base.xpos = at += sizes[2]!;
-    view.set(t.xpos.subarray(0, sizes[3]), at);
-    base.labels = at += sizes[3]!;
+    const base = { pairs: 0, upos: 0, xpos: 0, labels: 0, extras: 0, zero: 0 };
+    base.upos = at += sizes[0]!;
+    view.set(t.upos.subarray(0, sizes[1]), at);
+    base.xpos = at += sizes[1]!;
+    view.set(t.xpos.subarray(0, sizes[2]), at);
+    base.labels = at += sizes[2]!;
     view.set(t.labels, at);
-    base.extras = at += sizes[4]!;
+    base.extras = at += sizes[3]!;
     view.set(t.extras, at);
-    base.rare = at += sizes[5]!;
-    base.zero = at += sizes[6]!;
+    base.zero = at += sizes[4]!;
     this.base = base;
     this.bias = k.put(t.bias);
     this.w1Words = k.put(t.w1Words);
     this.wordEmb = k.put(t.wordEmb);
     this.layers = [...net.hidden.slice(1), net.output].map((l) => paddedLayer(k, l));
     this.pairSlots = new Int32Array(U * X).fill(-1);
-    this.rareSlots = new Int32Array(this.rareCapacity > 0 ? rarePairs : 0).fill(-1);
+    // word rows lie after the tables (their offsets count from the table's start)
+    const lazy = (keys: number, capacity: number) =>
+      new LazyRows(k, {
+        keys,
+        capacity,
+        width: H,
+        base: this.table,
+        embedding: this.wordEmb,
+        weights: this.w1Words,
+        dim: c.wordDim,
+      });
+    const rarer = Math.max(0, c.words - t.topWords);
+    this.wordRows = lazy(TOKEN_POSITIONS * t.topWords, TOKEN_POSITIONS * t.topWords);
+    this.rareRows = lazy(
+      TOKEN_POSITIONS * rarer,
+      Math.min(TOKEN_POSITIONS * rarer, Math.max(0, Math.floor(rareCacheRows))),
+    );
+    this.bytes = tablesBytes(t) + 4 * TOKEN_POSITIONS * t.topWords * H;
     this.contextBlocks = contextBlocks(net, H);
     this.hasContext = this.contextBlocks !== undefined;
     if (this.contextBlocks && useContextKernel && ContextEncoderKernel.fits(net))
@@ -194,7 +203,7 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
         // hidden2's padding columns are zero and its width is a multiple of 4 in practice; the next
         // layer reads inF columns with stride outPad only when they agree
         if (l.outPad !== l.out) throw new Error('a second hidden layer needs a width divisible by 4');
-        this.activate(l.y, rows * l.outPad);
+        this.activate(l.y, rows * l.outPad, layerActivation(this.net.config, i + 1));
       }
       x = l.y;
     });
@@ -224,7 +233,7 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
     b.offsets = k.alloc(b.capacity * (SEPARATE_ROW + CONTEXT_POSITIONS));
     b.out = k.alloc(b.capacity * this.t.H);
     b.items = k.alloc(b.capacity * 3 * TOKEN_POSITIONS);
-    b.pending = k.alloc(b.capacity * 3 * TOKEN_POSITIONS);
+
     for (const l of this.layers) l.y = k.alloc(b.capacity * l.outPad);
     return b;
   }
@@ -260,18 +269,18 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
     const b = this.reserve(rows);
     const ctx = contextPositions(this.net.config);
     const perRow = () => (this.paired ? PAIRED_ROW : SEPARATE_ROW) + ctx;
+    const { wordRows, rareRows } = this;
+    // room for every row this batch may meet first, before any view of kernel memory is taken
+    wordRows.reserve(rows * TOKEN_POSITIONS);
+    rareRows.reserve(rows * TOKEN_POSITIONS);
     const items = k.i32(b.items, rows * 3 * TOKEN_POSITIONS);
-    const pending = k.i32(b.pending, rows * 3 * TOKEN_POSITIONS);
-    let added = 0;
-    // the rows of the pairs this batch met first: zeroed, then embedding x W1 block added
-    const fillRareRows = () => {
-      if (added === 0) return;
-      const cache = k.f32(this.table + 4 * this.base.rare, this.rareCapacity * H);
-      for (let i = 0; i < added; i++) cache.fill(0, pending[3 * i]! * H, (pending[3 * i]! + 1) * H);
-      k.rareRows(this.w1Words, this.wordEmb, b.pending, added, sizes.dw, H, this.table + 4 * this.base.rare);
-      added = 0;
+    // the rows of the (word, position) pairs this batch met first: embedding x W1 block
+    const buildRows = () => {
+      wordRows.build();
+      rareRows.build();
     };
-    const { pairs, upos, xpos, labels, extras, zero, rare: rareBase } = this.base;
+    const rarer = this.net.config.words - K;
+    const { pairs, upos, xpos, labels, extras, zero } = this.base;
     const U = sizes.upos;
     const X = sizes.xpos;
     const L = sizes.labels;
@@ -282,19 +291,8 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
       const t = r * TOKEN_POSITIONS;
       for (let p = 0; p < TOKEN_POSITIONS; p++) {
         const id = f.words[t + p]!;
-        let slot = -1;
-        if (id >= K && this.rareCapacity > 0) {
-          const key = id * TOKEN_POSITIONS + p;
-          slot = this.rareSlots[key]!;
-          if (slot < 0 && this.rares < this.rareCapacity) {
-            slot = this.rareSlots[key] = this.rares++;
-            pending[3 * added] = slot;
-            pending[3 * added + 1] = p;
-            pending[3 * added++ + 2] = id;
-          }
-        }
-        if (id < K) offsets[o++] = (p * K + id) * H;
-        else if (slot >= 0) offsets[o++] = rareBase + slot * H;
+        const at = id < K ? wordRows.row(p * K + id, p, id) : rareRows.row(p * rarer + id - K, p, id);
+        if (at >= 0) offsets[o++] = at;
         else {
           offsets[o++] = zero;
           items[3 * rare] = r;
@@ -311,7 +309,7 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
           }
           // more distinct pairs than rows for them: one row of each from now on, this batch again
           this.paired = false;
-          fillRareRows();
+          buildRows();
           return this.firstLayer(f, rows, slots);
         }
         offsets[o++] = upos + (p * U + u) * H;
@@ -331,15 +329,14 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
           offsets[o++] = base + (contextRow(layout, at, f.tokens[r * CONTEXT_POSITIONS + j]!) * ctx + j) * H;
       }
     }
-    fillRareRows();
+    buildRows();
     k.run(this.table, b.offsets, rows, perRow(), H, this.bias, b.out);
     if (rare) k.rareRows(this.w1Words, this.wordEmb, b.items, rare, sizes.dw, H, b.out);
-    this.activate(b.out, rows * H);
+    this.activate(b.out, rows * H, this.net.config.activation);
     return b.out;
   }
 
-  private activate(at: number, n: number): void {
-    const act = this.net.config.activation;
+  private activate(at: number, n: number, act: Activation): void {
     if (act === 'tanh') activateInPlace(this.k.f32(at, n), act);
     else this.k.activate(at, n, act);
   }

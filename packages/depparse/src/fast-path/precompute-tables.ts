@@ -18,6 +18,10 @@ export interface FirstLayerTables {
   H: number;
   /** Words with tabled rows (the most frequent); rarer ones are multiplied by `w1Words`. */
   topWords: number;
+  /**
+   * The tabled words' rows, [position][word][H]; empty when they are built in the kernel as words
+   * occur (`wordRows: false`: most of the table is never read by one parse).
+   */
   words: Float32Array;
   upos: Float32Array;
   xpos: Float32Array;
@@ -48,7 +52,11 @@ export interface PrecomputedPath {
   dispose(): void;
 }
 
-export function firstLayerTables(net: ParserNet, topWords: number): FirstLayerTables {
+export function firstLayerTables(
+  net: ParserNet,
+  topWords: number,
+  { wordRows = true }: { wordRows?: boolean } = {},
+): FirstLayerTables {
   const c = net.config;
   const H = c.hidden[0]!;
   const top = Math.min(topWords, c.words);
@@ -71,7 +79,9 @@ export function firstLayerTables(net: ParserNet, topWords: number): FirstLayerTa
   return {
     H,
     topWords: top,
-    words: block(net.wordEmbedding.weight as tf.Tensor2D, top, wordBase, dw, TOKEN_POSITIONS),
+    words: wordRows
+      ? block(net.wordEmbedding.weight as tf.Tensor2D, top, wordBase, dw, TOKEN_POSITIONS)
+      : new Float32Array(0),
     upos: block(net.uposEmbedding.weight as tf.Tensor2D, c.upos, uposBase, dt, TOKEN_POSITIONS),
     xpos: block(net.xposEmbedding.weight as tf.Tensor2D, c.xpos, xposBase, dt, TOKEN_POSITIONS),
     labels: block(net.labelEmbedding.weight as tf.Tensor2D, c.labels, labelBase, c.labelDim, LABEL_POSITIONS),

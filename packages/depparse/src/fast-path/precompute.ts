@@ -44,15 +44,21 @@ export function precomputedPath(
     useContextKernel = true,
   }: PrecomputedScorerOptions = {},
 ): PrecomputedPath {
-  const tables = firstLayerTables(net, topWords);
-  const H = tables.H;
+  const H = net.config.hidden[0]!;
   if (H % 4 === 0 && useKernel && wasmSimdSupported())
-    return new KernelPrecomputedScorer(net, tables, new TableSumKernel(), {
-      maxTagPairs,
-      rareCacheRows: rareCacheRows ?? RARE_CACHE_BYTES / (4 * H),
-      useContextKernel,
-    });
-  return new JsPrecomputedScorer(net, tables);
+    // the kernel builds the word rows as (word, position) pairs first occur (a parse of EWT test
+    // meets 34k of the 90k rows of the 5,000 tabled words: building them all was most of a cold parse)
+    return new KernelPrecomputedScorer(
+      net,
+      firstLayerTables(net, topWords, { wordRows: false }),
+      new TableSumKernel(),
+      {
+        maxTagPairs,
+        rareCacheRows: rareCacheRows ?? RARE_CACHE_BYTES / (4 * H),
+        useContextKernel,
+      },
+    );
+  return new JsPrecomputedScorer(net, firstLayerTables(net, topWords));
 }
 
 export class PrecomputedScorer {

@@ -34,6 +34,11 @@ export interface NetConfig {
   /** Hidden layer sizes (one or two layers). */
   hidden: number[];
   activation: Activation;
+  /**
+   * The second hidden layer's activation (default: `activation`): Weiss et al. (2015) put a relu
+   * layer after a cube or relu first layer. Only with two hidden layers.
+   */
+  activation2?: Activation;
   dropout: number;
   /**
    * A sentence-context encoder: every token's word and tag embeddings pass `layers` 1-D convolutions
@@ -77,6 +82,11 @@ export function activate(x: tf.Tensor, kind: Activation): tf.Tensor {
   if (kind === 'cube') return tf.mul(tf.mul(x, x), x);
   if (kind === 'relu') return tf.relu(x);
   return tf.tanh(x);
+}
+
+/** The activation of hidden layer `layer` (0: the first). */
+export function layerActivation(c: NetConfig, layer: number): Activation {
+  return layer === 0 ? c.activation : (c.activation2 ?? c.activation);
 }
 
 export function inputWidth(c: NetConfig): number {
@@ -144,6 +154,8 @@ export class ParserNet extends Module {
     super('parser');
     if (config.hidden.length < 1 || config.hidden.length > 2)
       throw new RangeError(`one or two hidden layers, got ${config.hidden.length}`);
+    if (config.activation2 !== undefined && config.hidden.length !== 2)
+      throw new RangeError("activation2 is the second hidden layer's: it needs two hidden layers");
     for (const [name, size] of [
       ['hidden', config.hidden],
       ['wordDim', [config.wordDim]],
@@ -377,8 +389,9 @@ export class ParserNet extends Module {
         first = tf.add(first, this.contextOut.forward(tf.reshape(v, [rows, -1])));
       }
       let h: tf.Tensor = this.drop.forward(activate(first, this.config.activation));
-      for (const layer of this.hidden.slice(1))
-        h = this.drop.forward(activate(layer.forward(h), this.config.activation));
+      this.hidden.slice(1).forEach((layer, i) => {
+        h = this.drop.forward(activate(layer.forward(h), layerActivation(this.config, i + 1)));
+      });
       return this.output.forward(h) as tf.Tensor2D;
     });
   }

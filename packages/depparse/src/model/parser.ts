@@ -2,6 +2,14 @@
 // sentences at once, and model files (safetensors weights + vocab.json + config.json).
 import { float16Bits, Rng, serializeSafetensors, type TensorEntry } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  type BeamModel,
+  beamSearch,
+  checkBeamWidth,
+  distinctMoves,
+  forcedTransition,
+  MAX_BEAM_ROWS,
+} from '../beam/beam-search.js';
 import { PrecomputedScorer } from '../fast-path/precompute.js';
 import { type ConlluSentence, type ConlluWord, words } from '../text/conllu.js';
 import { type Morphology, morphologyKey } from '../text/morphology.js';
@@ -59,6 +67,8 @@ export interface ParseOptions {
   precompute?: boolean;
   /** Called after each batch with the sentences parsed so far and the total (for progress lines). */
   onBatch?: (done: number, total: number) => void;
+  /** Beam width: 1 (default) parses greedily, more keeps that many transition sequences per sentence. */
+  beam?: number;
 }
 
 /**
@@ -161,8 +171,9 @@ export class Parser {
   /** Heads and labels for many sentences, greedily, batch by batch. */
   parseTrees(
     sentences: readonly (readonly ConlluWord[])[],
-    { batchSize = 256, precompute = true, onBatch }: ParseOptions = {},
+    { batchSize = 256, precompute = true, onBatch, beam = 1 }: ParseOptions = {},
   ): { heads: Int32Array; labels: string[] }[] {
+    checkBeamWidth(beam);
     const wasTraining = this.net.training;
     this.net.eval();
     // a net with a context encoder gets a scorer per batch (its context vectors are the batch's)
@@ -172,12 +183,16 @@ export class Parser {
     if (!context) scorer = precompute ? this.precomputed!.scorer() : this.networkScorer();
     const out: { heads: Int32Array; labels: string[] }[] = new Array(sentences.length);
     try {
-      for (let s = 0; s < sentences.length; s += batchSize) {
-        const part = sentences.slice(s, s + batchSize);
+      // a beam scores `beam` rows per sentence: fewer sentences side by side keep the rows bounded
+      const step = beam > 1 ? Math.max(1, Math.min(batchSize, Math.floor(MAX_BEAM_ROWS / beam))) : batchSize;
+      for (let s = 0; s < sentences.length; s += step) {
+        const part = sentences.slice(s, s + step);
         const encoded = part.map((ws) => this.encode(ws));
         const batchScorer = context && !precompute ? this.networkScorer(encoded) : undefined;
         try {
-          const trees = this.parseBatch(encoded, scorer ?? batchScorer ?? this.precomputed!.scorer(encoded));
+          const batchScore = scorer ?? batchScorer ?? this.precomputed!.scorer(encoded);
+          const trees =
+            beam > 1 ? this.beamParseBatch(encoded, batchScore, beam) : this.parseBatch(encoded, batchScore);
           trees.forEach((t, i) => {
             out[s + i] = t;
           });
@@ -202,16 +217,8 @@ export class Parser {
     // One transition of each move: when only one move is legal and it carries no label (shift, or
     // arc-eager's reduce), it is the parser's choice whatever the scores, so it is applied unscored
     // (in arc-hybrid every shift onto a stack holding only the root: 8% of the transitions on EWT test).
-    const moves = [...new Map(this.transitions.items.map((t) => [t.move, t])).values()];
-    const forced = (c: Configuration): Transition | null => {
-      let only: Transition | null = null;
-      for (const t of moves) {
-        if (!system.isLegal(c, t)) continue;
-        if (only) return null;
-        only = t;
-      }
-      return only && only.label === undefined ? only : null;
-    };
+    const moves = distinctMoves(this.transitions.items);
+    const forced = (c: Configuration): Transition | null => forcedTransition(system, moves, c);
     // sentences still being parsed; finished ones drop out after their forced moves
     const active = batch.map((_, i) => i);
     for (;;) {
@@ -252,17 +259,43 @@ export class Parser {
         if (d > 0) labelIds[i]![d] = this.vocab.labels.id(t.label!);
       }
     }
-    return configs.map((c) => {
-      finalize(c, this.rootLabel());
-      let heads = c.heads;
-      let labels = c.labels;
-      if (this.config.pseudoProjective) {
-        const d = deprojectivize(heads, labels);
-        heads = Int32Array.from(d.heads);
-        labels = d.labels;
-      }
-      return { heads, labels };
-    });
+    return configs.map((c) => this.treeOf(c));
+  }
+
+  /**
+   * Beam search over encoded sentences side by side (see beam/beam-search.ts): the best-scoring
+   * complete transition sequence within `width` per sentence; width 1 gives parseBatch's trees.
+   */
+  beamParseBatch(
+    batch: readonly SentenceIds[],
+    scorer: Scorer,
+    width: number,
+  ): { heads: Int32Array; labels: string[]; score: number }[] {
+    return beamSearch(this.beamModel(), batch, scorer, width).map((beam) => ({
+      ...this.treeOf(beam[0]!.config),
+      score: beam[0]!.score,
+    }));
+  }
+
+  /** What beam search needs of the parser: its system, output classes and their labels' ids. */
+  beamModel(): BeamModel {
+    const labelIds = Int32Array.from(this.transitions.items, (t) =>
+      t.label === undefined ? -1 : this.vocab.labels.id(t.label),
+    );
+    return { system: SYSTEMS[this.config.system], transitions: this.transitions.items, labelIds };
+  }
+
+  /** A final configuration as a tree: unattached words attached, pseudo-projective labels decoded. */
+  private treeOf(c: Configuration): { heads: Int32Array; labels: string[] } {
+    finalize(c, this.rootLabel());
+    let heads = c.heads;
+    let labels = c.labels;
+    if (this.config.pseudoProjective) {
+      const d = deprojectivize(heads, labels);
+      heads = Int32Array.from(d.heads);
+      labels = d.labels;
+    }
+    return { heads, labels };
   }
 
   private rootLabel(): string {

@@ -52,7 +52,9 @@ export class TableSumKernel {
     const at = this.top;
     this.top = align(at + 4 * floats);
     const need = this.top - this.memory.buffer.byteLength;
-    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    // at least 16 MB at a time: lazily built rows allocate in small steps, and each grow detaches the
+    // buffer (untouched pages cost nothing until they are written)
+    if (need > 0) this.memory.grow(Math.max(Math.ceil(need / 65536), GROW_PAGES));
     return at;
   }
   /** Allocates room for `data` and copies it in; returns the byte offset. */
@@ -83,6 +85,21 @@ export class TableSumKernel {
   rareRows(w1: number, emb: number, items: number, count: number, dim: number, h: number, out: number): void {
     this.exports.rare_rows!(w1, emb, items, count, dim, h, out);
   }
+  /**
+   * Table rows from nothing: the h floats at float offset items[3i] from `table` = emb[items[3i + 2]]
+   * . w1[position items[3i + 1]'s block], bitwise what tfjs's matMul gives.
+   */
+  tableRows(
+    w1: number,
+    emb: number,
+    items: number,
+    count: number,
+    dim: number,
+    h: number,
+    table: number,
+  ): void {
+    this.exports.table_rows!(w1, emb, items, count, dim, h, table);
+  }
   /** grad[offsets[r * perRow + k] + j] += dy[r * h + j]: the table gradient of `run` (h a multiple of 4). */
   scatter(dy: number, offsets: number, rows: number, perRow: number, h: number, grad: number): void {
     this.exports.table_scatter!(dy, offsets, rows, perRow, h, grad);
@@ -106,3 +123,5 @@ export class TableSumKernel {
 }
 
 const align = (n: number) => (n + 15) & ~15;
+/** Pages (64 KB) that memory grows by at least. */
+const GROW_PAGES = 256;

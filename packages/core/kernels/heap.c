@@ -463,3 +463,21 @@ float fma_peak(int iters, float seed) {
   return wasm_f32x4_extract_lane(s, 0) + wasm_f32x4_extract_lane(s, 1) + wasm_f32x4_extract_lane(s, 2) +
          wasm_f32x4_extract_lane(s, 3);
 }
+
+// out = a x + b y (y null: out = a x), in float32 with a separate multiply and add, so that the result
+// is bit for bit tfjs's add(mul(x, a), mul(y, b)): the optimizer's elementwise steps (momentum trace,
+// learning-rate scale, params + updates) over every parameter in one kernel call (fused/linear-list.ts).
+__attribute__((export_name("axpby")))
+void axpby(const float *x, const float *y, float *out, int n, float a, float b) {
+  const v128_t va = wasm_f32x4_splat(a), vb = wasm_f32x4_splat(b);
+  int i = 0;
+  if (y) {
+    for (; i + 4 <= n; i += 4)
+      wasm_v128_store(out + i, wasm_f32x4_add(wasm_f32x4_mul(va, wasm_v128_load(x + i)),
+                                              wasm_f32x4_mul(vb, wasm_v128_load(y + i))));
+    for (; i < n; i++) out[i] = a * x[i] + b * y[i];
+  } else {
+    for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, wasm_f32x4_mul(va, wasm_v128_load(x + i)));
+    for (; i < n; i++) out[i] = a * x[i];
+  }
+}

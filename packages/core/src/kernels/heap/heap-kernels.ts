@@ -66,6 +66,8 @@ export interface HeapKernels {
     mBegin: number,
     mEnd: number,
   ): void;
+  /** out = a x + b y, or a x where y is 0 (byte offsets; float32 multiplies and add, no FMA). */
+  axpby(x: number, y: number, out: number, n: number, a: number, b: number): void;
   /** `iters` rounds of 12 independent 4-lane multiply-adds in registers (96 FLOPs a round). */
   fma_peak(iters: number, seed: number): number;
   /** NHWC convolution against a packed filter (kernels/heap.c; byte offsets, sizes in elements). */

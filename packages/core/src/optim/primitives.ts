@@ -15,7 +15,7 @@ import {
   type Tensor,
   zerosLike,
 } from '@tensorflow/tfjs-core';
-import { fusedAdamMoments } from '../kernels/fused/adam-moments.js';
+import { fusedAdamMoments, fusedAdamMomentsList } from '../kernels/fused/adam-moments.js';
 import { linearList } from '../kernels/fused/linear-list.js';
 import {
   assertSameTree,
@@ -41,6 +41,14 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8 } = {}): Gradient
       const mu: Record<string, Tensor> = {};
       const nu: Record<string, Tensor> = {};
       const u: Record<string, Tensor> = {};
+      // every parameter in one fused kernel call where the backend has it
+      const names = Object.keys(g);
+      const of = (m: Params) => names.map((k) => m[k]!);
+      const list = fusedAdamMomentsList(of(g), of(state.mu), of(state.nu), { b1, b2, c1, c2, eps });
+      if (list) {
+        for (const [i, k] of names.entries()) [mu[k], nu[k], u[k]] = list[i]!;
+        return [u, { count, mu, nu }];
+      }
       for (const [k, x] of Object.entries(g)) {
         const m0 = state.mu[k]!;
         const v0 = state.nu[k]!;

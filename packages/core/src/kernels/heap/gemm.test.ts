@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/init.js';
 import { labRuntime } from '../../runtime/lab-runtime.js';
 import { maxRelativeError, relaxedSimdReachable } from '../../testing/index.js';
@@ -147,5 +147,45 @@ describe('heap gemm: products with transposed operands, bias and ReLU, against t
     cache.sweep();
     expect(cache.stats().bytes).toBe(0);
     expect(cache.stats().entries).toBe(0);
+  });
+});
+
+describe('packed filters on the kernel threads (threads 2)', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+    await initBackend({ backend: 'wasm', fallback: false, threads: 2 });
+  });
+  afterAll(async () => {
+    await initBackend({ backend: 'wasm', fallback: false }); // the defaults, for later files in this worker
+  });
+
+  it('a threaded convolution repacks its filter after an optimizer update (no stale result)', () => {
+    if (!relaxedSimdReachable()) return; // no FMA kernels: nothing threaded
+    expect(labRuntime().convThreads()).not.toBeNull();
+    const conv = (x: tf.Tensor, w: tf.Tensor) =>
+      tf.tidy(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').dataSync());
+    // 5 x 15 x 13 positions x 3 x 3 x 24 x 40 taps: over the 2M multiply-adds that go to the threads
+    const x = rand([5, 15, 13, 24], 61);
+    const init = rand([3, 3, 24, 40], 62);
+    const w = tf.variable(init);
+    init.dispose();
+    const before = conv(x, w);
+    tf.tidy(() => w.assign(tf.mul(w, -2)));
+    const after = conv(x, w);
+    tf.setBackend('cpu');
+    const want = tf.tidy(() =>
+      tf
+        .conv2d(
+          rand([5, 15, 13, 24], 61) as tf.Tensor4D,
+          tf.mul(rand([3, 3, 24, 40], 62), -2) as tf.Tensor4D,
+          1,
+          'same',
+        )
+        .dataSync(),
+    );
+    tf.setBackend('wasm');
+    expect(maxRelativeError(after, want)).toBeLessThan(1e-5);
+    expect(maxRelativeError(after, before)).toBeGreaterThan(1);
+    tf.dispose([x, w]);
   });
 });

@@ -14,7 +14,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { labRuntime } from '../../runtime/lab-runtime.js';
-import { type ConvGeometry, convKernelArgs } from '../heap/conv-geometry.js';
+import { type ConvGeometry, convKernelArgs, packedFloats } from '../heap/conv-geometry.js';
 import { MIN_THREADED_MACS } from '../heap/conv-threads.js';
 import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
 
@@ -39,25 +39,26 @@ export function heapConv2D(
   if (!simd || !runtime.packedPanels()) return null;
   const out = backend.makeOutput(outShape, 'float32');
   if (g.n * g.oh * g.ow === 0) return out;
+  const K = g.kh * g.kw * g.ci;
+  const heap = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+  // the filter packed once per tensor (kept until tfjs disposes of or rewrites it)
+  const packed = runtime.packedPanels()!.panels({
+    dataId: filter.dataId,
+    layout: 'rows',
+    K,
+    co: g.co,
+    pack: (at) => simd.pack_panels(heap(filter), at, K, g.co),
+  });
   const threads = runtime.convThreads();
-  if (threads && g.n * g.oh * g.ow * g.kh * g.kw * g.ci * g.co >= MIN_THREADED_MACS) {
-    const [xs, fs, ys] = [x, filter, out].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
-    threads.conv2d(xs!, fs!, ys!, g);
+  if (threads && g.n * g.oh * g.ow * K * g.co >= MIN_THREADED_MACS) {
+    const [xs, ys] = [x, out].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+    // a view after the allocations above (the heap may have grown)
+    const buffer = backend.typedArrayFromHeap(out).buffer;
+    threads.conv2d(xs!, new Float32Array(buffer, packed, packedFloats(g)), ys!, g);
     return out;
   }
-  const cache = runtime.packedPanels();
   const zero = backend.makeOutput([g.ci], 'float32');
   try {
-    const K = g.kh * g.kw * g.ci;
-    const heap = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
-    // the filter packed once per tensor (kept until tfjs disposes of or rewrites it)
-    const packed = cache!.panels({
-      dataId: filter.dataId,
-      layout: 'rows',
-      K,
-      co: g.co,
-      pack: (at) => simd.pack_panels(heap(filter), at, K, g.co),
-    });
     // views after every allocation (an allocation can grow the heap and detach older views)
     const zs = backend.typedArrayFromHeap(zero);
     zs.fill(0);

@@ -7,6 +7,7 @@ import {
   dcganForwardFlops,
   dcganIterationFlops,
   dcganLayers,
+  kernelMacs,
   type LayerShape,
   layerMacs,
   wgangpIterationFlops,
@@ -236,5 +237,88 @@ describe('FLOP counts (flops.ts)', () => {
     expect(dcganIterationFlops()).toBe(31_798_738_944);
     expect(wgangpIterationFlops()).toBe(2 * 64 * (8 * g + 78 * d));
     expect(wgangpIterationFlops()).toBe(156_370_894_848);
+  });
+});
+
+describe('kernelMacs (the --profile GFLOP/s of products and convolutions)', () => {
+  it('counts a Conv2D as output size times kh kw ci', () => {
+    expect(
+      kernelMacs(
+        'Conv2D',
+        [
+          [64, 14, 14, 64],
+          [5, 5, 64, 128],
+        ],
+        [64, 7, 7, 128],
+      ),
+    ).toBe(64 * 49 * 128 * 25 * 64);
+  });
+  it('counts the two convolution gradients as the forward convolution they differentiate', () => {
+    const fwd = 64 * 49 * 128 * 25 * 64;
+    expect(
+      kernelMacs(
+        'Conv2DBackpropInput',
+        [
+          [64, 7, 7, 128],
+          [5, 5, 64, 128],
+        ],
+        [64, 14, 14, 64],
+      ),
+    ).toBe(fwd);
+    expect(
+      kernelMacs(
+        'Conv2DBackpropFilter',
+        [
+          [64, 14, 14, 64],
+          [64, 7, 7, 128],
+        ],
+        [5, 5, 64, 128],
+      ),
+    ).toBe(fwd);
+  });
+  it('counts a BatchMatMul with K from the side of a that is not the rows, transposed or not', () => {
+    expect(
+      kernelMacs(
+        'BatchMatMul',
+        [
+          [128, 784],
+          [784, 300],
+        ],
+        [128, 300],
+      ),
+    ).toBe(128 * 784 * 300);
+    expect(
+      kernelMacs(
+        'BatchMatMul',
+        [
+          [128, 784],
+          [128, 300],
+        ],
+        [784, 300],
+      ),
+    ).toBe(128 * 784 * 300);
+    expect(
+      kernelMacs(
+        'BatchMatMul',
+        [
+          [2, 7, 5],
+          [2, 5, 3],
+        ],
+        [2, 7, 3],
+      ),
+    ).toBe(2 * 7 * 5 * 3);
+  });
+  it('is null for other kernels and for a missing output shape', () => {
+    expect(kernelMacs('Add', [[3], [3]], [3])).toBeNull();
+    expect(
+      kernelMacs(
+        'Conv2D',
+        [
+          [1, 2, 2, 1],
+          [1, 1, 1, 1],
+        ],
+        undefined,
+      ),
+    ).toBeNull();
   });
 });

@@ -77,3 +77,32 @@ export function wgangpIterationFlops(): number {
   const { g, d } = dcganForwardFlops();
   return 5 * (g + 15 * d) + 3 * g + 3 * d;
 }
+
+/**
+ * Multiply-adds of a product or convolution kernel from its shapes (null for other kernels): a
+ * Conv2D's output times its filter's kh kw ci (and the same product for its two gradients); a BatchMatMul's output times the side of `a` that is
+ * not the output's rows (its K).
+ */
+export function kernelMacs(name: string, inputs: number[][], output: number[] | undefined): number | null {
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  if (!output) return null;
+  if (name === 'Conv2D' && inputs[1]?.length === 4) {
+    const [kh, kw, ci] = inputs[1] as [number, number, number];
+    return size(output) * kh * kw * ci;
+  }
+  // inputs {dy, filter}: every dy element meets kh kw ci taps
+  if (name === 'Conv2DBackpropInput' && inputs[0] && inputs[1]?.length === 4) {
+    const [kh, kw, ci] = inputs[1] as [number, number, number];
+    return size(inputs[0]) * kh * kw * ci;
+  }
+  // inputs {x, dy}, output the filter [kh, kw, ci, co]: each tap sums over n oh ow positions
+  if (name === 'Conv2DBackpropFilter' && inputs[1]?.length === 4 && output.length === 4) {
+    return size(output) * (size(inputs[1]) / output[3]!);
+  }
+  if (name === 'BatchMatMul' && inputs[0] && inputs[0].length >= 2) {
+    const [r, c] = inputs[0].slice(-2) as [number, number];
+    const m = output[output.length - 2]!;
+    return size(output) * (r === m ? c : r);
+  }
+  return null;
+}

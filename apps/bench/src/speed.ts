@@ -3,9 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type BackendReport, initBackend } from '@lab/core';
+import { type BackendReport, initBackend, labRuntime } from '@lab/core';
 import { findSharedData } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
+import { kernelMacs } from './flops.js';
 import { peerEnv } from './peer-env.js';
 import { WORKLOADS } from './workloads.js';
 
@@ -75,21 +76,27 @@ function peerMs(mode: string, threads: number, iters: number): number | null {
   return Number(m[1]);
 }
 
-function profile(step: () => void): Promise<void> {
+function profile(step: () => void, peakGflops: number | null): Promise<void> {
   return tf.profile(step).then((info) => {
-    const byKernel = new Map<string, { ms: number; calls: number }>();
+    const byKernel = new Map<string, { ms: number; calls: number; macs: number }>();
     for (const k of info.kernels) {
-      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0, macs: 0 };
       e.ms += Number(k.kernelTimeMs) || 0;
       e.calls++;
+      e.macs += kernelMacs(k.name, k.inputShapes, k.outputShapes[0]) ?? 0;
       byKernel.set(k.name, e);
     }
     const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
     const total = rows.reduce((a, [, e]) => a + e.ms, 0);
     process.stderr.write(`kernel breakdown of one iteration (total ${total.toFixed(1)} ms in kernels):\n`);
     for (const [name, e] of rows.slice(0, 25)) {
+      // products and convolutions: GFLOP/s, and its fraction of the measured one-thread FMA peak
+      const gflops = e.macs && e.ms > 0 ? (2 * e.macs) / 1e6 / e.ms : null;
+      const rate = gflops
+        ? `  ${gflops.toFixed(1)} GFLOP/s${peakGflops ? ` (${((100 * gflops) / peakGflops).toFixed(0)}% of peak)` : ''}`
+        : '';
       process.stderr.write(
-        `  ${name.padEnd(28)} ${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${e.calls} calls\n`,
+        `  ${name.padEnd(28)} ${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${e.calls} calls${rate}\n`,
       );
     }
   });
@@ -124,7 +131,7 @@ async function oursAt(
     times.push(performance.now() - started);
   }
   const leaked = tf.memory().numTensors - before;
-  if (o.profile && first) await profile(() => w.step());
+  if (o.profile && first) await profile(() => w.step(), labRuntime().fmaPeakGflops());
   w.dispose();
   return { threads, ran: r.threads, ms: median(times), leaked, flops: w.flops };
 }
@@ -156,6 +163,10 @@ export async function speedBench(name: SpeedWorkload, o: SpeedOptions): Promise<
   const peerFirst = peerBy.find((p) => p.threads === first.threads)?.ms ?? null;
   const peerBest = peerBy.length ? peerBy.reduce((a, b) => (b.ms < a.ms ? b : a)) : null;
   const round = (x: number | null, d = 1) => (x === null ? null : Number(x.toFixed(d)));
+  // the ceiling: one core's 128-bit multiply-add peak, times the threads ours_gflops ran on
+  const peak = labRuntime().fmaPeakGflops();
+  const peakOk = peak !== null && Number.isFinite(peak) && peak > 0;
+  const oursGflops = first.flops / 1e6 / first.ms;
   return {
     workload: name,
     ours_ms: round(first.ms),
@@ -172,7 +183,9 @@ export async function speedBench(name: SpeedWorkload, o: SpeedOptions): Promise<
     ratio_best: peerBest ? round(oursBest.ms / peerBest.ms, 3) : null,
     cpu_simd: cpuSimd(),
     gflop_per_iter: round(first.flops / 1e9, 2),
-    ours_gflops: round(first.flops / 1e6 / first.ms, 1),
+    ours_gflops: round(oursGflops, 1),
+    fma_peak_gflops: peakOk ? round(peak, 1) : null,
+    ours_fraction_of_peak: peakOk ? round(oursGflops / (peak * first.ran), 3) : null,
     peer_gflops: peerFirst ? round(first.flops / 1e6 / peerFirst, 1) : null,
     iters: o.iters,
     leaked_tensors: leaked,

@@ -339,3 +339,145 @@ void conv2d_nhwc(const float *x, const float *packed, float *y, const float *zer
     }
   }
 }
+
+// The filter given transposed, [co, K] row-major (a matrix product's B^T, e.g. the weight of a dense
+// layer in dx = dy W^T), into the same panels as pack_panels: packed[p][k][j] = wt[(8p + j) K + k].
+// Saves materialising the transpose before packing.
+__attribute__((export_name("pack_panels_t")))
+void pack_panels_t(const float *wt, float *packed, int K, int co) {
+  const int panels = (co + 7) / 8;
+  for (int p = 0; p < panels; p++) {
+    float *d = packed + (long)p * K * 8;
+    const int c0 = p * 8, nc = co - c0 < 8 ? co - c0 : 8;
+    for (int j = 0; j < 8; j++) {
+      if (j < nc) {
+        const float *s = wt + (long)(c0 + j) * K;
+        for (int k = 0; k < K; k++) d[8 * k + j] = s[k];
+      } else {
+        for (int k = 0; k < K; k++) d[8 * k + j] = 0.0f;
+      }
+    }
+  }
+}
+
+// The epilogue of gemm: bias (b, already loaded) and ReLU (act 1).
+static inline v128_t epilogue(v128_t v, v128_t b, int act) {
+  v = wasm_f32x4_add(v, b);
+  if (act == 1) v = wasm_f32x4_max(v, wasm_f32x4_splat(0.0f));
+  return v;
+}
+
+// Lanes [from, from + 4) of the bias of a panel with nc columns (zero past nc or without a bias).
+static inline v128_t bias_lanes(const float *b, int from, int nc) {
+  if (!b) return wasm_f32x4_splat(0.0f);
+  if (from + 4 <= nc) return wasm_v128_load(b + from);
+  return wasm_f32x4_make(from < nc ? b[from] : 0.0f, from + 1 < nc ? b[from + 1] : 0.0f,
+                         from + 2 < nc ? b[from + 2] : 0.0f, from + 3 < nc ? b[from + 3] : 0.0f);
+}
+
+// C = act(A B + bias), C [M, N] row-major, B packed by pack_panels / pack_panels_t, A read at
+// a[m * sam + k * sak]: row-major A (sak 1) or A given transposed (sam 1, sak M), so that neither
+// product of a dense layer's gradient (dW = x^T dy, dx = dy W^T) copies an operand first. The same
+// 4x8 register tile and blocked summation as conv2d_nhwc. `bias`: N floats, or 0 for none. Rows
+// [m_begin, m_end).
+__attribute__((export_name("gemm")))
+void gemm(const float *a, int sam, int sak, const float *packed, float *c, const float *bias, int K,
+          int N, int act, int group_panels, int m_begin, int m_end) {
+  const int M = m_end, panels = (N + 7) / 8;
+  for (int g0 = 0; g0 < panels; g0 += group_panels) {
+    const int g1 = g0 + group_panels < panels ? g0 + group_panels : panels;
+    for (int m0 = m_begin; m0 < M; m0 += 4) {
+      const int rows = M - m0 < 4 ? M - m0 : 4;
+      // rows past M repeat row m0 (computed, not stored)
+      const float *r0 = a + (long)m0 * sam;
+      const float *r1 = rows > 1 ? r0 + sam : r0, *r2 = rows > 2 ? r0 + 2 * sam : r0;
+      const float *r3 = rows > 3 ? r0 + 3 * sam : r0;
+      for (int p = g0; p < g1; p++) {
+        const float *bp = packed + (long)p * K * 8;
+        const float *a0 = r0, *a1 = r1, *a2 = r2, *a3 = r3;
+        v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+               c30 = c00, c31 = c00;
+        v128_t t[8];
+        int folds = 0;
+        for (int k0 = 0; k0 < K; k0 += FOLD_STEPS) {
+          const int k1 = K - k0 < FOLD_STEPS ? K : k0 + FOLD_STEPS;
+          for (int k = k0; k < k1; k++) {
+            const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+            bp += 8;
+            v128_t s = wasm_v128_load32_splat(a0);
+            c00 = MADD(s, b0, c00);
+            c01 = MADD(s, b1, c01);
+            s = wasm_v128_load32_splat(a1);
+            c10 = MADD(s, b0, c10);
+            c11 = MADD(s, b1, c11);
+            s = wasm_v128_load32_splat(a2);
+            c20 = MADD(s, b0, c20);
+            c21 = MADD(s, b1, c21);
+            s = wasm_v128_load32_splat(a3);
+            c30 = MADD(s, b0, c30);
+            c31 = MADD(s, b1, c31);
+            a0 += sak;
+            a1 += sak;
+            a2 += sak;
+            a3 += sak;
+          }
+          FOLD();
+        }
+        if (K == 0) FOLD();
+        const int n0 = p * 8, nc = N - n0 < 8 ? N - n0 : 8;
+        const float *bb = bias ? bias + n0 : 0;
+        const v128_t blo = bias_lanes(bb, 0, nc), bhi = bias_lanes(bb, 4, nc);
+        for (int r = 0; r < rows; r++) {
+          const v128_t lo = epilogue(t[2 * r], blo, act), hi = epilogue(t[2 * r + 1], bhi, act);
+          float *out = c + (long)(m0 + r) * N + n0;
+          if (nc == 8) {
+            wasm_v128_store(out, lo);
+            wasm_v128_store(out + 4, hi);
+          } else {
+            store_partial(out, lo, hi, nc);
+          }
+        }
+      }
+    }
+  }
+}
+
+// The ceiling: `iters` rounds of 12 independent multiply-adds (MADD: fused in the FMA build) on
+// 128-bit vectors that never leave registers, 96 FLOPs a round. 12 chains cover the latency of every
+// x86 and ARM core's FMA units (4-5 cycles, 2 units). Returns a lane sum so nothing is dead code.
+__attribute__((export_name("fma_peak")))
+float fma_peak(int iters, float seed) {
+  const v128_t m = wasm_f32x4_splat(0.999999f), d = wasm_f32x4_splat(1e-7f);
+  v128_t a0 = wasm_f32x4_splat(seed), a1 = wasm_f32x4_add(a0, d), a2 = wasm_f32x4_add(a1, d);
+  v128_t a3 = wasm_f32x4_add(a2, d), a4 = wasm_f32x4_add(a3, d), a5 = wasm_f32x4_add(a4, d);
+  v128_t a6 = wasm_f32x4_add(a5, d), a7 = wasm_f32x4_add(a6, d), a8 = wasm_f32x4_add(a7, d);
+  v128_t a9 = wasm_f32x4_add(a8, d), a10 = wasm_f32x4_add(a9, d), a11 = wasm_f32x4_add(a10, d);
+  for (int i = 0; i < iters; i++) {
+    a0 = MADD(a0, m, d); a1 = MADD(a1, m, d); a2 = MADD(a2, m, d); a3 = MADD(a3, m, d);
+    a4 = MADD(a4, m, d); a5 = MADD(a5, m, d); a6 = MADD(a6, m, d); a7 = MADD(a7, m, d);
+    a8 = MADD(a8, m, d); a9 = MADD(a9, m, d); a10 = MADD(a10, m, d); a11 = MADD(a11, m, d);
+  }
+  v128_t s = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(a0, a1), wasm_f32x4_add(a2, a3)),
+                            wasm_f32x4_add(wasm_f32x4_add(a4, a5), wasm_f32x4_add(a6, a7)));
+  s = wasm_f32x4_add(s, wasm_f32x4_add(wasm_f32x4_add(a8, a9), wasm_f32x4_add(a10, a11)));
+  return wasm_f32x4_extract_lane(s, 0) + wasm_f32x4_extract_lane(s, 1) + wasm_f32x4_extract_lane(s, 2) +
+         wasm_f32x4_extract_lane(s, 3);
+}
+
+// out = a x + b y (y null: out = a x), in float32 with a separate multiply and add, so that the result
+// is bit for bit tfjs's add(mul(x, a), mul(y, b)): the optimizer's elementwise steps (momentum trace,
+// learning-rate scale, params + updates) over every parameter in one kernel call (fused/linear-list.ts).
+__attribute__((export_name("axpby")))
+void axpby(const float *x, const float *y, float *out, int n, float a, float b) {
+  const v128_t va = wasm_f32x4_splat(a), vb = wasm_f32x4_splat(b);
+  int i = 0;
+  if (y) {
+    for (; i + 4 <= n; i += 4)
+      wasm_v128_store(out + i, wasm_f32x4_add(wasm_f32x4_mul(va, wasm_v128_load(x + i)),
+                                              wasm_f32x4_mul(vb, wasm_v128_load(y + i))));
+    for (; i < n; i++) out[i] = a * x[i] + b * y[i];
+  } else {
+    for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, wasm_f32x4_mul(va, wasm_v128_load(x + i)));
+    for (; i < n; i++) out[i] = a * x[i];
+  }
+}

@@ -17,6 +17,7 @@ import { tfjsGradConfigs } from './gradients/tfjs/gradients.js';
 import { zeroGradConfigs } from './gradients/zero-gradients.js';
 import { adamMomentsConfigs } from './kernels/fused/adam-moments.js';
 import { fastLeakyRelu, leakyReluGradConfigs, leakyReluGradients } from './kernels/fused/leaky-relu.js';
+import { linearListConfigs } from './kernels/fused/linear-list.js';
 import { fastBatchMatMul } from './kernels/wasm/BatchMatMul.js';
 import { fastConv2D } from './kernels/wasm/Conv2D.js';
 import { conv2DBackpropFilterConfig } from './kernels/wasm/Conv2DBackpropFilter.js';
@@ -30,13 +31,14 @@ import { fastTranspose } from './kernels/wasm/Transpose.js';
 import { unsortedSegmentSumConfig } from './kernels/wasm/UnsortedSegmentSum.js';
 
 /**
- * Kernels that @lab adds (for wasm; the fused Adam update for cpu too). The stock
+ * Kernels that @lab adds (for wasm; the fused optimizer kernels for cpu too). The stock
  * Conv2DBackpropInput (a slow direct loop) and Identity (a copy where a shared reference does) are
  * replaced.
  */
 export const labKernels: readonly KernelConfig[] = [
   ...adamMomentsConfigs,
   ...leakyReluGradConfigs,
+  ...linearListConfigs,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   identityConfig,

@@ -2,6 +2,7 @@
 // `init(params)` builds a state; `update(grads, state, params)` returns transformed updates and the
 // next state. State is a plain tree of tensors and numbers, so checkpoints save it like weights.
 import { add, type Tensor, tidy, type Variable } from '@tensorflow/tfjs-core';
+import { linearList } from '../kernels/fused/linear-list.js';
 
 export type Params = Readonly<Record<string, Tensor>>;
 /** A learning rate that depends on the step count (0-based), or a constant. */
@@ -41,6 +42,14 @@ export function mapParams(a: Params, fn: (x: Tensor, name: string) => Tensor): R
   return out;
 }
 
+/** A fused list kernel's outputs keyed by `names` (null stays null: the kernel was not there). */
+export function namedList(names: readonly string[], list: Tensor[] | null): Record<string, Tensor> | null {
+  if (!list) return null;
+  const out: Record<string, Tensor> = {};
+  for (const [i, k] of names.entries()) out[k] = list[i]!;
+  return out;
+}
+
 /** Checks that updates and params have the same names and shapes (a mismatch is named). */
 export function assertSameTree(updates: Params, params: Params, where: string): void {
   for (const [k, u] of Object.entries(updates)) {
@@ -54,10 +63,18 @@ export function assertSameTree(updates: Params, params: Params, where: string): 
 
 /** params[k] += updates[k]: the only mutation in the optimizer design. */
 export function applyUpdates(vars: Readonly<Record<string, Variable>>, updates: Params): void {
-  for (const [k, u] of Object.entries(updates)) {
-    const v = vars[k];
-    if (!v) throw new Error(`applyUpdates: no variable named '${k}'`);
-    const next = tidy(() => add(v, u));
+  const names = Object.keys(updates);
+  for (const k of names) if (!vars[k]) throw new Error(`applyUpdates: no variable named '${k}'`);
+  // all sums in one fused kernel call where the backend has it, else one add per variable
+  const fused = linearList(
+    names.map((k) => vars[k]!),
+    names.map((k) => updates[k]!),
+    1,
+    1,
+  );
+  for (const [i, k] of names.entries()) {
+    const v = vars[k]!;
+    const next = fused ? fused[i]! : tidy(() => add(v, updates[k]!));
     v.assign(next);
     next.dispose();
   }

@@ -15,11 +15,13 @@ import {
   type Tensor,
   zerosLike,
 } from '@tensorflow/tfjs-core';
-import { fusedAdamMoments } from '../kernels/fused/adam-moments.js';
+import { fusedAdamMoments, fusedAdamMomentsList } from '../kernels/fused/adam-moments.js';
+import { linearList } from '../kernels/fused/linear-list.js';
 import {
   assertSameTree,
   type GradientTransformation,
   mapParams,
+  namedList,
   type Params,
   resolve,
   type ScalarOrSchedule,
@@ -39,6 +41,14 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8 } = {}): Gradient
       const mu: Record<string, Tensor> = {};
       const nu: Record<string, Tensor> = {};
       const u: Record<string, Tensor> = {};
+      // every parameter in one fused kernel call where the backend has it
+      const names = Object.keys(g);
+      const of = (m: Params) => names.map((k) => m[k]!);
+      const list = fusedAdamMomentsList(of(g), of(state.mu), of(state.nu), { b1, b2, c1, c2, eps });
+      if (list) {
+        for (const [i, k] of names.entries()) [mu[k], nu[k], u[k]] = list[i]!;
+        return [u, { count, mu, nu }];
+      }
       for (const [k, x] of Object.entries(g)) {
         const m0 = state.mu[k]!;
         const v0 = state.nu[k]!;
@@ -94,11 +104,16 @@ export function traceMomentum(
     // PyTorch starts the buffer at the first gradient, not at zero: b_1 = g_1.
     init: () => ({ trace: null }),
     update(g, state) {
-      const trace = mapParams(g, (x, k) =>
-        state.trace ? add(mul(state.trace[k]!, momentum), x) : x.clone(),
-      );
+      // every parameter in one fused kernel call where the backend has it (the same float32 results)
+      const names = Object.keys(g);
+      const of = (m: Params) => names.map((k) => m[k]!);
+      const prev = state.trace;
+      const trace =
+        (prev && namedList(names, linearList(of(prev), of(g), momentum, 1))) ||
+        mapParams(g, (x, k) => (prev ? add(mul(prev[k]!, momentum), x) : x.clone()));
       const u = nesterov
-        ? mapParams(g, (x, k) => add(x, mul(trace[k]!, momentum)))
+        ? (namedList(names, linearList(of(g), of(trace), 1, momentum)) ??
+          mapParams(g, (x, k) => add(x, mul(trace[k]!, momentum))))
         : mapParams(trace, (t) => t.clone());
       return [u, { trace }];
     },
@@ -111,7 +126,17 @@ export function scaleByLearningRate(lr: ScalarOrSchedule): GradientTransformatio
     init: () => ({ count: 0 }),
     update(g, state) {
       const rate = resolve(lr, state.count);
-      return [mapParams(g, (x) => mul(x, -rate)), { count: state.count + 1 }];
+      const names = Object.keys(g);
+      const scaled =
+        namedList(
+          names,
+          linearList(
+            names.map((k) => g[k]!),
+            null,
+            -rate,
+          ),
+        ) ?? mapParams(g, (x) => mul(x, -rate));
+      return [scaled, { count: state.count + 1 }];
     },
   };
 }

@@ -6,12 +6,14 @@
 // does what it says; without initBackend, a backend gets the defaults on first use.
 import { backend as currentBackend } from '@tensorflow/tfjs-core';
 import { ConvThreads } from '../kernels/heap/conv-threads.js';
+import { measureFmaPeak } from '../kernels/heap/fma-peak.js';
 import {
   bindHeapKernels,
   HEAP_KERNEL_BUILDS,
   type HeapKernelBinding,
   type HeapKernels,
 } from '../kernels/heap/heap-kernels.js';
+import { PackedPanelCache, type PackingBackend } from '../kernels/heap/packed-panels.js';
 import {
   type CompiledSimdKernels,
   compileSimdKernels,
@@ -39,6 +41,8 @@ export class LabRuntime {
   private readonly shared = new Map<symbol, unknown>();
   private heap: HeapKernelBinding | null | undefined;
   private pool: ConvThreads | null | undefined;
+  private packed: PackedPanelCache | null | undefined;
+  private peak: number | null | undefined;
   private scratch = new Float32Array(0);
   private disposed = false;
 
@@ -87,6 +91,28 @@ export class LabRuntime {
     return this.pool?.running ? this.pool : null;
   }
 
+  /**
+   * Packed weights of the heap kernels' products, kept per tensor until tfjs disposes of or rewrites
+   * it (kernels/heap/packed-panels.ts); null where the heap kernels are not bound.
+   */
+  packedPanels(): PackedPanelCache | null {
+    if (this.packed === undefined)
+      this.packed = this.heapKernels() ? new PackedPanelCache(this.backend as PackingBackend) : null;
+    return this.packed;
+  }
+
+  /**
+   * This core's 128-bit multiply-add peak in GFLOP/s, measured once on the heap kernels' register-only
+   * loop (fused in the FMA build); null without them.
+   */
+  fmaPeakGflops(): number | null {
+    if (this.peak === undefined) {
+      const k = this.heapKernels();
+      this.peak = k ? measureFmaPeak(k) : null;
+    }
+    return this.peak;
+  }
+
   /** Threads the convolutions use: the pool's size, or 1. */
   threadCount(): number {
     return this.convThreads()?.threads ?? 1;
@@ -123,6 +149,8 @@ export class LabRuntime {
     this.disposed = true;
     this.pool?.dispose();
     this.pool = null;
+    this.packed?.dispose();
+    this.packed = null;
     this.heap?.release();
     this.heap = null;
     this.shared.clear();

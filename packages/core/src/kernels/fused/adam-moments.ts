@@ -57,30 +57,67 @@ function checkInputs(g: TensorInfo, mu: TensorInfo, nu: TensorInfo): void {
     throw new RangeError(`${ADAM_MOMENTS}: shapes differ: ${s} / ${mu.shape} / ${nu.shape}`);
 }
 
-type Args = KernelArgs<'g' | 'mu' | 'nu'>;
+type Args = KernelArgs<string>;
+
+/**
+ * The kernel's triples: {g, mu, nu} for one tensor, or with attr `count`, g0, mu0, nu0 ... for a list
+ * (every parameter in one call).
+ */
+function triples(
+  inputs: Record<string, TensorInfo>,
+  count: number | undefined,
+): [TensorInfo, TensorInfo, TensorInfo][] {
+  if (count === undefined) {
+    const { g, mu, nu } = inputs;
+    if (!g || !mu || !nu) throw new RangeError(`${ADAM_MOMENTS}: inputs g, mu and nu expected`);
+    checkInputs(g, mu, nu);
+    return [[g, mu, nu]];
+  }
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`${ADAM_MOMENTS}: count must be a non-negative integer, got ${count}`);
+  return Array.from({ length: count }, (_, i) => {
+    const [g, mu, nu] = ['g', 'mu', 'nu'].map((n) => inputs[`${n}${i}`]);
+    if (!g || !mu || !nu) throw new RangeError(`${ADAM_MOMENTS}: inputs g${i}, mu${i} and nu${i} expected`);
+    checkInputs(g, mu, nu);
+    return [g, mu, nu];
+  });
+}
 
 function wasmKernel({ inputs, attrs, backend }: Args): TensorInfo[] {
-  const { g, mu, nu } = inputs;
-  checkInputs(g, mu, nu);
-  const a = attrs as unknown as AdamMomentsAttrs;
+  const a = attrs as unknown as AdamMomentsAttrs & { count?: number };
+  const list = triples(inputs, a.count);
   const b = backend as WasmHeapBackend;
   // first: loading the SIMD module allocates its stack from the heap
   const simd = labRuntime(backend).heapKernels();
-  const outs = [0, 1, 2].map(() => b.makeOutput(g.shape, 'float32'));
-  // views after every allocation: an allocation can grow (and move) the heap
-  const [xs, ms, vs, ...out] = [g, mu, nu, ...outs].map((t) => b.typedArrayFromHeap(t) as Float32Array);
-  const [m, v, u] = out as [Float32Array, Float32Array, Float32Array];
-  if (!simd) update(xs!, ms!, vs!, a, m, v, u);
-  else if (m.length > 0) {
-    const at = [xs!, ms!, vs!, m, v, u].map((t) => t.byteOffset) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    simd.adam_moments(...at, m.length, a.b1, 1 - a.b1, a.b2, 1 - a.b2, 1 / a.c1, 1 / Math.sqrt(a.c2), a.eps);
+  const outs = list.flatMap(([g]) => [0, 1, 2].map(() => b.makeOutput(g.shape, 'float32')));
+  for (const [i, [g, mu, nu]] of list.entries()) {
+    // views after every allocation: an allocation can grow (and move) the heap
+    const [xs, ms, vs, ...out] = [g, mu, nu, ...outs.slice(3 * i, 3 * i + 3)].map(
+      (t) => b.typedArrayFromHeap(t) as Float32Array,
+    );
+    const [m, v, u] = out as [Float32Array, Float32Array, Float32Array];
+    if (!simd) update(xs!, ms!, vs!, a, m, v, u);
+    else if (m.length > 0) {
+      const at = [xs!, ms!, vs!, m, v, u].map((t) => t.byteOffset) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      simd.adam_moments(
+        ...at,
+        m.length,
+        a.b1,
+        1 - a.b1,
+        a.b2,
+        1 - a.b2,
+        1 / a.c1,
+        1 / Math.sqrt(a.c2),
+        a.eps,
+      );
+    }
   }
   return outs;
 }
@@ -91,14 +128,15 @@ interface CpuBackend {
 }
 
 function cpuKernel({ inputs, attrs, backend }: Args): TensorInfo[] {
-  const { g, mu, nu } = inputs;
-  checkInputs(g, mu, nu);
+  const a = attrs as unknown as AdamMomentsAttrs & { count?: number };
   const b = backend as unknown as CpuBackend;
-  const n = g.shape.reduce((a, d) => a * d, 1);
-  const out = [0, 1, 2].map(() => new Float32Array(n));
   const values = (t: TensorInfo) => b.data.get(t.dataId).values;
-  update(values(g), values(mu), values(nu), attrs as unknown as AdamMomentsAttrs, out[0]!, out[1]!, out[2]!);
-  return out.map((o) => b.makeTensorInfo(g.shape, 'float32', o));
+  return triples(inputs, a.count).flatMap(([g, mu, nu]) => {
+    const n = g.shape.reduce((x, d) => x * d, 1);
+    const out = [0, 1, 2].map(() => new Float32Array(n));
+    update(values(g), values(mu), values(nu), a, out[0]!, out[1]!, out[2]!);
+    return out.map((o) => b.makeTensorInfo(g.shape, 'float32', o));
+  });
 }
 
 export const adamMomentsConfigs: readonly KernelConfig[] = [
@@ -115,4 +153,34 @@ export function fusedAdamMoments(
 ): Tensor[] | null {
   if (!getKernel(ADAM_MOMENTS, engine().backendName)) return null;
   return engine().runKernel(ADAM_MOMENTS, { g, mu, nu }, attrs as never) as unknown as Tensor[];
+}
+
+/**
+ * [mu_i, nu_i, update_i] for every tensor of the lists in one kernel call, or null when the active
+ * backend has no fused kernel or a tensor is not float32.
+ */
+export function fusedAdamMomentsList(
+  g: readonly Tensor[],
+  mu: readonly Tensor[],
+  nu: readonly Tensor[],
+  attrs: AdamMomentsAttrs,
+): [Tensor, Tensor, Tensor][] | null {
+  if (mu.length !== g.length || nu.length !== g.length)
+    throw new RangeError(
+      `${ADAM_MOMENTS}: ${g.length} gradients against ${mu.length} and ${nu.length} moments`,
+    );
+  if (!getKernel(ADAM_MOMENTS, engine().backendName)) return null;
+  if ([...g, ...mu, ...nu].some((t) => t.dtype !== 'float32')) return null;
+  if (g.length === 0) return [];
+  const inputs: Record<string, Tensor> = {};
+  for (let i = 0; i < g.length; i++) {
+    inputs[`g${i}`] = g[i]!;
+    inputs[`mu${i}`] = mu[i]!;
+    inputs[`nu${i}`] = nu[i]!;
+  }
+  const out = engine().runKernel(ADAM_MOMENTS, inputs, {
+    ...attrs,
+    count: g.length,
+  } as never) as unknown as Tensor[];
+  return g.map((_, i) => [out[3 * i]!, out[3 * i + 1]!, out[3 * i + 2]!]);
 }

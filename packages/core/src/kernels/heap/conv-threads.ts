@@ -120,19 +120,25 @@ export class ConvThreads {
     return end;
   }
 
-  /** y = conv(x, filter) as Conv2D.ts's heapConv2D, the rows split between the threads. */
-  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, g: ConvGeometry): void {
+  /**
+   * y = conv(x, filter) as Conv2D.ts's heapConv2D, the rows split between the threads. `packed` is
+   * the filter already packed by pack_panels (the runtime's cache keeps it per weight tensor), so
+   * only a copy, not a packing, happens here while the workers wait.
+   */
+  conv2d(x: Float32Array, packed: Float32Array, y: Float32Array, g: ConvGeometry): void {
+    if (packed.length !== packedFloats(g))
+      throw new RangeError(
+        `conv2d: ${packed.length} packed floats for a filter that packs into ${packedFloats(g)}`,
+      );
     const xAt = this.dataStart;
-    const fAt = this.reserve(xAt, 4 * x.length);
-    const pAt = this.reserve(fAt, 4 * filter.length);
-    const zAt = this.reserve(pAt, 4 * packedFloats(g));
+    const pAt = this.reserve(xAt, 4 * x.length);
+    const zAt = this.reserve(pAt, 4 * packed.length);
     const yAt = this.reserve(zAt, 4 * g.ci);
     this.reserve(yAt, 4 * y.length);
     const buffer = this.memory.buffer; // after growing: the buffer of a grown shared memory is new
     new Float32Array(buffer, xAt, x.length).set(x);
-    new Float32Array(buffer, fAt, filter.length).set(filter);
+    new Float32Array(buffer, pAt, packed.length).set(packed);
     new Float32Array(buffer, zAt, g.ci).fill(0);
-    this.kernels.pack_panels(fAt, pAt, g.kh * g.kw * g.ci, g.co);
     const args = convKernelArgs(g, xAt, pAt, yAt, zAt);
     const M = g.n * g.oh * g.ow;
     // row blocks of 4, as the kernel takes them

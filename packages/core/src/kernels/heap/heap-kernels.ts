@@ -46,6 +46,30 @@ export interface HeapKernels {
   permute6(src: number, dst: number, ...shapeThenStrides: number[]): void;
   /** Packs a [K, co] filter into panels of 8 columns (see conv2d_nhwc; byte offsets). */
   pack_panels(w: number, packed: number, K: number, co: number): void;
+  /** Packs a filter given transposed, [co, K] row-major, into the panels of pack_panels (byte offsets). */
+  pack_panels_t(wt: number, packed: number, K: number, co: number): void;
+  /**
+   * c = act(a b + bias) over rows [mBegin, mEnd): a read at a[m * sam + k * sak], b packed, bias 0 for
+   * none, act 0 (linear) or 1 (ReLU); byte offsets, strides in elements.
+   */
+  gemm(
+    a: number,
+    sam: number,
+    sak: number,
+    packed: number,
+    c: number,
+    bias: number,
+    K: number,
+    N: number,
+    act: number,
+    groupPanels: number,
+    mBegin: number,
+    mEnd: number,
+  ): void;
+  /** out = a x + b y, or a x where y is 0 (byte offsets; float32 multiplies and add, no FMA). */
+  axpby(x: number, y: number, out: number, n: number, a: number, b: number): void;
+  /** `iters` rounds of 12 independent 4-lane multiply-adds in registers (96 FLOPs a round). */
+  fma_peak(iters: number, seed: number): number;
   /** NHWC convolution against a packed filter (kernels/heap.c; byte offsets, sizes in elements). */
   conv2d_nhwc(...args: number[]): void;
   /** y = x > 0 ? x : alpha x (byte offsets). */

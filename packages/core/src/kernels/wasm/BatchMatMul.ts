@@ -2,12 +2,34 @@
 // (every matMul gradient: dW = x^T dy, dx = dy W^T) it falls back to a loop about 11x slower
 // (2.2 against 25 GFLOP/s for 128x784x300). Transposing the operand first with the stock Transpose
 // kernel and then multiplying is the fast path for all four cases. A single (unbatched) product then
-// runs as a 1x1 convolution on @lab's FMA kernel where it is loaded (see Conv2D.ts).
+// runs on @lab's FMA kernels where they are loaded: on one thread (or below the threading threshold)
+// as heap/gemm.ts, which reads transposed operands in place and keeps the weight's packing between
+// calls; above it, on the kernel threads as a 1x1 convolution (see Conv2D.ts).
 import { BatchMatMul, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { heapConv2D } from './Conv2D.js';
+import { labRuntime } from '../../runtime/lab-runtime.js';
+import { MIN_THREADED_MACS } from '../heap/conv-threads.js';
+import { gemmSizes, heapGemm } from '../heap/gemm.js';
+import { heapConv2D, MIN_INPUT_CHANNELS } from './Conv2D.js';
 import { type KernelArgs, Scratch, type WasmHeapBackend } from './kernel-utils.js';
 
 const swapLast = (rank: number) => [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+
+/** A single product on heap/gemm.ts, or null where it goes elsewhere (no FMA kernels, threads, small K). */
+function singleOnOneThread(
+  backend: WasmHeapBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): TensorInfo | null {
+  const runtime = labRuntime(backend);
+  const sizes = gemmSizes(a, b, transposeA, transposeB);
+  if (!sizes || sizes.K < MIN_INPUT_CHANNELS || !runtime.heapKernelsFma()) return null;
+  const { M, K, N } = sizes;
+  if (runtime.convThreads() && M * K * N >= MIN_THREADED_MACS) return null;
+  const lead = (a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2);
+  return heapGemm(backend, a, b, { transposeA, transposeB, activation: 'linear' }, [...lead, M, N]);
+}
 
 /** Wraps the stock kernel (keeping its setupFunc, which binds the C++ function). */
 export function fastBatchMatMul(stock: KernelConfig): KernelConfig {
@@ -17,6 +39,10 @@ export function fastBatchMatMul(stock: KernelConfig): KernelConfig {
     const single = batch(inputs.a) === 1 && batch(inputs.b) === 1;
     if (!transposeA && !transposeB && !single)
       return stock.kernelFunc({ inputs, attrs: attrs as never, backend }) as TensorInfo;
+    if (single) {
+      const out = singleOnOneThread(backend as WasmHeapBackend, inputs.a, inputs.b, transposeA, transposeB);
+      if (out) return out;
+    }
     const scratch = new Scratch(backend);
     try {
       const a = transposeA

@@ -19,7 +19,7 @@ import { MIN_THREADED_MACS } from '../heap/conv-threads.js';
 import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
 
 /** Below this many input channels the stock kernel is as fast or faster. */
-const MIN_INPUT_CHANNELS = 8;
+export const MIN_INPUT_CHANNELS = 8;
 
 /**
  * y = conv(x, filter) on the heap kernel; x is NHWC [n, h, w, ci], filter [kh, kw, ci, co] (row-major
@@ -36,26 +36,35 @@ export function heapConv2D(
   const runtime = labRuntime(backend);
   if (g.ci < MIN_INPUT_CHANNELS || !runtime.heapKernelsFma()) return null;
   const simd = runtime.heapKernels();
-  if (!simd) return null;
+  if (!simd || !runtime.packedPanels()) return null;
   const out = backend.makeOutput(outShape, 'float32');
   if (g.n * g.oh * g.ow === 0) return out;
+  const K = g.kh * g.kw * g.ci;
+  const heap = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+  // the filter packed once per tensor (kept until tfjs disposes of or rewrites it)
+  const packed = runtime.packedPanels()!.panels({
+    dataId: filter.dataId,
+    layout: 'rows',
+    K,
+    co: g.co,
+    pack: (at) => simd.pack_panels(heap(filter), at, K, g.co),
+  });
   const threads = runtime.convThreads();
-  if (threads && g.n * g.oh * g.ow * g.kh * g.kw * g.ci * g.co >= MIN_THREADED_MACS) {
-    const [xs, fs, ys] = [x, filter, out].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
-    threads.conv2d(xs!, fs!, ys!, g);
+  if (threads && g.n * g.oh * g.ow * K * g.co >= MIN_THREADED_MACS) {
+    const [xs, ys] = [x, out].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+    // a view after the allocations above (the heap may have grown)
+    const buffer = backend.typedArrayFromHeap(out).buffer;
+    threads.conv2d(xs!, new Float32Array(buffer, packed, packedFloats(g)), ys!, g);
     return out;
   }
-  const packed = backend.makeOutput([packedFloats(g)], 'float32');
   const zero = backend.makeOutput([g.ci], 'float32');
   try {
     // views after every allocation (an allocation can grow the heap and detach older views)
-    const [xs, fs, ys, ps, zs] = [x, filter, out, packed, zero].map((t) => backend.typedArrayFromHeap(t));
-    zs!.fill(0);
-    simd.pack_panels(fs!.byteOffset, ps!.byteOffset, g.kh * g.kw * g.ci, g.co);
-    const args = convKernelArgs(g, xs!.byteOffset, ps!.byteOffset, ys!.byteOffset, zs!.byteOffset);
+    const zs = backend.typedArrayFromHeap(zero);
+    zs.fill(0);
+    const args = convKernelArgs(g, heap(x), packed, heap(out), zs.byteOffset);
     simd.conv2d_nhwc(...args, 0, g.n * g.oh * g.ow);
   } finally {
-    backend.disposeData(packed.dataId);
     backend.disposeData(zero.dataId);
   }
   return out;

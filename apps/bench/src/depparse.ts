@@ -10,6 +10,8 @@ import { findSharedData } from '@lab/core/testing';
 import {
   attachmentScores,
   type ConlluSentence,
+  namedOptimizer,
+  type OptimizerName,
   Parser,
   parseConllu,
   Tagger,
@@ -117,7 +119,7 @@ export async function depparseBench({ epoch = true, quiet = false } = {}): Promi
       system: parser.config.system,
       morphology: parser.config.morphology,
       batchSize: (opts.batchSize as number) ?? 512,
-      optimizer: (opts.optimizer as 'adam' | 'adagrad') ?? 'adam',
+      optimizer: namedOptimizer({ name: (opts.optimizer as OptimizerName | undefined) ?? 'adam' }),
       net: {
         hidden: parser.config.net.hidden,
         activation: parser.config.net.activation,

@@ -60,6 +60,15 @@ export {
 export { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './text/morphology.js';
 export { sentenceFromTokens, sentencesFromText, tokenizeLine } from './text/tokenize.js';
 export {
+  LR_SCHEDULE_NAMES,
+  type LrScheduleName,
+  type NamedOptimizerOptions,
+  namedOptimizer,
+  OPTIMIZER_NAMES,
+  type OptimizerFactory,
+  type OptimizerName,
+} from './training/optimizer.js';
+export {
   buildVocabularies,
   type EpochReport,
   parseWordVectors,

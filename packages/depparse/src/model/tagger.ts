@@ -7,13 +7,15 @@ import {
   Dropout,
   Embedding,
   float16Bits,
+  type GradientTransformation,
+  gradientStep,
   Module,
   normal,
   Optimizer,
   Rng,
+  runTrainingLoop,
   serializeSafetensors,
   type TensorEntry,
-  valueAndGrads,
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from '../text/conllu.js';
@@ -171,8 +173,8 @@ export class Tagger {
     readonly vocab: TaggerVocab,
   ) {}
 
-  /** Window features of every token of the sentences (rows in order). */
-  private features(sentences: readonly (readonly ConlluWord[])[], dropout?: { rng: Rng; alpha: number }) {
+  /** Window features of every token of the sentences (rows in order); word dropout when training. */
+  features(sentences: readonly (readonly ConlluWord[])[], dropout?: { rng: Rng; alpha: number }) {
     const total = sentences.reduce((a, s) => a + s.length, 0);
     const w = new Int32Array(total * W);
     const s = new Int32Array(total * A);
@@ -336,25 +338,21 @@ export function tagAccuracy(gold: readonly ConlluSentence[], system: readonly Co
   return { upos: n ? u / n : 0, xpos: n ? x / n : 0, feats: n ? f / n : 0 };
 }
 
+export interface TrainTaggerOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** The update rule. Default Adam at 1e-3. */
+  optimizer?: GradientTransformation<any>;
+  seed?: number;
+  config?: Partial<
+    Pick<TaggerConfig, 'wordDim' | 'suffixDim' | 'shapeDim' | 'hidden' | 'dropout' | 'morphology'>
+  >;
+  onEpoch?: (e: { epoch: number; loss: number; seconds: number }) => void;
+}
+
 export function trainTagger(
   train: readonly ConlluSentence[],
-  {
-    epochs = 4,
-    batchSize = 256,
-    lr = 1e-3,
-    seed = 0,
-    config = {},
-    onEpoch,
-  }: {
-    epochs?: number;
-    batchSize?: number;
-    lr?: number;
-    seed?: number;
-    config?: Partial<
-      Pick<TaggerConfig, 'wordDim' | 'suffixDim' | 'shapeDim' | 'hidden' | 'dropout' | 'morphology'>
-    >;
-    onEpoch?: (e: { epoch: number; loss: number; seconds: number }) => void;
-  } = {},
+  { epochs = 4, batchSize = 256, optimizer, seed = 0, config = {}, onEpoch }: TrainTaggerOptions = {},
 ): Tagger {
   if (!(Number.isInteger(epochs) && epochs >= 0))
     throw new RangeError(`tagger epochs must be a whole number >= 0, got ${epochs}`);
@@ -392,59 +390,72 @@ export function trainTagger(
   const uposIds = Int32Array.from(all, (w) => vocab.upos.id(w.upos));
   const xposIds = Int32Array.from(all, (w) => vocab.xpos.id(morphologyKey(w, config.morphology)));
   const vars = net.trainableParameters();
-  const opt = new Optimizer(adam(lr), vars);
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const t0 = performance.now();
-    const f = (tagger as unknown as { features: Tagger['features'] }).features.call(tagger, ws, {
-      rng,
-      alpha: 0.25,
-    });
-    const order = rng.permutation(f.total);
-    let lossSum = 0;
-    for (let b = 0; b < f.total; b += batchSize) {
-      const idx = order.subarray(b, Math.min(f.total, b + batchSize));
-      const n = idx.length;
-      const pick = (src: Int32Array, width: number) => {
-        const out = new Int32Array(n * width);
-        idx.forEach((r, i) => {
-          out.set(src.subarray(r * width, (r + 1) * width), i * width);
-        });
-        return tf.tensor2d(out, [n, width], 'int32');
-      };
-      const tw = pick(f.w, W);
-      const ts = pick(f.s, A);
-      const tc = pick(f.c, A);
-      const yu = tf.tidy(() =>
+  const opt = new Optimizer(optimizer ?? adam(1e-3), vars);
+  // each epoch's word dropout and order are drawn when it starts
+  let f: ReturnType<Tagger['features']> | undefined;
+  let order: Int32Array = new Int32Array(0);
+  const step = (b: number): { loss: number; rows: number } => {
+    const idx = order.subarray(b * batchSize, Math.min(f!.total, (b + 1) * batchSize));
+    const n = idx.length;
+    const pick = (src: Int32Array, width: number) => {
+      const out = new Int32Array(n * width);
+      idx.forEach((r, i) => {
+        out.set(src.subarray(r * width, (r + 1) * width), i * width);
+      });
+      return tf.tensor2d(out, [n, width], 'int32');
+    };
+    const oneHot = (ids: Int32Array, size: number) =>
+      tf.tidy(() =>
         tf.oneHot(
           tf.tensor1d(
-            Array.from(idx, (r) => uposIds[r]!),
+            Array.from(idx, (r) => ids[r]!),
             'int32',
           ),
-          vocab.upos.size,
+          size,
         ),
       );
-      const yx = tf.tidy(() =>
-        tf.oneHot(
-          tf.tensor1d(
-            Array.from(idx, (r) => xposIds[r]!),
-            'int32',
-          ),
-          vocab.xpos.size,
-        ),
-      );
-      const { value, grads } = valueAndGrads(() => {
+    const tw = pick(f!.w, W);
+    const ts = pick(f!.s, A);
+    const tc = pick(f!.c, A);
+    const yu = oneHot(uposIds, vocab.upos.size);
+    const yx = oneHot(xposIds, vocab.xpos.size);
+    try {
+      const loss = gradientStep(opt, vars, () => {
         const l = net.logits(tw, ts, tc);
         return tf.add(
           tf.losses.softmaxCrossEntropy(yu, l.upos),
           tf.losses.softmaxCrossEntropy(yx, l.xpos),
         ) as tf.Scalar;
-      }, vars);
-      opt.step(grads);
-      lossSum += value.dataSync()[0]! * n;
-      tf.dispose([tw, ts, tc, yu, yx, value, ...Object.values(grads)]);
+      });
+      return { loss, rows: n };
+    } finally {
+      tf.dispose([tw, ts, tc, yu, yx]);
     }
-    onEpoch?.({ epoch, loss: lossSum / f.total, seconds: (performance.now() - t0) / 1000 });
+  };
+  try {
+    runTrainingLoop({
+      epochs,
+      stepsPerEpoch: () => {
+        f = tagger.features(ws, { rng, alpha: 0.25 });
+        order = rng.permutation(f.total);
+        return Math.ceil(f.total / batchSize);
+      },
+      trainStep: (_, { stepInEpoch }) => {
+        const { loss, rows } = step(stepInEpoch);
+        return { loss, summedLoss: loss * rows };
+      },
+      onEpoch: (e) =>
+        onEpoch?.({
+          epoch: e.epoch + 1,
+          loss: (e.sums.summedLoss ?? 0) / f!.total,
+          seconds: e.ms / 1000,
+        }),
+    });
+  } catch (e) {
+    tagger.dispose();
+    throw e;
+  } finally {
+    opt.dispose();
   }
-  opt.dispose();
   return tagger;
 }

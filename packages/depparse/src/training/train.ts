@@ -3,14 +3,18 @@
 // predictions (Goldberg & Nivre 2013); softmax cross-entropy with dropout and L2; Adam by default,
 // AdaGrad as in Chen & Manning as an option. The best epoch on the dev set is kept.
 import {
-  adagrad,
-  adam,
+  averager,
+  bestWeights,
   cholesky,
   choleskySolve,
-  cosineSchedule,
+  ema,
+  type GradientTransformation,
+  gradientStep,
+  keepBest,
+  NonFiniteError,
   Optimizer,
   Rng,
-  valueAndGrads,
+  runTrainingLoop,
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { attachmentScores } from '../evaluation/metrics.js';
@@ -40,6 +44,7 @@ import { dynamicOracle } from '../transitions/dynamic-oracle.js';
 import { projectivize } from '../transitions/projectivize.js';
 import { dependentOf } from '../transitions/transition-set.js';
 import { Configuration, isProjective, SYSTEMS, type SystemName } from '../transitions/transitions.js';
+import { namedOptimizer, type OptimizerFactory } from './optimizer.js';
 
 export interface TrainParserOptions {
   system?: SystemName;
@@ -49,12 +54,13 @@ export interface TrainParserOptions {
   net?: Partial<Omit<NetConfig, 'words' | 'upos' | 'xpos' | 'labels' | 'transitions'>>;
   epochs?: number;
   batchSize?: number;
-  optimizer?: 'adam' | 'adagrad';
-  lr?: number;
-  /** 'cosine' anneals the learning rate to a tenth over the run; default 'none'. */
-  lrSchedule?: 'none' | 'cosine';
-  /** L2 regularisation added to the gradients (Chen & Manning: 1e-8). */
-  l2?: number;
+  /**
+   * The update rule: a GradientTransformation, or a factory given the run's length in steps
+   * (estimated before training as epochs x 2n transitions per sentence of n words / batchSize), for
+   * schedules that span the run. Default `namedOptimizer()`: Adam at 1e-3 with L2 1e-8; e.g.
+   * `namedOptimizer({ name: 'adagrad', schedule: 'cosine' })` for Chen & Manning's AdaGrad annealed.
+   */
+  optimizer?: GradientTransformation<any> | OptimizerFactory;
   /** Words seen fewer times are unknown. Default 2. */
   minWordCount?: number;
   /** Word dropout alpha: a word seen c times becomes UNK with probability alpha / (alpha + c). */
@@ -217,166 +223,197 @@ export function trainParser(
   // the pretrained space into the trained one before each evaluation (see projectUnseenWords)
   const unseen = vocab.words.counts.some((c, id) => id >= 3 && c === 0);
   const vars = parser.net.trainableParameters();
-  const baseLr = o.lr ?? (o.optimizer === 'adagrad' ? 0.01 : 1e-3);
-  // about 2n transitions per sentence of n words in every system
-  const stepsPerEpoch = Math.ceil(trees.reduce((a, t) => a + 2 * t.words.length, 0) / batchSize);
-  const lr = o.lrSchedule === 'cosine' ? cosineSchedule(baseLr, epochs * stepsPerEpoch, baseLr / 10) : baseLr;
-  const weightDecay = o.l2 ?? 1e-8;
-  const opt = new Optimizer(
-    o.optimizer === 'adagrad' ? adagrad(lr, { weightDecay }) : adam(lr, { weightDecay }),
-    vars,
-  );
+  // about 2n transitions per sentence of n words in every system: the run's length for schedules
+  const runSteps = epochs * Math.ceil(trees.reduce((a, t) => a + 2 * t.words.length, 0) / batchSize);
+  const transform =
+    typeof o.optimizer === 'function' ? o.optimizer(runSteps) : (o.optimizer ?? namedOptimizer()(runSteps));
   if (o.exploreFrom !== undefined && !dynamicOracle(system))
     throw new Error(`${system} has no dynamic oracle: exploration needs arc-hybrid or arc-eager`);
-  const explore = o.exploreFrom !== undefined;
   const decay = o.averageDecay;
   if (decay !== undefined && !(decay > 0 && decay < 1))
     throw new RangeError(`averageDecay must be in (0, 1), got ${decay}`);
+  const invalidate = () => parser.invalidate();
+  const opt = new Optimizer(transform, vars);
   // the average of every trainable weight, updated after each step
-  let average: Record<string, tf.Tensor> | undefined =
-    decay === undefined
-      ? undefined
-      : Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, tf.clone(v)]));
+  const average = decay === undefined ? undefined : averager(vars, ema(decay), { afterAssign: invalidate });
+  const scored = Boolean(dev?.length);
+  const keeper = scored ? bestWeights(parser.net.parameters(), { afterAssign: invalidate }) : undefined;
   const history: EpochReport[] = [];
-  let best = -1;
-  let bestState: Record<string, Float32Array> | undefined;
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const t0 = performance.now();
-    const ids = trees.map((t) => parser.encode(t.words, { rng, alpha: o.wordDropout ?? 0.25 }));
-    const exploring = explore && epoch >= o.exploreFrom!;
-    const ex = exploring
-      ? exploredExamples(parser, trees, ids, rng, o.exploreProb ?? 0.9)
-      : staticExamples(parser, trees, ids);
-    const batches = contextual
-      ? sentenceBatches(ex, trees.length, batchSize, rng)
-      : exampleBatches(ex.count, batchSize, rng);
-    let fb = featureBuffers(batchSize);
-    let targets = new Int32Array(batchSize);
-    const T = parser.transitions.size;
-    const soft = teachers.length ? teacherProbabilities(teachers, ex) : undefined;
-    let mixed = new Float32Array(soft ? batchSize * T : 0);
-    let lossSum = 0;
-    parser.net.train();
-    for (let b = 0; b < batches.length; b++) {
-      const batch = batches[b]!;
-      const rows = batch.length;
-      if (rows > targets.length) {
-        fb = featureBuffers(rows);
-        targets = new Int32Array(rows);
-        if (soft) mixed = new Float32Array(rows * T);
-      }
-      for (let r = 0; r < rows; r++) copyRow(ex.features, batch[r]!, fb, r, ex.targets, targets);
-      let context: { sentences: SentenceIds[]; layout: ContextLayout; slots: Int32Array } | undefined;
-      if (contextual) {
-        // the batch's sentences, in order of first appearance, and each row's slot among them
-        const slotOf = new Map<number, number>();
-        const slots = new Int32Array(rows);
-        const sentences: SentenceIds[] = [];
-        for (let r = 0; r < rows; r++) {
-          const s = ex.sentences[batch[r]!]!;
-          let slot = slotOf.get(s);
-          if (slot === undefined) {
-            slot = sentences.length;
-            slotOf.set(s, slot);
-            sentences.push(ids[s]!);
+  const step = parserStep(parser, vars, opt, { contextual, teacherWeight, batchSize });
+  let epoch: ParserEpoch | undefined;
+  try {
+    runTrainingLoop({
+      epochs,
+      // each epoch's word dropout, examples and batch order are drawn when it starts
+      stepsPerEpoch: (e) => {
+        epoch = parserEpoch(parser, trees, rng, {
+          wordDropout: o.wordDropout ?? 0.25,
+          explore: o.exploreFrom !== undefined && e + 1 >= o.exploreFrom,
+          exploreProb: o.exploreProb ?? 0.9,
+          contextual,
+          batchSize,
+          teachers,
+        });
+        parser.net.train();
+        return epoch.batches.length;
+      },
+      trainStep: (_, { stepInEpoch }) => {
+        const { loss, rows } = step(epoch!, stepInEpoch);
+        return { loss, summedLoss: loss * rows };
+      },
+      average,
+      // with averaging, the dev set scores the average; training goes on from the last weights
+      validate: scored
+        ? () => {
+            parser.invalidate();
+            if (unseen) projectUnseenWords(parser, o.pretrained!);
+            const s = attachmentScores(dev!, parser.parse(dev!));
+            return { uas: s.uas, las: s.las };
           }
-          slots[r] = slot;
+        : undefined,
+      hooks: keeper ? [keepBest(keeper, 'las')] : [],
+      onStep: (e) =>
+        o.onBatch?.({
+          epoch: e.epoch + 1,
+          batch: e.stepInEpoch,
+          batches: e.epochSteps,
+          loss: e.metrics.loss!,
+        }),
+      onEpoch: (e) => {
+        const report: EpochReport = {
+          epoch: e.epoch + 1,
+          loss: (e.sums.summedLoss ?? 0) / epoch!.examples.count,
+          examples: epoch!.examples.count,
+          seconds: e.ms / 1000,
+        };
+        if (e.validation) report.dev = { uas: e.validation.uas!, las: e.validation.las! };
+        history.push(report);
+        o.onEpoch?.(report);
+      },
+    });
+    if (average && !keeper?.best) average.assign();
+    if (!keeper?.restore() && unseen) projectUnseenWords(parser, o.pretrained!);
+  } catch (e) {
+    parser.dispose();
+    if (e instanceof NonFiniteError)
+      throw new Error(`parser training diverged (loss ${e.value}) in epoch ${(e.epoch ?? 0) + 1}`, {
+        cause: e,
+      });
+    throw e;
+  } finally {
+    opt.dispose();
+    average?.dispose();
+    keeper?.dispose();
+  }
+  parser.invalidate();
+  return { parser, history, best: keeper?.best ? keeper.best.epoch + 1 : epochs };
+}
+
+/** One epoch's training data: the sentences' ids (after word dropout), examples, batches and soft targets. */
+interface ParserEpoch {
+  ids: SentenceIds[];
+  examples: Examples;
+  batches: Int32Array[];
+  /** The teachers' averaged distribution per example, [count, transitions] (distillation only). */
+  soft?: Float32Array;
+}
+
+interface ParserEpochOptions {
+  wordDropout: number;
+  explore: boolean;
+  exploreProb: number;
+  contextual: boolean;
+  batchSize: number;
+  teachers: readonly Parser[];
+}
+
+/** Draws an epoch: word dropout, then (when exploring) the followed transitions, then the batch order. */
+function parserEpoch(
+  parser: Parser,
+  trees: readonly TrainTree[],
+  rng: Rng,
+  o: ParserEpochOptions,
+): ParserEpoch {
+  const ids = trees.map((t) => parser.encode(t.words, { rng, alpha: o.wordDropout }));
+  const examples = o.explore
+    ? exploredExamples(parser, trees, ids, rng, o.exploreProb)
+    : staticExamples(parser, trees, ids);
+  const batches = o.contextual
+    ? sentenceBatches(examples, trees.length, o.batchSize, rng)
+    : exampleBatches(examples.count, o.batchSize, rng);
+  const soft = o.teachers.length ? teacherProbabilities(o.teachers, examples) : undefined;
+  return { ids, examples, batches, ...(soft ? { soft } : {}) };
+}
+
+/**
+ * The training step on batch `b` of an epoch: softmax cross-entropy against the oracle's transition
+ * (mixed with the teachers' distribution when distilling), one optimizer update. Reuses its buffers.
+ */
+function parserStep(
+  parser: Parser,
+  vars: Record<string, tf.Variable>,
+  opt: Optimizer<any>,
+  o: { contextual: boolean; teacherWeight: number; batchSize: number },
+): (epoch: ParserEpoch, b: number) => { loss: number; rows: number } {
+  const T = parser.transitions.size;
+  let fb = featureBuffers(o.batchSize);
+  let targets = new Int32Array(o.batchSize);
+  let mixed = new Float32Array(0);
+  return ({ ids, examples: ex, batches, soft }, b) => {
+    const batch = batches[b]!;
+    const rows = batch.length;
+    if (rows > targets.length) {
+      fb = featureBuffers(rows);
+      targets = new Int32Array(rows);
+    }
+    if (soft && mixed.length < rows * T) mixed = new Float32Array(Math.max(rows, o.batchSize) * T);
+    for (let r = 0; r < rows; r++) copyRow(ex.features, batch[r]!, fb, r, ex.targets, targets);
+    let context: { sentences: SentenceIds[]; layout: ContextLayout; slots: Int32Array } | undefined;
+    if (o.contextual) {
+      // the batch's sentences, in order of first appearance, and each row's slot among them
+      const slotOf = new Map<number, number>();
+      const slots = new Int32Array(rows);
+      const sentences: SentenceIds[] = [];
+      for (let r = 0; r < rows; r++) {
+        const s = ex.sentences[batch[r]!]!;
+        let slot = slotOf.get(s);
+        if (slot === undefined) {
+          slot = sentences.length;
+          slotOf.set(s, slot);
+          sentences.push(ids[s]!);
         }
-        context = { sentences, layout: contextLayout(sentences, parser.net.config), slots };
+        slots[r] = slot;
       }
-      const f = featureTensors(fb, rows, context);
-      let y: tf.Tensor;
-      if (soft) {
-        // (1 - w) on the oracle's transition plus w times the teachers' distribution
-        for (let r = 0; r < rows; r++) {
-          const i = batch[r]!;
-          for (let k = 0; k < T; k++) mixed[r * T + k] = teacherWeight * soft[i * T + k]!;
-          mixed[r * T + targets[r]!]! += 1 - teacherWeight;
-        }
-        y = tf.tensor2d(mixed.subarray(0, rows * T), [rows, T]);
-      } else y = tf.tidy(() => tf.oneHot(tf.tensor1d(targets.subarray(0, rows), 'int32'), T));
+      context = { sentences, layout: contextLayout(sentences, parser.net.config), slots };
+    }
+    const f = featureTensors(fb, rows, context);
+    let y: tf.Tensor;
+    if (soft) {
+      // (1 - w) on the oracle's transition plus w times the teachers' distribution
+      const w = o.teacherWeight;
+      for (let r = 0; r < rows; r++) {
+        const i = batch[r]!;
+        for (let k = 0; k < T; k++) mixed[r * T + k] = w * soft[i * T + k]!;
+        mixed[r * T + targets[r]!]! += 1 - w;
+      }
+      y = tf.tensor2d(mixed.subarray(0, rows * T), [rows, T]);
+    } else y = tf.tidy(() => tf.oneHot(tf.tensor1d(targets.subarray(0, rows), 'int32'), T));
+    try {
       // the context vectors are computed inside, so that their encoder gets its gradient
-      const { value, grads } = valueAndGrads(
+      const loss = gradientStep(
+        opt,
+        vars,
         () =>
           tf.losses.softmaxCrossEntropy(
             y,
             parser.net.logits(f, context && parser.net.contextTable(context.sentences, context.layout)),
           ) as tf.Scalar,
-        vars,
       );
-      opt.step(grads);
-      if (average) {
-        const previous = average;
-        average = tf.tidy(() =>
-          Object.fromEntries(
-            Object.entries(previous).map(([k, a]) => [
-              k,
-              tf.add(tf.mul(a, decay!), tf.mul(vars[k]!, 1 - decay!)),
-            ]),
-          ),
-        );
-        tf.dispose(Object.values(previous));
-      }
-      const loss = value.dataSync()[0]!;
-      tf.dispose([...Object.values(f), y, value, ...Object.values(grads)]);
-      if (!Number.isFinite(loss))
-        throw new Error(`parser training diverged (loss ${loss}) in epoch ${epoch}`);
-      lossSum += loss * rows;
-      o.onBatch?.({ epoch, batch: b, batches: batches.length, loss });
+      return { loss, rows };
+    } finally {
+      tf.dispose([...Object.values(f), y]);
     }
-    parser.invalidate();
-    const report: EpochReport = {
-      epoch,
-      loss: lossSum / ex.count,
-      examples: ex.count,
-      seconds: (performance.now() - t0) / 1000,
-    };
-    if (dev?.length) {
-      // with averaging, the dev set scores the average; training goes on from the last weights
-      const training = average ? snapshot(parser) : undefined;
-      if (average) assignWeights(vars, average, parser);
-      if (unseen) projectUnseenWords(parser, o.pretrained!);
-      const s = attachmentScores(dev, parser.parse(dev));
-      report.dev = { uas: s.uas, las: s.las };
-      if (s.las > best) {
-        best = s.las;
-        bestState = snapshot(parser);
-      }
-      if (training) restore(parser, training);
-    }
-    history.push(report);
-    o.onEpoch?.(report);
-  }
-  opt.dispose();
-  if (average && !bestState) assignWeights(vars, average, parser);
-  if (average) tf.dispose(Object.values(average));
-  if (bestState) restore(parser, bestState);
-  else if (unseen) projectUnseenWords(parser, o.pretrained!);
-  return { parser, history, best: bestState ? history.findIndex((h) => h.dev?.las === best) + 1 : epochs };
-}
-
-function snapshot(parser: Parser): Record<string, Float32Array> {
-  return Object.fromEntries(
-    Object.entries(parser.net.parameters()).map(([k, v]) => [k, v.dataSync().slice() as Float32Array]),
-  );
-}
-
-function assignWeights(
-  vars: Record<string, tf.Variable>,
-  values: Record<string, tf.Tensor>,
-  parser: Parser,
-): void {
-  for (const [k, v] of Object.entries(vars)) v.assign(values[k]!);
-  parser.invalidate();
-}
-
-function restore(parser: Parser, state: Record<string, Float32Array>): void {
-  for (const [k, v] of Object.entries(parser.net.parameters())) {
-    const t = tf.tensor(state[k]!, v.shape, 'float32');
-    v.assign(t);
-    t.dispose();
-  }
-  parser.invalidate();
+  };
 }
 
 function initialiseWords(parser: Parser, vectors: Map<string, Float32Array>, rms: number | null): number {

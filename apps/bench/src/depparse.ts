@@ -3,22 +3,36 @@
 // on one thread, cold (a fresh model load and one pass, as `lab parse` does) and warm (the same
 // model's later passes over the same set, with its rare-word cache filled); the time of one training
 // epoch over EWT train with the shipped model's settings.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { findSharedData } from '@lab/core/testing';
 import {
   attachmentScores,
   type ConlluSentence,
+  type ModelFileNames,
+  type ModelFiles,
   namedOptimizer,
   type OptimizerName,
+  PARSER_FILES,
   Parser,
   parseConllu,
+  TAGGER_FILES,
   Tagger,
   tagAccuracy,
   trainParser,
 } from '@lab/depparse';
 import * as tf from '@tensorflow/tfjs-core';
+
+/** A model's files in `dir` (the config file only where an older model has one). */
+function modelFiles(dir: string, names: ModelFileNames): ModelFiles {
+  const config = join(dir, names.config);
+  return {
+    weights: readFileSync(join(dir, names.weights)),
+    vocab: readFileSync(join(dir, names.vocab), 'utf8'),
+    ...(existsSync(config) ? { config: readFileSync(config, 'utf8') } : {}),
+  };
+}
 
 export function shippedModel(): {
   parser: Parser;
@@ -26,20 +40,14 @@ export function shippedModel(): {
   dir: string;
   training: Record<string, unknown>;
 } {
-  const dir = dirname(createRequire(import.meta.url).resolve('@lab/depparse/models/en_ewt/config.json'));
+  const dir = dirname(
+    createRequire(import.meta.url).resolve(`@lab/depparse/models/en_ewt/${PARSER_FILES.vocab}`),
+  );
   const read = (f: string) => readFileSync(join(dir, f));
   return {
     dir,
-    parser: Parser.fromFiles({
-      weights: read('weights.safetensors'),
-      vocab: read('vocab.json').toString(),
-      config: read('config.json').toString(),
-    }),
-    tagger: Tagger.fromFiles({
-      weights: read('tagger.safetensors'),
-      vocab: read('tagger-vocab.json').toString(),
-      config: read('tagger-config.json').toString(),
-    }),
+    parser: Parser.fromFiles(modelFiles(dir, PARSER_FILES)),
+    tagger: Tagger.fromFiles(modelFiles(dir, TAGGER_FILES)),
     training: JSON.parse(read('training.json').toString()),
   };
 }

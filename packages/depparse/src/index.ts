@@ -25,8 +25,15 @@ export {
   ParserNet,
   parserTensorShapes,
 } from './model/model.js';
-export { MAX_MODEL_DIM, MAX_VOCABULARY, ModelFileError } from './model/model-files.js';
 export {
+  MAX_MODEL_DIM,
+  MAX_VOCABULARY,
+  ModelFileError,
+  type ModelFileNames,
+  type ModelFiles,
+} from './model/model-files.js';
+export {
+  PARSER_FILES,
   type ParseOptions,
   Parser,
   type ParserConfig,
@@ -37,6 +44,7 @@ export {
 export { readParserConfig } from './model/parser-config.js';
 export {
   readTaggerConfig,
+  TAGGER_FILES,
   Tagger,
   type TaggerConfig,
   tagAccuracy,

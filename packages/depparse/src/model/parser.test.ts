@@ -119,7 +119,7 @@ describe('the neural parser', () => {
     other.labels.items.push('extra');
     other.labels.counts.push(1);
     expect(() => Parser.fromFiles({ ...files, vocab: JSON.stringify(other) })).toThrow(
-      /vocab.json: labels.items: \d+ items .* but config.json net.labels is/,
+      /vocab.json: labels.items: \d+ items .* but weights.safetensors lab.module.config.net.labels is/,
     );
   });
 

@@ -6,7 +6,6 @@ import {
   Dense,
   Dropout,
   Embedding,
-  float16Bits,
   type GradientTransformation,
   gradientStep,
   Module,
@@ -14,22 +13,20 @@ import {
   Optimizer,
   Rng,
   runTrainingLoop,
-  serializeSafetensors,
-  type TensorEntry,
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from '../text/conllu.js';
 import { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from '../text/morphology.js';
 import {
   JsonFields,
-  loadTensors,
   MAX_MODEL_DIM,
   MAX_VOCABULARY,
-  parseModelJson,
-  readModelTensors,
+  type ModelFileNames,
+  type ModelFiles,
+  readModelFiles,
   readVocabularies,
+  writeModelFiles,
 } from './model-files.js';
-import type { ParserFileNames } from './parser.js';
 import { normalizeWord, Vocabulary } from './vocab.js';
 
 const WORD_WINDOW = 2;
@@ -108,15 +105,20 @@ class TaggerNet extends Module {
   }
 }
 
-const TAGGER_FILES: ParserFileNames = {
+/** The files of a tagger in a model directory (the one place that names them). */
+export const TAGGER_FILES: Readonly<ModelFileNames> = {
   weights: 'tagger.safetensors',
   vocab: 'tagger-vocab.json',
   config: 'tagger-config.json',
 };
+const TAGGER_KIND = { kind: 'depparse.tagger', version: 1 };
 
-/** A tagger's config file (parsed JSON) as a TaggerConfig, or a ModelFileError naming the field. */
-export function readTaggerConfig(json: unknown, file = 'tagger-config.json'): TaggerConfig {
-  const c = JsonFields.of(file, '', json);
+/**
+ * A tagger's config (parsed JSON: the weights file's header config, or tagger-config.json of older
+ * models) as a TaggerConfig, or a ModelFileError naming `file` and the field (under `path`).
+ */
+export function readTaggerConfig(json: unknown, file = 'tagger-config.json', path = ''): TaggerConfig {
+  const c = JsonFields.of(file, path, json);
   c.only([
     'wordDim',
     'suffixDim',
@@ -272,46 +274,40 @@ export class Tagger {
     return { upos, xpos };
   }
 
-  /** Model files; `half` stores float16 weights. */
-  toFiles({ half = false }: { half?: boolean } = {}): { weights: Uint8Array; vocab: string; config: string } {
-    const entries: Record<string, TensorEntry> = {};
-    for (const [name, v] of Object.entries(this.net.parameters())) {
-      const data = v.dataSync() as Float32Array;
-      entries[name] = half
-        ? { dtype: 'F16', shape: v.shape, data: float16Bits(data) }
-        : { dtype: 'F32', shape: v.shape, data };
-    }
-    return {
-      weights: serializeSafetensors(entries),
-      vocab: `${JSON.stringify(Object.fromEntries(Object.entries(this.vocab).map(([k, v]) => [k, v.toJSON()])))}\n`,
-      config: `${JSON.stringify(this.net.config, null, 2)}\n`,
-    };
+  /** Model files (named by TAGGER_FILES): weights with the config in their header, and the vocabularies; `half` stores float16 weights. */
+  toFiles({ half = false }: { half?: boolean } = {}): { weights: Uint8Array; vocab: string } {
+    const vocab = Object.fromEntries(Object.entries(this.vocab).map(([k, v]) => [k, v.toJSON()]));
+    return writeModelFiles(this.net, this.net.config, vocab, TAGGER_KIND, { half });
   }
 
   /**
    * A tagger from its model files, checked as Parser.fromFiles checks a parser's (ModelFileErrors
-   * naming the file and field).
+   * naming the file and field; `files.config` for taggers from before the weights file's header).
    */
-  static fromFiles(
-    files: { weights: Uint8Array; vocab: string; config: string },
-    names: Partial<ParserFileNames> = {},
-  ): Tagger {
-    const file = { ...TAGGER_FILES, ...names };
-    const config = readTaggerConfig(parseModelJson(files.config, file.config), file.config);
-    const from = (field: 'words' | 'suffixes' | 'upos' | 'xpos') => ({
-      size: config[field],
-      from: `${file.config} ${field}`,
-    });
-    const vocab = readVocabularies(parseModelJson(files.vocab, file.vocab), file.vocab, {
-      words: from('words'),
-      suffixes: from('suffixes'),
-      upos: from('upos'),
-      xpos: from('xpos'),
-    });
-    const tensors = readModelTensors(files.weights, file.weights, taggerTensorShapes(config));
-    const net = new TaggerNet(config, new Rng(0));
-    loadTensors(net, tensors, () => net.dispose());
-    return new Tagger(net, vocab);
+  static fromFiles(files: ModelFiles, names: Partial<ModelFileNames> = {}): Tagger {
+    const { vocab, module } = readModelFiles(
+      files,
+      { ...TAGGER_FILES, ...names },
+      {
+        kind: TAGGER_KIND,
+        readConfig: readTaggerConfig,
+        readVocab: (json, file, config, configAt) => {
+          const from = (field: 'words' | 'suffixes' | 'upos' | 'xpos') => ({
+            size: config[field],
+            from: `${configAt.file} ${configAt.path ? `${configAt.path}.${field}` : field}`,
+          });
+          return readVocabularies(json, file, {
+            words: from('words'),
+            suffixes: from('suffixes'),
+            upos: from('upos'),
+            xpos: from('xpos'),
+          });
+        },
+        shapes: taggerTensorShapes,
+        build: (config) => new TaggerNet(config, new Rng(0)),
+      },
+    );
+    return new Tagger(module, vocab);
   }
 
   dispose(): void {

@@ -4,20 +4,36 @@
 // model's later passes over the same set, with its rare-word cache filled); the time of one training
 // epoch over EWT train with the shipped model's settings; and the beam parser (--beam, default 8) on
 // the same set after the greedy passes.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { findSharedData } from '@lab/core/testing';
 import {
   attachmentScores,
   type ConlluSentence,
+  type ModelFileNames,
+  type ModelFiles,
+  namedOptimizer,
+  type OptimizerName,
+  PARSER_FILES,
   Parser,
   parseConllu,
+  TAGGER_FILES,
   Tagger,
   tagAccuracy,
   trainParser,
 } from '@lab/depparse';
 import * as tf from '@tensorflow/tfjs-core';
+
+/** A model's files in `dir` (the config file only where an older model has one). */
+function modelFiles(dir: string, names: ModelFileNames): ModelFiles {
+  const config = join(dir, names.config);
+  return {
+    weights: readFileSync(join(dir, names.weights)),
+    vocab: readFileSync(join(dir, names.vocab), 'utf8'),
+    ...(existsSync(config) ? { config: readFileSync(config, 'utf8') } : {}),
+  };
+}
 
 export function shippedModel(): {
   parser: Parser;
@@ -25,20 +41,14 @@ export function shippedModel(): {
   dir: string;
   training: Record<string, unknown>;
 } {
-  const dir = dirname(createRequire(import.meta.url).resolve('@lab/depparse/models/en_ewt/config.json'));
+  const dir = dirname(
+    createRequire(import.meta.url).resolve(`@lab/depparse/models/en_ewt/${PARSER_FILES.vocab}`),
+  );
   const read = (f: string) => readFileSync(join(dir, f));
   return {
     dir,
-    parser: Parser.fromFiles({
-      weights: read('weights.safetensors'),
-      vocab: read('vocab.json').toString(),
-      config: read('config.json').toString(),
-    }),
-    tagger: Tagger.fromFiles({
-      weights: read('tagger.safetensors'),
-      vocab: read('tagger-vocab.json').toString(),
-      config: read('tagger-config.json').toString(),
-    }),
+    parser: Parser.fromFiles(modelFiles(dir, PARSER_FILES)),
+    tagger: Tagger.fromFiles(modelFiles(dir, TAGGER_FILES)),
     training: JSON.parse(read('training.json').toString()),
   };
 }
@@ -139,7 +149,7 @@ export async function depparseBench({
       system: parser.config.system,
       morphology: parser.config.morphology,
       batchSize: (opts.batchSize as number) ?? 512,
-      optimizer: (opts.optimizer as 'adam' | 'adagrad') ?? 'adam',
+      optimizer: namedOptimizer({ name: (opts.optimizer as OptimizerName | undefined) ?? 'adam' }),
       net: {
         hidden: parser.config.net.hidden,
         activation: parser.config.net.activation,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { ConlluError, formatConllu, parseConllu, words } from '@lab/depparse';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   detectFormat,
+  loadModel,
   parseContextOption,
   parseEval,
   parseHiddenOption,
@@ -142,8 +143,17 @@ describe('lab parse', () => {
       quiet: true,
     });
     expect(s.history).toHaveLength(3);
-    const config = JSON.parse(readFileSync(join(model, 'config.json'), 'utf8'));
-    expect(config.net.context).toEqual({ dim: 16, layers: 2, width: 3, channels: 8, positions: 2 });
+    // the config travels in the weights file's header: no config.json is written
+    expect(existsSync(join(model, 'config.json'))).toBe(false);
+    const loaded = loadModel(model);
+    expect(loaded.parser.config.net.context).toEqual({
+      dim: 16,
+      layers: 2,
+      width: 3,
+      channels: 8,
+      positions: 2,
+    });
+    loaded.parser.dispose();
     const r = await parseRun({
       input: ewt('dev'),
       model,

@@ -1,9 +1,9 @@
 // `lab parse train|run|eval`: the @lab/depparse transition parser on CoNLL-U or plain text.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type BackendReport, initBackend } from '@lab/core';
-import { writeFileAtomic } from '@lab/core/node';
+import { FILE_LIMITS, readFileLimited, writeFileAtomic } from '@lab/core/node';
 import {
   attachmentScores,
   type ConlluError,
@@ -13,10 +13,14 @@ import {
   MAX_BEAM_WIDTH,
   MAX_MODEL_DIM,
   MAX_SENTENCE_WORDS,
+  type ModelFileNames,
   type Morphology,
+  namedOptimizer,
+  PARSER_FILES,
   Parser,
   parseWordVectors,
   type SystemName,
+  TAGGER_FILES,
   Tagger,
   tagAccuracy,
   trainParser,
@@ -30,7 +34,7 @@ export { detectFormat } from './conllu-input.js';
 
 /** The model that ships with @lab/depparse (trained on UD English EWT). */
 export function shippedModelDir(): string {
-  return dirname(createRequire(import.meta.url).resolve('@lab/depparse/models/en_ewt/config.json'));
+  return dirname(createRequire(import.meta.url).resolve(`@lab/depparse/models/en_ewt/${PARSER_FILES.vocab}`));
 }
 
 /** How training and evaluation read their CoNLL-U files. */
@@ -54,32 +58,42 @@ export interface LoadedModel {
 
 export function loadModel(dir = shippedModelDir()): LoadedModel {
   const file = (name: string) => join(dir, name);
-  for (const f of ['weights.safetensors', 'vocab.json', 'config.json'])
+  // the config file is there only in models from before the weights file carried the config
+  const required = (names: ModelFileNames) => [names.weights, names.vocab];
+  for (const f of required(PARSER_FILES))
     if (!existsSync(file(f))) throw new Error(`${dir} is not a parser model directory (no ${f})`);
-  const taggerFiles = ['tagger.safetensors', 'tagger-vocab.json', 'tagger-config.json'];
+  const taggerFiles = required(TAGGER_FILES);
   const present = taggerFiles.filter((f) => existsSync(file(f)));
   if (present.length > 0 && present.length < taggerFiles.length)
     throw new Error(
       `${dir}: a tagger needs ${taggerFiles.join(', ')}; missing ${taggerFiles.filter((f) => !present.includes(f)).join(', ')}`,
     );
-  const read = (weights: string, vocab: string, config: string) => ({
+  const readJson = (path: string) => readFileLimited(path, FILE_LIMITS.json).toString('utf8');
+  const read = (names: ModelFileNames) => ({
     files: {
-      weights: readFileSync(file(weights)),
-      vocab: readFileSync(file(vocab), 'utf8'),
-      config: readFileSync(file(config), 'utf8'),
+      weights: readFileLimited(file(names.weights), FILE_LIMITS.tensors),
+      vocab: readJson(file(names.vocab)),
+      ...(existsSync(file(names.config)) ? { config: readJson(file(names.config)) } : {}),
     },
-    names: { weights: file(weights), vocab: file(vocab), config: file(config) },
+    names: { weights: file(names.weights), vocab: file(names.vocab), config: file(names.config) },
   });
-  const p = read('weights.safetensors', 'vocab.json', 'config.json');
+  const p = read(PARSER_FILES);
   const parser = Parser.fromFiles(p.files, p.names);
   try {
-    const t = present.length > 0 ? read(...(taggerFiles as [string, string, string])) : undefined;
+    const t = present.length > 0 ? read(TAGGER_FILES) : undefined;
     const tagger = t ? Tagger.fromFiles(t.files, t.names) : undefined;
     return { parser, tagger, dir };
   } catch (e) {
     parser.dispose();
     throw e;
   }
+}
+
+/** Writes a model's files into `dir`, removing a config file an older model left there (it would disagree). */
+function writeModel(dir: string, names: ModelFileNames, files: { weights: Uint8Array; vocab: string }): void {
+  writeFileAtomic(join(dir, names.weights), files.weights);
+  writeFileAtomic(join(dir, names.vocab), files.vocab);
+  rmSync(join(dir, names.config), { force: true });
 }
 
 export interface ParseTrainOptions {
@@ -137,9 +151,7 @@ export async function parseTrain(o: ParseTrainOptions) {
         system: o.system,
         epochs: o.epochs,
         batchSize: o.batchSize,
-        optimizer: o.optimizer,
-        lr: o.lr,
-        lrSchedule: o.lrSchedule,
+        optimizer: namedOptimizer({ name: o.optimizer, lr: o.lr, schedule: o.lrSchedule }),
         exploreFrom: o.exploreFrom,
         averageDecay: o.average,
         pretrained,
@@ -189,16 +201,10 @@ export async function parseTrain(o: ParseTrainOptions) {
         })
       : undefined;
   mkdirSync(o.out, { recursive: true });
-  const files = parser.toFiles({ half: o.half });
-  writeFileAtomic(join(o.out, 'weights.safetensors'), files.weights);
-  writeFileAtomic(join(o.out, 'vocab.json'), files.vocab);
-  writeFileAtomic(join(o.out, 'config.json'), files.config);
+  writeModel(o.out, PARSER_FILES, parser.toFiles({ half: o.half }));
   let tags: ReturnType<typeof tagAccuracy> | undefined;
   if (tagger) {
-    const t = tagger.toFiles({ half: o.half });
-    writeFileAtomic(join(o.out, 'tagger.safetensors'), t.weights);
-    writeFileAtomic(join(o.out, 'tagger-vocab.json'), t.vocab);
-    writeFileAtomic(join(o.out, 'tagger-config.json'), t.config);
+    writeModel(o.out, TAGGER_FILES, tagger.toFiles({ half: o.half }));
     if (dev) tags = tagAccuracy(dev, tagger.tag(dev));
   }
   const summary = {

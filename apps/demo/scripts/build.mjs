@@ -50,7 +50,7 @@ copyFileSync(join(root, 'index.html'), join(dist, 'index.html'));
 const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 for (const f of readdirSync(join(wasmDir, 'dist')).filter((f) => f.endsWith('.wasm')))
   copyFileSync(join(wasmDir, 'dist', f), join(dist, 'wasm', f));
-const modelDir = dirname(require.resolve('@lab/depparse/models/en_ewt/config.json'));
+const modelDir = dirname(require.resolve('@lab/depparse/models/en_ewt/vocab.json'));
 for (const f of readdirSync(modelDir).filter((f) => f !== 'training.json'))
   copyFileSync(join(modelDir, f), join(dist, 'models', 'en_ewt', f));
 copyFileSync(

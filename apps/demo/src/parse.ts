@@ -1,6 +1,17 @@
 // The parser panel: the shipped EWT tagger and parser, fetched as files and run on WASM SIMD; the tree
 // is drawn as arcs over the words.
-import { type ConlluSentence, formatConllu, Parser, sentencesFromText, Tagger, words } from '@lab/depparse';
+import {
+  type ConlluSentence,
+  formatConllu,
+  type ModelFileNames,
+  type ModelFiles,
+  PARSER_FILES,
+  Parser,
+  sentencesFromText,
+  TAGGER_FILES,
+  Tagger,
+  words,
+} from '@lab/depparse';
 
 export interface ShippedModel {
   parser: Parser;
@@ -15,20 +26,23 @@ async function fetchOk(url: string): Promise<Response> {
 const fetchText = async (url: string) => (await fetchOk(url)).text();
 const fetchBytes = async (url: string) => new Uint8Array(await (await fetchOk(url)).arrayBuffer());
 
+/** A model's files under `base`; the config file is there only for models from before the header. */
+async function fetchModel(base: string, names: ModelFileNames): Promise<ModelFiles> {
+  const [weights, vocab, config] = await Promise.all([
+    fetchBytes(`${base}${names.weights}`),
+    fetchText(`${base}${names.vocab}`),
+    fetch(`${base}${names.config}`).then((r) => (r.ok ? r.text() : undefined)),
+  ]);
+  return { weights, vocab, ...(config === undefined ? {} : { config }) };
+}
+
 /** Loads the model files that the build copies next to the page (models/en_ewt/). */
 export async function loadShippedModel(base = './models/en_ewt/'): Promise<ShippedModel> {
-  const [weights, vocab, config, tWeights, tVocab, tConfig] = await Promise.all([
-    fetchBytes(`${base}weights.safetensors`),
-    fetchText(`${base}vocab.json`),
-    fetchText(`${base}config.json`),
-    fetchBytes(`${base}tagger.safetensors`),
-    fetchText(`${base}tagger-vocab.json`),
-    fetchText(`${base}tagger-config.json`),
+  const [parser, tagger] = await Promise.all([
+    fetchModel(base, PARSER_FILES),
+    fetchModel(base, TAGGER_FILES),
   ]);
-  return {
-    parser: Parser.fromFiles({ weights, vocab, config }),
-    tagger: Tagger.fromFiles({ weights: tWeights, vocab: tVocab, config: tConfig }),
-  };
+  return { parser: Parser.fromFiles(parser), tagger: Tagger.fromFiles(tagger) };
 }
 
 /** Tags and parses plain text (one sentence per line). */

@@ -15,7 +15,7 @@ export {
   integerField,
   numberField,
 } from './checkpoint/config-fields.js';
-export { ModelFileError } from './checkpoint/model-file-error.js';
+export { ModelFileError, type ModelFileErrorOptions } from './checkpoint/model-file-error.js';
 export {
   type LoadedModule,
   type LoadModuleSpec,

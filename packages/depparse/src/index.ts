@@ -31,8 +31,15 @@ export {
   ParserNet,
   parserTensorShapes,
 } from './model/model.js';
-export { MAX_MODEL_DIM, MAX_VOCABULARY, ModelFileError } from './model/model-files.js';
 export {
+  MAX_MODEL_DIM,
+  MAX_VOCABULARY,
+  ModelFileError,
+  type ModelFileNames,
+  type ModelFiles,
+} from './model/model-files.js';
+export {
+  PARSER_FILES,
   type ParseOptions,
   Parser,
   type ParserConfig,
@@ -43,6 +50,7 @@ export {
 export { readParserConfig } from './model/parser-config.js';
 export {
   readTaggerConfig,
+  TAGGER_FILES,
   Tagger,
   type TaggerConfig,
   tagAccuracy,
@@ -65,6 +73,15 @@ export {
 } from './text/conllu.js';
 export { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './text/morphology.js';
 export { sentenceFromTokens, sentencesFromText, tokenizeLine } from './text/tokenize.js';
+export {
+  LR_SCHEDULE_NAMES,
+  type LrScheduleName,
+  type NamedOptimizerOptions,
+  namedOptimizer,
+  OPTIMIZER_NAMES,
+  type OptimizerFactory,
+  type OptimizerName,
+} from './training/optimizer.js';
 export {
   buildVocabularies,
   type EpochReport,

@@ -188,4 +188,79 @@ describe('saveModule / loadModule', () => {
     expect(numberField({}, 'lr', { default: 0.1 })).toBe(0.1);
     m.dispose();
   });
+  it('with a file name: names it in every error, a cut container included', () => {
+    const config: MlpConfig = { inputs: 2, hidden: 3, norm: 'none' };
+    const m = mlp(config);
+    const bytes = saveModule(m, config, KIND);
+    const named = { ...spec(), file: 'models/mlp.safetensors' };
+    const caught = (b: Uint8Array) => {
+      try {
+        loadModule(b, named).module.dispose();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const missing = caught(editTensors(bytes, (t) => delete t['1.bias'])) as ModelFileError;
+    expect(missing).toBeInstanceOf(ModelFileError);
+    expect(missing.file).toBe('models/mlp.safetensors');
+    expect(missing.field).toBe("tensor '1.bias'");
+    expect(missing.message).toBe("models/mlp.safetensors: tensor '1.bias': is missing");
+    const badConfig = caught(
+      withHeader(bytes, JSON.stringify({ ...KIND, config: { inputs: 0, hidden: 3 } })),
+    );
+    expect((badConfig as Error).message).toMatch(/^models\/mlp\.safetensors: config\.inputs: must be in/);
+    for (const k of [0, 7, 20, bytes.length - 1]) {
+      const cut = caught(bytes.subarray(0, k)) as ModelFileError;
+      expect(cut, `cut at ${k}`).toBeInstanceOf(ModelFileError);
+      expect(cut.file).toBe('models/mlp.safetensors');
+      expect(cut.field).toBe('');
+      expect(cut.message.startsWith('models/mlp.safetensors: ')).toBe(true);
+    }
+    // without a file name, a malformed container stays a SafetensorsError
+    expect(() => loadModule(bytes.subarray(0, 7), spec())).toThrow(
+      expect.objectContaining({ name: 'SafetensorsError' }),
+    );
+    m.dispose();
+  });
+  it('checks shapes from the config before building, and refuses non-finite weights when asked', () => {
+    const config: MlpConfig = { inputs: 2, hidden: 3, norm: 'none' };
+    const m = mlp(config);
+    const bytes = saveModule(m, config, KIND);
+    let built = 0;
+    const shapes = (c: MlpConfig) =>
+      new Map([
+        ['0.weight', [c.inputs, c.hidden]],
+        ['0.bias', [c.hidden]],
+        ['1.weight', [c.hidden, 2]],
+        ['1.bias', [2]],
+      ]);
+    const counting = {
+      ...spec((c) => {
+        built++;
+        return mlp(c);
+      }),
+      shapes,
+    };
+    const huge = withHeader(bytes, JSON.stringify({ ...KIND, config: { inputs: 2, hidden: 4000 } }));
+    expect(() => loadModule(huge, counting)).toThrow(
+      /^tensor '0\.weight': has shape \[2, 3\], the model \[2, 4000\]$/,
+    );
+    expect(built).toBe(0);
+    const loaded = loadModule(bytes, counting);
+    expect(built).toBe(1);
+    loaded.module.dispose();
+    const nan = editTensors(bytes, (t) => {
+      (t['1.weight']!.data as Float32Array)[4] = Number.NaN;
+    });
+    const before = tf.memory().numTensors;
+    expect(() => loadModule(nan, { ...spec(), finite: true })).toThrow(
+      /^tensor '1\.weight': value NaN at index 4$/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    const lenient = loadModule(nan, spec());
+    expect(Number.isNaN(lenient.module.stateDict()['1.weight']!.dataSync()[4])).toBe(true);
+    lenient.module.dispose();
+    m.dispose();
+  });
 });

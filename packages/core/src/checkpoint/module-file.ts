@@ -11,6 +11,7 @@ import {
   float16Bits,
   parseSafetensors,
   type RawTensor,
+  SafetensorsError,
   serializeSafetensors,
   type TensorEntry,
 } from './safetensors.js';
@@ -72,6 +73,15 @@ export interface LoadModuleSpec<C, M extends Module> {
   /** Checks a file's config (untrusted JSON) and returns it typed; throws ModelFileError naming the field. */
   validateConfig: (raw: unknown, version: number) => C;
   build: (config: C) => M;
+  /** The file's name for errors: every ModelFileError names it, and a malformed container is one too. */
+  file?: string;
+  /**
+   * The name and shape of every tensor a config builds: when given, the file's tensors are checked
+   * against them before the module is built (a hostile config cannot make it allocate first).
+   */
+  shapes?: (config: C) => ReadonlyMap<string, readonly number[]>;
+  /** Refuse NaN and infinite weights (naming the tensor and index). Default false. */
+  finite?: boolean;
   /**
    * For files written before the header existed (version 0): the raw config they imply, from their
    * tensors and metadata. Without it such files are rejected.
@@ -108,20 +118,39 @@ function readHeader(text: string, kind: string, newest: number): { version: numb
   return { version, config: h.config };
 }
 
-/** Checks every tensor of the file against the module's state and returns them as tensors. */
-function stateOf(module: Module, tensors: Readonly<Record<string, RawTensor>>): Record<string, Tensor> {
-  const own = module.stateDict();
+/** Checks that the file has exactly the tensors `expected` names, with those shapes. */
+function checkShapes(
+  tensors: Readonly<Record<string, RawTensor>>,
+  expected: ReadonlyMap<string, readonly number[]>,
+): void {
+  // own names only: a tensor called "constructor" or "__proto__" is just an unexpected name
   for (const name of Object.keys(tensors))
-    if (!(name in own)) throw new ModelFileError(`tensor '${name}'`, 'is not part of the model');
-  for (const [name, v] of Object.entries(own)) {
-    const raw = tensors[name];
+    if (!expected.has(name)) throw new ModelFileError(`tensor '${name}'`, 'is not part of the model');
+  for (const [name, shape] of expected) {
+    const raw = Object.hasOwn(tensors, name) ? tensors[name] : undefined;
     if (!raw) throw new ModelFileError(`tensor '${name}'`, 'is missing');
-    if (raw.shape.join() !== v.shape.join())
+    if (raw.shape.join() !== shape.join())
       throw new ModelFileError(
         `tensor '${name}'`,
-        `has shape [${raw.shape.join(', ')}], the model [${v.shape.join(', ')}]`,
+        `has shape [${raw.shape.join(', ')}], the model [${shape.join(', ')}]`,
       );
   }
+}
+
+function firstNonFinite(name: string, data: ArrayLike<number>): void {
+  for (let i = 0; i < data.length; i++)
+    if (!Number.isFinite(data[i]!))
+      throw new ModelFileError(`tensor '${name}'`, `value ${data[i]} at index ${i}`);
+}
+
+/** Checks every tensor of the file against the module's state and returns them as tensors. */
+function stateOf(
+  module: Module,
+  tensors: Readonly<Record<string, RawTensor>>,
+  finite: boolean,
+): Record<string, Tensor> {
+  const own = module.stateDict();
+  checkShapes(tensors, new Map(Object.entries(own).map(([name, v]) => [name, v.shape])));
   const out: Record<string, Tensor> = {};
   try {
     for (const [name, v] of Object.entries(own)) {
@@ -129,6 +158,7 @@ function stateOf(module: Module, tensors: Readonly<Record<string, RawTensor>>): 
       const { dtype, data } = decodeTensor(raw);
       if (dtype !== v.dtype)
         throw new ModelFileError(`tensor '${name}'`, `is ${raw.dtype}, the model holds ${v.dtype}`);
+      if (finite && dtype === 'float32') firstNonFinite(name, data);
       out[name] = tensor(data, raw.shape, dtype);
     }
   } catch (e) {
@@ -140,13 +170,26 @@ function stateOf(module: Module, tensors: Readonly<Record<string, RawTensor>>): 
 
 /**
  * Reads a file written by saveModule: checks its kind and version, validates its config, builds the
- * module from it and loads the weights. Throws SafetensorsError for a malformed container and
- * ModelFileError (naming the field or tensor) for contents this kind cannot use.
+ * module from it and loads the weights. Throws SafetensorsError for a malformed container (a
+ * ModelFileError naming the file when `spec.file` is given) and ModelFileError (naming the field or
+ * tensor, and `spec.file`) for contents this kind cannot use.
  */
 export function loadModule<C, M extends Module>(
   bytes: Uint8Array,
   spec: LoadModuleSpec<C, M>,
 ): LoadedModule<C, M> {
+  if (spec.file === undefined) return readModule(bytes, spec);
+  const file = spec.file;
+  try {
+    return readModule(bytes, spec);
+  } catch (e) {
+    if (e instanceof ModelFileError) throw e.inFile(file);
+    if (e instanceof SafetensorsError) throw new ModelFileError('', e.message, { file, cause: e });
+    throw e;
+  }
+}
+
+function readModule<C, M extends Module>(bytes: Uint8Array, spec: LoadModuleSpec<C, M>): LoadedModule<C, M> {
   const { tensors, metadata } = parseSafetensors(bytes);
   const { [MODULE_HEADER_KEY]: headerText, ...provenance } = metadata;
   let version: number;
@@ -158,9 +201,10 @@ export function loadModule<C, M extends Module>(
     rawConfig = spec.legacyConfig({ tensors, metadata });
   } else throw new ModelFileError(MODULE_HEADER_KEY, `is missing: not a '${spec.kind}' model file`);
   const config = spec.validateConfig(rawConfig, version);
+  if (spec.shapes) checkShapes(tensors, spec.shapes(config));
   const module = spec.build(config);
   try {
-    const state = stateOf(module, tensors);
+    const state = stateOf(module, tensors, spec.finite ?? false);
     try {
       module.loadStateDict(state);
     } finally {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import {
   decodeTensor,
   initBackend,
+  MODULE_HEADER_KEY,
   parseSafetensors,
   Rng,
   serializeSafetensors,
@@ -24,7 +25,36 @@ import { Vocabulary } from './vocab.js';
 const PARSER_FILES = ['config.json', 'vocab.json', 'weights.safetensors'];
 const TAGGER_FILES = ['tagger-config.json', 'tagger-vocab.json', 'tagger.safetensors'];
 
-type Files = { weights: Uint8Array; vocab: string; config: string };
+type Files = { weights: Uint8Array; vocab: string; config?: string };
+
+/** The float tensors of a weights file as F32 entries. */
+function entriesOf(weights: Uint8Array): Record<string, TensorEntry> {
+  const out: Record<string, TensorEntry> = {};
+  for (const [name, raw] of Object.entries(parseSafetensors(weights).tensors))
+    out[name] = { dtype: 'F32', shape: raw.shape, data: decodeTensor(raw).data as Float32Array };
+  return out;
+}
+
+/** The config in a weights file's header. */
+function headerConfig(weights: Uint8Array): unknown {
+  return JSON.parse(parseSafetensors(weights).metadata[MODULE_HEADER_KEY]!).config;
+}
+
+/** The files as models from before the header wrote them: no header, the config in a file of its own. */
+function legacy(files: Files): Files & { config: string } {
+  return {
+    weights: serializeSafetensors(entriesOf(files.weights)),
+    vocab: files.vocab,
+    config: `${JSON.stringify(headerConfig(files.weights), null, 2)}\n`,
+  };
+}
+
+/** The weights file with `configText` (JSON text, possibly invalid) as the header's config. */
+function withHeaderConfig(weights: Uint8Array, configText: string): Uint8Array {
+  const { kind, version } = JSON.parse(parseSafetensors(weights).metadata[MODULE_HEADER_KEY]!);
+  const header = `{"kind":${JSON.stringify(kind)},"version":${version},"config":${configText}}`;
+  return serializeSafetensors(entriesOf(weights), { [MODULE_HEADER_KEY]: header });
+}
 
 const sentences = parseConllu(
   [
@@ -130,6 +160,7 @@ function expectEveryFieldChecked(
         // a size that is in range but not the model's is found where the files disagree
         expect(files).toContain(e.file);
         expect(e.message.startsWith(`${e.file}: `)).toBe(true);
+        expect(e.field === '' || e.message.includes(e.field)).toBe(true);
       }
     }
   }
@@ -201,10 +232,11 @@ describe('model directory files on hostile input', () => {
   });
 
   it('each file cut at any byte is a ModelFileError naming it (or, cut only in its last line break, the model)', () => {
+    const old = legacy(files);
     for (const name of ['config', 'vocab'] as const) {
-      const text = files[name];
+      const text = old[name];
       for (let k = 0; k < text.length; k++) {
-        const e = loadError(() => Parser.fromFiles({ ...files, [name]: text.slice(0, k) }));
+        const e = loadError(() => Parser.fromFiles({ ...old, [name]: text.slice(0, k) }));
         if (text.slice(0, k).trim() === text.trim()) expect(e).toBeUndefined();
         else expect(e?.file, `${name} cut at ${k}`).toBe(`${name === 'config' ? 'config' : 'vocab'}.json`);
       }
@@ -216,14 +248,36 @@ describe('model directory files on hostile input', () => {
     }
   });
 
-  it('checks every field of config.json: wrong types, ranges, prototype names, non-finite numbers', () => {
-    const config = JSON.parse(files.config);
+  it('checks every field of the header config: wrong types, ranges, prototype names, non-finite numbers', () => {
+    const config = headerConfig(files.weights);
     const refused = expectEveryFieldChecked(
       config,
-      (text) => Parser.fromFiles({ ...files, config: text }),
+      (text) => Parser.fromFiles({ ...files, weights: withHeaderConfig(files.weights, text) }),
       PARSER_FILES,
     );
     expect(refused).toBeGreaterThan(0.9 * paths(config).length * WRONG.length);
+    expect(() =>
+      Parser.fromFiles({ ...files, weights: withHeaderConfig(files.weights, '{"system":"arc-hybrid"}') }),
+    ).toThrow(/^weights.safetensors: lab.module.config.pseudoProjective: must be true or false/);
+  });
+
+  it('checks every field of config.json of a model from before the header, and a stale one beside a header', () => {
+    const old = legacy(files);
+    const config = JSON.parse(old.config);
+    const refused = expectEveryFieldChecked(
+      config,
+      (text) => Parser.fromFiles({ ...old, config: text }),
+      PARSER_FILES,
+    );
+    expect(refused).toBeGreaterThan(0.9 * paths(config).length * WRONG.length);
+    expect(() => Parser.fromFiles({ ...old, config: undefined })).toThrow(
+      /^weights.safetensors: lab.module: is missing and there is no config.json beside it/,
+    );
+    // the same config beside the header is fine; another one is an error naming config.json
+    expect(loadError(() => Parser.fromFiles({ ...files, config: old.config }))).toBeUndefined();
+    expect(() =>
+      Parser.fromFiles({ ...files, config: JSON.stringify({ ...config, pseudoProjective: true }) }),
+    ).toThrow(/^config.json: differs from the config in weights.safetensors/);
   });
 
   it('checks every field of vocab.json, and its sizes against the net', () => {
@@ -233,6 +287,9 @@ describe('model directory files on hostile input', () => {
     vocab.words.items.pop();
     vocab.words.counts.pop();
     expect(() => Parser.fromFiles({ ...files, vocab: JSON.stringify(vocab) })).toThrow(
+      /vocab.json: words.items: 4 items \(\+3 reserved = 7\), but weights.safetensors lab.module.config.net.words is 8/,
+    );
+    expect(() => Parser.fromFiles({ ...legacy(files), vocab: JSON.stringify(vocab) })).toThrow(
       /vocab.json: words.items: 4 items \(\+3 reserved = 7\), but config.json net.words is 8/,
     );
     vocab.words.items.push('the');
@@ -243,19 +300,16 @@ describe('model directory files on hostile input', () => {
   });
 
   it('refuses non-finite, misshapen, missing, extra and non-float tensors', () => {
-    const { tensors } = parseSafetensors(files.weights);
-    const entries = (): Record<string, TensorEntry> => {
-      const out: Record<string, TensorEntry> = {};
-      for (const [name, raw] of Object.entries(tensors))
-        out[name] = { dtype: 'F32', shape: raw.shape, data: decodeTensor(raw).data as Float32Array };
-      return out;
-    };
+    const entries = () => entriesOf(files.weights);
+    const header = { [MODULE_HEADER_KEY]: parseSafetensors(files.weights).metadata[MODULE_HEADER_KEY]! };
     const load = (e: Record<string, TensorEntry>) => () =>
-      Parser.fromFiles({ ...files, weights: serializeSafetensors(e) });
+      Parser.fromFiles({ ...files, weights: serializeSafetensors(e, header) });
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
       const e = entries();
       (e['hidden1.weight']!.data as Float32Array)[5] = bad;
-      expect(load(e)).toThrow(new RegExp(`weights.safetensors: hidden1.weight: value ${bad} at index 5`));
+      expect(load(e)).toThrow(
+        new RegExp(`weights.safetensors: tensor 'hidden1.weight': value ${bad} at index 5`),
+      );
     }
     const half = entries();
     half['output.bias'] = {
@@ -263,18 +317,18 @@ describe('model directory files on hostile input', () => {
       shape: half['output.bias']!.shape,
       data: new Uint8Array(2 * half['output.bias']!.data.length).fill(0xff),
     };
-    expect(load(half)).toThrow(/output.bias: value NaN/);
+    expect(load(half)).toThrow(/tensor 'output.bias': value NaN/);
     const shaped = entries();
     shaped['words.weight'] = { ...shaped['words.weight']!, shape: [4, 4] };
-    expect(load(shaped)).toThrow(/words.weight: shape \[4, 4\], the configuration gives \[8, 2\]/);
+    expect(load(shaped)).toThrow(/tensor 'words.weight': has shape \[4, 4\], the model \[8, 2\]/);
     const missing = entries();
     delete missing['context2.bias'];
-    expect(load(missing)).toThrow(/context2.bias: missing tensor/);
+    expect(load(missing)).toThrow(/tensor 'context2.bias': is missing/);
     for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
       const extra = entries();
       extra[name] = { dtype: 'F32', shape: [1], data: new Float32Array(1) };
       expect(load(extra)).toThrow(
-        new RegExp(`weights.safetensors: ${name}: a tensor the model does not have`),
+        new RegExp(`weights.safetensors: tensor '${name}': is not part of the model`),
       );
     }
     const ints = entries();
@@ -283,24 +337,28 @@ describe('model directory files on hostile input', () => {
       shape: ints['output.bias']!.shape,
       data: new Int32Array(ints['output.bias']!.data.length),
     };
-    expect(load(ints)).toThrow(/output.bias: dtype I32 is not a float type/);
+    expect(load(ints)).toThrow(/tensor 'output.bias': is I32, the model holds float32/);
   });
 
   it('refuses huge sizes before building anything', () => {
-    const config = JSON.parse(files.config);
+    const old = legacy(files);
+    const config = JSON.parse(old.config);
     config.net.hidden = [65_536];
-    expect(() => Parser.fromFiles({ ...files, config: JSON.stringify(config) })).toThrow(
-      /hidden1.weight: shape \[160, 3\], the configuration gives \[160, 65536\]/,
+    expect(() => Parser.fromFiles({ ...old, config: JSON.stringify(config) })).toThrow(
+      /tensor 'hidden1.weight': has shape \[160, 3\], the model \[160, 65536\]/,
     );
     config.net.hidden = [100_000];
-    expect(() => Parser.fromFiles({ ...files, config: JSON.stringify(config) })).toThrow(
+    expect(() => Parser.fromFiles({ ...old, config: JSON.stringify(config) })).toThrow(
       /config.json: net.hidden\[0\]: must be an integer in \[1, 65536\], got 100000/,
     );
     config.net.hidden = [3];
     config.net.transitions = 11;
-    expect(() => Parser.fromFiles({ ...files, config: JSON.stringify(config) })).toThrow(
-      /net.transitions: is 11, but arc-hybrid with the 4 labels of vocab.json has 9/,
+    expect(() => Parser.fromFiles({ ...old, config: JSON.stringify(config) })).toThrow(
+      /config.json: net.transitions: is 11, but arc-hybrid with the 4 labels of vocab.json has 9/,
     );
+    expect(() =>
+      Parser.fromFiles({ ...files, weights: withHeaderConfig(files.weights, JSON.stringify(config)) }),
+    ).toThrow(/weights.safetensors: lab.module.config.net.transitions: is 11/);
     const header = new TextEncoder().encode(
       JSON.stringify({ 'words.weight': { dtype: 'F32', shape: [1e9, 1e9], data_offsets: [0, 4] } }),
     );
@@ -313,18 +371,20 @@ describe('model directory files on hostile input', () => {
   });
 
   it('checks the tagger files the same way, naming them', () => {
-    const config = JSON.parse(taggerFiles.config);
+    const config = headerConfig(taggerFiles.weights);
     expectEveryFieldChecked(
       config,
-      (text) => Tagger.fromFiles({ ...taggerFiles, config: text }),
+      (text) => Tagger.fromFiles({ ...taggerFiles, weights: withHeaderConfig(taggerFiles.weights, text) }),
       TAGGER_FILES,
     );
+    const old = legacy(taggerFiles);
+    expectEveryFieldChecked(config, (text) => Tagger.fromFiles({ ...old, config: text }), TAGGER_FILES);
     const vocab = JSON.parse(taggerFiles.vocab);
     expectEveryFieldChecked(vocab, (text) => Tagger.fromFiles({ ...taggerFiles, vocab: text }), TAGGER_FILES);
     vocab.upos.items.pop();
     vocab.upos.counts.pop();
     expect(() => Tagger.fromFiles({ ...taggerFiles, vocab: JSON.stringify(vocab) })).toThrow(
-      /tagger-vocab.json: upos.items: 3 items \(\+3 reserved = 6\), but tagger-config.json upos is 7/,
+      /tagger-vocab.json: upos.items: 3 items \(\+3 reserved = 6\), but tagger.safetensors lab.module.config.upos is 7/,
     );
     const w = taggerFiles.weights;
     for (let k = 0; k < w.length; k += 7)

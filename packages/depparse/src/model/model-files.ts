@@ -1,23 +1,37 @@
-// Reading a model directory's files as hostile input: one schema check of each JSON file (types,
-// ranges, no unknown fields), vocabulary sizes against the network's configuration, and tensor names,
-// shapes and values against what the configuration builds, all before anything is built. Names from
-// a file are looked up as own properties only (Object.hasOwn, Maps), so "__proto__", "constructor"
-// or "toString" are just unknown names.
-import { decodeTensor, parseSafetensors, type RawTensor } from '@lab/core';
-import * as tf from '@tensorflow/tfjs-core';
+// A model directory of the parser or the tagger: the weights file written by core's saveModule (the
+// config in its header) and a vocabulary file beside it; models from before the header have their
+// config in a JSON file of its own, which is still read. Reading is hostile-input safe: one schema
+// check of each JSON value (types, ranges, no unknown fields), vocabulary sizes against the network's
+// configuration, and tensor names, shapes and values against what the configuration builds, all
+// before anything is built. Names from a file are looked up as own properties only (Object.hasOwn,
+// Maps), so "__proto__", "constructor" or "toString" are just unknown names.
+import {
+  loadModule,
+  MODULE_HEADER_KEY,
+  ModelFileError,
+  type Module,
+  type ModuleKind,
+  saveModule,
+} from '@lab/core';
 import { Vocabulary } from './vocab.js';
 
-/** A model file that is not what the loader needs; `field` is the JSON path or tensor name at fault. */
-export class ModelFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly field: string | undefined,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${file}${field === undefined ? '' : `: ${field}`}: ${message}`, options);
-    this.name = 'ModelFileError';
-  }
+export { ModelFileError };
+
+/** The files of one model, by role; each model names its own once (PARSER_FILES, TAGGER_FILES). */
+export interface ModelFileNames {
+  /** safetensors weights, with the config in the header. */
+  weights: string;
+  /** The vocabularies as JSON. */
+  vocab: string;
+  /** The config as JSON: written by models from before the weights file had a header; still read. */
+  config: string;
+}
+
+/** A model's files' contents: `config` only for models from before the header. */
+export interface ModelFiles {
+  weights: Uint8Array;
+  vocab: string;
+  config?: string;
 }
 
 /** Largest embedding or layer width a model file may declare. */
@@ -32,7 +46,7 @@ export function parseModelJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ModelFileError(file, undefined, `not JSON (${(e as Error).message})`);
+    throw new ModelFileError('', `not JSON (${(e as Error).message})`, { file });
   }
 }
 
@@ -46,7 +60,7 @@ export class JsonFields {
 
   static of(file: string, path: string, value: unknown): JsonFields {
     if (typeof value !== 'object' || value === null || Array.isArray(value))
-      throw new ModelFileError(file, path || undefined, `must be a JSON object, got ${describe(value)}`);
+      throw new ModelFileError(path, `must be a JSON object, got ${describe(value)}`, { file });
     return new JsonFields(file, path, value as JsonObject);
   }
 
@@ -54,7 +68,7 @@ export class JsonFields {
     return this.path ? `${this.path}.${key}` : key;
   }
   fail(key: string, message: string): never {
-    throw new ModelFileError(this.file, this.name(key), message);
+    throw new ModelFileError(this.name(key), message, { file: this.file });
   }
   has(key: string): boolean {
     return Object.hasOwn(this.value, key);
@@ -160,60 +174,73 @@ export function readVocabularies<K extends string>(
   return out;
 }
 
-const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16', 'F64']);
-
-/**
- * The tensors of a safetensors file checked against the `expected` names and shapes (all of them,
- * nothing else), decoded to float32 and refused if any value is NaN or infinite.
- */
-export function readModelTensors(
-  bytes: Uint8Array,
-  file: string,
-  expected: ReadonlyMap<string, readonly number[]>,
-): Map<string, { shape: number[]; data: Float32Array }> {
-  let tensors: Record<string, RawTensor>;
-  try {
-    tensors = parseSafetensors(bytes).tensors;
-  } catch (e) {
-    throw new ModelFileError(file, undefined, (e as Error).message, { cause: e });
-  }
-  const found = new Map(Object.entries(tensors));
-  for (const name of found.keys())
-    if (!expected.has(name)) throw new ModelFileError(file, name, 'a tensor the model does not have');
-  const out = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, shape] of expected) {
-    const raw = found.get(name);
-    if (!raw) throw new ModelFileError(file, name, 'missing tensor');
-    if (!FLOAT_DTYPES.has(raw.dtype))
-      throw new ModelFileError(file, name, `dtype ${raw.dtype} is not a float type`);
-    if (raw.shape.join() !== shape.join())
-      throw new ModelFileError(
-        file,
-        name,
-        `shape [${raw.shape.join(', ')}], the configuration gives [${shape.join(', ')}]`,
-      );
-    const data = decodeTensor(raw).data as Float32Array;
-    for (let i = 0; i < data.length; i++)
-      if (!Number.isFinite(data[i]!)) throw new ModelFileError(file, name, `value ${data[i]} at index ${i}`);
-    out.set(name, { shape: [...shape], data });
-  }
-  return out;
+export interface ModelFileSpec<C, V, M extends Module> {
+  kind: ModuleKind;
+  /** The config (untrusted JSON) typed; errors name `file` and fields under `path`. */
+  readConfig: (json: unknown, file: string, path: string) => C;
+  /**
+   * The vocabularies (untrusted JSON) checked against the config; errors name `file`, or for a
+   * disagreement with the config the place that holds it (`configAt`: its file and field prefix).
+   */
+  readVocab: (json: unknown, file: string, config: C, configAt: { file: string; path: string }) => V;
+  /** The name and shape of every tensor a config builds (checked before building). */
+  shapes: (config: C) => ReadonlyMap<string, readonly number[]>;
+  build: (config: C) => M;
 }
 
-/** Checked tensors (see readModelTensors) into a module's variables; `fail` runs if that throws. */
-export function loadTensors(
-  module: { loadStateDict(dict: Record<string, tf.Tensor>): void },
-  tensors: ReadonlyMap<string, { shape: number[]; data: Float32Array }>,
-  fail: () => void,
-): void {
-  const dict: Record<string, tf.Tensor> = Object.create(null);
-  for (const [name, t] of tensors) dict[name] = tf.tensor(t.data, t.shape, 'float32');
-  try {
-    module.loadStateDict(dict);
-  } catch (e) {
-    fail();
-    throw e;
-  } finally {
-    tf.dispose(Object.values(dict));
-  }
+/** The weights (config in the header) and the vocabulary file of a model; `half` stores float16 weights. */
+export function writeModelFiles(
+  module: Module,
+  config: unknown,
+  vocab: unknown,
+  kind: ModuleKind,
+  { metadata = {}, half = false }: { metadata?: Record<string, string>; half?: boolean } = {},
+): { weights: Uint8Array; vocab: string } {
+  return {
+    weights: saveModule(module, config, kind, { metadata, half }),
+    vocab: `${JSON.stringify(vocab)}\n`,
+  };
+}
+
+/**
+ * A model from its files: the config from the weights file's header (or, for a file without one, from
+ * `files.config`), the vocabularies checked against it, the tensors' names and shapes checked before
+ * building and their values (finite) after. Every problem is a ModelFileError naming the file.
+ */
+export function readModelFiles<C, V, M extends Module>(
+  files: ModelFiles,
+  names: ModelFileNames,
+  spec: ModelFileSpec<C, V, M>,
+): { config: C; vocab: V; module: M } {
+  let vocab: V | undefined;
+  const { module, config } = loadModule(files.weights, {
+    ...spec.kind,
+    file: names.weights,
+    finite: true,
+    legacyConfig: () => {
+      if (files.config === undefined)
+        throw new ModelFileError(MODULE_HEADER_KEY, `is missing and there is no ${names.config} beside it`, {
+          file: names.weights,
+        });
+      return parseModelJson(files.config, names.config);
+    },
+    validateConfig: (raw, version) => {
+      const legacy = version === 0;
+      const configAt = legacy
+        ? { file: names.config, path: '' }
+        : { file: names.weights, path: `${MODULE_HEADER_KEY}.config` };
+      const config = spec.readConfig(raw, configAt.file, configAt.path);
+      // a config file beside a header must say the same (a stale one is not silently ignored)
+      if (!legacy && files.config !== undefined) {
+        const beside = spec.readConfig(parseModelJson(files.config, names.config), names.config, '');
+        if (JSON.stringify(beside) !== JSON.stringify(config))
+          throw new ModelFileError('', `differs from the config in ${names.weights}`, { file: names.config });
+      }
+      vocab = spec.readVocab(parseModelJson(files.vocab, names.vocab), names.vocab, config, configAt);
+      return config;
+    },
+    shapes: spec.shapes,
+    build: spec.build,
+  });
+  return { config, vocab: vocab!, module };
 }

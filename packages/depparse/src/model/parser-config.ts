@@ -13,9 +13,12 @@ const ACTIVATIONS: readonly Activation[] = ['cube', 'relu', 'tanh'];
 const MAX_CONTEXT_LAYERS = 64;
 const MAX_CONTEXT_WIDTH = 255;
 
-/** A parser's config.json (parsed JSON) as a ParserConfig, or a ModelFileError naming the field. */
-export function readParserConfig(json: unknown, file = 'config.json'): ParserConfig {
-  const root = JsonFields.of(file, '', json);
+/**
+ * A parser's config (parsed JSON: the weights file's header config, or config.json of older models)
+ * as a ParserConfig, or a ModelFileError naming `file` and the field (under `path`).
+ */
+export function readParserConfig(json: unknown, file = 'config.json', path = ''): ParserConfig {
+  const root = JsonFields.of(file, path, json);
   root.only(['system', 'pseudoProjective', 'morphology', 'net']);
   const system = root.choice('system', Object.keys(SYSTEMS) as SystemName[]);
   const pseudoProjective = root.bool('pseudoProjective');

@@ -10,6 +10,7 @@ import { attachmentScores } from '../evaluation/metrics.js';
 import { tableSumFma } from '../fast-path/kernels/table-sum.js';
 import { PrecomputedScorer } from '../fast-path/precompute.js';
 import { formatConllu, parseConllu, words } from '../text/conllu.js';
+import { namedOptimizer } from '../training/optimizer.js';
 import { parseWordVectors, projectUnseenWords, trainParser } from '../training/train.js';
 import { Configuration } from '../transitions/transitions.js';
 import { extractFeatures, featureBuffers, type SentenceIds } from './features.js';
@@ -118,7 +119,7 @@ describe('the neural parser', () => {
     other.labels.items.push('extra');
     other.labels.counts.push(1);
     expect(() => Parser.fromFiles({ ...files, vocab: JSON.stringify(other) })).toThrow(
-      /vocab.json: labels.items: \d+ items .* but config.json net.labels is/,
+      /vocab.json: labels.items: \d+ items .* but weights.safetensors lab.module.config.net.labels is/,
     );
   });
 
@@ -334,10 +335,10 @@ describe('training options', () => {
       return r.history.map((h) => h.loss);
     };
     const constant = run({});
-    const cosine = run({ lrSchedule: 'cosine' });
+    const cosine = run({ optimizer: namedOptimizer({ schedule: 'cosine' }) });
     expect(cosine[0]).not.toBe(constant[0]);
     expect(cosine[1]!).toBeLessThan(cosine[0]!);
-    const ada = run({ optimizer: 'adagrad' });
+    const ada = run({ optimizer: namedOptimizer({ name: 'adagrad' }) });
     expect(ada[1]!).toBeLessThan(ada[0]!);
     expect(() => trainParser(train, undefined, { system: 'arc-standard', exploreFrom: 1 })).toThrow(
       /no dynamic oracle/,
@@ -424,7 +425,7 @@ describe('training options', () => {
       const tensors: number[] = [];
       const r = trainParser(train, undefined, {
         ...o,
-        lr: 0.01,
+        optimizer: namedOptimizer({ lr: 0.01 }),
         teachers: [teacher],
         teacherWeight,
         onEpoch: () => tensors.push(tf.memory().numTensors),

@@ -1,6 +1,6 @@
 // A trained parser: vocabularies, transition set and network, greedy batched parsing of many
-// sentences at once, and model files (safetensors weights + vocab.json + config.json).
-import { float16Bits, Rng, serializeSafetensors, type TensorEntry } from '@lab/core';
+// sentences at once, and model files (safetensors weights with the config in the header + vocab.json).
+import { Rng } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type BeamModel,
@@ -32,11 +32,12 @@ import {
   parserTensorShapes,
 } from './model.js';
 import {
-  loadTensors,
   ModelFileError,
-  parseModelJson,
-  readModelTensors,
+  type ModelFileNames,
+  type ModelFiles,
+  readModelFiles,
   readVocabularies,
+  writeModelFiles,
 } from './model-files.js';
 import { readParserConfig } from './parser-config.js';
 import { normalizeWord, UNK_ID, type Vocabulary } from './vocab.js';
@@ -327,64 +328,44 @@ export class Parser {
   }
 
   /**
-   * Model files: safetensors weights, vocabularies and config as JSON. `half` stores the weights as
-   * float16 (half the size; loading widens them back to float32).
+   * Model files (named by PARSER_FILES): the safetensors weights with the config in their header, and
+   * the vocabularies as JSON. `half` stores the weights as float16 (half the size; loading widens them
+   * back to float32); `metadata` adds provenance strings to the weights file.
    */
   toFiles({ metadata = {}, half = false }: { metadata?: Record<string, string>; half?: boolean } = {}): {
     weights: Uint8Array;
     vocab: string;
-    config: string;
   } {
-    const entries: Record<string, TensorEntry> = {};
-    for (const [name, v] of Object.entries(this.net.parameters())) {
-      const data = v.dataSync() as Float32Array;
-      entries[name] = half
-        ? { dtype: 'F16', shape: v.shape, data: float16Bits(data) }
-        : { dtype: 'F32', shape: v.shape, data };
-    }
-    return {
-      weights: serializeSafetensors(entries, metadata),
-      vocab: `${JSON.stringify({
-        words: this.vocab.words.toJSON(),
-        upos: this.vocab.upos.toJSON(),
-        xpos: this.vocab.xpos.toJSON(),
-        labels: this.vocab.labels.toJSON(),
-      })}\n`,
-      config: `${JSON.stringify(this.config, null, 2)}\n`,
+    const { words, upos, xpos, labels } = this.vocab;
+    const vocab = {
+      words: words.toJSON(),
+      upos: upos.toJSON(),
+      xpos: xpos.toJSON(),
+      labels: labels.toJSON(),
     };
+    return writeModelFiles(this.net, this.config, vocab, PARSER_KIND, { metadata, half });
   }
 
   /**
-   * A parser from its model files, checked before anything is built: the config's schema, the
-   * vocabularies' sizes against the net's, the tensors' names and shapes against the config, and
-   * finite weights. Problems are ModelFileErrors naming the file (`names`, default the usual file
-   * names) and the field.
+   * A parser from its model files, checked before anything is built: the config's schema (from the
+   * weights file's header, or from `files.config` for models from before the header, such as the
+   * shipped one), the vocabularies' sizes against the net's, the tensors' names and shapes against the
+   * config, and finite weights. Problems are ModelFileErrors naming the file (`names`, default
+   * PARSER_FILES) and the field.
    */
-  static fromFiles(
-    files: { weights: Uint8Array; vocab: string; config: string },
-    names: Partial<ParserFileNames> = {},
-  ): Parser {
-    const file = { ...PARSER_FILES, ...names };
-    const config = readParserConfig(parseModelJson(files.config, file.config), file.config);
-    const { net } = config;
-    const from = (field: string) => ({ size: net[field as 'words'], from: `${file.config} net.${field}` });
-    const vocab = readVocabularies(parseModelJson(files.vocab, file.vocab), file.vocab, {
-      words: from('words'),
-      upos: from('upos'),
-      xpos: from('xpos'),
-      labels: from('labels'),
-    });
-    const transitions = new TransitionSet(config.system, vocab.labels.items.slice(3)).size;
-    if (transitions !== net.transitions)
-      throw new ModelFileError(
-        file.config,
-        'net.transitions',
-        `is ${net.transitions}, but ${config.system} with the ${vocab.labels.size - 3} labels of ${file.vocab} has ${transitions}`,
-      );
-    const tensors = readModelTensors(files.weights, file.weights, parserTensorShapes(net));
-    const parser = new Parser(config, vocab, new ParserNet(net));
-    loadTensors(parser.net, tensors, () => parser.dispose());
-    return parser;
+  static fromFiles(files: ModelFiles, names: Partial<ModelFileNames> = {}): Parser {
+    const { config, vocab, module } = readModelFiles(
+      files,
+      { ...PARSER_FILES, ...names },
+      {
+        kind: PARSER_KIND,
+        readConfig: readParserConfig,
+        readVocab: readParserVocab,
+        shapes: (c) => parserTensorShapes(c.net),
+        build: (c) => new ParserNet(c.net),
+      },
+    );
+    return new Parser(config, vocab, module);
   }
 
   dispose(): void {
@@ -393,13 +374,42 @@ export class Parser {
   }
 }
 
-export interface ParserFileNames {
-  weights: string;
-  vocab: string;
-  config: string;
-}
-const PARSER_FILES: ParserFileNames = {
+/** The files of a parser model directory (the one place that names them). */
+export const PARSER_FILES: Readonly<ModelFileNames> = {
   weights: 'weights.safetensors',
   vocab: 'vocab.json',
   config: 'config.json',
 };
+/** @deprecated the file names of any model: ModelFileNames. */
+export type ParserFileNames = ModelFileNames;
+
+const PARSER_KIND = { kind: 'depparse.parser', version: 1 };
+
+/** A parser's vocabularies (parsed JSON), their sizes checked against the config at `configAt`. */
+function readParserVocab(
+  json: unknown,
+  file: string,
+  config: ParserConfig,
+  configAt: { file: string; path: string },
+): Vocabularies {
+  const { net } = config;
+  const at = (field: string) => (configAt.path ? `${configAt.path}.net.${field}` : `net.${field}`);
+  const from = (field: 'words' | 'upos' | 'xpos' | 'labels') => ({
+    size: net[field],
+    from: `${configAt.file} ${at(field)}`,
+  });
+  const vocab = readVocabularies(json, file, {
+    words: from('words'),
+    upos: from('upos'),
+    xpos: from('xpos'),
+    labels: from('labels'),
+  });
+  const transitions = new TransitionSet(config.system, vocab.labels.items.slice(3)).size;
+  if (transitions !== net.transitions)
+    throw new ModelFileError(
+      at('transitions'),
+      `is ${net.transitions}, but ${config.system} with the ${vocab.labels.size - 3} labels of ${file} has ${transitions}`,
+      { file: configAt.file },
+    );
+  return vocab;
+}

@@ -6,28 +6,27 @@ import {
   Dense,
   Dropout,
   Embedding,
-  float16Bits,
+  type GradientTransformation,
+  gradientStep,
   Module,
   normal,
   Optimizer,
   Rng,
-  serializeSafetensors,
-  type TensorEntry,
-  valueAndGrads,
+  runTrainingLoop,
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from '../text/conllu.js';
 import { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from '../text/morphology.js';
 import {
   JsonFields,
-  loadTensors,
   MAX_MODEL_DIM,
   MAX_VOCABULARY,
-  parseModelJson,
-  readModelTensors,
+  type ModelFileNames,
+  type ModelFiles,
+  readModelFiles,
   readVocabularies,
+  writeModelFiles,
 } from './model-files.js';
-import type { ParserFileNames } from './parser.js';
 import { normalizeWord, Vocabulary } from './vocab.js';
 
 const WORD_WINDOW = 2;
@@ -106,15 +105,20 @@ class TaggerNet extends Module {
   }
 }
 
-const TAGGER_FILES: ParserFileNames = {
+/** The files of a tagger in a model directory (the one place that names them). */
+export const TAGGER_FILES: Readonly<ModelFileNames> = {
   weights: 'tagger.safetensors',
   vocab: 'tagger-vocab.json',
   config: 'tagger-config.json',
 };
+const TAGGER_KIND = { kind: 'depparse.tagger', version: 1 };
 
-/** A tagger's config file (parsed JSON) as a TaggerConfig, or a ModelFileError naming the field. */
-export function readTaggerConfig(json: unknown, file = 'tagger-config.json'): TaggerConfig {
-  const c = JsonFields.of(file, '', json);
+/**
+ * A tagger's config (parsed JSON: the weights file's header config, or tagger-config.json of older
+ * models) as a TaggerConfig, or a ModelFileError naming `file` and the field (under `path`).
+ */
+export function readTaggerConfig(json: unknown, file = 'tagger-config.json', path = ''): TaggerConfig {
+  const c = JsonFields.of(file, path, json);
   c.only([
     'wordDim',
     'suffixDim',
@@ -171,8 +175,8 @@ export class Tagger {
     readonly vocab: TaggerVocab,
   ) {}
 
-  /** Window features of every token of the sentences (rows in order). */
-  private features(sentences: readonly (readonly ConlluWord[])[], dropout?: { rng: Rng; alpha: number }) {
+  /** Window features of every token of the sentences (rows in order); word dropout when training. */
+  features(sentences: readonly (readonly ConlluWord[])[], dropout?: { rng: Rng; alpha: number }) {
     const total = sentences.reduce((a, s) => a + s.length, 0);
     const w = new Int32Array(total * W);
     const s = new Int32Array(total * A);
@@ -270,46 +274,40 @@ export class Tagger {
     return { upos, xpos };
   }
 
-  /** Model files; `half` stores float16 weights. */
-  toFiles({ half = false }: { half?: boolean } = {}): { weights: Uint8Array; vocab: string; config: string } {
-    const entries: Record<string, TensorEntry> = {};
-    for (const [name, v] of Object.entries(this.net.parameters())) {
-      const data = v.dataSync() as Float32Array;
-      entries[name] = half
-        ? { dtype: 'F16', shape: v.shape, data: float16Bits(data) }
-        : { dtype: 'F32', shape: v.shape, data };
-    }
-    return {
-      weights: serializeSafetensors(entries),
-      vocab: `${JSON.stringify(Object.fromEntries(Object.entries(this.vocab).map(([k, v]) => [k, v.toJSON()])))}\n`,
-      config: `${JSON.stringify(this.net.config, null, 2)}\n`,
-    };
+  /** Model files (named by TAGGER_FILES): weights with the config in their header, and the vocabularies; `half` stores float16 weights. */
+  toFiles({ half = false }: { half?: boolean } = {}): { weights: Uint8Array; vocab: string } {
+    const vocab = Object.fromEntries(Object.entries(this.vocab).map(([k, v]) => [k, v.toJSON()]));
+    return writeModelFiles(this.net, this.net.config, vocab, TAGGER_KIND, { half });
   }
 
   /**
    * A tagger from its model files, checked as Parser.fromFiles checks a parser's (ModelFileErrors
-   * naming the file and field).
+   * naming the file and field; `files.config` for taggers from before the weights file's header).
    */
-  static fromFiles(
-    files: { weights: Uint8Array; vocab: string; config: string },
-    names: Partial<ParserFileNames> = {},
-  ): Tagger {
-    const file = { ...TAGGER_FILES, ...names };
-    const config = readTaggerConfig(parseModelJson(files.config, file.config), file.config);
-    const from = (field: 'words' | 'suffixes' | 'upos' | 'xpos') => ({
-      size: config[field],
-      from: `${file.config} ${field}`,
-    });
-    const vocab = readVocabularies(parseModelJson(files.vocab, file.vocab), file.vocab, {
-      words: from('words'),
-      suffixes: from('suffixes'),
-      upos: from('upos'),
-      xpos: from('xpos'),
-    });
-    const tensors = readModelTensors(files.weights, file.weights, taggerTensorShapes(config));
-    const net = new TaggerNet(config, new Rng(0));
-    loadTensors(net, tensors, () => net.dispose());
-    return new Tagger(net, vocab);
+  static fromFiles(files: ModelFiles, names: Partial<ModelFileNames> = {}): Tagger {
+    const { vocab, module } = readModelFiles(
+      files,
+      { ...TAGGER_FILES, ...names },
+      {
+        kind: TAGGER_KIND,
+        readConfig: readTaggerConfig,
+        readVocab: (json, file, config, configAt) => {
+          const from = (field: 'words' | 'suffixes' | 'upos' | 'xpos') => ({
+            size: config[field],
+            from: `${configAt.file} ${configAt.path ? `${configAt.path}.${field}` : field}`,
+          });
+          return readVocabularies(json, file, {
+            words: from('words'),
+            suffixes: from('suffixes'),
+            upos: from('upos'),
+            xpos: from('xpos'),
+          });
+        },
+        shapes: taggerTensorShapes,
+        build: (config) => new TaggerNet(config, new Rng(0)),
+      },
+    );
+    return new Tagger(module, vocab);
   }
 
   dispose(): void {
@@ -336,25 +334,21 @@ export function tagAccuracy(gold: readonly ConlluSentence[], system: readonly Co
   return { upos: n ? u / n : 0, xpos: n ? x / n : 0, feats: n ? f / n : 0 };
 }
 
+export interface TrainTaggerOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** The update rule. Default Adam at 1e-3. */
+  optimizer?: GradientTransformation<any>;
+  seed?: number;
+  config?: Partial<
+    Pick<TaggerConfig, 'wordDim' | 'suffixDim' | 'shapeDim' | 'hidden' | 'dropout' | 'morphology'>
+  >;
+  onEpoch?: (e: { epoch: number; loss: number; seconds: number }) => void;
+}
+
 export function trainTagger(
   train: readonly ConlluSentence[],
-  {
-    epochs = 4,
-    batchSize = 256,
-    lr = 1e-3,
-    seed = 0,
-    config = {},
-    onEpoch,
-  }: {
-    epochs?: number;
-    batchSize?: number;
-    lr?: number;
-    seed?: number;
-    config?: Partial<
-      Pick<TaggerConfig, 'wordDim' | 'suffixDim' | 'shapeDim' | 'hidden' | 'dropout' | 'morphology'>
-    >;
-    onEpoch?: (e: { epoch: number; loss: number; seconds: number }) => void;
-  } = {},
+  { epochs = 4, batchSize = 256, optimizer, seed = 0, config = {}, onEpoch }: TrainTaggerOptions = {},
 ): Tagger {
   if (!(Number.isInteger(epochs) && epochs >= 0))
     throw new RangeError(`tagger epochs must be a whole number >= 0, got ${epochs}`);
@@ -392,59 +386,72 @@ export function trainTagger(
   const uposIds = Int32Array.from(all, (w) => vocab.upos.id(w.upos));
   const xposIds = Int32Array.from(all, (w) => vocab.xpos.id(morphologyKey(w, config.morphology)));
   const vars = net.trainableParameters();
-  const opt = new Optimizer(adam(lr), vars);
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const t0 = performance.now();
-    const f = (tagger as unknown as { features: Tagger['features'] }).features.call(tagger, ws, {
-      rng,
-      alpha: 0.25,
-    });
-    const order = rng.permutation(f.total);
-    let lossSum = 0;
-    for (let b = 0; b < f.total; b += batchSize) {
-      const idx = order.subarray(b, Math.min(f.total, b + batchSize));
-      const n = idx.length;
-      const pick = (src: Int32Array, width: number) => {
-        const out = new Int32Array(n * width);
-        idx.forEach((r, i) => {
-          out.set(src.subarray(r * width, (r + 1) * width), i * width);
-        });
-        return tf.tensor2d(out, [n, width], 'int32');
-      };
-      const tw = pick(f.w, W);
-      const ts = pick(f.s, A);
-      const tc = pick(f.c, A);
-      const yu = tf.tidy(() =>
+  const opt = new Optimizer(optimizer ?? adam(1e-3), vars);
+  // each epoch's word dropout and order are drawn when it starts
+  let f: ReturnType<Tagger['features']> | undefined;
+  let order: Int32Array = new Int32Array(0);
+  const step = (b: number): { loss: number; rows: number } => {
+    const idx = order.subarray(b * batchSize, Math.min(f!.total, (b + 1) * batchSize));
+    const n = idx.length;
+    const pick = (src: Int32Array, width: number) => {
+      const out = new Int32Array(n * width);
+      idx.forEach((r, i) => {
+        out.set(src.subarray(r * width, (r + 1) * width), i * width);
+      });
+      return tf.tensor2d(out, [n, width], 'int32');
+    };
+    const oneHot = (ids: Int32Array, size: number) =>
+      tf.tidy(() =>
         tf.oneHot(
           tf.tensor1d(
-            Array.from(idx, (r) => uposIds[r]!),
+            Array.from(idx, (r) => ids[r]!),
             'int32',
           ),
-          vocab.upos.size,
+          size,
         ),
       );
-      const yx = tf.tidy(() =>
-        tf.oneHot(
-          tf.tensor1d(
-            Array.from(idx, (r) => xposIds[r]!),
-            'int32',
-          ),
-          vocab.xpos.size,
-        ),
-      );
-      const { value, grads } = valueAndGrads(() => {
+    const tw = pick(f!.w, W);
+    const ts = pick(f!.s, A);
+    const tc = pick(f!.c, A);
+    const yu = oneHot(uposIds, vocab.upos.size);
+    const yx = oneHot(xposIds, vocab.xpos.size);
+    try {
+      const loss = gradientStep(opt, vars, () => {
         const l = net.logits(tw, ts, tc);
         return tf.add(
           tf.losses.softmaxCrossEntropy(yu, l.upos),
           tf.losses.softmaxCrossEntropy(yx, l.xpos),
         ) as tf.Scalar;
-      }, vars);
-      opt.step(grads);
-      lossSum += value.dataSync()[0]! * n;
-      tf.dispose([tw, ts, tc, yu, yx, value, ...Object.values(grads)]);
+      });
+      return { loss, rows: n };
+    } finally {
+      tf.dispose([tw, ts, tc, yu, yx]);
     }
-    onEpoch?.({ epoch, loss: lossSum / f.total, seconds: (performance.now() - t0) / 1000 });
+  };
+  try {
+    runTrainingLoop({
+      epochs,
+      stepsPerEpoch: () => {
+        f = tagger.features(ws, { rng, alpha: 0.25 });
+        order = rng.permutation(f.total);
+        return Math.ceil(f.total / batchSize);
+      },
+      trainStep: (_, { stepInEpoch }) => {
+        const { loss, rows } = step(stepInEpoch);
+        return { loss, summedLoss: loss * rows };
+      },
+      onEpoch: (e) =>
+        onEpoch?.({
+          epoch: e.epoch + 1,
+          loss: (e.sums.summedLoss ?? 0) / f!.total,
+          seconds: e.ms / 1000,
+        }),
+    });
+  } catch (e) {
+    tagger.dispose();
+    throw e;
+  } finally {
+    opt.dispose();
   }
-  opt.dispose();
   return tagger;
 }

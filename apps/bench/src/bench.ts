@@ -1,4 +1,4 @@
-// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse|precision [--iters N]
+// pnpm bench dcgan|wgangp|lenet300|gan-quality|gan-parity|wgan-quality|depparse|precision|finetune [--iters N]
 // [--threads 1,2] [--seed S] [--seeds N] [--no-peer] [--profile] (see ../README.md)
 // Prints one JSON line per workload with our figures, the PyTorch peer's (same run), and their ratio.
 import { availableParallelism } from 'node:os';
@@ -6,6 +6,7 @@ import { initBackend } from '@lab/core';
 import { unregisterKernel } from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { depparseBench } from './depparse.js';
+import { addFinetuneOptions, runFinetune } from './finetune-options.js';
 import { defaultThreads, integerOption, rateOption, threadListOption } from './options.js';
 import { ganParity } from './parity.js';
 import { precisionBench } from './precision.js';
@@ -15,7 +16,7 @@ import { WORKLOADS } from './workloads.js';
 
 /** @lab's fused Adam kernel (packages/core/src/kernels/fused/adam-moments.ts). */
 const ADAM_MOMENTS_KERNEL = 'LabAdamMoments';
-const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse', 'precision'];
+const QUALITY = ['gan-quality', 'gan-parity', 'wgan-quality', 'depparse', 'precision', 'finetune'];
 const WORKLOAD_NAMES = [...Object.keys(WORKLOADS), ...QUALITY];
 
 const program = new Command('bench')
@@ -95,6 +96,8 @@ const program = new Command('bench')
           throw new InvalidArgumentError('precision needs the peer: its float64 results are the reference');
         for (const line of precisionBench({ seed: o.seed, quiet: o.quiet }))
           console.log(JSON.stringify(line));
+      } else if (name === 'finetune') {
+        await runFinetune(o, program.getOptionValueSource('seeds') === 'cli');
       } else if (name === 'depparse') {
         console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet })));
       } else if (name === 'wgan-quality') {
@@ -112,6 +115,7 @@ const program = new Command('bench')
     }
   });
 
+addFinetuneOptions(program);
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);

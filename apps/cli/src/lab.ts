@@ -4,6 +4,7 @@ import { WGAN_GP_DEFAULTS } from '@lab/wgan';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { adversarialReport } from './adversarial.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
+import { registerFinetune } from './finetune-command.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
 import { integer, LIMITS, number, numberList } from './options.js';
 import {
@@ -440,6 +441,7 @@ parse
     console.log(o.json ? JSON.stringify(s) : formatScores(s));
   });
 
+registerFinetune(program);
 program.parseAsync(process.argv).catch((error: unknown) => {
   // one line, no stack: the errors of readers and options name the file, field or option
   const message = error instanceof Error ? error.message : String(error);

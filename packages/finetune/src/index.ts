@@ -10,6 +10,14 @@ export {
 } from './freeze/freeze.js';
 export { layerwiseLearningRates } from './layerwise.js';
 export { childModules, namedModules, parameterisedModules } from './module-tree.js';
+export {
+  CHART_COLOURS,
+  type ChartSeries,
+  type LineChartOptions,
+  lineChartPixels,
+  lineChartPng,
+  type Rgb,
+} from './plot/line-chart.js';
 export { adamWithMomentumSchedule, scaleByAdamScheduledMomentum } from './schedules/adam-momentum.js';
 export {
   cosineWithWarmup,

@@ -144,8 +144,10 @@ describe('fineTune', () => {
   it('feeds every training batch through augment, and only training batches', () => {
     const m = net();
     const seen: number[] = [];
+    const epochs: number[] = [];
     const tensors = memory().numTensors;
     fineTune(m, data, {
+      hooks: [{ afterEpoch: (e) => epochs.push(e.epoch) }],
       strategy: 'full',
       epochs: 2,
       batchSize: 16,
@@ -157,6 +159,7 @@ describe('fineTune', () => {
     });
     expect(memory().numTensors).toBe(tensors);
     expect(seen).toEqual([16, 16, 16, 16, 16, 16, 16, 16]);
+    expect(epochs).toEqual([0, 1]); // and the caller's hooks see every epoch
     m.dispose();
   });
 });

@@ -51,6 +51,8 @@ export interface FineTuneOptions {
   augment?: Augmentation;
   /** 'scratch': seeds the fresh weights (default `seed`). */
   initSeed?: number;
+  /** More training-loop hooks (a progress bar, a logger), run after the recipe's own. */
+  hooks?: readonly TrainingHook[];
   /** Validation examples, or a fraction of `data` to hold out (split with `seed`). */
   validation?: ClassifierData | number;
   /** Stop after this many epochs without a lower validation loss (needs validation). */
@@ -109,6 +111,7 @@ export function fineTune(model: Module, data: ClassifierData, o: FineTuneOptions
   if (keeper) hooks.push(keepBest(keeper, 'loss'));
   if (o.patience !== undefined)
     hooks.push(earlyStopping({ metric: 'loss', mode: 'min', patience: o.patience }));
+  if (o.hooks) hooks.push(...o.hooks);
   try {
     const common = { epochs, batchSize, seed, validation, hooks };
     const fitCommon = { ...common, augment: o.augment };

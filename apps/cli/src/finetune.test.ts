@@ -22,8 +22,8 @@ const dir = mkdtempSync(join(tmpdir(), 'lab-finetune-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const lab = (...args: string[]) =>
-  spawnSync('node', [built, 'finetune', '--quiet', ...args], { encoding: 'utf8', timeout: 120_000 });
-const tiny = ['--pretrain-steps', '2', '--steps', '2', '--labels-per-class', '1', '--backend', 'cpu'];
+  spawnSync('node', [built, 'finetune', '--quiet', ...args], { encoding: 'utf8', timeout: 600_000 });
+const tiny = ['--pretrain-steps', '2', '--steps', '2', '--labels-per-class', '1'];
 
 /** An MNIST-layout directory whose splits hold these labels (blank 28x28 images). */
 function idxDir(name: string, labels: number[]): string {
@@ -61,7 +61,10 @@ function refused(out: string, args: string[], pattern: RegExp) {
 describe.skipIf(!existsSync(built))('lab finetune', () => {
   const out = join(dir, 'run');
 
-  it('pretrains, cuts, fine-tunes and writes summary.json, curves.png and the weights', () => {
+  // a tiny budget, but the machine these run on may be shared: generous timeouts
+  it('pretrains, cuts, fine-tunes and writes summary.json, curves.png and the weights', {
+    timeout: 600_000,
+  }, () => {
     const r = lab('--out', out, '--strategy', 'gradual', '--cut-at', 'conv2', ...tiny);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/gradual from 1 labels per class, cut at conv2: \d+\.\d+% on \d+ test images/);
@@ -82,7 +85,7 @@ describe.skipIf(!existsSync(built))('lab finetune', () => {
     ]); // no temporary files left
   });
 
-  it('loads the pretrained weights back with --weights and probes them', () => {
+  it('loads the pretrained weights back with --weights and probes them', { timeout: 600_000 }, () => {
     const again = join(dir, 'again');
     const weights = join(out, 'pretrained.safetensors');
     const r = lab('--out', again, '--weights', weights, '--strategy', 'probe', ...tiny);
@@ -107,7 +110,7 @@ describe.skipIf(!existsSync(built))('lab finetune', () => {
     refused(join(dir, 'o1'), ['--weights', other, '--layout', 'lab', ...tiny], /--weights .*do not fit/);
   });
 
-  it('refuses a weights file that is not safetensors, and a missing one', () => {
+  it('refuses a weights file that is not safetensors, and a missing one', { timeout: 300_000 }, () => {
     const junk = join(dir, 'junk.safetensors');
     writeFileSync(junk, 'not a safetensors file at all');
     refused(join(dir, 'o2'), ['--weights', junk, ...tiny], /--weights .*junk\.safetensors/);
@@ -122,7 +125,7 @@ describe.skipIf(!existsSync(built))('lab finetune', () => {
     );
   });
 
-  it('refuses an empty data set and one without the classes to learn', () => {
+  it('refuses an empty data set and one without the classes to learn', { timeout: 300_000 }, () => {
     refused(join(dir, 'o5'), ['--data', idxDir('empty', []), ...tiny], /holds no image/);
     refused(
       join(dir, 'o6'),

@@ -10,6 +10,7 @@ import { depparseBench } from './depparse.js';
 import { distillBench } from './distill.js';
 import { addDistillOptions, distillOptionsFrom } from './distill-options.js';
 import { fractionOption, ganRecipes, RECIPES, recipeListOption } from './gan-recipes.js';
+import { addFinetuneOptions, runFinetune } from './finetune-options.js';
 import { defaultThreads, integerOption, rateOption, threadListOption } from './options.js';
 import { ganParity } from './parity.js';
 import { precisionBench } from './precision.js';
@@ -28,6 +29,7 @@ const QUALITY = [
   'gan-recipes',
   'distill',
   'deep-compression',
+  'finetune',
 ];
 const WORKLOAD_NAMES = [...Object.keys(WORKLOADS), ...QUALITY];
 
@@ -145,6 +147,8 @@ const program = new Command('bench')
           seed: o.seed,
           quiet: o.quiet,
         });
+      } else if (name === 'finetune') {
+        await runFinetune(o, program.getOptionValueSource('seeds') === 'cli');
       } else if (name === 'depparse') {
         console.log(JSON.stringify(await depparseBench({ epoch: o.epoch, quiet: o.quiet, beam: o.beam })));
       } else if (name === 'distill') {
@@ -180,6 +184,7 @@ const program = new Command('bench')
 
 addDistillOptions(program);
 
+addFinetuneOptions(program);
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);

@@ -6,6 +6,7 @@ import { adversarialReport } from './adversarial.js';
 import { registerCompress } from './compress.js';
 import { MAX_INPUT_BYTES, MAX_INPUT_BYTES_LIMIT } from './conllu-input.js';
 import { ganEval, trainEvaluatorCommand } from './evaluate.js';
+import { registerFinetune } from './finetune-command.js';
 import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
 import { GAN_RECIPES } from './gan-recipe.js';
 import { integer, LIMITS, number, numberList } from './options.js';
@@ -504,6 +505,7 @@ parse
 
 registerCompress(program);
 
+registerFinetune(program);
 program.parseAsync(process.argv).catch((error: unknown) => {
   // one line, no stack: the errors of readers and options name the file, field or option
   const message = error instanceof Error ? error.message : String(error);

@@ -10,6 +10,14 @@ export {
 } from './freeze/freeze.js';
 export { layerwiseLearningRates } from './layerwise.js';
 export { childModules, namedModules, parameterisedModules } from './module-tree.js';
+export {
+  CHART_COLOURS,
+  type ChartSeries,
+  type LineChartOptions,
+  lineChartPixels,
+  lineChartPng,
+  type Rgb,
+} from './plot/line-chart.js';
 export { adamWithMomentumSchedule, scaleByAdamScheduledMomentum } from './schedules/adam-momentum.js';
 export {
   cosineWithWarmup,
@@ -29,9 +37,17 @@ export {
 } from './surgery/head.js';
 export { type LocatedLayer, locateLayer } from './surgery/locate.js';
 export { outputShape } from './surgery/output-shape.js';
+export {
+  type Augmentation,
+  type RandomShiftOptions,
+  randomShift,
+  type Shift,
+  shiftImages,
+} from './train/augment.js';
 export { softmaxCrossEntropy } from './train/cross-entropy.js';
 export { type ClassifierData, subset, validationSplit } from './train/data.js';
 export {
+  FINE_TUNE_STRATEGIES,
   type FineTuneOptions,
   type FineTuneResult,
   type FineTuneStrategy,
@@ -52,6 +68,7 @@ export {
   layerGroups,
 } from './train/layer-groups.js';
 export { extractFeatures, type LinearProbeOptions, linearProbe } from './train/probe.js';
+export { type ReinitializeOptions, reinitialize } from './train/reinit.js';
 export {
   type LoadReport,
   type ShapeMismatch,

@@ -98,12 +98,68 @@ describe('fineTune', () => {
     expect(() => fineTune(m, data, { strategy: 'full', epochs: 1, patience: 2 })).toThrow(
       /patience needs validation/,
     );
+    expect(() => fineTune(m, data, { strategy: 'full', epochs: 1, weightDecay: -1 })).toThrow(
+      /weightDecay must be >= 0/,
+    );
+    expect(() => fineTune(m, data, { strategy: 'probe', epochs: 1, augment: (x) => x.clone() })).toThrow(
+      /augment cannot be used with 'probe'/,
+    );
     expect(() =>
       fineTune(m, { x: data.x, labels: new Int32Array(0) }, { strategy: 'full', epochs: 1 }),
     ).toThrow(/64 examples but labels has 0/);
     const lone = new Dense(6, 3);
     expect(() => fineTune(lone, data, { strategy: 'full', epochs: 1 })).toThrow(/must be a Sequential/);
     lone.dispose();
+    m.dispose();
+  });
+
+  it("'scratch' forgets the pretrained weights: two differently pretrained nets end the same", () => {
+    const a = net();
+    const b = new Sequential([
+      new Dense(6, 8, { rng: new Rng(7) }),
+      ReLU(),
+      new Dense(8, 8, { rng: new Rng(8) }),
+      ReLU(),
+      new Dense(8, 3, { rng: new Rng(9) }),
+    ]);
+    const before = snapshot(a);
+    const tensors = memory().numTensors;
+    const o = {
+      strategy: 'scratch',
+      epochs: 2,
+      lr: 0.01,
+      batchSize: 16,
+      seed: 3,
+      weightDecay: 0.01,
+    } as const;
+    fineTune(a, data, o);
+    fineTune(b, data, o);
+    expect(memory().numTensors).toBe(tensors);
+    expect(snapshot(a)).toEqual(snapshot(b));
+    expect(changed(before, snapshot(a))).toHaveLength(6);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('feeds every training batch through augment, and only training batches', () => {
+    const m = net();
+    const seen: number[] = [];
+    const epochs: number[] = [];
+    const tensors = memory().numTensors;
+    fineTune(m, data, {
+      hooks: [{ afterEpoch: (e) => epochs.push(e.epoch) }],
+      strategy: 'full',
+      epochs: 2,
+      batchSize: 16,
+      validation: held,
+      augment: (x) => {
+        seen.push(x.shape[0]!);
+        return x.clone();
+      },
+    });
+    expect(memory().numTensors).toBe(tensors);
+    expect(seen).toEqual([16, 16, 16, 16, 16, 16, 16, 16]);
+    expect(epochs).toEqual([0, 1]); // and the caller's hooks see every epoch
     m.dispose();
   });
 });

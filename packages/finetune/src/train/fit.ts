@@ -25,6 +25,7 @@ import {
   tidy,
   type Variable,
 } from '@tensorflow/tfjs-core';
+import type { Augmentation } from './augment.js';
 import { softmaxCrossEntropy } from './cross-entropy.js';
 import { type ClassifierData, checkClassifierData } from './data.js';
 
@@ -45,6 +46,8 @@ export interface FitOptions {
   hooks?: readonly TrainingHook[];
   schedules?: Readonly<Record<string, Schedule>>;
   onEpoch?: (e: EpochEvent) => void;
+  /** Applied to each training batch's inputs before the forward pass (not to validation). */
+  augment?: Augmentation;
 }
 
 export interface FitResult extends TrainingResult {
@@ -118,19 +121,26 @@ export function fitClassifier(o: FitOptions): FitResult {
         const idx = order.subarray(stepInEpoch * batchSize, Math.min(n, (stepInEpoch + 1) * batchSize));
         const trainable = Object.fromEntries(Object.entries(params).filter(([, v]) => v.trainable));
         module.train();
-        const loss = gradientStep(optimizer, trainable, () =>
-          tidy(() => {
-            const i = tensor1d(idx, 'int32');
-            return softmaxCrossEntropy(
-              module.forward(gather(data.x, i)),
-              tensor1d(
-                Int32Array.from(idx, (k) => data.labels[k]!),
-                'int32',
+        const batch = tidy(() => {
+          const x = gather(data.x, tensor1d(idx, 'int32'));
+          return o.augment ? o.augment(x) : x;
+        });
+        try {
+          const loss = gradientStep(optimizer, trainable, () =>
+            tidy(() =>
+              softmaxCrossEntropy(
+                module.forward(batch),
+                tensor1d(
+                  Int32Array.from(idx, (k) => data.labels[k]!),
+                  'int32',
+                ),
               ),
-            );
-          }),
-        );
-        return { loss, examples: idx.length };
+            ),
+          );
+          return { loss, examples: idx.length };
+        } finally {
+          batch.dispose();
+        }
       },
       validate: o.validation ? () => evaluateClassifier(module, o.validation!, batchSize) : undefined,
       onEpoch: (e) => {

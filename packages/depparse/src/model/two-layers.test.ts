@@ -3,7 +3,15 @@
 // setting survives the model files; a short training run learns without leaking tensors.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initBackend, Rng } from '@lab/core';
+import {
+  decodeTensor,
+  initBackend,
+  MODULE_HEADER_KEY,
+  parseSafetensors,
+  Rng,
+  serializeSafetensors,
+  type TensorEntry,
+} from '@lab/core';
 import { findSharedData, maxRelativeError } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -122,9 +130,13 @@ describe('two hidden layers', () => {
     a.dispose();
     b.dispose();
     const files = parser.toFiles();
-    const config = JSON.parse(files.config);
-    config.net.activation2 = 'sigmoid';
-    expect(() => Parser.fromFiles({ ...files, config: JSON.stringify(config) })).toThrow(/activation2/);
+    const header = JSON.parse(parseSafetensors(files.weights).metadata[MODULE_HEADER_KEY]!);
+    header.config.net.activation2 = 'sigmoid';
+    const tensors: Record<string, TensorEntry> = {};
+    for (const [name, raw] of Object.entries(parseSafetensors(files.weights).tensors))
+      tensors[name] = { dtype: 'F32', shape: raw.shape, data: decodeTensor(raw).data as Float32Array };
+    const weights = serializeSafetensors(tensors, { [MODULE_HEADER_KEY]: JSON.stringify(header) });
+    expect(() => Parser.fromFiles({ ...files, weights })).toThrow(/activation2/);
     expect(() =>
       Parser.create(
         {

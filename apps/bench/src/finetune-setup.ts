@@ -1,33 +1,17 @@
 // W6 `finetune` (../shared/BENCHMARKS.md): the network and the data. The convnet is the peer's
 // (../shared/peers/torch_finetune_peer.py): conv32-pool-conv64-pool-fc128 and a linear head; task A is
 // Fashion-MNIST classes 0-4, task B classes 5-9 (labels shifted to 0-4).
-import { Conv2d, Dense, Flatten, type ImageDataset, Lambda, ReLU, Rng, Sequential } from '@lab/core';
-import type { ClassifierData } from '@lab/finetune';
-import { maxPool, type Tensor4D, tensor4d } from '@tensorflow/tfjs-core';
+import { type ImageDataset, Rng, type Sequential } from '@lab/core';
+import { type ClassifierData, transferConvnet } from '@lab/finetune';
+import { tensor4d } from '@tensorflow/tfjs-core';
 
 /** The layers that own parameters, input side first: conv1, conv2, fc, head (their Sequential indices). */
 export const LAYER_INDICES = [0, 3, 7, 9] as const;
 /** The transferable depth: the layers below the head. */
 export const DEPTH = 3;
 
-const pool = () => new Lambda('maxPool', (x) => maxPool(x as Tensor4D, 2, 2, 'valid'));
-
-/** conv32-conv64-fc128 with a `classes`-way head, PyTorch's default initialisation drawn from `seed`. */
-export function convnet(classes = 5, seed = 0): Sequential {
-  const rng = new Rng(seed);
-  return new Sequential([
-    new Conv2d(1, 32, 3, { padding: 1, rng, name: 'conv1' }),
-    ReLU(),
-    pool(),
-    new Conv2d(32, 64, 3, { padding: 1, rng, name: 'conv2' }),
-    ReLU(),
-    pool(),
-    Flatten(),
-    new Dense(64 * 7 * 7, 128, { rng, name: 'fc' }),
-    ReLU(),
-    new Dense(128, classes, { rng, name: 'head' }),
-  ]);
-}
+/** conv32-conv64-fc128 with a `classes`-way head (@lab/finetune's W6 network). */
+export const convnet = (classes = 5, seed = 0): Sequential => transferConvnet(classes, seed);
 
 /** Indices of the examples whose label is in [from, to), in file order. */
 export function indicesOfClasses(labels: ArrayLike<number>, from: number, to: number): number[] {

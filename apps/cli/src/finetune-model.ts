@@ -1,31 +1,14 @@
 // `lab finetune`'s network and its surgery: the W6 convnet (conv32-pool-conv64-pool-fc128, a linear
 // head; the PyTorch peer's nn.Sequential, so its state_dict loads with layout 'torch'), cut after a
 // named layer (with the activation and pooling that follow it) and given a new head.
-import { Conv2d, Dense, Flatten, Lambda, type Module, ReLU, Rng, Sequential } from '@lab/core';
-import { cutAt, outputShape } from '@lab/finetune';
-import { maxPool, type Tensor4D } from '@tensorflow/tfjs-core';
+import { Dense, Flatten, type Module, Rng, Sequential } from '@lab/core';
+import { cutAt, outputShape, TRANSFER_CONVNET_LAYERS, transferConvnet } from '@lab/finetune';
 
 /** The layers that can be cut at, input side first. */
-export const CUT_LAYERS = ['conv1', 'conv2', 'fc'] as const;
+export const CUT_LAYERS = TRANSFER_CONVNET_LAYERS;
 
-const pool = () => new Lambda('maxPool', (x) => maxPool(x as Tensor4D, 2, 2, 'valid'));
-
-/** conv32-conv64-fc128 with a `classes`-way head named 'head'. */
-export function finetuneConvnet(classes: number, seed: number): Sequential {
-  const rng = new Rng(seed);
-  return new Sequential([
-    new Conv2d(1, 32, 3, { padding: 1, rng, name: 'conv1' }),
-    ReLU(),
-    pool(),
-    new Conv2d(32, 64, 3, { padding: 1, rng, name: 'conv2' }),
-    ReLU(),
-    pool(),
-    Flatten(),
-    new Dense(64 * 7 * 7, 128, { rng, name: 'fc' }),
-    ReLU(),
-    new Dense(128, classes, { rng, name: 'head' }),
-  ]);
-}
+/** conv32-conv64-fc128 with a `classes`-way head named 'head' (@lab/finetune's W6 network). */
+export const finetuneConvnet = (classes: number, seed: number): Sequential => transferConvnet(classes, seed);
 
 const ownsParameters = (m: Module) => Object.keys(m.parameters()).length > 0;
 

@@ -9,6 +9,7 @@ export {
   unfreezeLayers,
 } from './freeze/freeze.js';
 export { layerwiseLearningRates } from './layerwise.js';
+export { TRANSFER_CONVNET_LAYERS, transferConvnet } from './models/transfer-convnet.js';
 export { childModules, namedModules, parameterisedModules } from './module-tree.js';
 export {
   CHART_COLOURS,

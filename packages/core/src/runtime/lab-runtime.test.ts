@@ -2,30 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConvThreads } from '../kernels/heap/conv-threads.js';
 import { HEAP_KERNEL_BUILDS } from '../kernels/heap/heap-kernels.js';
-import { maxRelativeError, relaxedSimdReachable } from '../testing/index.js';
+import { maxRelativeError, seededTensor as rand, relaxedSimdReachable } from '../testing/index.js';
 import { initBackend } from './init.js';
 import { installRuntime, LabRuntime, labRuntime } from './lab-runtime.js';
 
 // Two runtime configurations in one process: each initBackend call with other options must change
 // what the kernels read (the FMA build, @lab's kernel threads), not only what the report says.
-
-function data(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-const rand = (shape: number[], seed: number) =>
-  tf.tensor(
-    data(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
 
 /** A convolution big enough to be split between threads (>= 2e6 multiply-adds), with 24 input channels. */
 function bigConv(): Float32Array {

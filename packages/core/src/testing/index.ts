@@ -72,6 +72,31 @@ export function numericGradient(
 }
 
 /**
+ * `n` values in [-1, 1) from a linear congruential generator: the same on every backend and run, and
+ * cheap enough for the kernels' large test inputs (a `seed` of 0 counts as 1).
+ */
+export function seededValues(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** A float32 tensor of `shape` filled with seededValues. */
+export function seededTensor(shape: number[], seed: number): Tensor {
+  return tensor(
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+}
+
+/**
  * The shared data directory (Fashion-MNIST, MNIST, UD EWT): $LAB_DATA_DIR, or the first
  * `shared/data` found beside the working directory or one of its ancestors. Node only.
  */

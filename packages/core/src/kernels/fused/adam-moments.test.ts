@@ -1,25 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/init.js';
+import { seededTensor as rand } from '../../testing/index.js';
 import { ADAM_MOMENTS, fusedAdamMoments, fusedAdamMomentsList } from './adam-moments.js';
 
-function data(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-const rand = (shape: number[], seed: number) =>
-  tf.tensor(
-    data(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
 const SHAPES = [[13, 7], [5], [0], [2, 3, 4]];
 const ATTRS = { b1: 0.9, b2: 0.999, c1: 1 - 0.9 ** 3, c2: 1 - 0.999 ** 3, eps: 1e-8 };
 

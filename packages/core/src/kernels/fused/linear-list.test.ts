@@ -2,25 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adam, Optimizer, sgd } from '../../index.js';
 import { initBackend } from '../../runtime/init.js';
+import { seededTensor as rand } from '../../testing/index.js';
 import { LINEAR_LIST, linearList } from './linear-list.js';
 
-function data(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-const rand = (shape: number[], seed: number) =>
-  tf.tensor(
-    data(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
 // shapes like W3's parameters (smaller), plus an empty one and one off the 4-lane vectors
 const SHAPES = [[78, 30], [30], [30, 10], [10], [10, 3], [3], [0], [7]];
 

@@ -2,27 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/init.js';
 import { labRuntime } from '../../runtime/lab-runtime.js';
-import { maxRelativeError, relaxedSimdReachable } from '../../testing/index.js';
+import { maxRelativeError, seededTensor as rand, relaxedSimdReachable } from '../../testing/index.js';
 import type { WasmHeapBackend } from '../wasm/kernel-utils.js';
 import { heapGemm } from './gemm.js';
-
-function data(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-const rand = (shape: number[], seed: number) =>
-  tf.tensor(
-    data(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
 
 /** fn's result on cpu and on wasm. */
 function onBoth(fn: () => tf.Tensor | tf.Tensor[]): { cpu: Float32Array[]; wasm: Float32Array[] } {

@@ -2,21 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv2DBackpropFilter, conv2DBackpropInput } from '../../gradients/tfjs/internals.js';
 import { initBackend } from '../../runtime/init.js';
-import { maxRelativeError, relaxedSimdReachable } from '../../testing/index.js';
+import {
+  seededValues as data,
+  maxRelativeError,
+  seededTensor as rand,
+  relaxedSimdReachable,
+} from '../../testing/index.js';
 import { copyRuns } from './Transpose.js';
-
-// Deterministic pseudo-random data, identical on both backends.
-function data(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const rand = (shape: number[], seed: number) => tf.tensor(data(size(shape), seed), shape);
 
 async function onBoth(
   fn: () => tf.Tensor,

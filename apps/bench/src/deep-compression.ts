@@ -10,24 +10,23 @@ import { join } from 'node:path';
 import {
   buildModel,
   CompressedModel,
+  type Digits,
+  digitErrorRate,
   encodeCompressed,
   MaskSet,
   type ModelName,
   SharedWeights,
   sizeTable,
   standardDeviation,
+  trainOnDigits,
 } from '@lab/compress';
-import { adam, chain, Optimizer, Rng, runTrainingLoop, type Sequential, valueAndGrads } from '@lab/core';
+import { adam, chain, Optimizer, Rng, type Sequential } from '@lab/core';
 import { loadMnistSplit } from '@lab/core/node';
 import { findSharedData } from '@lab/core/testing';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { breakEven, modelSpeedup, sparsitySweep } from './deep-compression-speed.js';
 
-interface Mnist {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-}
+type Mnist = Digits;
 
 export interface DeepCompressionOptions {
   models: readonly ModelName[];
@@ -100,34 +99,11 @@ const log = (o: DeepCompressionOptions, s: string) => {
   if (!o.quiet) process.stderr.write(`${s}\n`);
 };
 
-function batchTensors(d: Mnist, idx: ArrayLike<number>): { x: tf.Tensor4D; y: tf.Tensor2D } {
-  const n = idx.length;
-  const x = new Float32Array(n * 784);
-  const y = new Float32Array(n * 10);
-  for (let i = 0; i < n; i++) {
-    const j = idx[i]!;
-    for (let p = 0; p < 784; p++) x[i * 784 + p] = d.images[j * 784 + p]! / 255;
-    y[i * 10 + d.labels[j]!] = 1;
-  }
-  return { x: tf.tensor4d(x, [n, 28, 28, 1]), y: tf.tensor2d(y, [n, 10]) };
-}
-
 /** Test error in percent of `predict` over the whole test set. */
-export function testError(test: Mnist, predict: (x: tf.Tensor) => tf.Tensor): number {
-  let wrong = 0;
-  for (let start = 0; start < test.count; start += 1000) {
-    const idx = Int32Array.from({ length: Math.min(1000, test.count - start) }, (_, i) => start + i);
-    const { x, y } = batchTensors(test, idx);
-    const logits = predict(x);
-    wrong += tf.tidy(
-      () => tf.sum(tf.cast(tf.notEqual(tf.argMax(logits, 1), tf.argMax(y, 1)), 'int32')).dataSync()[0]!,
-    );
-    tf.dispose([x, y, logits]);
-  }
-  return (100 * wrong) / test.count;
-}
+export const testError = (test: Mnist, predict: (x: tf.Tensor) => tf.Tensor): number =>
+  100 * digitErrorRate(test, predict, 1000);
 
-/** Epochs of minibatch training through core's runTrainingLoop; `step` applies the gradients. */
+/** Epochs of minibatch training (@lab/compress's trainOnDigits); `step` applies the gradients. */
 function train(
   model: Sequential,
   data: Mnist,
@@ -138,32 +114,14 @@ function train(
   step: (grads: Record<string, tf.Tensor>) => void,
   label: string,
 ): void {
-  const steps = Math.ceil(data.count / o.batchSize);
-  let order: Int32Array = new Int32Array(0);
-  runTrainingLoop({
+  trainOnDigits(model, data, params, step, {
     epochs,
-    stepsPerEpoch: () => {
-      order = rng.permutation(data.count);
-      return steps;
-    },
-    trainStep: (_step, { stepInEpoch }) => {
-      const idx = order.subarray(stepInEpoch * o.batchSize, (stepInEpoch + 1) * o.batchSize);
-      const { x, y } = batchTensors(data, idx);
-      const loss = tf.tidy(() => {
-        const { value, grads } = valueAndGrads(
-          () => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar,
-          params,
-        );
-        step(grads);
-        return value.dataSync()[0]!;
-      });
-      tf.dispose([x, y]);
-      return { loss };
-    },
-    onEpoch: (e) =>
+    batchSize: o.batchSize,
+    rng,
+    onEpoch: (epoch, loss, ms) =>
       log(
         o,
-        `  ${label} epoch ${e.epoch + 1}/${epochs}: loss ${e.means.loss!.toFixed(4)} (${(e.ms / 1000).toFixed(1)} s)`,
+        `  ${label} epoch ${epoch + 1}/${epochs}: loss ${loss.toFixed(4)} (${(ms / 1000).toFixed(1)} s)`,
       ),
   });
 }

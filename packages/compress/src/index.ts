@@ -33,6 +33,13 @@ export {
   type RelativeIndices,
 } from './coding/relative-index.js';
 export { type SizeReport, type SizeRow, sizeReport, sizeTable } from './coding/sizes.js';
+export {
+  type Digits,
+  type DigitTrainingOptions,
+  digitBatch,
+  digitErrorRate,
+  trainOnDigits,
+} from './digits.js';
 export { type BiasChoice, chooseBiasShift, raiseClassBias, shiftedAccuracy } from './distill/bias.js';
 export {
   type DistilData,

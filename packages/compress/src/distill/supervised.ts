@@ -2,37 +2,19 @@
 // nets of a distillation experiment: the teacher and the student trained from scratch.
 import {
   adam,
-  type EpochEvent,
   type Module,
   Optimizer,
   Rng,
   runTrainingLoop,
-  type TrainingHook,
   type TrainingResult,
   valueAndGrads,
 } from '@lab/core';
 import { cast, dispose, logSoftmax, mean, mul, neg, oneHot, type Scalar, sum } from '@tensorflow/tfjs-core';
-import type { DistilData } from './distil.js';
+import type { DistilData, DistilOptions } from './distil.js';
+import type { DistillationLossOptions } from './loss.js';
 
-export interface SupervisedOptions {
-  /** Default 1. */
-  epochs?: number;
-  /** Default 100. */
-  batchSize?: number;
-  /** Default: Adam, learning rate 1e-3, disposed at the end. */
-  optimizer?: Optimizer<any>;
-  rng?: Rng;
-  validate?: (epoch: number) => Record<string, number>;
-  hooks?: readonly TrainingHook[];
-  onEpoch?: (e: EpochEvent) => void;
-  onStep?: (e: {
-    step: number;
-    stepInEpoch: number;
-    epoch: number;
-    metrics: Readonly<Record<string, number>>;
-  }) => void;
-  signal?: AbortSignal;
-}
+/** The loop's options of `distil` (epochs, batch size, optimizer, rng, validation, hooks, events) without its loss's. */
+export type SupervisedOptions = Omit<DistilOptions, keyof DistillationLossOptions>;
 
 /** Trains `model` on the labels of `data`; returns the per-epoch mean loss and the loop's result. The model ends in eval mode. */
 export function trainSupervised(

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { initBackend } from '@lab/core';
 import { unregisterKernel } from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { checkRuntimes, RUNTIMES, runtimeListOption } from './chromium-options.js';
 import { deepCompressionBench } from './deep-compression.js';
 import { depparseBench } from './depparse.js';
 import { distillBench } from './distill.js';
@@ -115,6 +116,17 @@ const program = new Command('bench')
     threadListOption('--threads'),
     defaultThreads(availableParallelism()),
   )
+  .option(
+    '--runtime <list>',
+    `dcgan, lenet300: where ours runs, one JSON line each (${RUNTIMES.join(', ')}; chromium: headless, cross-origin isolated)`,
+    runtimeListOption('--runtime'),
+    ['node'],
+  )
+  .option(
+    '--chromium-cores <n>',
+    "diagnosis, --runtime chromium: the page's navigator.hardwareConcurrency (tfjs runs at most half of it)",
+    integerOption('--chromium-cores', { min: 1, max: 1024 }),
+  )
   .addOption(
     new Option('--peer-threads <list>').hideHelp().argParser(() => {
       throw new InvalidArgumentError('is gone: --threads sets the thread counts of both sides');
@@ -124,6 +136,7 @@ const program = new Command('bench')
     for (const name of names)
       if (!WORKLOAD_NAMES.includes(name))
         throw new InvalidArgumentError(`unknown workload '${name}' (${WORKLOAD_NAMES.join(', ')})`);
+    checkRuntimes(names, o.runtime, o.chromiumCores);
     const report = await initBackend({ backend: 'wasm' });
     // without the kernel, scaleByAdam composes tfjs ops (whose scalars are float32 roundings of doubles)
     if (!o.fusedAdam) unregisterKernel(ADAM_MOMENTS_KERNEL, 'wasm');
@@ -173,11 +186,17 @@ const program = new Command('bench')
       } else if (isSpeedWorkload(name)) {
         const iters: number = o.iters ?? (name === 'wgangp' ? 5 : name === 'dcgan' ? 10 : 50);
         const threads: number[] = o.threads;
-        console.log(
-          JSON.stringify(
-            await speedBench(name, { iters, threads, peer: o.peer, profile: Boolean(o.profile), report }),
-          ),
-        );
+        const profile = Boolean(o.profile);
+        const speed = {
+          iters,
+          threads,
+          peer: o.peer,
+          profile,
+          report,
+          runtimes: o.runtime,
+          chromiumCores: o.chromiumCores,
+        };
+        for (const line of await speedBench(name, speed)) console.log(JSON.stringify(line));
       }
     }
   });

@@ -1,13 +1,16 @@
 // Speed workloads W1-W3 (dcgan, wgangp, lenet300): our median time per iteration and the PyTorch
-// peer's (../shared/peers/torch_peer.py), each side at the same thread counts, in one run.
+// peer's (../shared/peers/torch_peer.py), each side at the same thread counts, in one run. Ours runs in
+// this Node process and/or in headless Chromium (chromium.ts): one JSON line per runtime, one peer run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type BackendReport, initBackend, labRuntime } from '@lab/core';
 import { findSharedData } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
+import type { Runtime } from './chromium-options.js';
 import { kernelMacs } from './flops.js';
 import { peerEnv } from './peer-env.js';
+import { timeSteps } from './speed-steps.js';
 import { WORKLOADS } from './workloads.js';
 
 export type SpeedWorkload = keyof typeof WORKLOADS;
@@ -21,14 +24,13 @@ export interface SpeedOptions {
   profile: boolean;
   /** The backend report of the bench's start (its SIMD level is printed). */
   report: BackendReport;
+  /** Where ours runs, one JSON line each (default: this Node process only). */
+  runtimes?: Runtime[];
+  /** Chromium: the page's navigator.hardwareConcurrency instead of the browser's (chromium.ts). */
+  chromiumCores?: number;
 }
 
 export const isSpeedWorkload = (name: string): name is SpeedWorkload => Object.hasOwn(WORKLOADS, name);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 function cpuSimd(): string {
   try {
@@ -102,7 +104,7 @@ function profile(step: () => void, peakGflops: number | null): Promise<void> {
   });
 }
 
-interface OursRun {
+export interface OursRun {
   /** Threads asked for. */
   threads: number;
   /** Threads @lab's kernels actually ran on (fewer where the runtime has no kernel threads). */
@@ -122,28 +124,51 @@ async function oursAt(
   if (r.threads !== threads)
     process.stderr.write(`warning: ours ran on ${r.threads} thread(s) when ${threads} were asked\n`);
   const w = WORKLOADS[name](0);
-  for (let i = 0; i < 3; i++) w.step();
-  const before = tf.memory().numTensors;
-  const times: number[] = [];
-  for (let i = 0; i < o.iters; i++) {
-    const started = performance.now();
-    w.step();
-    times.push(performance.now() - started);
-  }
-  const leaked = tf.memory().numTensors - before;
+  const { ms, leaked } = timeSteps(w, o.iters);
   if (o.profile && first) await profile(() => w.step(), labRuntime().fmaPeakGflops());
   w.dispose();
-  return { threads, ran: r.threads, ms: median(times), leaked, flops: w.flops };
+  return { threads, ran: r.threads, ms, leaked, flops: w.flops };
 }
 
-/** Runs one speed workload on both sides at every thread count of o.threads; one JSON-ready record. */
-export async function speedBench(name: SpeedWorkload, o: SpeedOptions): Promise<Record<string, unknown>> {
-  const oursBy: OursRun[] = [];
-  for (const t of o.threads) oursBy.push(await oursAt(name, t, o, oursBy.length === 0));
+/** Our runs of one workload at each thread count in one runtime, and what that runtime reports. */
+export interface OursSide {
+  runtime: Runtime;
+  /** One run per thread count of o.threads, in order. */
+  runs: OursRun[];
+  backend: string;
+  simd: boolean;
+  /** One core's 128-bit multiply-add peak in GFLOP/s, or null where it was not measured. */
+  fmaPeakGflops: number | null;
+  /** This runtime's own fields, appended to its line. */
+  extra: Record<string, unknown>;
+}
+
+async function nodeSide(name: SpeedWorkload, o: SpeedOptions): Promise<OursSide> {
+  const runs: OursRun[] = [];
+  for (const t of o.threads) runs.push(await oursAt(name, t, o, runs.length === 0));
   await initBackend({ backend: 'wasm', threads: 1 });
-  const first = oursBy[0]!;
-  const oursBest = oursBy.reduce((a, b) => (b.ms < a.ms ? b : a));
-  const leaked = Math.max(...oursBy.map((r) => r.leaked));
+  return {
+    runtime: 'node',
+    runs,
+    backend: o.report.backend,
+    simd: o.report.simd,
+    fmaPeakGflops: labRuntime().fmaPeakGflops(),
+    extra: {},
+  };
+}
+
+/** Runs one speed workload on both sides at every thread count of o.threads; one JSON-ready record per runtime. */
+export async function speedBench(name: SpeedWorkload, o: SpeedOptions): Promise<Record<string, unknown>[]> {
+  const sides: OursSide[] = [];
+  for (const runtime of o.runtimes ?? ['node']) {
+    if (runtime === 'node') sides.push(await nodeSide(name, o));
+    else {
+      if (o.profile) process.stderr.write('--profile: the kernel breakdown is of the Node run only\n');
+      // loaded only when asked for: playwright-core and esbuild are not needed otherwise
+      const { chromiumSide } = await import('./chromium.js');
+      sides.push(await chromiumSide(name, o));
+    }
+  }
   const blas = o.peer ? peerBlas() : null;
   if (blas && !/openblas|mkl|blis/i.test(blas)) {
     process.stderr.write(
@@ -159,22 +184,38 @@ export async function speedBench(name: SpeedWorkload, o: SpeedOptions): Promise<
       peerBy.push({ threads: t, ms });
     }
   }
+  return sides.map((side) => speedLine(name, o, side, peerBy, blas));
+}
+
+/** The JSON line of one runtime's runs beside the peer's. */
+function speedLine(
+  name: SpeedWorkload,
+  o: SpeedOptions,
+  side: OursSide,
+  peerBy: { threads: number; ms: number }[],
+  blas: string | null,
+): Record<string, unknown> {
+  const oursBy = side.runs;
+  const first = oursBy[0]!;
+  const oursBest = oursBy.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const leaked = Math.max(...oursBy.map((r) => r.leaked));
   // the reference figures are at the first thread count, on both sides
   const peerFirst = peerBy.find((p) => p.threads === first.threads)?.ms ?? null;
   const peerBest = peerBy.length ? peerBy.reduce((a, b) => (b.ms < a.ms ? b : a)) : null;
   const round = (x: number | null, d = 1) => (x === null ? null : Number(x.toFixed(d)));
   // the ceiling: one core's 128-bit multiply-add peak, times the threads ours_gflops ran on
-  const peak = labRuntime().fmaPeakGflops();
+  const peak = side.fmaPeakGflops;
   const peakOk = peak !== null && Number.isFinite(peak) && peak > 0;
   const oursGflops = first.flops / 1e6 / first.ms;
   return {
     workload: name,
+    runtime: side.runtime,
     ours_ms: round(first.ms),
     peer_ms: round(peerFirst),
     ratio: peerFirst ? round(first.ms / peerFirst, 3) : null,
-    backend: o.report.backend,
+    backend: side.backend,
     threads: first.ran,
-    simd: o.report.simd,
+    simd: side.simd,
     ours_best_ms: round(oursBest.ms),
     ours_best_threads: oursBest.ran,
     peer_blas: blas,
@@ -192,5 +233,6 @@ export async function speedBench(name: SpeedWorkload, o: SpeedOptions): Promise<
     threads_tried: o.threads,
     ours_by_threads: oursBy.map((r) => ({ threads: r.threads, ran: r.ran, ms: round(r.ms) })),
     peer_by_threads: peerBy.map((p) => ({ threads: p.threads, ms: round(p.ms) })),
+    ...side.extra,
   };
 }

@@ -136,7 +136,7 @@ const program = new Command('bench')
     for (const name of names)
       if (!WORKLOAD_NAMES.includes(name))
         throw new InvalidArgumentError(`unknown workload '${name}' (${WORKLOAD_NAMES.join(', ')})`);
-    checkRuntimes(names, o.runtime, o.chromiumCores);
+    checkRuntimes(names, o.runtime, { chromiumCores: o.chromiumCores });
     const report = await initBackend({ backend: 'wasm' });
     // without the kernel, scaleByAdam composes tfjs ops (whose scalars are float32 roundings of doubles)
     if (!o.fusedAdam) unregisterKernel(ADAM_MOMENTS_KERNEL, 'wasm');

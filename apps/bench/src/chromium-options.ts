@@ -1,5 +1,6 @@
 // `--runtime LIST`: where our side of a speed workload runs: this Node process (`node`, the default)
 // and/or headless Chromium on a cross-origin isolated page (`chromium`, chromium.ts).
+import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 
 export const RUNTIMES = ['node', 'chromium'] as const;
@@ -22,8 +23,23 @@ export function runtimeListOption(name: string) {
   };
 }
 
-/** Refuses a runtime list that asks Chromium for a workload it does not run there, or Chromium's option without it. */
-export function checkRuntimes(workloads: string[], runtimes: Runtime[], chromiumCores?: number): void {
+/** The error when the browser is missing: names the path and the package that installs it. */
+export function checkChromium(executablePath = CHROMIUM_PATH): void {
+  if (!existsSync(executablePath))
+    throw new Error(
+      `--runtime chromium needs Chromium at ${executablePath}, which does not exist (apt-get install chromium)`,
+    );
+}
+
+/**
+ * Before anything runs: refuses a runtime list that asks Chromium for a workload it does not run
+ * there, Chromium's option without Chromium, and Chromium where the browser is missing.
+ */
+export function checkRuntimes(
+  workloads: string[],
+  runtimes: Runtime[],
+  { chromiumCores, executablePath = CHROMIUM_PATH }: { chromiumCores?: number; executablePath?: string } = {},
+): void {
   if (!runtimes.includes('chromium')) {
     if (chromiumCores !== undefined)
       throw new InvalidArgumentError('--chromium-cores applies to --runtime chromium only');
@@ -34,4 +50,5 @@ export function checkRuntimes(workloads: string[], runtimes: Runtime[], chromium
     throw new InvalidArgumentError(
       `--runtime chromium runs ${CHROMIUM_WORKLOADS.join(' and ')} only, not ${other.join(', ')}`,
     );
+  checkChromium(executablePath);
 }

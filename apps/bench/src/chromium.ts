@@ -2,13 +2,13 @@
 // driven by playwright-core), on a cross-origin isolated page served here, so that the page has
 // SharedArrayBuffer and tfjs's threaded WASM build: the figure the demo's users get. One fresh page
 // per thread count (tfjs fixes its thread pool when the backend starts).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labRuntime } from '@lab/core';
 import { type Browser, chromium } from 'playwright-core';
 import { bundleChromiumPage } from './chromium-bundle.js';
-import { CHROMIUM_PATH } from './chromium-options.js';
+import { CHROMIUM_PATH, checkChromium } from './chromium-options.js';
 import type { PagePublished, PageResult } from './chromium-page.js';
 import { servePage } from './chromium-serve.js';
 import type { OursSide, SpeedOptions } from './speed.js';
@@ -37,14 +37,6 @@ export interface ChromiumRuns {
   pages: PageResult[];
   /** Chromium's version, as the browser reports it. */
   browser: string;
-}
-
-/** The error when the browser is missing: names the path and the package that installs it. */
-export function checkChromium(executablePath = CHROMIUM_PATH): void {
-  if (!existsSync(executablePath))
-    throw new Error(
-      `--runtime chromium needs Chromium at ${executablePath}, which does not exist (apt-get install chromium)`,
-    );
 }
 
 /** Opens the page at one thread count and waits for what it publishes; a page error rejects with its message. */

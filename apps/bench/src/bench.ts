@@ -118,7 +118,7 @@ const program = new Command('bench')
   )
   .option(
     '--runtime <list>',
-    `dcgan, lenet300: where ours runs, one JSON line each (${RUNTIMES.join(', ')}; chromium: headless, cross-origin isolated)`,
+    `dcgan, lenet300: where ours runs, one JSON line each (${RUNTIMES.join(', ')}; chromium: headless, on a cross-origin isolated page)`,
     runtimeListOption('--runtime'),
     ['node'],
   )

@@ -7,8 +7,11 @@ describe('--runtime and its checks', () => {
     const runtime = runtimeListOption('--runtime');
     expect(runtime('node')).toEqual(['node']);
     expect(runtime('chromium,node,chromium')).toEqual(['chromium', 'node']);
+    expect(runtime('chromium-not-isolated')).toEqual(['chromium-not-isolated']);
     for (const bad of ['', 'firefox', 'node,', 'node,chrome', 'Node'])
-      expect(() => runtime(bad)).toThrow(/--runtime takes a list of node, chromium, got/);
+      expect(() => runtime(bad)).toThrow(
+        /--runtime takes a list of node, chromium, chromium-not-isolated, got/,
+      );
   });
 
   it('runs dcgan and lenet300 in Chromium, refuses the rest and --chromium-cores without it', () => {
@@ -33,6 +36,7 @@ describe('--runtime and its checks', () => {
     expect(() => checkChromium('/nonexistent/chromium')).toThrow(message);
     const missing = { executablePath: '/nonexistent/chromium' };
     expect(() => checkRuntimes(['dcgan'], ['node', 'chromium'], missing)).toThrow(message);
+    expect(() => checkRuntimes(['dcgan'], ['chromium-not-isolated'], missing)).toThrow(message);
     expect(() => checkRuntimes(['dcgan'], ['node'], missing)).not.toThrow();
   });
 });

@@ -1,10 +1,14 @@
 // `--runtime LIST`: where our side of a speed workload runs: this Node process (`node`, the default)
-// and/or headless Chromium on a cross-origin isolated page (`chromium`, chromium.ts).
+// and/or headless Chromium (chromium.ts) on a cross-origin isolated page (`chromium`: tfjs's threaded
+// build) or on a plain one (`chromium-not-isolated`: one thread, with @lab's own kernels, what most
+// static hosts give the demo).
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 
-export const RUNTIMES = ['node', 'chromium'] as const;
+export const RUNTIMES = ['node', 'chromium', 'chromium-not-isolated'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
+
+export const inChromium = (r: Runtime): boolean => r !== 'node';
 
 /** The speed workloads that run in Chromium (W1 and W3: the sizes the demo trains). */
 export const CHROMIUM_WORKLOADS: readonly string[] = ['dcgan', 'lenet300'];
@@ -40,7 +44,7 @@ export function checkRuntimes(
   runtimes: Runtime[],
   { chromiumCores, executablePath = CHROMIUM_PATH }: { chromiumCores?: number; executablePath?: string } = {},
 ): void {
-  if (!runtimes.includes('chromium')) {
+  if (!runtimes.some(inChromium)) {
     if (chromiumCores !== undefined)
       throw new InvalidArgumentError('--chromium-cores applies to --runtime chromium only');
     return;

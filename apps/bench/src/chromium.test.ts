@@ -70,7 +70,7 @@ describe.skipIf(!hasChromium)('speed workloads in Chromium', () => {
   );
 
   it(
-    "without the override, reports the threads tfjs actually ran (at most half the browser's hardwareConcurrency)",
+    "without the override, reports the threads tfjs actually ran (at most half the browser's hardwareConcurrency); not isolated, one thread on @lab's kernels",
     async () => {
       const { pages } = await chromiumRuns({ workload: 'lenet300', threads: [2], iters: 1 });
       const [p] = pages;
@@ -78,6 +78,18 @@ describe.skipIf(!hasChromium)('speed workloads in Chromium', () => {
       expect(p!.threads).toBe(2);
       expect(p!.ran).toBe(Math.min(2, Math.max(1, Math.floor(p!.hardwareConcurrency / 2))));
       expect(p!.leaked).toBe(0);
+      // tfjs's threaded build shares its memory, which @lab's heap kernels cannot import
+      expect(p!.heapKernels).toBe(false);
+      const plain = await chromiumRuns({ workload: 'lenet300', threads: [2], iters: 1, isolated: false });
+      expect(plain.pages[0]).toMatchObject({
+        crossOriginIsolated: false,
+        threads: 2,
+        ran: 1,
+        heapKernels: true,
+        fma: true,
+        leaked: 0,
+      });
+      expect(plain.pages[0]!.fmaPeakGflops).toBeGreaterThan(0);
     },
     TIMEOUT,
   );

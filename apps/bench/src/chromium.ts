@@ -109,9 +109,14 @@ export async function chromiumRuns(options: ChromiumOptions): Promise<ChromiumRu
 }
 
 /** speed.ts's view of the Chromium runs: the same figures as the Node run's, and the page's own fields. */
-export async function chromiumSide(workload: string, o: SpeedOptions): Promise<OursSide> {
+export async function chromiumSide(
+  workload: string,
+  o: SpeedOptions,
+  { isolated }: { isolated: boolean },
+): Promise<OursSide> {
   const { pages, browser } = await chromiumRuns({
     workload,
+    isolated,
     threads: o.threads,
     iters: o.iters,
     hardwareConcurrency: o.chromiumCores ?? null,
@@ -130,7 +135,7 @@ export async function chromiumSide(workload: string, o: SpeedOptions): Promise<O
   // build); the Node process's figure is then the same core's
   const pagePeak = pages.find((p) => p.fmaPeakGflops !== null)?.fmaPeakGflops ?? null;
   return {
-    runtime: 'chromium',
+    runtime: isolated ? 'chromium' : 'chromium-not-isolated',
     runs: pages.map((p) => ({ threads: p.threads, ran: p.ran, ms: p.ms, leaked: p.leaked, flops: p.flops })),
     backend: first.backend,
     simd: first.simd,

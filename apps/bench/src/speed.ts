@@ -166,7 +166,7 @@ export async function speedBench(name: SpeedWorkload, o: SpeedOptions): Promise<
       if (o.profile) process.stderr.write('--profile: the kernel breakdown is of the Node run only\n');
       // loaded only when asked for: playwright-core and esbuild are not needed otherwise
       const { chromiumSide } = await import('./chromium.js');
-      sides.push(await chromiumSide(name, o));
+      sides.push(await chromiumSide(name, o, { isolated: runtime === 'chromium' }));
     }
   }
   const blas = o.peer ? peerBlas() : null;

@@ -1,6 +1,6 @@
 // The files of `lab compress`: reading with errors that name the file, atomic writes, the error
 // prefixing of inFile, the architecture name check, and model files round-tripped or refused.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildModel, CompressedFileError } from '@lab/compress';

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { featureBuffers } from '../model/features.js';
 import { Parser } from '../model/parser.js';
 import { parseConllu } from '../text/conllu.js';
-import { type SystemName, SYSTEMS, Configuration } from '../transitions/transitions.js';
+import { Configuration, SYSTEMS, type SystemName } from '../transitions/transitions.js';
 import {
   copyRow,
   type Examples,

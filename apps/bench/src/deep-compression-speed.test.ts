@@ -80,12 +80,10 @@ describe('timeLayer and sparsitySweep', () => {
 
   it('gives one row per sparsity and batch, with speedup = dense / sparse', () => {
     const before = memory().numTensors;
-    const rows = sparsitySweep([0.5, 0.9], [1, 3], 1, [8, 4]);
+    const rows = sparsitySweep([0.9, 0.5], [2], 1, [8, 4]);
     expect(rows.map((r) => [r.sparsity, r.batch])).toEqual([
-      [0.5, 1],
-      [0.5, 3],
-      [0.9, 1],
-      [0.9, 3],
+      [0.9, 2],
+      [0.5, 2],
     ]);
     for (const r of rows) expect(r.speedup).toBe(r.dense_ms / r.sparse_ms);
     expect(memory().numTensors).toBe(before);

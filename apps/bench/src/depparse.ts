@@ -4,57 +4,52 @@
 // model's later passes over the same set, with its rare-word cache filled); the time of one training
 // epoch over EWT train with the shipped model's settings; and the beam parser (--beam, default 8) on
 // the same set after the greedy passes.
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { findSharedData } from '@lab/core/testing';
 import {
   attachmentScores,
   type ConlluSentence,
-  type ModelFileNames,
-  type ModelFiles,
   namedOptimizer,
-  type OptimizerName,
   PARSER_FILES,
   Parser,
-  parseConllu,
   TAGGER_FILES,
   Tagger,
   tagAccuracy,
   trainParser,
 } from '@lab/depparse';
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  readConlluFile,
+  readModelDir,
+  readTrainingSettings,
+  type TrainingSettings,
+} from './depparse-files.js';
 
-/** A model's files in `dir` (the config file only where an older model has one). */
-function modelFiles(dir: string, names: ModelFileNames): ModelFiles {
-  const config = join(dir, names.config);
-  return {
-    weights: readFileSync(join(dir, names.weights)),
-    vocab: readFileSync(join(dir, names.vocab), 'utf8'),
-    ...(existsSync(config) ? { config: readFileSync(config, 'utf8') } : {}),
-  };
-}
-
+/** The shipped model, read as `lab parse` reads a model directory (size limits, errors naming the file). */
 export function shippedModel(): {
   parser: Parser;
   tagger: Tagger;
   dir: string;
-  training: Record<string, unknown>;
+  training: TrainingSettings;
 } {
   const dir = dirname(
     createRequire(import.meta.url).resolve(`@lab/depparse/models/en_ewt/${PARSER_FILES.vocab}`),
   );
-  const read = (f: string) => readFileSync(join(dir, f));
-  return {
-    dir,
-    parser: Parser.fromFiles(modelFiles(dir, PARSER_FILES)),
-    tagger: Tagger.fromFiles(modelFiles(dir, TAGGER_FILES)),
-    training: JSON.parse(read('training.json').toString()),
-  };
+  const training = readTrainingSettings(dir);
+  const p = readModelDir(dir, PARSER_FILES);
+  const parser = Parser.fromFiles(p.files, p.names);
+  try {
+    const t = readModelDir(dir, TAGGER_FILES);
+    return { dir, parser, tagger: Tagger.fromFiles(t.files, t.names), training };
+  } catch (e) {
+    parser.dispose();
+    throw e;
+  }
 }
 
 const ewt = (split: string): ConlluSentence[] =>
-  parseConllu(readFileSync(join(findSharedData(), 'ud', 'en_ewt', `en_ewt-ud-${split}.conllu`), 'utf8'));
+  readConlluFile(join(findSharedData(), 'ud', 'en_ewt', `en_ewt-ud-${split}.conllu`));
 
 /** `lab parse`'s batch size (its --batch-size default): sentences parsed side by side. */
 export const LAB_PARSE_BATCH = 512;
@@ -130,7 +125,6 @@ export async function depparseBench({
   const predicted = attachmentScores(test, parser.parse(tagged));
   let epochSeconds: number | null = null;
   if (epoch) {
-    const opts = (training.options ?? {}) as Record<string, unknown>;
     // a vocabulary extended by pretrained vectors: the shipped rows stand in for the vectors (which
     // the benchmark does not read), so the embedding and its optimizer state have the shipped size
     const { items, counts } = parser.vocab.words;
@@ -144,12 +138,12 @@ export async function depparseBench({
     const t0 = performance.now();
     const r = trainParser(ewt('train'), undefined, {
       epochs: 1,
-      wordDropout: opts.wordDropout as number | undefined,
+      wordDropout: training.wordDropout,
       ...(pretrained ? { pretrained, pretrainedVocabulary: pretrained.size } : {}),
       system: parser.config.system,
       morphology: parser.config.morphology,
-      batchSize: (opts.batchSize as number) ?? 512,
-      optimizer: namedOptimizer({ name: (opts.optimizer as OptimizerName | undefined) ?? 'adam' }),
+      batchSize: training.batchSize ?? 512,
+      optimizer: namedOptimizer({ name: training.optimizer ?? 'adam' }),
       net: {
         hidden: parser.config.net.hidden,
         activation: parser.config.net.activation,

@@ -1,6 +1,7 @@
 // W6 `finetune`: the pure part of the report. Runs (one per seed) become the JSON line of a setting
 // (means over seeds, each seed's figures, the peer's figures and our/peer ratios), and the lines
 // become a markdown table.
+import { jsonObject, numberField, PeerOutputError, recordField } from './peer-output.js';
 import { spreadOf } from './seeds.js';
 
 export const STRATEGIES = ['scratch', 'probe', 'finetune', 'gradual'] as const;
@@ -101,21 +102,49 @@ export function finetuneLine(
   };
 }
 
-/** Parses the peer's stdout: one JSON object per line with the fields of PeerLine; anything else throws, naming the line. */
-export function parsePeerLines(stdout: string): PeerLine[] {
-  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
-  return lines.map((line, i) => {
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      throw new Error(`finetune peer: line ${i + 1} is not JSON: ${line.slice(0, 80)}`);
-    }
-    const o = v as Record<string, unknown>;
-    for (const f of ['labels_per_class', 'scratch_acc', 'probe_acc', 'finetune_acc', 'taskA_acc', 'seconds'])
-      if (typeof o?.[f] !== 'number') throw new Error(`finetune peer: line ${i + 1} has no number '${f}'`);
-    return o as unknown as PeerLine;
+/** The W6 peer's file name (../shared/peers/), named in the errors about its output. */
+export const FINETUNE_PEER = 'torch_finetune_peer.py';
+
+/**
+ * Parses the peer's stdout: one JSON object per line with the fields of PeerLine (accuracies in [0, 1],
+ * labels per class a whole number, `sd` an object of numbers), blank lines skipped; anything else throws
+ * a PeerOutputError naming the script, the line (counted from `firstLine`) and the field.
+ */
+export function parsePeerLines(stdout: string, firstLine = 1): PeerLine[] {
+  const script = FINETUNE_PEER;
+  const out: PeerLine[] = [];
+  stdout.split('\n').forEach((text, i) => {
+    if (text.trim() === '') return;
+    const at = `line ${firstLine + i}: `;
+    const o = jsonObject(text, script, `line ${firstLine + i}`);
+    const accuracy = (f: string) => numberField(o, f, script, { min: 0, max: 1 }, at);
+    out.push({
+      labels_per_class: numberField(o, 'labels_per_class', script, { min: 1, integer: true }, at),
+      scratch_acc: accuracy('scratch_acc'),
+      probe_acc: accuracy('probe_acc'),
+      finetune_acc: accuracy('finetune_acc'),
+      taskA_acc: accuracy('taskA_acc'),
+      seconds: numberField(o, 'seconds', script, { min: 0 }, at),
+      sd: peerSd(o, at),
+    });
   });
+  return out;
+}
+
+/** The peer's standard deviations by strategy, from its line (`where` names the line in errors). */
+function peerSd(line: Record<string, unknown>, where: string): Record<string, number> {
+  const check = (k: string, v: unknown) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new PeerOutputError(
+        FINETUNE_PEER,
+        `${where}sd.${k}`,
+        `expected a finite number >= 0, got ${String(v)}`,
+      );
+    return v;
+  };
+  const sd = recordField(line, 'sd', FINETUNE_PEER, check, where);
+  // a null-prototype object: a key such as "__proto__" from the file stays a key
+  return Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(sd));
 }
 
 /** Yosinski et al. (2014): test accuracy on B of the four transfer networks, n layers copied. */

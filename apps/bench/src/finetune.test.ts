@@ -100,7 +100,7 @@ describe('finetune report', () => {
     expect(parsePeerLines(text).map((l) => l.labels_per_class)).toEqual([10, 100]);
     expect(() => parsePeerLines('Traceback (most recent call last):')).toThrow(/line 1 is not JSON/);
     expect(() => parsePeerLines(`${JSON.stringify(peer)}\n{"labels_per_class": 5}`)).toThrow(
-      /line 2 has no number 'scratch_acc'/,
+      /torch_finetune_peer.py: line 2: scratch_acc: expected a finite number in \[0, 1\], got nothing/,
     );
   });
 

@@ -2,13 +2,13 @@
 // DCGAN nets on the Fashion-MNIST training images for the same budget; the PyTorch peer
 // (apps/bench/peers/quality_peer.py) exports its samples as .npy and our evaluator scores both.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { adam, type ImageDataset, Optimizer, parseNpy, Rng } from '@lab/core';
-import { loadMnistSplit } from '@lab/core/node';
+import { adam, type ImageDataset, Optimizer, Rng } from '@lab/core';
+import { FILE_LIMITS, loadMnistSplit, readFileLimited } from '@lab/core/node';
 import { findSharedData } from '@lab/core/testing';
 import {
   dcganDiscriminator,
@@ -26,47 +26,58 @@ import {
 } from '@lab/gan';
 import { spearman, trainWgan } from '@lab/wgan';
 import * as tf from '@tensorflow/tfjs-core';
+import { readImagesNpy } from './bench-files.js';
 import { peerEnv } from './peer-env.js';
+import { OutputCollector } from './peer-output.js';
+import { parseQualityPeer, QUALITY_PEER, type QualityPeerResult } from './quality-peer.js';
 import { meanCurve, seedList, summarize } from './seeds.js';
 
 const Z = 100;
 
-interface PeerResult {
-  samples: string;
-  checkpoints: Record<string, string>;
-  w_estimate: number[];
-  /** Training time per iteration, without the time spent writing checkpoint samples. */
-  ms_per_iter: number;
-  /** Time spent generating and writing checkpoint samples (wgan). */
-  checkpoint_seconds?: number;
-}
-
-/** Starts the peer in the background (it runs on the other core while we train); null when torch is absent. */
-function startPeer(args: string[]): Promise<PeerResult | null> | null {
+/**
+ * Starts the peer in the background (it runs on the other core while we train); null when torch is
+ * absent. Resolves to null when the peer fails (its stderr is shown); rejects with a PeerOutputError
+ * when it exits 0 with output that is not a result for `iters` iterations.
+ */
+function startPeer(args: string[], iters: number): Promise<QualityPeerResult | null> | null {
   const python = '/usr/bin/python3';
-  const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers', 'quality_peer.py');
+  const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers', QUALITY_PEER);
   if (!existsSync(python) || !existsSync(script)) return null;
-  return new Promise((resolve) => {
+  const result = new Promise<QualityPeerResult | null>((resolve, reject) => {
     const env = peerEnv(1);
     const child = spawn(python, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let out = '';
+    const out = new OutputCollector(QUALITY_PEER);
     let err = '';
+    let tooLong: unknown;
     child.stdout.on('data', (d) => {
-      out += d;
+      try {
+        out.add(d);
+      } catch (e) {
+        tooLong = e;
+        child.kill('SIGTERM');
+      }
     });
     child.stderr.on('data', (d) => {
-      err += d;
+      err = (err + d).slice(-4000);
     });
     child.on('error', () => resolve(null));
     child.on('close', (code) => {
+      if (tooLong !== undefined) return reject(tooLong);
       if (code !== 0) {
         process.stderr.write(`quality peer failed (exit ${code}): ${err.slice(-2000)}\n`);
         resolve(null);
         return;
       }
-      resolve(JSON.parse(out.trim().split('\n').pop()!) as PeerResult);
+      try {
+        resolve(parseQualityPeer(out.text(), iters));
+      } catch (e) {
+        reject(e);
+      }
     });
   });
+  // awaited only after our side has trained: until then a rejection is not an unhandled one
+  result.catch(() => {});
+  return result;
 }
 
 function torchInstalled(): boolean {
@@ -75,7 +86,7 @@ function torchInstalled(): boolean {
 
 function evaluator(): Evaluator {
   const path = createRequire(import.meta.url).resolve('@lab/gan/assets/fashion-mnist-evaluator.safetensors');
-  return Evaluator.fromBytes(readFileSync(path));
+  return Evaluator.fromBytes(readFileLimited(path, FILE_LIMITS.tensors));
 }
 
 function tanhImages(ds: ImageDataset): tf.Tensor4D {
@@ -96,8 +107,8 @@ export function generate(G: ReturnType<typeof dcganGenerator>, n: number, seed: 
 }
 
 function npyImages(path: string): tf.Tensor4D {
-  const { data, shape } = parseNpy(readFileSync(path));
-  return tf.tensor4d(data, [shape[0]!, 28, 28, 1]);
+  const { data, count } = readImagesNpy(path);
+  return tf.tensor4d(data, [count, 28, 28, 1]);
 }
 
 /** FD and KID of generated images in [-1, 1] against precomputed real features. */
@@ -201,17 +212,10 @@ async function ganQualityRun(o: QualityOptions, q: QualityData, seed: number) {
   try {
     const peerRun =
       o.peer && torchInstalled()
-        ? startPeer([
-            'gan',
-            '--data',
-            q.dataDir,
-            '--iters',
-            String(o.iters),
-            '--out',
-            work,
-            '--seed',
-            String(seed),
-          ])
+        ? startPeer(
+            ['gan', '--data', q.dataDir, '--iters', String(o.iters), '--out', work, '--seed', String(seed)],
+            o.iters,
+          )
         : null;
     const rng = new Rng(seed);
     const G = dcganGenerator({ rng });
@@ -308,21 +312,24 @@ async function wganQualityRun(
   try {
     const peerRun =
       o.peer && torchInstalled()
-        ? startPeer([
-            'wgan',
-            '--data',
-            q.dataDir,
-            '--iters',
-            String(o.iters),
-            '--out',
-            work,
-            '--width',
-            String(o.width),
-            '--checkpoints',
-            String(o.checkpoints),
-            '--seed',
-            String(seed),
-          ])
+        ? startPeer(
+            [
+              'wgan',
+              '--data',
+              q.dataDir,
+              '--iters',
+              String(o.iters),
+              '--out',
+              work,
+              '--width',
+              String(o.width),
+              '--checkpoints',
+              String(o.checkpoints),
+              '--seed',
+              String(seed),
+            ],
+            o.iters,
+          )
         : null;
     const rng = new Rng(seed);
     const G = dcganGenerator({ rng, width: o.width });
@@ -377,12 +384,11 @@ async function wganQualityRun(
       const x = npyImages(peer.samples);
       peerFd = score(ev, realFeatures, x).fd;
       x.dispose();
-      for (const [step, file] of Object.entries(peer.checkpoints)) {
-        const s = Number(step);
+      for (const { step, file } of peer.checkpoints) {
         const xs = npyImages(file);
         peerCurve.push({
-          step: s,
-          w: mean(peer.w_estimate.slice(s - every, s)),
+          step,
+          w: mean(peer.w_estimate.slice(step - every, step)),
           fd: score(ev, realFeatures, xs).fd,
         });
         xs.dispose();

@@ -2,15 +2,17 @@
 // peer's (../shared/peers/torch_peer.py), each side at the same thread counts, in one run. Ours runs in
 // this Node process and/or in headless Chromium (chromium.ts): one JSON line per runtime, one peer run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type BackendReport, initBackend, labRuntime } from '@lab/core';
+import { FILE_LIMITS, readFileLimited } from '@lab/core/node';
 import { findSharedData } from '@lab/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Runtime } from './chromium-options.js';
 import { kernelMacs } from './flops.js';
 import { peerEnv } from './peer-env.js';
 import { timeSteps } from './speed-steps.js';
+import { parsePeerMedianMs, SPEED_PEER } from './speed-peer.js';
 import { WORKLOADS } from './workloads.js';
 
 export type SpeedWorkload = keyof typeof WORKLOADS;
@@ -34,7 +36,7 @@ export const isSpeedWorkload = (name: string): name is SpeedWorkload => Object.h
 
 function cpuSimd(): string {
   try {
-    const flags = readFileSync('/proc/cpuinfo', 'utf8');
+    const flags = readFileLimited('/proc/cpuinfo', FILE_LIMITS.text).toString('utf8');
     if (/\bavx512f\b/.test(flags)) return 'avx512';
     if (/\bavx2\b/.test(flags)) return 'avx2';
     return 'sse';
@@ -60,22 +62,25 @@ function peerBlas(): string | null {
   return libs || 'none';
 }
 
-/** The peer's median ms per iteration at `threads`, or null when torch or the script is missing. */
+/**
+ * The peer's median ms per iteration at `threads`, or null when torch or the script is missing or the
+ * peer fails; a PeerOutputError when it succeeds without a median.
+ */
 function peerMs(mode: string, threads: number, iters: number): number | null {
   const python = '/usr/bin/python3';
-  const script = join(dirname(findSharedData()), 'peers', 'torch_peer.py');
+  const script = join(dirname(findSharedData()), 'peers', SPEED_PEER);
   if (!existsSync(python) || !existsSync(script)) return null;
   if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return null;
   const r = spawnSync(python, [script, mode, String(threads), String(iters)], {
     encoding: 'utf8',
     env: peerEnv(threads),
   });
-  const m = /median=([\d.]+)/.exec(r.stdout ?? '');
-  if (r.status !== 0 || !m) {
-    process.stderr.write(`peer failed: ${r.stderr}\n`);
+  if (r.status !== 0) {
+    process.stderr.write(`peer failed: ${r.error?.message ?? ''}${(r.stderr ?? '').slice(-2000)}\n`);
     return null;
   }
-  return Number(m[1]);
+  // it ran and said something else: a broken or changed script, not a missing peer
+  return parsePeerMedianMs(r.stdout);
 }
 
 function profile(step: () => void, peakGflops: number | null): Promise<void> {

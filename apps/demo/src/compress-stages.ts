@@ -36,8 +36,9 @@ export function lenet300(): Sequential {
  * throws a CompressedFileError naming the section; loadStateDict refuses missing or misshapen tensors).
  */
 export function loadLenet(bytes: Uint8Array): Sequential {
-  const net = lenet300();
+  // decoded first: a broken file throws before a net exists to leak
   const tensors = decodedToTensors(decodeCompressed(bytes).tensors);
+  const net = lenet300();
   try {
     net.loadStateDict(tensors);
     return net;

@@ -1,0 +1,67 @@
+// quality.ts's pieces on tiny inputs (never a benchmark run): sample generation in seeded batches of
+// 500 with the generator's mode restored, FD/KID of a set against itself and against another, and the ring
+// GAN's mode count after a few steps; every one leak-free.
+import { createRequire } from 'node:module';
+import { Dense, initBackend, Rng, Sequential } from '@lab/core';
+import { FILE_LIMITS, readFileLimited } from '@lab/core/node';
+import { Evaluator } from '@lab/gan';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generate, ringModes, score } from './quality.js';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+
+describe('generate', () => {
+  it('draws n samples in batches of 500, batch s seeded with seed + s, and leaves G in training mode', () => {
+    // a stand-in generator (one Dense layer): generate only needs forward() and the mode switches
+    const G = new Sequential([new Dense(100, 3, { rng: new Rng(1) })]);
+    const before = tf.memory().numTensors;
+    const all = generate(G, 501, 7);
+    expect(all.shape).toEqual([501, 3]);
+    const first = generate(G, 500, 7);
+    const last = generate(G, 1, 7 + 500);
+    const rows = all.arraySync() as unknown as number[][];
+    expect(rows.slice(0, 500)).toEqual(first.arraySync());
+    expect(rows.slice(500)).toEqual(last.arraySync());
+    expect(rows[0]).not.toEqual(rows[1]);
+    expect(G.training).toBe(true);
+    tf.dispose([all, first, last]);
+    expect(tf.memory().numTensors).toBe(before);
+    G.dispose();
+  });
+});
+
+describe('score', () => {
+  it('gives FD and KID near 0 for a set against itself, and larger against another set', () => {
+    const path = createRequire(import.meta.url).resolve(
+      '@lab/gan/assets/fashion-mnist-evaluator.safetensors',
+    );
+    const ev = Evaluator.fromBytes(readFileLimited(path, FILE_LIMITS.tensors));
+    const before = tf.memory().numTensors;
+    const real = tf.randomUniform([100, 28, 28, 1], -1, 1, 'float32', 1) as tf.Tensor4D;
+    // darker images: another distribution
+    const other = tf.randomUniform([100, 28, 28, 1], -1, 0, 'float32', 2) as tf.Tensor4D;
+    const features = ev.featuresOf(real, { range: [-1, 1] });
+    const same = score(ev, features, real);
+    const apart = score(ev, features, other);
+    expect(apart.fd).toBeGreaterThan(0);
+    expect(Math.abs(same.fd)).toBeLessThan(0.01 * apart.fd);
+    expect(apart.kid).toBeGreaterThan(Math.abs(same.kid));
+    tf.dispose([real, other, features]);
+    expect(tf.memory().numTensors).toBe(before);
+    ev.dispose();
+  });
+});
+
+describe('ringModes', () => {
+  it('counts covered modes of the 8-Gaussian ring after a few steps, leak-free', () => {
+    const before = tf.memory().numTensors;
+    const r = ringModes(0, 3);
+    expect(Number.isInteger(r.modes) && r.modes >= 0 && r.modes <= 8).toBe(true);
+    expect(r.highQuality).toBeGreaterThanOrEqual(0);
+    expect(r.highQuality).toBeLessThanOrEqual(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -14,7 +14,7 @@ function onBoth(fn: () => tf.Tensor) {
     out[b] = { values: Array.from(t.dataSync()), shape: t.shape, dtype: t.dtype };
     t.dispose();
   }
-  return out;
+  return { cpu: out.cpu!, wasm: out.wasm! };
 }
 
 describe('wasm GatherV2 edge cases', () => {

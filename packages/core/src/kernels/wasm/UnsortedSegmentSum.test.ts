@@ -40,7 +40,8 @@ describe('wasm UnsortedSegmentSum', () => {
     const y = tf.tidy(() =>
       tf.unsortedSegmentSum(
         tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 3, 2], 'int32'),
-        tf.tensor2d([0, 1, 0, 1, 1, 0], [2, 3], 'int32'),
+        // ids of two axes: the op's type says 1-D, the kernel takes any prefix of x's shape
+        tf.tensor2d([0, 1, 0, 1, 1, 0], [2, 3], 'int32') as unknown as tf.Tensor1D,
         2,
       ),
     );

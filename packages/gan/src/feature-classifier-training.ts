@@ -44,13 +44,17 @@ export function trainEvaluator(
             ev.classes,
           ),
         );
-        const loss = gradientStep(
-          opt,
-          vars,
-          () => tf.losses.softmaxCrossEntropy(y, ev.logits(x)) as tf.Scalar,
-        );
-        tf.dispose([x, y]);
-        return { loss };
+        try {
+          const loss = gradientStep(
+            opt,
+            vars,
+            () => tf.losses.softmaxCrossEntropy(y, ev.logits(x)) as tf.Scalar,
+          );
+          return { loss };
+        } finally {
+          // also when the step throws: the batch is not the loop's to free
+          tf.dispose([x, y]);
+        }
       },
       onStep: (e) => onStep?.({ epoch: e.epoch, step: e.stepInEpoch, steps, loss: e.metrics.loss! }),
     });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/init.js';
 import { seededTensor as rand } from '../../testing/index.js';
 
-// kernels.test.ts checks plain gathers along each axis; here the branches it misses: batchDims and
+// kernels.test.ts checks plain gathers along each axis; here the branches it misses: batchDims,
 // 1-byte dtypes (the stock kernel), int32 rows with outer axes, and refused indices.
 
 function onBoth(fn: () => tf.Tensor) {
@@ -40,7 +40,7 @@ describe('wasm GatherV2 edge cases', () => {
     expect(r.cpu).toEqual(r.wasm);
   });
 
-  it('batchDims 1 (the stock kernel) matches cpu where as many indices per batch as batches', () => {
+  it('batchDims 1 matches cpu where as many indices per batch as batches', () => {
     const r = onBoth(() =>
       tf.tidy(() => tf.gather(rand([2, 3, 4], 5), tf.tensor2d([1, 3, 0, 2], [2, 2], 'int32'), 2, 1)),
     );
@@ -48,10 +48,37 @@ describe('wasm GatherV2 edge cases', () => {
     expect(r.wasm).toEqual(r.cpu);
   });
 
-  // tfjs-backend-wasm 4.22's GatherV2 steps through the indices by the batch count instead of the
-  // indices per batch (tensorflow/tfjs#8658): x [3, 4, 2], ids [3, 2], axis 1, batchDims 1 reads past
-  // the indices. @lab hands batchDims > 0 to that stock kernel; nothing in @lab uses batchDims.
-  it.todo('batchDims 1 with a batch count unlike the indices per batch (stock wasm bug tfjs#8658)');
+  // tfjs-backend-wasm 4.22's own GatherV2 steps through the indices by the batch count instead of the
+  // indices per batch (tensorflow/tfjs#8658); @lab's kernel copies rows per batch instead.
+  it('batchDims 1 with a batch count unlike the indices per batch: index arithmetic and cpu', () => {
+    const r = onBoth(() =>
+      tf.tidy(() =>
+        tf.gather(
+          tf.reshape(tf.range(0, 24, 1, 'int32'), [3, 4, 2]),
+          tf.tensor2d([3, 0, 1, 1, 2, 0], [3, 2], 'int32'),
+          1,
+          1,
+        ),
+      ),
+    );
+    // out[b, i, k] = x[b, ids[b, i], k] = 8 b + 2 ids[b, i] + k
+    const ids = [
+      [3, 0],
+      [1, 1],
+      [2, 0],
+    ];
+    const expected = [0, 1, 2].flatMap((b) => ids[b]!.flatMap((id) => [0, 1].map((k) => 8 * b + 2 * id + k)));
+    expect(r.wasm).toEqual({ values: expected, shape: [3, 2, 2], dtype: 'int32' });
+    expect(r.cpu).toEqual(r.wasm);
+  });
+
+  it('batchDims 1 with an outer axis between batch and gather axis matches cpu', () => {
+    const r = onBoth(() =>
+      tf.tidy(() => tf.gather(rand([2, 3, 5, 2], 9), tf.tensor2d([4, 0, 2, 1, 1, 3], [2, 3], 'int32'), 2, 1)),
+    );
+    expect(r.wasm.shape).toEqual([2, 3, 3, 2]);
+    expect(r.wasm).toEqual(r.cpu);
+  });
 
   it('bool values (the stock kernel) match cpu', () => {
     const r = onBoth(() =>

@@ -108,10 +108,13 @@ static inline v128_t promote_high(v128_t v) {
   return wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3));
 }
 
-__attribute__((export_name("sum_outer")))
-void sum_outer(const float *src, float *dst, int outer, int inner, double scale) {
-  int j = 0;
-  for (; j + 16 <= inner; j += 16) {
+// Columns [j_begin, j_end) only (kernel threads split the columns): each column is summed by the
+// same additions in the same order whichever pass takes it, so any split gives the same bits.
+__attribute__((export_name("sum_outer_cols")))
+void sum_outer_cols(const float *src, float *dst, int outer, int inner, double scale, int j_begin,
+                    int j_end) {
+  int j = j_begin;
+  for (; j + 16 <= j_end; j += 16) {
     v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
     for (int i = 0; i < outer; i++) {
       const float *s = src + (long)i * inner + j;
@@ -134,7 +137,7 @@ void sum_outer(const float *src, float *dst, int outer, int inner, double scale)
       wasm_v128_store(dst + j + 4 * k, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
     }
   }
-  for (; j + 4 <= inner; j += 4) {
+  for (; j + 4 <= j_end; j += 4) {
     v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0;
     for (int i = 0; i < outer; i++) {
       const v128_t v = wasm_v128_load(src + (long)i * inner + j);
@@ -146,11 +149,16 @@ void sum_outer(const float *src, float *dst, int outer, int inner, double scale)
     const v128_t hi = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(a1, vs));
     wasm_v128_store(dst + j, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
   }
-  for (; j < inner; j++) {
+  for (; j < j_end; j++) {
     double total = 0.0;
     for (int i = 0; i < outer; i++) total += src[(long)i * inner + j];
     dst[j] = (float)(total * scale);
   }
+}
+
+__attribute__((export_name("sum_outer")))
+void sum_outer(const float *src, float *dst, int outer, int inner, double scale) {
+  sum_outer_cols(src, dst, outer, inner, scale, 0, inner);
 }
 
 // Leaky ReLU, y = x > 0 ? x : alpha x, and its gradient, dx = x > 0 ? dy : alpha dy (the stock wasm

@@ -1,0 +1,165 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { initBackend } from '../../runtime/init.js';
+import { labRuntime } from '../../runtime/lab-runtime.js';
+import { maxRelativeError, seededTensor as rand, relaxedSimdReachable } from '../../testing/index.js';
+import { ConvThreads } from './conv-threads.js';
+import { SharedArena } from './shared-arena.js';
+
+// The kernel threads keep tensors in their shared memory between calls (shared-arena.ts) and sum a
+// resident tensor over its leading axes there. Checked against the cpu backend, and between 1 and 2
+// threads bit for bit (each output row, and each column of a sum, is added by one thread in the same
+// order). Odd shapes: rows not a multiple of the 4-row tile, 43 channels (a 16-column pass, then
+// 4-column passes and a scalar tail on the second thread).
+
+const xShape = [6, 17, 19, 24];
+const wShape = [3, 3, 24, 43];
+
+/** fn on cpu, on wasm with 1 thread and on wasm with 2; results as arrays. */
+async function onThreads(fn: () => tf.Tensor[]): Promise<Record<'cpu' | 'one' | 'two', Float32Array[]>> {
+  const run = () => {
+    const out = fn();
+    const data = out.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(out);
+    return data;
+  };
+  tf.setBackend('cpu');
+  const cpu = run();
+  await initBackend({ backend: 'wasm', fallback: false, threads: 1 });
+  const one = run();
+  await initBackend({ backend: 'wasm', fallback: false, threads: 2 });
+  const two = run();
+  return { cpu, one, two };
+}
+
+/** Batch norm's statistics of a convolution's output (what W1's discriminator computes). */
+function convThenMoments(): tf.Tensor[] {
+  return tf.tidy(() => {
+    const y = tf.conv2d(rand(xShape, 1) as tf.Tensor4D, rand(wShape, 2) as tf.Tensor4D, [1, 1], 'same');
+    const mean = tf.mean(y, [0, 1, 2]);
+    const sum = tf.sum(y, [0, 1, 2], true);
+    const meanOfRows = tf.mean(tf.reshape(y, [-1, 43]), 0); // the same data under another shape
+    const variance = tf.moments(y, [0, 1, 2]).variance;
+    return [y, mean, sum, meanOfRows, variance];
+  });
+}
+
+describe.skipIf(!relaxedSimdReachable())('kernel threads: tensors resident in shared memory', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  afterAll(async () => {
+    await initBackend({ backend: 'wasm', fallback: false }); // the defaults, for later files in this worker
+  });
+
+  it("sums a threaded convolution's output over N, H and W on the threads: as cpu, and 1 = 2 threads bit for bit", async () => {
+    const sums = vi.spyOn(ConvThreads.prototype, 'sumOuter');
+    const r = await onThreads(convThenMoments);
+    // the mean, the kept-dims sum and the mean under a reshape read the resident copy; the
+    // variance's mean reads a Square output, which is not in the threads' memory
+    expect(sums.mock.results.map((x) => x.value)).toEqual([true, true, true, true, false]);
+    for (let i = 0; i < r.cpu.length; i++) {
+      expect(Array.from(r.two[i]!)).toEqual(Array.from(r.one[i]!));
+      expect(maxRelativeError(r.two[i]!, r.cpu[i]!)).toBeLessThan(i === 4 ? 1e-4 : 1e-5);
+    }
+  });
+
+  it('copies an input read by consecutive convolutions once (the phases of a transposed convolution)', async () => {
+    await initBackend({ backend: 'wasm', fallback: false, threads: 2 });
+    const find = vi.spyOn(SharedArena.prototype, 'find');
+    const dy = rand([4, 9, 9, 64], 3);
+    const w = rand([4, 4, 32, 64], 4);
+    // stride 2: four phases, each a stride-1 convolution of the whole dy
+    const dx = tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [4, 18, 18, 32], 2, 'same');
+    const hits = find.mock.results.filter((x) => x.value !== null).length;
+    expect(hits).toBeGreaterThanOrEqual(3); // dy found resident by the 2nd, 3rd and 4th phase
+    const got = dx.dataSync();
+    tf.setBackend('cpu');
+    const want = tf.tidy(() =>
+      tf
+        .conv2dTranspose(
+          rand([4, 9, 9, 64], 3) as tf.Tensor4D,
+          rand([4, 4, 32, 64], 4) as tf.Tensor4D,
+          [4, 18, 18, 32],
+          2,
+          'same',
+        )
+        .dataSync(),
+    );
+    tf.setBackend('wasm');
+    expect(maxRelativeError(got, want)).toBeLessThan(1e-4);
+    tf.dispose([dy, w, dx]);
+  });
+
+  it('never reads a stale copy: a variable assigned, or a tensor disposed and its memory reused', async () => {
+    await initBackend({ backend: 'wasm', fallback: false, threads: 2 });
+    const before = tf.memory().numTensors;
+    const conv = (x: tf.Tensor, w: tf.Tensor) =>
+      tf.tidy(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').dataSync());
+    const wanted = (x: tf.Tensor, w: tf.Tensor) => {
+      const [xs, ws] = [x, w].map((t) => ({ data: t.dataSync(), shape: [...t.shape] }));
+      tf.setBackend('cpu');
+      const y = tf.tidy(() =>
+        tf
+          .conv2d(
+            tf.tensor4d(xs!.data, xs!.shape as [number, number, number, number]),
+            tf.tensor4d(ws!.data, ws!.shape as [number, number, number, number]),
+            1,
+            'same',
+          )
+          .dataSync(),
+      );
+      tf.setBackend('wasm');
+      return y;
+    };
+    const x = tf.tidy(() => tf.variable(rand(xShape, 5)));
+    const w = rand(wShape, 6);
+    conv(x, w); // x now resident
+    tf.tidy(() => x.assign(tf.neg(x)));
+    expect(maxRelativeError(conv(x, w), wanted(x, w))).toBeLessThan(1e-5);
+    // a disposed input's heap memory goes to the next tensor of its size: a new dataId, copied again
+    const first = rand(xShape, 7);
+    conv(first, w);
+    first.dispose();
+    const second = rand(xShape, 8);
+    expect(maxRelativeError(conv(second, w), wanted(second, w))).toBeLessThan(1e-5);
+    // the mean of a rewritten variable is taken of its new values
+    const y = tf.tidy(() => tf.variable(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')));
+    tf.tidy(() => y.assign(tf.mul(y, 3)));
+    const mean = tf.tidy(() => tf.mean(y, [0, 1, 2]).dataSync());
+    const want = tf.tidy(() => {
+      const v = y.dataSync();
+      tf.setBackend('cpu');
+      const m = tf.mean(tf.tensor(v, y.shape), [0, 1, 2]).dataSync();
+      tf.setBackend('wasm');
+      return m;
+    });
+    expect(maxRelativeError(mean, want)).toBeLessThan(1e-5);
+    tf.dispose([x, w, second, y]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('keeps its resident copies within the budget and frees them with the runtime', async () => {
+    await initBackend({ backend: 'wasm', fallback: false, threads: 2 });
+    const pool = labRuntime().convThreads()!;
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) tf.dispose(convThenMoments());
+    expect(tf.memory().numTensors).toBe(before);
+    // a threaded call begins by freeing the copies of tensors disposed since: what is left is its own
+    // input, packed filter and output
+    const x = rand(xShape, 9);
+    const w = rand(wShape, 10);
+    const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
+    const stats = pool.residentStats();
+    expect(stats.residents).toBe(3);
+    expect(stats.blocks).toBe(3); // no temporary block left behind
+    expect(stats.bytes).toBeGreaterThanOrEqual(4 * (x.size + w.size + y.size));
+    expect(stats.bytes).toBeLessThanOrEqual(128 * 1024 * 1024);
+    tf.dispose([x, w, y]);
+    await initBackend({ backend: 'wasm', fallback: false, threads: 1 });
+    expect(pool.running).toBe(false);
+  });
+});

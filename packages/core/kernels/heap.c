@@ -489,3 +489,41 @@ void axpby(const float *x, const float *y, float *out, int n, float a, float b) 
     for (; i < n; i++) out[i] = a * x[i];
   }
 }
+
+// ---- The filter gradient's operands, made in the kernel threads' memory (conv-threads.ts) --------
+// Conv2DBackpropFilter is conv2d(x^T [ci, H, W, n], dy^T [oh, ow, n, co]); on the threads both
+// operands are made from x and dy where they already are, split between the threads, instead of
+// two Transposes and a packing on the calling thread and two copies.
+
+// xt[c][y][x][b] = x[b][y][x][c] (x [n, h, w, ci]) for x < wk and rows y in [y_begin, y_end) of the
+// hk that the gradient reads.
+__attribute__((export_name("nhwc_to_chwn")))
+void nhwc_to_chwn(const float *x, float *xt, int n, int h, int w, int ci, int hk, int wk, int y_begin,
+                  int y_end) {
+  for (int y = y_begin; y < y_end; y++)
+    for (int xx = 0; xx < wk; xx++)
+      transpose_strided((const int *)(x + ((long)y * w + xx) * ci), (int *)(xt + ((long)y * wk + xx) * n),
+                        1, n, ci, 0, h * w * ci, 0, hk * wk * n);
+}
+
+// pack_panels of dy^T, the [P n, co] matrix whose row pos * n + b is dy[b][pos] (dy [n, P, co]),
+// read from dy in place; panels [p_begin, p_end).
+__attribute__((export_name("pack_panels_nhwc")))
+void pack_panels_nhwc(const float *dy, float *packed, int n, int P, int co, int p_begin, int p_end) {
+  const long K = (long)n * P;
+  for (int p = p_begin; p < p_end; p++) {
+    float *d = packed + (long)p * K * 8;
+    const int c0 = p * 8, nc = co - c0 < 8 ? co - c0 : 8;
+    for (int pos = 0; pos < P; pos++)
+      for (int b = 0; b < n; b++) {
+        const float *s = dy + ((long)b * P + pos) * co + c0;
+        float *o = d + 8 * ((long)pos * n + b);
+        if (nc == 8) {
+          wasm_v128_store(o, wasm_v128_load(s));
+          wasm_v128_store(o + 4, wasm_v128_load(s + 4));
+        } else {
+          for (int j = 0; j < 8; j++) o[j] = j < nc ? s[j] : 0.0f;
+        }
+      }
+  }
+}

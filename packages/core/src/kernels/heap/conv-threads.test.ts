@@ -142,6 +142,46 @@ describe.skipIf(!relaxedSimdReachable())('kernel threads: tensors resident in sh
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  // strides 1-3; same, valid (rows cut off at the end: bottom < 0) and explicit padding; batches,
+  // channels and positions off every tile and panel size
+  it.each([
+    { x: [9, 21, 23, 6], f: [5, 5, 6, 13], stride: 2, pad: 'same' as const },
+    { x: [10, 20, 22, 16], f: [4, 4, 16, 24], stride: 3, pad: 'valid' as const },
+    {
+      x: [8, 13, 11, 9],
+      f: [3, 3, 9, 20],
+      stride: 1,
+      pad: [
+        [0, 0],
+        [2, 1],
+        [1, 2],
+        [0, 0],
+      ],
+    },
+  ])('filter gradients on the threads: as cpu, and 1 = 2 threads bit for bit (%o)', async (c) => {
+    const threaded = vi.spyOn(ConvThreads.prototype, 'filterGradient');
+    const info = tf.backend_util.computeConv2DInfo(
+      c.x as [number, number, number, number],
+      c.f as [number, number, number, number],
+      c.stride,
+      1,
+      c.pad as 'same',
+    );
+    const dyShape = [c.x[0]!, info.outHeight, info.outWidth, c.f[3]!];
+    const gradient = () =>
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x: rand(c.x, 11), dy: rand(dyShape, 12) },
+          { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f },
+        ) as tf.Tensor;
+    const r = await onThreads(() => [tf.tidy(gradient)]);
+    expect(threaded).toHaveBeenCalledTimes(1); // at 2 threads only
+    expect(Array.from(r.two[0]!)).toEqual(Array.from(r.one[0]!));
+    expect(maxRelativeError(r.two[0]!, r.cpu[0]!)).toBeLessThan(1e-4);
+  });
+
   it('keeps its resident copies within the budget and frees them with the runtime', async () => {
     await initBackend({ backend: 'wasm', fallback: false, threads: 2 });
     const pool = labRuntime().convThreads()!;

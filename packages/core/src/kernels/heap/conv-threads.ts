@@ -37,6 +37,8 @@ const REAL_COUNT = 1;
 const KERNELS = [
   { name: 'conv2d_nhwc', reals: 0 },
   { name: 'sum_outer_cols', reals: 1 },
+  { name: 'nhwc_to_chwn', reals: 0 },
+  { name: 'pack_panels_nhwc', reals: 0 },
 ] as const;
 type ThreadKernel = (typeof KERNELS)[number]['name'];
 /** A call's workers must finish within this (W2's largest convolution takes ~0.15 s on one thread). */
@@ -51,6 +53,8 @@ const SUM_COLUMN_BLOCK = 16;
 interface ThreadExports {
   conv2d_nhwc(...args: number[]): void;
   sum_outer_cols(...args: number[]): void;
+  nhwc_to_chwn(...args: number[]): void;
+  pack_panels_nhwc(...args: number[]): void;
   __stack_pointer: WebAssembly.Global;
 }
 
@@ -92,6 +96,17 @@ export interface SharedTensor {
   data: Float32Array;
   /** Keeps (or reuses) the tensor's copy in the threads' memory; none: copied for this call only. */
   key?: ResidentKey | null;
+}
+
+/** The convolution whose filter gradient is taken: x [n, h, w, ci], dy [n, oh, ow, co]. */
+export interface FilterGradientShape {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  oh: number;
+  ow: number;
+  co: number;
 }
 
 export interface ConvThreadsOptions {
@@ -223,6 +238,63 @@ export class ConvThreads {
       this.arena.free(dstAt);
     }
     return true;
+  }
+
+  /**
+   * The filter gradient dW [kh, kw, ci, co] as Conv2DBackpropFilter.ts computes it, conv(x^T, dy^T)
+   * of geometry `g` (g.n = ci, g.ci = n, g.kh x g.kw = oh x ow, g.oh x g.ow = kh x kw, and the first
+   * g.h rows and g.w columns of x), with both operands made in the threads' memory from x and dy
+   * (resident, or copied once) by the threads: x^T by nhwc_to_chwn, dy^T packed in place by
+   * pack_panels_nhwc, both plain copies, so the result has the bits of the stock composition.
+   */
+  filterGradient(
+    x: SharedTensor,
+    dy: SharedTensor,
+    out: Float32Array,
+    s: FilterGradientShape,
+    g: ConvGeometry,
+  ): void {
+    const consistent =
+      g.n === s.ci &&
+      g.ci === s.n &&
+      g.kh === s.oh &&
+      g.kw === s.ow &&
+      g.co === s.co &&
+      g.h <= s.h &&
+      g.w <= s.w &&
+      x.data.length === s.n * s.h * s.w * s.ci &&
+      dy.data.length === s.n * s.oh * s.ow * s.co &&
+      out.length === g.oh * g.ow * s.ci * s.co;
+    if (!consistent) throw new RangeError('filterGradient: the shapes do not describe one convolution');
+    this.arena.beginCall();
+    const temporary: number[] = [];
+    const temp = (floats: number) => {
+      const at = this.arena.alloc(4 * floats);
+      temporary.push(at);
+      return at;
+    };
+    try {
+      const xAt = this.input(x, temporary);
+      const dyAt = this.input(dy, temporary);
+      const xtAt = temp(g.n * g.h * g.w * g.ci);
+      this.run('nhwc_to_chwn', [xAt, xtAt, s.n, s.h, s.w, s.ci, g.h, g.w], [], g.h, 1);
+      const pAt = temp(packedFloats(g));
+      this.run('pack_panels_nhwc', [dyAt, pAt, s.n, s.oh * s.ow, s.co], [], Math.ceil(s.co / 8), 1);
+      const zAt = temp(g.ci);
+      new Float32Array(this.memory.buffer, zAt, g.ci).fill(0);
+      const taps = g.oh * g.ow;
+      const gradAt = temp(s.ci * taps * s.co);
+      this.run('conv2d_nhwc', convKernelArgs(g, xtAt, pAt, gradAt, zAt), [], s.ci * taps, 4);
+      // [ci, kh, kw, co] to [kh, kw, ci, co] as it is copied out
+      const grad = new Float32Array(this.memory.buffer, gradAt, s.ci * taps * s.co);
+      for (let c = 0; c < s.ci; c++)
+        for (let t = 0; t < taps; t++) {
+          const from = (c * taps + t) * s.co;
+          out.set(grad.subarray(from, from + s.co), (t * s.ci + c) * s.co);
+        }
+    } finally {
+      for (const at of temporary) this.arena.free(at);
+    }
   }
 
   /** Resident copies held in the threads' memory (for tests and reports). */

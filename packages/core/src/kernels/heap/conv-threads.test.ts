@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { valueAndGrads } from '../../nn/grad.js';
+import { BatchNorm, Conv2d, ConvTranspose2d, LeakyReLU, Sequential } from '../../nn/layers.js';
+import { Rng } from '../../random/rng.js';
 import { initBackend } from '../../runtime/init.js';
 import { labRuntime } from '../../runtime/lab-runtime.js';
 import { maxRelativeError, seededTensor as rand, relaxedSimdReachable } from '../../testing/index.js';
@@ -15,8 +18,11 @@ import { SharedArena } from './shared-arena.js';
 const xShape = [6, 17, 19, 24];
 const wShape = [3, 3, 24, 43];
 
-/** fn on cpu, on wasm with 1 thread and on wasm with 2; results as arrays. */
-async function onThreads(fn: () => tf.Tensor[]): Promise<Record<'cpu' | 'one' | 'two', Float32Array[]>> {
+/** fn on cpu (unless `withCpu` is false), on wasm with 1 thread and on wasm with 2; results as arrays. */
+async function onThreads(
+  fn: () => tf.Tensor[],
+  withCpu = true,
+): Promise<Record<'cpu' | 'one' | 'two', Float32Array[]>> {
   const run = () => {
     const out = fn();
     const data = out.map((t) => t.dataSync() as Float32Array);
@@ -24,7 +30,7 @@ async function onThreads(fn: () => tf.Tensor[]): Promise<Record<'cpu' | 'one' | 
     return data;
   };
   tf.setBackend('cpu');
-  const cpu = run();
+  const cpu = withCpu ? run() : [];
   await initBackend({ backend: 'wasm', fallback: false, threads: 1 });
   const one = run();
   await initBackend({ backend: 'wasm', fallback: false, threads: 2 });
@@ -180,6 +186,42 @@ describe.skipIf(!relaxedSimdReachable())('kernel threads: tensors resident in sh
     expect(threaded).toHaveBeenCalledTimes(1); // at 2 threads only
     expect(Array.from(r.two[0]!)).toEqual(Array.from(r.one[0]!));
     expect(maxRelativeError(r.two[0]!, r.cpu[0]!)).toBeLessThan(1e-4);
+  });
+
+  // the kernels are checked against cpu above and in kernels.test.ts; here, whether their composition
+  // in a training step depends on the thread count (the cpu backend takes a minute for this net)
+  it("a small conv net's loss and gradients (conv, batch norm, leaky ReLU, transposed conv): 1 = 2 threads bit for bit", async () => {
+    const threaded = vi.spyOn(ConvThreads.prototype, 'filterGradient');
+    const sums = vi.spyOn(ConvThreads.prototype, 'sumOuter');
+    const step = () => {
+      const rng = new Rng(3);
+      const net = new Sequential([
+        new Conv2d(16, 32, 5, { stride: 2, bias: false, rng }), // batch norm reads its output
+        new BatchNorm(32),
+        LeakyReLU(0.2),
+        new ConvTranspose2d(32, 16, 5, { stride: 2, rng }),
+      ]);
+      const x = rand([16, 28, 28, 16], 13); // batch norm over 16 x 14 x 14 rows: summed on the threads
+      const { value, grads } = valueAndGrads(
+        () => tf.mean(tf.square(net.forward(x))) as tf.Scalar,
+        net.trainableParameters(),
+      );
+      const names = Object.keys(grads).sort();
+      const out = [value, ...names.map((k) => grads[k]!)];
+      net.dispose();
+      x.dispose();
+      return out;
+    };
+    const before = tf.memory().numTensors;
+    const r = await onThreads(step, false);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(threaded).toHaveBeenCalled();
+    expect(sums.mock.results.some((x) => x.value === true)).toBe(true);
+    expect(r.two).toHaveLength(6); // the loss; conv, batch norm (2) and transposed conv (2) gradients
+    for (let i = 0; i < r.two.length; i++) {
+      expect(r.two[i]!.every(Number.isFinite)).toBe(true);
+      expect(Array.from(r.two[i]!)).toEqual(Array.from(r.one[i]!));
+    }
   });
 
   it('keeps its resident copies within the budget and frees them with the runtime', async () => {

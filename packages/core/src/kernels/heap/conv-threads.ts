@@ -5,7 +5,8 @@
 // split between the calling thread and the workers, which wait on an Atomics control block, and the
 // result is copied back. The copies cost about 1-2 ms for W1's largest layer, whose arithmetic takes
 // ~36 ms on one thread; a tensor read by consecutive calls is copied once (shared-arena.ts). The
-// threads also sum a resident tensor over its leading axes (batch norm's statistics of a convolution's
+// threads also make a filter gradient's transposed and packed operands where x and dy already are,
+// and sum a resident tensor over its leading axes (batch norm's statistics of a convolution's
 // output), split by columns, which gives the same bits as one thread. A pool belongs to the runtime
 // object initBackend builds (runtime/lab-runtime.ts), which stops it when it is replaced.
 import { nodeBuiltin } from '../../runtime/node-builtin.js';

@@ -188,6 +188,33 @@ describe.skipIf(!relaxedSimdReachable())('kernel threads: tensors resident in sh
     expect(maxRelativeError(r.two[0]!, r.cpu[0]!)).toBeLessThan(1e-4);
   });
 
+  it('3 threads: a filter gradient and a resident sum with the bits of 1 thread (ranges of unequal work)', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = rand([9, 21, 23, 6], 14);
+        const dy = rand([9, 11, 12, 40], 15);
+        const dw = tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x, dy },
+            { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [5, 5, 6, 40] },
+          ) as tf.Tensor;
+        const y = tf.conv2d(rand(xShape, 16) as tf.Tensor4D, rand(wShape, 17) as tf.Tensor4D, 1, 'same');
+        return [dw.dataSync(), tf.mean(y, [0, 1, 2]).dataSync()];
+      });
+    await initBackend({ backend: 'wasm', fallback: false, threads: 1 });
+    const one = run();
+    await initBackend({ backend: 'wasm', fallback: false, threads: 3 });
+    const threaded = vi.spyOn(ConvThreads.prototype, 'filterGradient');
+    const sums = vi.spyOn(ConvThreads.prototype, 'sumOuter');
+    const three = run();
+    expect(threaded).toHaveBeenCalledTimes(1);
+    expect(sums.mock.results.map((r) => r.value)).toEqual([true]);
+    expect(Array.from(three[0]!)).toEqual(Array.from(one[0]!));
+    expect(Array.from(three[1]!)).toEqual(Array.from(one[1]!));
+  });
+
   // the kernels are checked against cpu above and in kernels.test.ts; here, whether their composition
   // in a training step depends on the thread count (the cpu backend takes a minute for this net)
   it("a small conv net's loss and gradients (conv, batch norm, leaky ReLU, transposed conv): 1 = 2 threads bit for bit", async () => {

@@ -108,10 +108,13 @@ static inline v128_t promote_high(v128_t v) {
   return wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3));
 }
 
-__attribute__((export_name("sum_outer")))
-void sum_outer(const float *src, float *dst, int outer, int inner, double scale) {
-  int j = 0;
-  for (; j + 16 <= inner; j += 16) {
+// Columns [j_begin, j_end) only (kernel threads split the columns): each column is summed by the
+// same additions in the same order whichever pass takes it, so any split gives the same bits.
+__attribute__((export_name("sum_outer_cols")))
+void sum_outer_cols(const float *src, float *dst, int outer, int inner, double scale, int j_begin,
+                    int j_end) {
+  int j = j_begin;
+  for (; j + 16 <= j_end; j += 16) {
     v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
     for (int i = 0; i < outer; i++) {
       const float *s = src + (long)i * inner + j;
@@ -134,7 +137,7 @@ void sum_outer(const float *src, float *dst, int outer, int inner, double scale)
       wasm_v128_store(dst + j + 4 * k, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
     }
   }
-  for (; j + 4 <= inner; j += 4) {
+  for (; j + 4 <= j_end; j += 4) {
     v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0;
     for (int i = 0; i < outer; i++) {
       const v128_t v = wasm_v128_load(src + (long)i * inner + j);
@@ -146,11 +149,16 @@ void sum_outer(const float *src, float *dst, int outer, int inner, double scale)
     const v128_t hi = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(a1, vs));
     wasm_v128_store(dst + j, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
   }
-  for (; j < inner; j++) {
+  for (; j < j_end; j++) {
     double total = 0.0;
     for (int i = 0; i < outer; i++) total += src[(long)i * inner + j];
     dst[j] = (float)(total * scale);
   }
+}
+
+__attribute__((export_name("sum_outer")))
+void sum_outer(const float *src, float *dst, int outer, int inner, double scale) {
+  sum_outer_cols(src, dst, outer, inner, scale, 0, inner);
 }
 
 // Leaky ReLU, y = x > 0 ? x : alpha x, and its gradient, dx = x > 0 ? dy : alpha dy (the stock wasm
@@ -479,5 +487,43 @@ void axpby(const float *x, const float *y, float *out, int n, float a, float b) 
   } else {
     for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, wasm_f32x4_mul(va, wasm_v128_load(x + i)));
     for (; i < n; i++) out[i] = a * x[i];
+  }
+}
+
+// ---- The filter gradient's operands, made in the kernel threads' memory (conv-threads.ts) --------
+// Conv2DBackpropFilter is conv2d(x^T [ci, H, W, n], dy^T [oh, ow, n, co]); on the threads both
+// operands are made from x and dy where they already are, split between the threads, instead of
+// two Transposes and a packing on the calling thread and two copies.
+
+// xt[c][y][x][b] = x[b][y][x][c] (x [n, h, w, ci]) for x < wk and rows y in [y_begin, y_end) of the
+// hk that the gradient reads.
+__attribute__((export_name("nhwc_to_chwn")))
+void nhwc_to_chwn(const float *x, float *xt, int n, int h, int w, int ci, int hk, int wk, int y_begin,
+                  int y_end) {
+  for (int y = y_begin; y < y_end; y++)
+    for (int xx = 0; xx < wk; xx++)
+      transpose_strided((const int *)(x + ((long)y * w + xx) * ci), (int *)(xt + ((long)y * wk + xx) * n),
+                        1, n, ci, 0, h * w * ci, 0, hk * wk * n);
+}
+
+// pack_panels of dy^T, the [P n, co] matrix whose row pos * n + b is dy[b][pos] (dy [n, P, co]),
+// read from dy in place; panels [p_begin, p_end).
+__attribute__((export_name("pack_panels_nhwc")))
+void pack_panels_nhwc(const float *dy, float *packed, int n, int P, int co, int p_begin, int p_end) {
+  const long K = (long)n * P;
+  for (int p = p_begin; p < p_end; p++) {
+    float *d = packed + (long)p * K * 8;
+    const int c0 = p * 8, nc = co - c0 < 8 ? co - c0 : 8;
+    for (int pos = 0; pos < P; pos++)
+      for (int b = 0; b < n; b++) {
+        const float *s = dy + ((long)b * P + pos) * co + c0;
+        float *o = d + 8 * ((long)pos * n + b);
+        if (nc == 8) {
+          wasm_v128_store(o, wasm_v128_load(s));
+          wasm_v128_store(o + 4, wasm_v128_load(s + 4));
+        } else {
+          for (int j = 0; j < 8; j++) o[j] = j < nc ? s[j] : 0.0f;
+        }
+      }
   }
 }

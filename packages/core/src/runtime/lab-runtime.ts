@@ -19,6 +19,7 @@ import {
   compileSimdKernels,
   type SimdKernelBuilds,
 } from '../kernels/simd-module.js';
+import { recordIdOf } from '../kernels/wasm/kernel-utils.js';
 
 const RUNTIME = Symbol.for('@lab/core.runtime');
 
@@ -87,7 +88,9 @@ export class LabRuntime {
   convThreads(): ConvThreads | null {
     if (this.pool === undefined)
       this.pool =
-        this.options.threads > 1 && this.heapKernelsFma() ? ConvThreads.start(this.options.threads) : null;
+        this.options.threads > 1 && this.heapKernelsFma()
+          ? ConvThreads.start(this.options.threads, { recordOf: (id) => recordIdOf(this.backend, id) })
+          : null;
     return this.pool?.running ? this.pool : null;
   }
 

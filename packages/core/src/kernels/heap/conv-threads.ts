@@ -4,34 +4,58 @@
 // shared WebAssembly memory that every thread has bound the FMA kernel module to; the output rows are
 // split between the calling thread and the workers, which wait on an Atomics control block, and the
 // result is copied back. The copies cost about 1-2 ms for W1's largest layer, whose arithmetic takes
-// ~36 ms on one thread. A pool belongs to the runtime object initBackend builds (runtime/lab-runtime.ts),
-// which stops it when it is replaced.
+// ~36 ms on one thread; a tensor read by consecutive calls is copied once (shared-arena.ts). The
+// threads also make a filter gradient's transposed and packed operands where x and dy already are,
+// and sum a resident tensor over its leading axes (batch norm's statistics of a convolution's
+// output), split by columns, which gives the same bits as one thread. A pool belongs to the runtime
+// object initBackend builds (runtime/lab-runtime.ts), which stops it when it is replaced.
 import { nodeBuiltin } from '../../runtime/node-builtin.js';
 import { decodeBase64 } from '../simd-module.js';
 import { type ConvGeometry, convKernelArgs, packedFloats } from './conv-geometry.js';
 import { HEAP_KERNELS_FMA_SHARED_WASM_BASE64 } from './heap.wasm.js';
+import { type ResidentKey, SharedArena } from './shared-arena.js';
 
-const PAGE = 65536;
 const MAX_PAGES = 32768; // the module declares 2 GiB at most
-const STACK_BYTES = PAGE;
+const STACK_BYTES = 65536; // one WebAssembly page
 /**
- * Control block (Int32): sequence number, finished workers, failed workers, then the call's arguments
- * and row ranges.
+ * Control block (Int32): sequence number, finished workers, failed workers, the kernel (an index of
+ * KERNELS), the number of Int32 arguments, the arguments, each thread's range; then the Float64
+ * arguments (8-byte aligned).
  */
 const SEQ = 0;
 const DONE = 1;
 const FAILED = 2;
-const ARGS = 3;
+const KIND = 3;
+const ARGC = 4;
+const ARGS = 5;
 const ARG_COUNT = 20;
 const RANGES = ARGS + ARG_COUNT;
+const REAL_COUNT = 1;
+/**
+ * The kernels a worker runs, by index: each takes its Int32 arguments, then `reals` Float64 ones,
+ * then the thread's range [begin, end).
+ */
+const KERNELS = [
+  { name: 'conv2d_nhwc', reals: 0 },
+  { name: 'sum_outer_cols', reals: 1 },
+  { name: 'nhwc_to_chwn', reals: 0 },
+  { name: 'pack_panels_nhwc', reals: 0 },
+] as const;
+type ThreadKernel = (typeof KERNELS)[number]['name'];
 /** A call's workers must finish within this (W2's largest convolution takes ~0.15 s on one thread). */
 const WORKER_TIMEOUT_MS = 120_000;
 /** Below this many multiply-adds a call stays on one thread (waking the workers costs ~50 us). */
 export const MIN_THREADED_MACS = 2e6;
+/** A resident tensor is summed over its leading axes on the threads from this many floats. */
+export const MIN_THREADED_SUM_FLOATS = 1 << 16;
+/** Columns a thread sums at least (the kernel's widest pass). */
+const SUM_COLUMN_BLOCK = 16;
 
-interface ConvExports {
-  pack_panels(w: number, packed: number, K: number, co: number): void;
+interface ThreadExports {
   conv2d_nhwc(...args: number[]): void;
+  sum_outer_cols(...args: number[]): void;
+  nhwc_to_chwn(...args: number[]): void;
+  pack_panels_nhwc(...args: number[]): void;
   __stack_pointer: WebAssembly.Global;
 }
 
@@ -40,21 +64,27 @@ interface NodeWorker {
   terminate(): Promise<number>;
 }
 
+/** Byte offset of the control block's Float64 arguments. */
+const realsAt = (threads: number) => 8 * Math.ceil((RANGES + 2 * threads) / 2);
+
 const workerSource = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, index, stackTop } = workerData;
+const { module, memory, control, index, stackTop, realsAt } = workerData;
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 k.__stack_pointer.value = stackTop;
 const ctrl = new Int32Array(control);
+const kernels = ${JSON.stringify(KERNELS)};
+const reals = new Float64Array(control, realsAt, ${REAL_COUNT});
 let seen = 0;
 for (;;) {
   Atomics.wait(ctrl, ${SEQ}, seen);
   seen = Atomics.load(ctrl, ${SEQ});
   if (seen < 0) break;
-  const args = Array.from(ctrl.subarray(${ARGS}, ${ARGS + ARG_COUNT}));
+  const { name, reals: r } = kernels[ctrl[${KIND}]];
+  const args = Array.from(ctrl.subarray(${ARGS}, ${ARGS} + ctrl[${ARGC}]));
   const begin = ctrl[${RANGES} + 2 * index], end = ctrl[${RANGES} + 2 * index + 1];
   try {
-    if (end > begin) k.conv2d_nhwc(...args, begin, end);
+    if (end > begin) k[name](...args, ...reals.subarray(0, r), begin, end);
   } catch {
     Atomics.add(ctrl, ${FAILED}, 1);
   }
@@ -62,35 +92,75 @@ for (;;) {
   Atomics.notify(ctrl, ${DONE});
 }
 `;
+/** A tensor a threaded call reads or writes: its floats in tfjs's heap, and its key to stay resident. */
+export interface SharedTensor {
+  data: Float32Array;
+  /** Keeps (or reuses) the tensor's copy in the threads' memory; none: copied for this call only. */
+  key?: ResidentKey | null;
+}
+
+/** The convolution whose filter gradient is taken: x [n, h, w, ci], dy [n, oh, ow, co]. */
+export interface FilterGradientShape {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  oh: number;
+  ow: number;
+  co: number;
+}
+
+export interface ConvThreadsOptions {
+  /** The backend's record id of a dataId now, undefined once it is gone (see shared-arena.ts). */
+  recordOf(dataId: object): number | undefined;
+  /** Bytes of resident copies kept at most (default: shared-arena.ts). */
+  residentBudgetBytes?: number;
+}
 
 export class ConvThreads {
   private readonly memory: WebAssembly.Memory;
-  private readonly kernels: ConvExports;
+  private readonly kernels: ThreadExports;
   private readonly ctrl: Int32Array;
+  private readonly reals: Float64Array;
   private readonly workers: NodeWorker[] = [];
-  private readonly dataStart: number;
+  private readonly arena: SharedArena;
   private stopped = false;
 
   private constructor(
     readonly threads: number,
     module: WebAssembly.Module,
     Worker: new (code: string, options: object) => NodeWorker,
+    options: ConvThreadsOptions,
   ) {
-    this.dataStart = (threads + 1) * STACK_BYTES;
+    const dataStart = (threads + 1) * STACK_BYTES;
     this.memory = new WebAssembly.Memory({
-      initial: Math.ceil(this.dataStart / PAGE) + 16,
+      initial: Math.ceil(dataStart / STACK_BYTES) + 16,
       maximum: MAX_PAGES,
       shared: true,
     });
+    this.arena = new SharedArena(
+      this.memory,
+      dataStart,
+      options.recordOf,
+      options.residentBudgetBytes === undefined ? {} : { budgetBytes: options.residentBudgetBytes },
+    );
     this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } })
-      .exports as unknown as ConvExports;
+      .exports as unknown as ThreadExports;
     this.kernels.__stack_pointer.value = STACK_BYTES; // thread 0's stack: [0, 64 KiB)
-    const control = new SharedArrayBuffer(4 * (RANGES + 2 * threads));
+    const control = new SharedArrayBuffer(realsAt(threads) + 8 * REAL_COUNT);
     this.ctrl = new Int32Array(control);
+    this.reals = new Float64Array(control, realsAt(threads), REAL_COUNT);
     for (let index = 1; index < threads; index++) {
       const w = new Worker(workerSource, {
         eval: true,
-        workerData: { module, memory: this.memory, control, index, stackTop: (index + 1) * STACK_BYTES },
+        workerData: {
+          module,
+          memory: this.memory,
+          control,
+          index,
+          stackTop: (index + 1) * STACK_BYTES,
+          realsAt: realsAt(threads),
+        },
       });
       w.unref(); // idle workers do not keep the process alive
       this.workers.push(w);
@@ -98,7 +168,7 @@ export class ConvThreads {
   }
 
   /** A pool of `threads` (the caller's thread included), or null where it cannot run (not Node, no relaxed SIMD or shared memory). */
-  static start(threads: number): ConvThreads | null {
+  static start(threads: number, options: ConvThreadsOptions): ConvThreads | null {
     if (threads < 2 || typeof SharedArrayBuffer === 'undefined') return null;
     const wt = nodeBuiltin<{ Worker: new (code: string, options: object) => NodeWorker }>(
       'node:worker_threads',
@@ -106,54 +176,168 @@ export class ConvThreads {
     if (!wt) return null;
     try {
       const module = new WebAssembly.Module(decodeBase64(HEAP_KERNELS_FMA_SHARED_WASM_BASE64));
-      return new ConvThreads(threads, module, wt.Worker);
+      return new ConvThreads(threads, module, wt.Worker, options);
     } catch {
       return null;
     }
   }
 
-  /** Byte offset of a 16-byte aligned block of `bytes` after `at`, growing the memory as needed. */
-  private reserve(at: number, bytes: number): number {
-    const end = Math.ceil((at + bytes) / 16) * 16;
-    const need = end - this.memory.buffer.byteLength;
-    if (need > 0) this.memory.grow(Math.ceil(need / PAGE));
-    return end;
-  }
-
   /**
    * y = conv(x, filter) as Conv2D.ts's heapConv2D, the rows split between the threads. `packed` is
    * the filter already packed by pack_panels (the runtime's cache keeps it per weight tensor), so
-   * only a copy, not a packing, happens here while the workers wait.
+   * only a copy, not a packing, happens here while the workers wait, and none when the packed filter
+   * (or x) is still resident from an earlier call. With a key, y stays resident after the call.
    */
-  conv2d(x: Float32Array, packed: Float32Array, y: Float32Array, g: ConvGeometry): void {
-    if (packed.length !== packedFloats(g))
+  conv2d(x: SharedTensor, packed: SharedTensor, y: SharedTensor, g: ConvGeometry): void {
+    if (packed.data.length !== packedFloats(g))
       throw new RangeError(
-        `conv2d: ${packed.length} packed floats for a filter that packs into ${packedFloats(g)}`,
+        `conv2d: ${packed.data.length} packed floats for a filter that packs into ${packedFloats(g)}`,
       );
-    const xAt = this.dataStart;
-    const pAt = this.reserve(xAt, 4 * x.length);
-    const zAt = this.reserve(pAt, 4 * packed.length);
-    const yAt = this.reserve(zAt, 4 * g.ci);
-    this.reserve(yAt, 4 * y.length);
-    const buffer = this.memory.buffer; // after growing: the buffer of a grown shared memory is new
-    new Float32Array(buffer, xAt, x.length).set(x);
-    new Float32Array(buffer, pAt, packed.length).set(packed);
-    new Float32Array(buffer, zAt, g.ci).fill(0);
-    const args = convKernelArgs(g, xAt, pAt, yAt, zAt);
     const M = g.n * g.oh * g.ow;
-    // row blocks of 4, as the kernel takes them
-    const chunk = Math.ceil(M / this.threads / 4) * 4;
+    if (x.data.length !== g.n * g.h * g.w * g.ci || y.data.length !== M * g.co)
+      throw new RangeError("conv2d: x or y does not have the geometry's size");
+    this.arena.beginCall();
+    const temporary: number[] = [];
+    try {
+      const xAt = this.input(x, temporary);
+      const pAt = this.input(packed, temporary);
+      const zAt = this.arena.alloc(4 * g.ci);
+      temporary.push(zAt);
+      const yAt = this.arena.alloc(4 * y.data.length);
+      temporary.push(yAt);
+      new Float32Array(this.memory.buffer, zAt, g.ci).fill(0);
+      // row blocks of 4, as the kernel takes them
+      this.run('conv2d_nhwc', convKernelArgs(g, xAt, pAt, yAt, zAt), [], M, 4);
+      y.data.set(new Float32Array(this.memory.buffer, yAt, y.data.length));
+      if (y.key) {
+        this.arena.keep(yAt, y.key);
+        temporary.pop();
+      }
+    } finally {
+      for (const at of temporary) this.arena.free(at);
+    }
+  }
+
+  /**
+   * dst[j] = scale * sum over i < outer of src[i * inner + j] as kernels/heap.c's sum_outer, split by
+   * columns (each column is added in the same order whichever thread takes it: the same bits as one
+   * thread), when `src` is resident in the threads' memory and big enough; false (nothing done)
+   * otherwise, and the caller sums on its own thread.
+   */
+  sumOuter(src: ResidentKey, dst: Float32Array, outer: number, inner: number, scale: number): boolean {
+    if (dst.length !== inner) throw new RangeError(`sumOuter: ${dst.length} outputs for ${inner} columns`);
+    // too small to pay for waking the workers, or too few columns for two
+    if (outer * inner < MIN_THREADED_SUM_FLOATS || inner < 2 * SUM_COLUMN_BLOCK) return false;
+    this.arena.beginCall();
+    const srcAt = this.arena.find(src);
+    if (srcAt === null || this.arena.bytesAt(srcAt) < 4 * outer * inner) return false;
+    const dstAt = this.arena.alloc(4 * inner);
+    try {
+      this.run('sum_outer_cols', [srcAt, dstAt, outer, inner], [scale], inner, SUM_COLUMN_BLOCK);
+      dst.set(new Float32Array(this.memory.buffer, dstAt, inner));
+    } finally {
+      this.arena.free(dstAt);
+    }
+    return true;
+  }
+
+  /**
+   * The filter gradient dW [kh, kw, ci, co] as Conv2DBackpropFilter.ts computes it, conv(x^T, dy^T)
+   * of geometry `g` (g.n = ci, g.ci = n, g.kh x g.kw = oh x ow, g.oh x g.ow = kh x kw, and the first
+   * g.h rows and g.w columns of x), with both operands made in the threads' memory from x and dy
+   * (resident, or copied once) by the threads: x^T by nhwc_to_chwn, dy^T packed in place by
+   * pack_panels_nhwc, both plain copies, so the result has the bits of the stock composition.
+   */
+  filterGradient(
+    x: SharedTensor,
+    dy: SharedTensor,
+    out: Float32Array,
+    s: FilterGradientShape,
+    g: ConvGeometry,
+  ): void {
+    const consistent =
+      g.n === s.ci &&
+      g.ci === s.n &&
+      g.kh === s.oh &&
+      g.kw === s.ow &&
+      g.co === s.co &&
+      g.h <= s.h &&
+      g.w <= s.w &&
+      x.data.length === s.n * s.h * s.w * s.ci &&
+      dy.data.length === s.n * s.oh * s.ow * s.co &&
+      out.length === g.oh * g.ow * s.ci * s.co;
+    if (!consistent) throw new RangeError('filterGradient: the shapes do not describe one convolution');
+    this.arena.beginCall();
+    const temporary: number[] = [];
+    const temp = (floats: number) => {
+      const at = this.arena.alloc(4 * floats);
+      temporary.push(at);
+      return at;
+    };
+    try {
+      const xAt = this.input(x, temporary);
+      const dyAt = this.input(dy, temporary);
+      const xtAt = temp(g.n * g.h * g.w * g.ci);
+      this.run('nhwc_to_chwn', [xAt, xtAt, s.n, s.h, s.w, s.ci, g.h, g.w], [], g.h, 1);
+      const pAt = temp(packedFloats(g));
+      this.run('pack_panels_nhwc', [dyAt, pAt, s.n, s.oh * s.ow, s.co], [], Math.ceil(s.co / 8), 1);
+      const zAt = temp(g.ci);
+      new Float32Array(this.memory.buffer, zAt, g.ci).fill(0);
+      const taps = g.oh * g.ow;
+      const gradAt = temp(s.ci * taps * s.co);
+      this.run('conv2d_nhwc', convKernelArgs(g, xtAt, pAt, gradAt, zAt), [], s.ci * taps, 4);
+      // [ci, kh, kw, co] to [kh, kw, ci, co] as it is copied out
+      const grad = new Float32Array(this.memory.buffer, gradAt, s.ci * taps * s.co);
+      for (let c = 0; c < s.ci; c++)
+        for (let t = 0; t < taps; t++) {
+          const from = (c * taps + t) * s.co;
+          out.set(grad.subarray(from, from + s.co), (t * s.ci + c) * s.co);
+        }
+    } finally {
+      for (const at of temporary) this.arena.free(at);
+    }
+  }
+
+  /** Resident copies held in the threads' memory (for tests and reports). */
+  residentStats(): { bytes: number; residents: number; blocks: number } {
+    return this.arena.stats();
+  }
+
+  /** Byte offset of `t`'s floats in the threads' memory: its resident copy, or a new copy. */
+  private input(t: SharedTensor, temporary: number[]): number {
+    const resident = t.key ? this.arena.find(t.key) : null;
+    if (resident !== null) return resident;
+    const at = this.arena.alloc(4 * t.data.length);
+    new Float32Array(this.memory.buffer, at, t.data.length).set(t.data);
+    if (t.key) this.arena.keep(at, t.key);
+    else temporary.push(at);
+    return at;
+  }
+
+  /**
+   * Runs `kernel` over [0, size) split into one range per thread (multiples of `block`), the caller
+   * taking the first; waits for the workers.
+   */
+  private run(kernel: ThreadKernel, args: number[], reals: number[], size: number, block: number): void {
+    if (args.length > ARG_COUNT || reals.length > REAL_COUNT)
+      throw new RangeError(`${kernel}: too many arguments for the control block`);
+    const kind = KERNELS.findIndex((k) => k.name === kernel);
+    const chunk = Math.ceil(size / this.threads / block) * block;
     const ctrl = this.ctrl;
+    ctrl[KIND] = kind;
+    ctrl[ARGC] = args.length;
     ctrl.set(args, ARGS);
+    this.reals.set(reals);
     for (let t = 0; t < this.threads; t++) {
-      ctrl[RANGES + 2 * t] = Math.min(M, t * chunk);
-      ctrl[RANGES + 2 * t + 1] = Math.min(M, (t + 1) * chunk);
+      ctrl[RANGES + 2 * t] = Math.min(size, t * chunk);
+      ctrl[RANGES + 2 * t + 1] = Math.min(size, (t + 1) * chunk);
     }
     Atomics.store(ctrl, DONE, 0);
     Atomics.store(ctrl, FAILED, 0);
     Atomics.add(ctrl, SEQ, 1);
     Atomics.notify(ctrl, SEQ);
-    this.kernels.conv2d_nhwc(...args, 0, Math.min(M, chunk));
+    const own = Math.min(size, chunk);
+    if (own > 0) this.kernels[kernel](...args, ...reals, 0, own);
     const others = this.threads - 1;
     const deadline = Date.now() + WORKER_TIMEOUT_MS;
     for (let done = Atomics.load(ctrl, DONE); done < others; done = Atomics.load(ctrl, DONE)) {
@@ -166,8 +350,7 @@ export class ConvThreads {
       }
       Atomics.wait(ctrl, DONE, done, 1000);
     }
-    if (Atomics.load(ctrl, FAILED) > 0) throw new Error('@lab/core: a kernel thread failed in conv2d_nhwc');
-    y.set(new Float32Array(this.memory.buffer, yAt, y.length));
+    if (Atomics.load(ctrl, FAILED) > 0) throw new Error(`@lab/core: a kernel thread failed in ${kernel}`);
   }
 
   /** False once the workers are stopped (disposed, or given up on after a timeout). */

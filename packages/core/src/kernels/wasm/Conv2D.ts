@@ -16,7 +16,7 @@ import {
 import { labRuntime } from '../../runtime/lab-runtime.js';
 import { type ConvGeometry, convKernelArgs, packedFloats } from '../heap/conv-geometry.js';
 import { MIN_THREADED_MACS } from '../heap/conv-threads.js';
-import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
+import { type KernelArgs, residentKey, type WasmHeapBackend } from './kernel-utils.js';
 
 /** Below this many input channels the stock kernel is as fast or faster. */
 export const MIN_INPUT_CHANNELS = 8;
@@ -54,7 +54,16 @@ export function heapConv2D(
     const [xs, ys] = [x, out].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
     // a view after the allocations above (the heap may have grown)
     const buffer = backend.typedArrayFromHeap(out).buffer;
-    threads.conv2d(xs!, new Float32Array(buffer, packed, packedFloats(g)), ys!, g);
+    // x, the packed filter and y stay in the threads' memory for the calls that read them next
+    threads.conv2d(
+      { data: xs!, key: residentKey(backend, x.dataId) },
+      {
+        data: new Float32Array(buffer, packed, packedFloats(g)),
+        key: residentKey(backend, filter.dataId, `packed rows ${K} ${g.co}`),
+      },
+      { data: ys!, key: residentKey(backend, out.dataId) },
+      g,
+    );
     return out;
   }
   const zero = backend.makeOutput([g.ci], 'float32');

@@ -10,7 +10,8 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { callKernel, type KernelArgs, Scratch } from './kernel-utils.js';
+import { threadedConv2DBackpropFilter } from './conv2d-backprop-filter-threads.js';
+import { callKernel, type KernelArgs, Scratch, type WasmHeapBackend } from './kernel-utils.js';
 
 function conv2DBackpropFilter({ inputs, attrs, backend }: KernelArgs<'x' | 'dy'>): TensorInfo {
   const { x, dy } = inputs;
@@ -37,6 +38,17 @@ function conv2DBackpropFilter({ inputs, attrs, backend }: KernelArgs<'x' | 'dy'>
   // Rows (columns) of x that no output position reads are cut off instead of padded negatively.
   const bottom = kh + (oh - 1) * sh - h - top;
   const right = kw + (ow - 1) * sw - w - left;
+  const threaded = threadedConv2DBackpropFilter(backend as WasmHeapBackend, x, dy, {
+    kh,
+    kw,
+    sh,
+    sw,
+    top,
+    left,
+    bottom,
+    right,
+  });
+  if (threaded) return threaded;
   const scratch = new Scratch(backend);
   try {
     let xT = scratch.run('Transpose', { x }, { perm: [3, 1, 2, 0] });

@@ -4,7 +4,7 @@
 // reductions (trailing or mixed axes, int32, fewer than four columns kept) go to the stock kernels.
 import { type KernelConfig, type KernelFunc, Mean, Sum, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { labRuntime } from '../../runtime/lab-runtime.js';
-import type { KernelArgs, WasmHeapBackend } from './kernel-utils.js';
+import { type KernelArgs, residentKey, type WasmHeapBackend } from './kernel-utils.js';
 
 /** Rows and columns when `axis` is exactly the leading axes and at least four columns remain. */
 export function leadingAxes(shape: readonly number[], axis: number | number[]) {
@@ -29,9 +29,13 @@ function reduceOuter(name: typeof Sum | typeof Mean) {
         keepDims ? [...Array<number>(lead.count).fill(1), ...kept] : kept,
         'float32',
       );
-      const src = backend.typedArrayFromHeap(x);
-      const dst = backend.typedArrayFromHeap(out);
+      const dst = backend.typedArrayFromHeap(out) as Float32Array;
       const scale = name === Mean ? 1 / lead.outer : 1;
+      // a tensor still in the kernel threads' memory (a threaded convolution's output) is summed there
+      const key = residentKey(backend, x.dataId);
+      const threads = key ? labRuntime(backend).convThreads() : null;
+      if (threads?.sumOuter(key!, dst, lead.outer, lead.inner, scale)) return out;
+      const src = backend.typedArrayFromHeap(x);
       simd.sum_outer(src.byteOffset, dst.byteOffset, lead.outer, lead.inner, scale);
       return out;
     };

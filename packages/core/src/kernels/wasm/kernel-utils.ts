@@ -6,6 +6,7 @@ import {
   type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import type { ResidentKey } from '../heap/shared-arena.js';
 
 /** Runs a stock kernel of the backend directly (no tape, no engine bookkeeping). */
 export function callKernel(
@@ -55,4 +56,24 @@ export interface KernelArgs<I extends string> {
   inputs: Record<I, TensorInfo>;
   attrs: Record<string, unknown>;
   backend: KernelBackend;
+}
+
+/** The wasm backend's records of tensor data (typed loosely, as in heap/packed-panels.ts). */
+interface RecordBackend {
+  dataIdMap: { has(dataId: object): boolean; get(dataId: object): { id: number } | undefined };
+}
+
+/**
+ * The backend's record id of a dataId now, undefined once tfjs disposed of it (has() first: get() of
+ * a missing id asks tfjs's engine to move the data). A rewrite gives the dataId a new record.
+ */
+export function recordIdOf(backend: object, dataId: object): number | undefined {
+  const map = (backend as Partial<RecordBackend>).dataIdMap;
+  return map?.has(dataId) ? map.get(dataId)?.id : undefined;
+}
+
+/** The key of a tensor's copy in the kernel threads' memory (heap/shared-arena.ts), or null. */
+export function residentKey(backend: object, dataId: object, tag = 'data'): ResidentKey | null {
+  const recordId = recordIdOf(backend, dataId);
+  return recordId === undefined ? null : { dataId, recordId, tag };
 }

@@ -4,6 +4,9 @@ import { maxRelativeError, relaxedSimdReachable, seededValues } from '../../test
 import { type ConvGeometry, packedFloats } from './conv-geometry.js';
 import { ConvThreads } from './conv-threads.js';
 
+// no tensor is resident here: every call copies its operands in
+const noRecords = { recordOf: () => undefined };
+
 // The pool directly, without the runtime: a filter packed here as pack_panels documents it
 // (packed[p][k][j] = w[k][8p + j], zero past co) and the threaded convolution compared with a plain
 // loop over the same NHWC definition.
@@ -88,35 +91,40 @@ describe('ConvThreads', () => {
   afterAll(() => pool?.dispose());
 
   it('starts no pool for fewer than two threads', () => {
-    expect(ConvThreads.start(1)).toBeNull();
-    expect(ConvThreads.start(0)).toBeNull();
+    expect(ConvThreads.start(1, noRecords)).toBeNull();
+    expect(ConvThreads.start(0, noRecords)).toBeNull();
   });
 
   it.skipIf(!relaxedSimdReachable()).each(geometries)(
     'splits rows between 3 threads with the results of a plain loop: %o',
     (g) => {
-      pool ??= ConvThreads.start(3);
+      pool ??= ConvThreads.start(3, noRecords);
       expect(pool).not.toBeNull();
       const K = g.kh * g.kw * g.ci;
       const x = seededValues(g.n * g.h * g.w * g.ci, 1);
       const w = seededValues(K * g.co, 2);
       const y = new Float32Array(g.n * g.oh * g.ow * g.co).fill(Number.NaN);
-      pool!.conv2d(x, packPanels(w, K, g.co), y, g);
+      pool!.conv2d({ data: x }, { data: packPanels(w, K, g.co) }, { data: y }, g);
       expect(maxRelativeError(y, convReference(x, w, g))).toBeLessThan(1e-5);
     },
   );
 
   it.skipIf(!relaxedSimdReachable())('refuses a packed filter of the wrong size, naming both sizes', () => {
-    pool ??= ConvThreads.start(2);
+    pool ??= ConvThreads.start(2, noRecords);
     const g = geometries[0]!;
     const y = new Float32Array(g.n * g.oh * g.ow * g.co);
-    expect(() => pool!.conv2d(new Float32Array(g.n * g.h * g.w * g.ci), new Float32Array(10), y, g)).toThrow(
-      `conv2d: 10 packed floats for a filter that packs into ${packedFloats(g)}`,
-    );
+    expect(() =>
+      pool!.conv2d(
+        { data: new Float32Array(g.n * g.h * g.w * g.ci) },
+        { data: new Float32Array(10) },
+        { data: y },
+        g,
+      ),
+    ).toThrow(`conv2d: 10 packed floats for a filter that packs into ${packedFloats(g)}`);
   });
 
   it.skipIf(!relaxedSimdReachable())('is running until disposed', () => {
-    const own = ConvThreads.start(2)!;
+    const own = ConvThreads.start(2, noRecords)!;
     expect(own.threads).toBe(2);
     expect(own.running).toBe(true);
     own.dispose();

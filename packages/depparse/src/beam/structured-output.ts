@@ -1,0 +1,103 @@
+// The output layer a structured beam parser scores with, and its model file. Weiss et al. (2015)
+// score a transition a in state s as w_a . phi(s); here phi(s) is the frozen network's last hidden
+// activation with a constant 1 appended (the features the net's own output layer reads), so w is a
+// [hidden, transitions] weight and a bias, the shape of the net's output layer: beam search scores
+// with it through the same kernel path, the net's output layer swapped for it. For a net trained with
+// the globally normalised loss (Andor et al. 2016) it is that net's own output layer. Either way the
+// beam ranks sequences by the sum of these raw scores (no softmax).
+import { Dense, loadModule, ModelFileError, Module, saveModule, zeros } from '@lab/core';
+import { type Tensor, tensor } from '@tensorflow/tfjs-core';
+import { JsonFields } from '../model/model-files.js';
+
+/** How the weights were trained: a structured perceptron on a frozen net, or the whole net globally. */
+export type StructuredTraining = 'perceptron' | 'global';
+
+export interface StructuredConfig {
+  training: StructuredTraining;
+  /** The frozen net's last hidden width (the weight's rows). */
+  hidden: number;
+  transitions: number;
+  /** The beam width it was trained with (a default for decoding). */
+  beam: number;
+}
+
+export const STRUCTURED_KIND = { kind: 'depparse.structured', version: 1 };
+
+export class StructuredOutput extends Module {
+  readonly output: Dense;
+
+  constructor(readonly config: StructuredConfig) {
+    super('structured');
+    this.output = this.addModule(
+      'output',
+      new Dense(config.hidden, config.transitions, { name: 'output', kernelInit: zeros, biasInit: zeros }),
+    );
+  }
+
+  /** Sets the weights ([hidden, transitions] row-major) and bias. */
+  assign(weight: Float32Array, bias: Float32Array): void {
+    const { hidden, transitions } = this.config;
+    if (weight.length !== hidden * transitions || bias.length !== transitions)
+      throw new RangeError(
+        `weights for a ${hidden} x ${transitions} layer, got ${weight.length} and ${bias.length}`,
+      );
+    this.output.weight.assign(tensorOf(weight, [hidden, transitions]));
+    this.output.bias!.assign(tensorOf(bias, [transitions]));
+  }
+
+  forward(): never {
+    throw new Error('StructuredOutput: the parser scores with its output layer');
+  }
+}
+
+function tensorOf(data: Float32Array, shape: number[]): Tensor {
+  return tensor(data, shape, 'float32');
+}
+
+/** The structured output's model file (core's saveModule: config in the header). */
+export function writeStructuredFile(
+  s: StructuredOutput,
+  { half = false, metadata = {} }: { half?: boolean; metadata?: Record<string, string> } = {},
+): Uint8Array {
+  return saveModule(s, s.config, STRUCTURED_KIND, { half, metadata });
+}
+
+/** Reads a structured output file, checked against the parser it belongs to (hidden width, transitions). */
+export function readStructuredFile(
+  bytes: Uint8Array,
+  file: string,
+  expected: { hidden: number; transitions: number },
+): StructuredOutput {
+  return loadModule(bytes, {
+    ...STRUCTURED_KIND,
+    file,
+    finite: true,
+    validateConfig: (raw) => {
+      const at = 'lab.module.config';
+      const f = JsonFields.of(file, at, raw);
+      f.only(['training', 'hidden', 'transitions', 'beam']);
+      const config: StructuredConfig = {
+        training: f.choice('training', ['perceptron', 'global'] as const),
+        hidden: f.int('hidden', 1, 65_536),
+        transitions: f.int('transitions', 1, 65_536),
+        beam: f.int('beam', 1, 64),
+      };
+      for (const key of ['hidden', 'transitions'] as const)
+        if (config[key] !== expected[key])
+          throw new ModelFileError(
+            `${at}.${key}`,
+            `is ${config[key]}, but the parser's net has ${expected[key]}`,
+            {
+              file,
+            },
+          );
+      return config;
+    },
+    shapes: (c) =>
+      new Map([
+        ['output.weight', [c.hidden, c.transitions]],
+        ['output.bias', [c.transitions]],
+      ]),
+    build: (c) => new StructuredOutput(c),
+  }).module;
+}

@@ -6,7 +6,7 @@
 // the globally normalised loss (Andor et al. 2016) it is that net's own output layer. Either way the
 // beam ranks sequences by the sum of these raw scores (no softmax).
 import { Dense, loadModule, ModelFileError, Module, saveModule, zeros } from '@lab/core';
-import { type Tensor, tensor } from '@tensorflow/tfjs-core';
+import { tensor, tidy } from '@tensorflow/tfjs-core';
 import { JsonFields } from '../model/model-files.js';
 
 /** How the weights were trained: a structured perceptron on a frozen net, or the whole net globally. */
@@ -41,17 +41,15 @@ export class StructuredOutput extends Module {
       throw new RangeError(
         `weights for a ${hidden} x ${transitions} layer, got ${weight.length} and ${bias.length}`,
       );
-    this.output.weight.assign(tensorOf(weight, [hidden, transitions]));
-    this.output.bias!.assign(tensorOf(bias, [transitions]));
+    tidy(() => {
+      this.output.weight.assign(tensor(weight, [hidden, transitions], 'float32'));
+      this.output.bias!.assign(tensor(bias, [transitions], 'float32'));
+    });
   }
 
   forward(): never {
     throw new Error('StructuredOutput: the parser scores with its output layer');
   }
-}
-
-function tensorOf(data: Float32Array, shape: number[]): Tensor {
-  return tensor(data, shape, 'float32');
 }
 
 /** The structured output's model file (core's saveModule: config in the header). */

@@ -516,8 +516,8 @@ parse
   .addOption(
     new Option(
       '--perceptron-init <w>',
-      "perceptron: start from the net's output layer or from zero (default network)",
-    ).choices(['network', 'zero']),
+      "perceptron: a correction added to the net's log-probabilities (from zero), or alone from the net's output layer or from zero (default residual)",
+    ).choices(['residual', 'network', 'zero']),
   )
   .option(
     '--perceptron-rate <x>',

@@ -32,8 +32,8 @@ export interface StructuredTrainOptions {
   sentencesPerStep?: number;
   /** Global training's Adam learning rate (default 5e-5). */
   structuredLr?: number;
-  /** The perceptron's starting weights (default 'network': the net's output layer). */
-  perceptronInit?: 'network' | 'zero';
+  /** The perceptron's scores and start (default 'residual'; see PerceptronOptions.init). */
+  perceptronInit?: 'residual' | 'network' | 'zero';
   perceptronRate?: number;
   /** A greedily trained model directory to start from (else one is trained first, into --out). */
   from?: string;

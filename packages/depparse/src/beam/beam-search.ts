@@ -33,6 +33,8 @@ export interface BeamItem {
   path?: number[];
 }
 
+export type BeamScoring = 'local' | 'global' | 'residual';
+
 /**
  * How beam search scores and what it reports. 'local' (default) sums each transition's log-softmax
  * over the legal transitions (a greedily trained net's probabilities); 'global' sums the scorer's raw
@@ -40,7 +42,11 @@ export interface BeamItem {
  * 2016) ranks sequences.
  */
 export interface BeamOptions {
-  scores?: 'local' | 'global';
+  /**
+   * 'residual': the scorer's rows are 2 x transitions wide, the net's logits then a perceptron's raw
+   * scores, and a transition scores its log-softmax (first half) plus its raw score (second half).
+   */
+  scores?: BeamScoring;
   /** Keep each item's scored transitions in `path` (training replays them). */
   paths?: boolean;
   /**
@@ -133,8 +139,11 @@ export function beamSearch(
   if (!(Number.isInteger(width) && width >= 1))
     throw new RangeError(`beam width must be a positive integer; got ${width}`);
   const local = scoring === 'local';
+  const normalised = scoring !== 'global';
   const { system, transitions } = model;
   const T = transitions.length;
+  // the residual scorer's rows: T logits then T raw scores
+  const stride = scoring === 'residual' ? 2 * T : T;
   const moves = distinctMoves(transitions);
   // legality depends on the move alone (not the label): checked once per move; the legal
   // transitions' indices, in increasing order within each move
@@ -189,7 +198,7 @@ export function beamSearch(
           offer(top, width, item, -1, item.score, 0, rank);
           return;
         }
-        const base = row * T;
+        const base = row * stride;
         let max = Number.NEGATIVE_INFINITY;
         let legalCount = 0;
         moves.forEach((m, i) => {
@@ -202,14 +211,15 @@ export function beamSearch(
         if (legalCount === 0)
           throw new Error(`${system.name}: no legal transition (parser state is inconsistent)`);
         let logZ = 0;
-        if (local) {
+        if (normalised) {
           let sum = 0;
           for (let i = 0; i < legalCount; i++) sum += Math.exp(scores[base + legal[i]!]! - max);
           logZ = max + Math.log(sum);
         }
         for (let i = 0; i < legalCount; i++) {
           const k = legal[i]!;
-          const raw = scores[base + k]!;
+          // residual: the logit plus the perceptron's score, the log-partition of the logits alone
+          const raw = stride === T ? scores[base + k]! : scores[base + k]! + scores[base + T + k]!;
           const score = item.score + (raw - logZ);
           if (top.length < width || score >= top[width - 1]!.score)
             offer(top, width, item, k, score, raw, rank);

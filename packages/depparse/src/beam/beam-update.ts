@@ -30,29 +30,48 @@ export interface BeamUpdate {
   goldInBeam: boolean;
 }
 
-/** The gold sequence's cumulative raw scores under `scorer` (entry t: its first t transitions). */
+/**
+ * The gold sequence's cumulative scores under `scorer` as beam search sums them (entry t: its first t
+ * transitions): raw, or for 'residual' the logits' log-softmax over the legal transitions plus the
+ * perceptron's raw score.
+ */
 function goldScores(
   model: BeamModel,
   batch: readonly SentenceIds[],
   golds: readonly (readonly number[])[],
   scorer: Scorer,
+  scoring: 'global' | 'residual',
 ): Float64Array[] {
   const rows = golds.reduce((a, g) => a + g.length, 0);
   const buffers: FeatureBuffers = featureBuffers(Math.max(1, rows));
   const slots = new Int32Array(rows);
+  const T = model.transitions.length;
+  // per row, the legal transitions (residual only: the log-partition is over them)
+  const legal: number[][] = [];
   let at = 0;
   golds.forEach((g, s) => {
-    replayPath(model, batch[s]!, g, buffers, at);
+    const from = at;
+    replayPath(model, batch[s]!, g, buffers, at, (c, i) => {
+      if (scoring === 'residual')
+        legal[from + i] = model.transitions.flatMap((t, k) => (model.system.isLegal(c, t) ? [k] : []));
+    });
     slots.fill(s, at, at + g.length);
     at += g.length;
   });
   const scores = rows ? scorer(buffers, rows, slots) : new Float32Array(0);
-  const T = model.transitions.length;
+  const stride = scoring === 'residual' ? 2 * T : T;
+  const score = (r: number, k: number): number => {
+    if (scoring === 'global') return scores[r * stride + k]!;
+    const ks = legal[r]!;
+    const max = Math.max(...ks.map((j) => scores[r * stride + j]!));
+    const logZ = max + Math.log(ks.reduce((a, j) => a + Math.exp(scores[r * stride + j]! - max), 0));
+    return scores[r * stride + k]! - logZ + scores[r * stride + T + k]!;
+  };
   at = 0;
   return golds.map((g) => {
     const sums = new Float64Array(g.length + 1);
     g.forEach((k, i) => {
-      sums[i + 1] = sums[i]! + scores[(at + i) * T + k]!;
+      sums[i + 1] = sums[i]! + score(at + i, k);
     });
     at += g.length;
     return sums;
@@ -60,7 +79,7 @@ function goldScores(
 }
 
 /**
- * Beam search ('global' scores: sums of the scorer's raw scores) over a batch with each sentence's
+ * Beam search ('global' scores: sums of the scorer's raw scores; or 'residual', see BeamOptions) over a batch with each sentence's
  * gold sequence (goldPath), returning per sentence what its update compares under `rule`.
  */
 export function beamUpdates(
@@ -70,8 +89,9 @@ export function beamUpdates(
   scorer: Scorer,
   width: number,
   rule: UpdateRule = 'early',
+  scoring: 'global' | 'residual' = 'global',
 ): BeamUpdate[] {
-  const cumulative = goldScores(model, batch, golds, scorer);
+  const cumulative = goldScores(model, batch, golds, scorer, scoring);
   const logs = batch.map(() => new ViolationLog());
   const snapshots: { beam: ScoredPath[]; gold: number[]; goldInBeam: boolean }[][] = batch.map(() => []);
   const snapshot = (beam: readonly BeamItem[]): ScoredPath[] =>
@@ -94,7 +114,7 @@ export function beamUpdates(
     });
     return rule === 'max-violation' || rank >= 0;
   };
-  const finals = beamSearch(model, batch, scorer, width, { scores: 'global', paths: true, onStep });
+  const finals = beamSearch(model, batch, scorer, width, { scores: scoring, paths: true, onStep });
   return batch.map((_, s) => {
     const point = logs[s]!.update(rule);
     const steps = snapshots[s]!;

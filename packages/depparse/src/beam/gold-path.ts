@@ -52,6 +52,8 @@ export function replayPath(
   path: readonly number[],
   buffers: FeatureBuffers,
   at: number,
+  /** Called with the configuration each scored transition is chosen in (before it is applied). */
+  visit?: (c: Configuration, step: number) => void,
 ): Configuration {
   const { system, transitions } = model;
   const moves = distinctMoves(transitions);
@@ -63,6 +65,7 @@ export function replayPath(
     if (!t || system.isTerminal(c) || !system.isLegal(c, t))
       throw new Error(`transition ${k} at step ${i} of the path is not legal there`);
     extractFeatures(c, ids, labelIds, buffers, at + i);
+    visit?.(c, i);
     const d = dependentOf(system, c, t);
     system.apply(c, t);
     if (d > 0) labelIds[d] = model.labelIds[k]!;

@@ -149,29 +149,54 @@ describe('a parser with a structured output', () => {
       const greedyBefore = parser.parseTrees(words);
       const scorerRng = new Rng(7);
       const encoded = words.map((ws) => parser.encode(ws));
-      const reference = new PerceptronScorerForTest(parser, encoded, scorerRng);
-      const out = new StructuredOutput({
-        training: 'perceptron',
-        hidden: 16,
-        transitions: parser.transitions.size,
-        beam: 4,
-      });
-      out.assign(reference.weight, reference.bias);
-      parser.setStructured(out);
-      const expected = beamSearch(parser.beamModel(), encoded, reference.score, 4, { scores: 'global' });
-      for (const precompute of [true, false]) {
-        const got = parser.parseTrees(words, { beam: 4, precompute });
-        got.forEach((t, i) => {
-          const want = expected[i]![0]!.config;
-          expect(Array.from(t.heads)).toEqual(Array.from(want.heads));
+      const localBeam = parser.parseTrees(words, { beam: 4 });
+      for (const residual of [false, true]) {
+        const reference = new PerceptronScorerForTest(parser, encoded, scorerRng, residual);
+        const out = new StructuredOutput({
+          training: 'perceptron',
+          hidden: 16,
+          transitions: parser.transitions.size,
+          beam: 4,
+          residual,
         });
+        out.assign(reference.weight, reference.bias);
+        parser.setStructured(out);
+        const scores = residual ? 'residual' : 'global';
+        const expected = beamSearch(parser.beamModel(), encoded, reference.score, 4, { scores });
+        let differsFromLocal = 0;
+        for (const precompute of [true, false]) {
+          const got = parser.parseTrees(words, { beam: 4, precompute });
+          got.forEach((t, i) => {
+            const want = expected[i]![0]!.config;
+            expect(Array.from(t.heads)).toEqual(Array.from(want.heads));
+            const local = localBeam[i]!;
+            if (t.heads.join() !== local.heads.join() || t.labels.join() !== local.labels.join())
+              differsFromLocal++;
+          });
+        }
+        // the structured layer changes the beam's choices (random weights of this size)
+        expect(differsFromLocal).toBeGreaterThan(0);
+        // greedy parsing keeps the net's own output layer
+        const greedyAfter = parser.parseTrees(words);
+        expect(greedyAfter.map((t) => Array.from(t.heads))).toEqual(
+          greedyBefore.map((t) => Array.from(t.heads)),
+        );
+        reference.dispose();
       }
-      // greedy parsing keeps the net's own output layer
-      const greedyAfter = parser.parseTrees(words);
-      expect(greedyAfter.map((t) => Array.from(t.heads))).toEqual(
-        greedyBefore.map((t) => Array.from(t.heads)),
+      // a residual layer of zeros is the locally normalised beam, tree for tree
+      parser.setStructured(
+        new StructuredOutput({
+          training: 'perceptron',
+          hidden: 16,
+          transitions: parser.transitions.size,
+          beam: 4,
+          residual: true,
+        }),
       );
-      reference.dispose();
+      const same = parser.parseTrees(words, { beam: 4 });
+      expect(same.map((t) => `${t.heads.join()}|${t.labels.join()}`)).toEqual(
+        localBeam.map((t) => `${t.heads.join()}|${t.labels.join()}`),
+      );
       parser.dispose();
     },
     60_000,

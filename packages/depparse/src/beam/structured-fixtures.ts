@@ -97,14 +97,22 @@ export class PerceptronScorerForTest {
   private readonly w: tf.Tensor2D;
   private readonly b: tf.Tensor1D;
 
-  constructor(parser: Parser, batch: readonly SentenceIds[], rng: Rng) {
+  /** `residual`: rows of the net's logits then the perceptron's scores (BeamOptions 'residual'). */
+  constructor(parser: Parser, batch: readonly SentenceIds[], rng: Rng, residual = false) {
     const H = parser.net.config.hidden.at(-1)!;
     const T = parser.transitions.size;
     this.weight = Float32Array.from({ length: H * T }, () => 4 * (rng.next() - 0.5));
     this.bias = Float32Array.from({ length: T }, () => rng.next() - 0.5);
     this.acts = new BatchActivations(parser.net, batch);
-    this.w = tf.tensor2d(this.weight, [H, T]);
-    this.b = tf.tensor1d(this.bias);
+    const out = parser.net.output;
+    this.w = tf.tidy((): tf.Tensor2D => {
+      const w = tf.tensor2d(this.weight, [H, T]);
+      return residual ? (tf.concat([out.weight, w], 1) as tf.Tensor2D) : w;
+    });
+    this.b = tf.tidy((): tf.Tensor1D => {
+      const b = tf.tensor1d(this.bias);
+      return residual ? (tf.concat([out.bias!, b]) as tf.Tensor1D) : b;
+    });
   }
 
   readonly score: Scorer = (f, rows, slots) =>

@@ -4,7 +4,8 @@
 // [hidden, transitions] weight and a bias, the shape of the net's output layer: beam search scores
 // with it through the same kernel path, the net's output layer swapped for it. For a net trained with
 // the globally normalised loss (Andor et al. 2016) it is that net's own output layer. Either way the
-// beam ranks sequences by the sum of these raw scores (no softmax).
+// beam ranks sequences by the sum of these raw scores (no softmax); a 'residual' perceptron's scores
+// are added to the net's own log-softmax (Weiss et al.'s features include the softmax layer).
 import { Dense, loadModule, ModelFileError, Module, saveModule, zeros } from '@lab/core';
 import { tensor, tidy } from '@tensorflow/tfjs-core';
 import { JsonFields } from '../model/model-files.js';
@@ -19,6 +20,11 @@ export interface StructuredConfig {
   transitions: number;
   /** The beam width it was trained with (a default for decoding). */
   beam: number;
+  /**
+   * A transition scores the net's log-softmax (over the legal transitions) plus this layer's raw
+   * score: the perceptron learns a correction of the greedy model's beam (absent: false).
+   */
+  residual?: boolean;
 }
 
 export const STRUCTURED_KIND = { kind: 'depparse.structured', version: 1 };
@@ -73,12 +79,13 @@ export function readStructuredFile(
     validateConfig: (raw) => {
       const at = 'lab.module.config';
       const f = JsonFields.of(file, at, raw);
-      f.only(['training', 'hidden', 'transitions', 'beam']);
+      f.only(['training', 'hidden', 'transitions', 'beam', 'residual']);
       const config: StructuredConfig = {
         training: f.choice('training', ['perceptron', 'global'] as const),
         hidden: f.int('hidden', 1, 65_536),
         transitions: f.int('transitions', 1, 65_536),
         beam: f.int('beam', 1, 64),
+        ...(f.has('residual') ? { residual: f.bool('residual') } : {}),
       };
       for (const key of ['hidden', 'transitions'] as const)
         if (config[key] !== expected[key])

@@ -1,9 +1,10 @@
 // A trained parser: vocabularies, transition set and network, greedy batched parsing of many
 // sentences at once, and model files (safetensors weights with the config in the header + vocab.json).
-import { Rng } from '@lab/core';
+import { Dense, Rng } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type BeamModel,
+  type BeamScoring,
   beamSearch,
   checkBeamWidth,
   distinctMoves,
@@ -93,6 +94,8 @@ export class Parser {
    */
   private structured?: StructuredOutput;
   private structuredPrecomputed?: PrecomputedScorer;
+  /** A residual structured layer side by side with the net's: [hidden, 2 x transitions]. */
+  private structuredBoth?: Dense;
 
   constructor(
     readonly config: ParserConfig,
@@ -206,7 +209,7 @@ export class Parser {
           const batchScore = scorer ?? batchScorer ?? precomputed!.scorer(encoded);
           const trees =
             beam > 1
-              ? this.beamParseBatch(encoded, batchScore, beam, structured ? 'global' : 'local')
+              ? this.beamParseBatch(encoded, batchScore, beam, this.beamScoring(structured))
               : this.parseBatch(encoded, batchScore);
           trees.forEach((t, i) => {
             out[s + i] = t;
@@ -285,7 +288,7 @@ export class Parser {
     batch: readonly SentenceIds[],
     scorer: Scorer,
     width: number,
-    scores: 'local' | 'global' = 'local',
+    scores: BeamScoring = 'local',
   ): { heads: Int32Array; labels: string[]; score: number }[] {
     return beamSearch(this.beamModel(), batch, scorer, width, { scores }).map((beam) => ({
       ...this.treeOf(beam[0]!.config),
@@ -342,6 +345,8 @@ export class Parser {
     this.precomputed = undefined;
     this.structuredPrecomputed?.dispose();
     this.structuredPrecomputed = undefined;
+    this.structuredBoth?.dispose();
+    this.structuredBoth = undefined;
   }
 
   /** The structured beam scorer's weights, if any (see `structured`). */
@@ -365,6 +370,14 @@ export class Parser {
     this.structured = s;
     this.structuredPrecomputed?.dispose();
     this.structuredPrecomputed = undefined;
+    this.structuredBoth?.dispose();
+    this.structuredBoth = undefined;
+  }
+
+  /** How a beam scores: locally, or with the structured layer (raw, or residual on the net's). */
+  private beamScoring(structured: boolean): BeamScoring {
+    if (!structured) return 'local';
+    return this.structured!.config.residual ? 'residual' : 'global';
   }
 
   /**
@@ -372,7 +385,22 @@ export class Parser {
    * net (every other layer shared, nothing copied), so the kernel and tfjs scorers run it as they are.
    */
   private structuredNet(): ParserNet {
-    return Object.create(this.net, { output: { value: this.structured!.output } }) as ParserNet;
+    const s = this.structured!;
+    let output = s.output;
+    if (s.config.residual) {
+      // the net's logits and the perceptron's scores side by side: one layer, rows 2T wide
+      if (!this.structuredBoth) {
+        const [h, T] = this.net.output.weight.shape as [number, number];
+        const both = new Dense(h, 2 * T, { name: 'output' });
+        tf.tidy(() => {
+          both.weight.assign(tf.concat([this.net.output.weight, s.output.weight], 1));
+          both.bias!.assign(tf.concat([this.net.output.bias!, s.output.bias!]));
+        });
+        this.structuredBoth = both;
+      }
+      output = this.structuredBoth;
+    }
+    return Object.create(this.net, { output: { value: output } }) as ParserNet;
   }
 
   /**
@@ -431,6 +459,8 @@ export class Parser {
 
   dispose(): void {
     this.invalidate();
+    this.structuredBoth?.dispose();
+    this.structuredBoth = undefined;
     this.structured?.dispose();
     this.structured = undefined;
     this.net.dispose();

@@ -92,7 +92,7 @@ describe('the structured perceptron on a separable toy set', () => {
 });
 
 describe('trainPerceptron', () => {
-  it('runs on core loop leak-free, scores dev with the beam, and attaches the averaged weights', () => {
+  it('runs on core loop leak-free (residual, max-violation), scores dev with the beam, and attaches the averaged weights', () => {
     const data = parseConllu(
       readFileSync(join(findSharedData(), 'ud', 'en_ewt', 'en_ewt-ud-dev.conllu'), 'utf8'),
     );
@@ -107,7 +107,8 @@ describe('trainPerceptron', () => {
       beam: 4,
       epochs: 2,
       sentencesPerStep: 8,
-      init: 'zero',
+      update: 'max-violation',
+      rate: 1e-3,
     });
     expect(history).toHaveLength(2);
     expect(history[0]!.updated).toBeGreaterThan(0);

@@ -28,18 +28,32 @@ import {
 
 export interface PerceptronOptions extends StructuredOptions {
   /**
-   * The weights to start from: 'network' (default), the frozen net's own output layer, so that
-   * training starts from the greedy model's raw scores; 'zero', as Weiss et al. train it.
+   * 'residual' (default): a transition scores the frozen net's log-softmax plus the perceptron's
+   * score, the perceptron starting from zero, so training starts from the greedy model's beam and
+   * learns a correction (Weiss et al.'s features include the softmax layer). 'network': the
+   * perceptron alone, starting from the net's output layer (its raw logits); 'zero': the perceptron
+   * alone from zero, as Weiss et al. train it.
    */
-  init?: 'network' | 'zero';
+  init?: 'residual' | 'network' | 'zero';
   /** The update's step size (default 1; with 'network' it sets the update against the net's weights). */
   rate?: number;
 }
 
-/** A scorer of the perceptron's current weights over a batch's activations. */
-function perceptronScorer(acts: BatchActivations, p: AveragedPerceptron): Scorer & { dispose(): void } {
-  const w = tf.tensor2d(p.weight, [p.hidden, p.transitions]);
-  const b = tf.tensor1d(p.bias);
+/**
+ * A scorer of the perceptron's current weights over a batch's activations; `residual`: the net's
+ * logits first, then the perceptron's scores (rows 2 x transitions wide; see BeamOptions).
+ */
+function perceptronScorer(
+  acts: BatchActivations,
+  p: AveragedPerceptron,
+  residual: boolean,
+): Scorer & { dispose(): void } {
+  const out = acts.net.output;
+  const w = tf.tidy(() => {
+    const mine = tf.tensor2d(p.weight, [p.hidden, p.transitions]);
+    return residual ? tf.concat([out.weight, mine], 1) : mine;
+  });
+  const b = tf.tidy(() => (residual ? tf.concat([out.bias!, tf.tensor1d(p.bias)]) : tf.tensor1d(p.bias)));
   const score = (f: Parameters<Scorer>[0], rows: number, slots?: ArrayLike<number>) =>
     tidyData(() => tf.add(tf.matMul(acts.hidden(f, rows, slots ?? new Int32Array(rows)), w), b));
   return Object.assign(score, { dispose: () => tf.dispose([w, b]) });
@@ -56,12 +70,13 @@ export function perceptronStep(
   width: number,
   rule: 'early' | 'max-violation',
   rate = 1,
+  residual = false,
 ): { updated: number; updates: BeamUpdate[] } {
   const model = parser.beamModel();
   const ids = batch.map((s) => s.ids);
   const acts = new BatchActivations(parser.net, ids);
   try {
-    const scorer = perceptronScorer(acts, p);
+    const scorer = perceptronScorer(acts, p, residual);
     let updates: BeamUpdate[];
     try {
       updates = beamUpdates(
@@ -71,6 +86,7 @@ export function perceptronStep(
         scorer,
         width,
         rule,
+        residual ? 'residual' : 'global',
       );
     } finally {
       scorer.dispose();
@@ -110,12 +126,13 @@ export function perceptronStep(
 }
 
 /** The averaged weights as a structured output layer for `parser`. */
-export function perceptronOutput(p: AveragedPerceptron, beam: number): StructuredOutput {
+export function perceptronOutput(p: AveragedPerceptron, beam: number, residual = false): StructuredOutput {
   const out = new StructuredOutput({
     training: 'perceptron',
     hidden: p.hidden,
     transitions: p.transitions,
     beam,
+    ...(residual ? { residual } : {}),
   });
   const { weight, bias } = p.averaged();
   out.assign(weight, bias);
@@ -140,8 +157,10 @@ export function trainPerceptron(
   if (sentences.length === 0) throw new Error('no training sentence the parser can follow');
   const H = parser.net.config.hidden.at(-1)!;
   const T = parser.transitions.size;
+  const init = o.init ?? 'residual';
+  const residual = init === 'residual';
   const initial =
-    (o.init ?? 'network') === 'network'
+    init === 'network'
       ? {
           weight: parser.net.output.weight.dataSync() as Float32Array,
           bias: parser.net.output.bias!.dataSync() as Float32Array,
@@ -164,18 +183,18 @@ export function trainPerceptron(
       },
       trainStep: (_, { epoch, stepInEpoch }) => {
         const part = Array.from(batches[stepInEpoch]!, (i) => sentences[i]!);
-        const { updated } = perceptronStep(parser, p, part, beam, update, rate);
+        const { updated } = perceptronStep(parser, p, part, beam, update, rate, residual);
         updatedInEpoch += updated;
         o.onStep?.({ epoch: epoch + 1, step: stepInEpoch, steps: batches.length, updated });
         return { updated };
       },
       validate: dev?.length
         ? (epoch) => {
-            parser.setStructured(perceptronOutput(p, beam));
+            parser.setStructured(perceptronOutput(p, beam, residual));
             const s = attachmentScores(dev, parser.parse(dev, { beam }));
             if (!best || s.las > best.las) {
               best?.output.dispose();
-              best = { las: s.las, epoch, output: perceptronOutput(p, beam) };
+              best = { las: s.las, epoch, output: perceptronOutput(p, beam, residual) };
             }
             return { uas: s.uas, las: s.las };
           }
@@ -198,6 +217,6 @@ export function trainPerceptron(
     parser.net.train(wasTraining);
   }
   const chosen = best as { las: number; epoch: number; output: StructuredOutput } | undefined;
-  parser.setStructured(chosen ? chosen.output : perceptronOutput(p, beam));
+  parser.setStructured(chosen ? chosen.output : perceptronOutput(p, beam, residual));
   return { history, best: chosen ? chosen.epoch + 1 : epochs, skipped };
 }

@@ -114,11 +114,13 @@ describe('trainPerceptron', () => {
     expect(history[0]!.updated).toBeGreaterThan(0);
     expect([1, 2]).toContain(best);
     const s = parser.structuredOutput!;
+    // the default: residual on the net's log-probabilities
     expect(s.config).toEqual({
       training: 'perceptron',
       hidden: 32,
       transitions: parser.transitions.size,
       beam: 4,
+      residual: true,
     });
     expect(tf.memory().numTensors).toBe(before + 2);
     parser.dispose();

@@ -23,7 +23,7 @@ import {
   parseTaggerEpochsOption,
   parseTrain,
 } from './parse.js';
-import { parseStructuredTrain, STRUCTURED_KINDS } from './parse-structured.js';
+import { checkStructuredOptions, parseStructuredTrain, STRUCTURED_KINDS } from './parse-structured.js';
 import { trainClassifier } from './train.js';
 import { WGAN_PENALTIES, wganTrain } from './wgan.js';
 
@@ -525,7 +525,9 @@ parse
     number('--perceptron-rate', { min: 0, max: 1e6, minExclusive: true }),
   )
   .action(async (o) => {
-    if (o.structured !== undefined || o.beam !== undefined || o.from !== undefined) {
+    // a structured option without --structured is an error naming it, not silently ignored
+    checkStructuredOptions(o);
+    if (o.structured !== undefined) {
       const s = await parseStructuredTrain({ ...o, half: Boolean(o.half), lenient: Boolean(o.lenient) });
       const after = s.devAfter;
       console.log(

@@ -70,6 +70,7 @@ describe('structured training options', () => {
         /--sentences-per-step must be an integer/,
       ],
       [['--beam', '4'], /--beam applies to structured training/],
+      [['--update', 'early'], /--update applies to structured training/],
     ];
     for (const [args, message] of cases) {
       const r = cliRun(['parse', 'train', '--train', ewt('dev'), '--quiet', ...args]);

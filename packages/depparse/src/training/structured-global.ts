@@ -33,7 +33,7 @@ import {
 } from './structured-data.js';
 
 export interface GlobalOptions extends StructuredOptions {
-  /** The update rule (default Adam at 5e-5, a tenth of the end of greedy training's cosine schedule... see README). */
+  /** The update rule (default Adam at 5e-5; see the README for what rates did on EWT). */
   optimizer?: GradientTransformation<any>;
 }
 

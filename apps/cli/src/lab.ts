@@ -23,6 +23,7 @@ import {
   parseTaggerEpochsOption,
   parseTrain,
 } from './parse.js';
+import { checkStructuredOptions, parseStructuredTrain, STRUCTURED_KINDS } from './parse-structured.js';
 import { trainClassifier } from './train.js';
 import { WGAN_PENALTIES, wganTrain } from './wgan.js';
 
@@ -483,7 +484,57 @@ parse
   .addOption(maxInputBytesOption())
   .addOption(new Option('--backend <name>', 'tensor backend').choices(['wasm', 'cpu']).default('wasm'))
   .option('--quiet', 'no progress output')
+  .addOption(
+    new Option(
+      '--structured <kind>',
+      'then train for beam search on top of the greedy net: a structured perceptron on its activations, or the whole net with the global (CRF) loss',
+    ).choices([...STRUCTURED_KINDS]),
+  )
+  .option('--beam <n>', 'structured training: beam width (default 8)', invalidArgument(parseBeamOption))
+  .option('--from <dir>', 'structured training: start from this greedily trained model (no greedy training)')
+  .option(
+    '--structured-epochs <n>',
+    'structured training: epochs (default 1)',
+    integer('--structured-epochs', { min: 1, max: 1000 }),
+  )
+  .addOption(
+    new Option(
+      '--update <rule>',
+      'structured training: where an update compares the beam with the gold (default early)',
+    ).choices(['early', 'max-violation']),
+  )
+  .option(
+    '--sentences-per-step <n>',
+    'structured training: sentences searched side by side per update step (default 16)',
+    integer('--sentences-per-step', { min: 1, max: 4096 }),
+  )
+  .option(
+    '--structured-lr <x>',
+    'global training: Adam learning rate (default 5e-5)',
+    number('--structured-lr', { min: 0, max: 1, minExclusive: true }),
+  )
+  .addOption(
+    new Option(
+      '--perceptron-init <w>',
+      "perceptron: a correction added to the net's log-probabilities (from zero), or alone from the net's output layer or from zero (default residual)",
+    ).choices(['residual', 'network', 'zero']),
+  )
+  .option(
+    '--perceptron-rate <x>',
+    'perceptron: update step size (default 1)',
+    number('--perceptron-rate', { min: 0, max: 1e6, minExclusive: true }),
+  )
   .action(async (o) => {
+    // a structured option without --structured is an error naming it, not silently ignored
+    checkStructuredOptions(o);
+    if (o.structured !== undefined) {
+      const s = await parseStructuredTrain({ ...o, half: Boolean(o.half), lenient: Boolean(o.lenient) });
+      const after = s.devAfter;
+      console.log(
+        `${s.structured} training in ${s.seconds.toFixed(0)} s; best epoch ${s.bestEpoch}${after ? ` (dev beam ${s.beam} UAS ${(100 * after.beam.uas).toFixed(2)}, LAS ${(100 * after.beam.las).toFixed(2)}; greedy UAS ${(100 * after.greedy.uas).toFixed(2)}, LAS ${(100 * after.greedy.las).toFixed(2)})` : ''}; wrote ${o.out}`,
+      );
+      return;
+    }
     const s = await parseTrain({ ...o, half: Boolean(o.half), lenient: Boolean(o.lenient) });
     const bestDev = s.history[s.bestEpoch - 1]?.dev;
     console.log(

@@ -69,13 +69,24 @@ export function loadModel(dir = shippedModelDir()): LoadedModel {
       `${dir}: a tagger needs ${taggerFiles.join(', ')}; missing ${taggerFiles.filter((f) => !present.includes(f)).join(', ')}`,
     );
   const readJson = (path: string) => readFileLimited(path, FILE_LIMITS.json).toString('utf8');
+  // the structured beam scorer (structured.safetensors) is optional: without it a beam is local
+  const structured = (names: ModelFileNames) =>
+    names.structured && existsSync(file(names.structured))
+      ? { structured: readFileLimited(file(names.structured), FILE_LIMITS.tensors) }
+      : {};
   const read = (names: ModelFileNames) => ({
     files: {
       weights: readFileLimited(file(names.weights), FILE_LIMITS.tensors),
       vocab: readJson(file(names.vocab)),
       ...(existsSync(file(names.config)) ? { config: readJson(file(names.config)) } : {}),
+      ...structured(names),
     },
-    names: { weights: file(names.weights), vocab: file(names.vocab), config: file(names.config) },
+    names: {
+      weights: file(names.weights),
+      vocab: file(names.vocab),
+      config: file(names.config),
+      ...(names.structured ? { structured: file(names.structured) } : {}),
+    },
   });
   const p = read(PARSER_FILES);
   const parser = Parser.fromFiles(p.files, p.names);
@@ -89,11 +100,22 @@ export function loadModel(dir = shippedModelDir()): LoadedModel {
   }
 }
 
-/** Writes a model's files into `dir`, removing a config file an older model left there (it would disagree). */
-function writeModel(dir: string, names: ModelFileNames, files: { weights: Uint8Array; vocab: string }): void {
+/**
+ * Writes a model's files into `dir`, removing a config file an older model left there (it would
+ * disagree), and a structured scorer file the model does not have (it would belong to other weights).
+ */
+export function writeModel(
+  dir: string,
+  names: ModelFileNames,
+  files: { weights: Uint8Array; vocab: string; structured?: Uint8Array },
+): void {
   writeFileAtomic(join(dir, names.weights), files.weights);
   writeFileAtomic(join(dir, names.vocab), files.vocab);
   rmSync(join(dir, names.config), { force: true });
+  if (names.structured) {
+    if (files.structured) writeFileAtomic(join(dir, names.structured), files.structured);
+    else rmSync(join(dir, names.structured), { force: true });
+  }
 }
 
 export interface ParseTrainOptions {

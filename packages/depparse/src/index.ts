@@ -1,9 +1,18 @@
 export {
   type BeamItem,
   type BeamModel,
+  type BeamOptions,
   beamSearch,
   MAX_BEAM_WIDTH,
 } from './beam/beam-search.js';
+export { type BeamUpdate, beamUpdates, type UpdateRule } from './beam/beam-update.js';
+export { goldPath, replayPath } from './beam/gold-path.js';
+export {
+  STRUCTURED_KIND,
+  type StructuredConfig,
+  StructuredOutput,
+  type StructuredTraining,
+} from './beam/structured-output.js';
 export {
   type AttachmentScores,
   attachmentScores,
@@ -73,6 +82,7 @@ export {
 } from './text/conllu.js';
 export { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from './text/morphology.js';
 export { sentenceFromTokens, sentencesFromText, tokenizeLine } from './text/tokenize.js';
+export { AveragedPerceptron } from './training/averaged-perceptron.js';
 export {
   LR_SCHEDULE_NAMES,
   type LrScheduleName,
@@ -82,6 +92,9 @@ export {
   type OptimizerFactory,
   type OptimizerName,
 } from './training/optimizer.js';
+export type { StructuredEpochReport, StructuredOptions } from './training/structured-data.js';
+export { type GlobalOptions, globalLoss, trainGlobal } from './training/structured-global.js';
+export { type PerceptronOptions, trainPerceptron } from './training/structured-perceptron.js';
 export {
   buildVocabularies,
   type EpochReport,

@@ -27,8 +27,33 @@ export interface BeamModel {
 export interface BeamItem {
   config: Configuration;
   labelIds: Int32Array;
-  /** Sum of its transitions' log-softmax over the legal transitions. */
+  /** Sum of its transitions' scores: log-softmax over the legal transitions, or raw ('global'). */
   score: number;
+  /** The scored transitions (output classes) that led here, forced ones left out (`paths: true`). */
+  path?: number[];
+}
+
+export type BeamScoring = 'local' | 'global' | 'residual';
+
+/**
+ * How beam search scores and what it reports. 'local' (default) sums each transition's log-softmax
+ * over the legal transitions (a greedily trained net's probabilities); 'global' sums the scorer's raw
+ * scores, as a structured perceptron (Weiss et al. 2015) or a globally normalised net (Andor et al.
+ * 2016) ranks sequences.
+ */
+export interface BeamOptions {
+  /**
+   * 'residual': the scorer's rows are 2 x transitions wide, the net's logits then a perceptron's raw
+   * scores, and a transition scores its log-softmax (first half) plus its raw score (second half).
+   */
+  scores?: BeamScoring;
+  /** Keep each item's scored transitions in `path` (training replays them). */
+  paths?: boolean;
+  /**
+   * After each scored step, per sentence that took it, with its new beam (best first): false stops
+   * that sentence there (early update), its beam kept as it is.
+   */
+  onStep?: (sentence: number, beam: readonly BeamItem[]) => boolean;
 }
 
 /** A successor in the making: item `from` extended by transition k (-1: a finished item kept). */
@@ -109,18 +134,30 @@ export function beamSearch(
   batch: readonly SentenceIds[],
   scorer: Scorer,
   width: number,
+  { scores: scoring = 'local', paths = false, onStep }: BeamOptions = {},
 ): BeamItem[][] {
   if (!(Number.isInteger(width) && width >= 1))
     throw new RangeError(`beam width must be a positive integer; got ${width}`);
+  const local = scoring === 'local';
+  const normalised = scoring !== 'global';
   const { system, transitions } = model;
   const T = transitions.length;
+  // the residual scorer's rows: T logits then T raw scores
+  const stride = scoring === 'residual' ? 2 * T : T;
   const moves = distinctMoves(transitions);
   // legality depends on the move alone (not the label): checked once per move; the legal
   // transitions' indices, in increasing order within each move
   const byMove = moves.map((m) => transitions.flatMap((t, k) => (t.move === m.move ? [k] : [])));
   let beams: BeamItem[][] = batch.map((ids) => [
-    { config: new Configuration(ids.words.length - 1), labelIds: new Int32Array(ids.words.length), score: 0 },
+    {
+      config: new Configuration(ids.words.length - 1),
+      labelIds: new Int32Array(ids.words.length),
+      score: 0,
+      ...(paths ? { path: [] } : {}),
+    },
   ]);
+  /** Sentences that onStep stopped (their beams stay as they are). */
+  const stopped = new Uint8Array(batch.length);
   const buffers = featureBuffers(batch.length * width);
   const slots = new Int32Array(batch.length * width);
   const rowOf = new Map<BeamItem, number>();
@@ -133,6 +170,7 @@ export function beamSearch(
     let rows = 0;
     active.fill(0);
     beams.forEach((beam, s) => {
+      if (stopped[s] === 1) return;
       for (const item of beam) {
         const c = item.config;
         for (let t = forcedTransition(system, moves, c); t; t = forcedTransition(system, moves, c)) {
@@ -154,13 +192,13 @@ export function beamSearch(
       const top: Candidate[] = [];
       beam.forEach((item, rank) => {
         // a successor scores at most its item (log-probabilities are <= 0): skip items below the top
-        if (top.length === width && item.score < top[width - 1]!.score) return;
+        if (local && top.length === width && item.score < top[width - 1]!.score) return;
         const row = rowOf.get(item);
         if (row === undefined) {
           offer(top, width, item, -1, item.score, 0, rank);
           return;
         }
-        const base = row * T;
+        const base = row * stride;
         let max = Number.NEGATIVE_INFINITY;
         let legalCount = 0;
         moves.forEach((m, i) => {
@@ -172,18 +210,24 @@ export function beamSearch(
         });
         if (legalCount === 0)
           throw new Error(`${system.name}: no legal transition (parser state is inconsistent)`);
-        let sum = 0;
-        for (let i = 0; i < legalCount; i++) sum += Math.exp(scores[base + legal[i]!]! - max);
-        const logZ = max + Math.log(sum);
+        let logZ = 0;
+        if (normalised) {
+          let sum = 0;
+          for (let i = 0; i < legalCount; i++) sum += Math.exp(scores[base + legal[i]!]! - max);
+          logZ = max + Math.log(sum);
+        }
         for (let i = 0; i < legalCount; i++) {
           const k = legal[i]!;
-          const raw = scores[base + k]!;
+          // residual: the logit plus the perceptron's score, the log-partition of the logits alone
+          const raw = stride === T ? scores[base + k]! : scores[base + k]! + scores[base + T + k]!;
           const score = item.score + (raw - logZ);
           if (top.length < width || score >= top[width - 1]!.score)
             offer(top, width, item, k, score, raw, rank);
         }
       });
-      return successors(model, top);
+      const next = successors(model, top);
+      if (onStep && !onStep(s, next)) stopped[s] = 1;
+      return next;
     });
   }
   return beams;
@@ -201,8 +245,14 @@ function successors(model: BeamModel, top: readonly Candidate[]): BeamItem[] {
     const item =
       left === 0
         ? cand.from
-        : { config: copyConfiguration(cand.from.config), labelIds: cand.from.labelIds.slice(), score: 0 };
+        : {
+            config: copyConfiguration(cand.from.config),
+            labelIds: cand.from.labelIds.slice(),
+            score: 0,
+            ...(cand.from.path ? { path: cand.from.path.slice() } : {}),
+          };
     const t = transitions[cand.k]!;
+    item.path?.push(cand.k);
     const d = dependentOf(system, item.config, t);
     system.apply(item.config, t);
     if (d > 0) item.labelIds[d] = labelIds[cand.k]!;

@@ -25,6 +25,8 @@ export interface ModelFileNames {
   vocab: string;
   /** The config as JSON: written by models from before the weights file had a header; still read. */
   config: string;
+  /** Optional: a structured beam scorer's output layer (the parser's; a model without it loads as before). */
+  structured?: string;
 }
 
 /** A model's files' contents: `config` only for models from before the header. */
@@ -32,6 +34,8 @@ export interface ModelFiles {
   weights: Uint8Array;
   vocab: string;
   config?: string;
+  /** A parser's structured beam scorer (PARSER_FILES.structured), when the model has one. */
+  structured?: Uint8Array;
 }
 
 /** Largest embedding or layer width a model file may declare. */

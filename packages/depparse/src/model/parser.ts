@@ -1,15 +1,17 @@
 // A trained parser: vocabularies, transition set and network, greedy batched parsing of many
 // sentences at once, and model files (safetensors weights with the config in the header + vocab.json).
-import { Rng } from '@lab/core';
+import { Dense, Rng } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type BeamModel,
+  type BeamScoring,
   beamSearch,
   checkBeamWidth,
   distinctMoves,
   forcedTransition,
   MAX_BEAM_ROWS,
 } from '../beam/beam-search.js';
+import { readStructuredFile, type StructuredOutput, writeStructuredFile } from '../beam/structured-output.js';
 import { PrecomputedScorer } from '../fast-path/precompute.js';
 import { type ConlluSentence, type ConlluWord, words } from '../text/conllu.js';
 import { type Morphology, morphologyKey } from '../text/morphology.js';
@@ -85,6 +87,15 @@ export type Scorer = (
 export class Parser {
   readonly transitions: TransitionSet;
   private precomputed?: PrecomputedScorer;
+  /**
+   * Structured beam scoring (beam/structured-output.ts): with it, a beam (width > 1) ranks sequences
+   * by the sum of its output layer's raw scores over the net's last hidden activation; greedy parsing
+   * keeps the net's own output layer.
+   */
+  private structured?: StructuredOutput;
+  private structuredPrecomputed?: PrecomputedScorer;
+  /** A residual structured layer side by side with the net's: [hidden, 2 x transitions]. */
+  private structuredBoth?: Dense;
 
   constructor(
     readonly config: ParserConfig,
@@ -143,7 +154,7 @@ export class Parser {
    * A net with a context encoder needs the batch of sentences it scores; `dispose()` frees their
    * context vectors.
    */
-  networkScorer(batch?: readonly SentenceIds[]): Scorer & { dispose(): void } {
+  networkScorer(batch?: readonly SentenceIds[], net: ParserNet = this.net): Scorer & { dispose(): void } {
     let context: { table: tf.Tensor2D; layout: ContextLayout } | undefined;
     if (this.net.config.context) {
       if (!batch) throw new Error('a parser with a context encoder scores a given batch of sentences');
@@ -156,7 +167,7 @@ export class Parser {
       // read outside tidy: a returned typed array would be walked element by element
       const logits = tf.tidy(() => {
         const f2 = featureTensors(f, rows, context && slots ? { layout: context.layout, slots } : undefined);
-        return this.net.logits(f2, context?.table);
+        return net.logits(f2, context?.table);
       });
       const data = logits.dataSync() as Float32Array;
       logits.dispose();
@@ -179,9 +190,13 @@ export class Parser {
     this.net.eval();
     // a net with a context encoder gets a scorer per batch (its context vectors are the batch's)
     const context = this.net.config.context !== undefined;
-    if (precompute) this.precomputed ??= new PrecomputedScorer(this.net);
+    const structured = beam > 1 && this.structured !== undefined;
+    const net = structured ? this.structuredNet() : this.net;
+    let precomputed: PrecomputedScorer | undefined;
+    if (precompute && structured) precomputed = this.structuredPrecomputed ??= new PrecomputedScorer(net);
+    else if (precompute) precomputed = this.precomputed ??= new PrecomputedScorer(this.net);
     let scorer: Scorer | undefined;
-    if (!context) scorer = precompute ? this.precomputed!.scorer() : this.networkScorer();
+    if (!context) scorer = precomputed ? precomputed.scorer() : this.networkScorer(undefined, net);
     const out: { heads: Int32Array; labels: string[] }[] = new Array(sentences.length);
     try {
       // a beam scores `beam` rows per sentence: fewer sentences side by side keep the rows bounded
@@ -189,11 +204,13 @@ export class Parser {
       for (let s = 0; s < sentences.length; s += step) {
         const part = sentences.slice(s, s + step);
         const encoded = part.map((ws) => this.encode(ws));
-        const batchScorer = context && !precompute ? this.networkScorer(encoded) : undefined;
+        const batchScorer = context && !precompute ? this.networkScorer(encoded, net) : undefined;
         try {
-          const batchScore = scorer ?? batchScorer ?? this.precomputed!.scorer(encoded);
+          const batchScore = scorer ?? batchScorer ?? precomputed!.scorer(encoded);
           const trees =
-            beam > 1 ? this.beamParseBatch(encoded, batchScore, beam) : this.parseBatch(encoded, batchScore);
+            beam > 1
+              ? this.beamParseBatch(encoded, batchScore, beam, this.beamScoring(structured))
+              : this.parseBatch(encoded, batchScore);
           trees.forEach((t, i) => {
             out[s + i] = t;
           });
@@ -271,8 +288,9 @@ export class Parser {
     batch: readonly SentenceIds[],
     scorer: Scorer,
     width: number,
+    scores: BeamScoring = 'local',
   ): { heads: Int32Array; labels: string[]; score: number }[] {
-    return beamSearch(this.beamModel(), batch, scorer, width).map((beam) => ({
+    return beamSearch(this.beamModel(), batch, scorer, width, { scores }).map((beam) => ({
       ...this.treeOf(beam[0]!.config),
       score: beam[0]!.score,
     }));
@@ -325,6 +343,64 @@ export class Parser {
   invalidate(): void {
     this.precomputed?.dispose();
     this.precomputed = undefined;
+    this.structuredPrecomputed?.dispose();
+    this.structuredPrecomputed = undefined;
+    this.structuredBoth?.dispose();
+    this.structuredBoth = undefined;
+  }
+
+  /** The structured beam scorer's weights, if any (see `structured`). */
+  get structuredOutput(): StructuredOutput | undefined {
+    return this.structured;
+  }
+
+  /**
+   * Sets (or, with undefined, removes) the structured output layer beam parsing scores with; the
+   * parser owns it from here (disposes it with itself or when replaced).
+   */
+  setStructured(s: StructuredOutput | undefined): void {
+    if (s) {
+      const hidden = this.net.config.hidden.at(-1)!;
+      if (s.config.hidden !== hidden || s.config.transitions !== this.transitions.size)
+        throw new RangeError(
+          `a structured output of ${s.config.hidden} x ${s.config.transitions} for a net of ${hidden} x ${this.transitions.size}`,
+        );
+    }
+    if (this.structured !== s) this.structured?.dispose();
+    this.structured = s;
+    this.structuredPrecomputed?.dispose();
+    this.structuredPrecomputed = undefined;
+    this.structuredBoth?.dispose();
+    this.structuredBoth = undefined;
+  }
+
+  /** How a beam scores: locally, or with the structured layer (raw, or residual on the net's). */
+  private beamScoring(structured: boolean): BeamScoring {
+    if (!structured) return 'local';
+    return this.structured!.config.residual ? 'residual' : 'global';
+  }
+
+  /**
+   * The net with its output layer swapped for the structured one: an object whose prototype is the
+   * net (every other layer shared, nothing copied), so the kernel and tfjs scorers run it as they are.
+   */
+  private structuredNet(): ParserNet {
+    const s = this.structured!;
+    let output = s.output;
+    if (s.config.residual) {
+      // the net's logits and the perceptron's scores side by side: one layer, rows 2T wide
+      if (!this.structuredBoth) {
+        const [h, T] = this.net.output.weight.shape as [number, number];
+        const both = new Dense(h, 2 * T, { name: 'output' });
+        tf.tidy(() => {
+          both.weight.assign(tf.concat([this.net.output.weight, s.output.weight], 1));
+          both.bias!.assign(tf.concat([this.net.output.bias!, s.output.bias!]));
+        });
+        this.structuredBoth = both;
+      }
+      output = this.structuredBoth;
+    }
+    return Object.create(this.net, { output: { value: output } }) as ParserNet;
   }
 
   /**
@@ -335,6 +411,7 @@ export class Parser {
   toFiles({ metadata = {}, half = false }: { metadata?: Record<string, string>; half?: boolean } = {}): {
     weights: Uint8Array;
     vocab: string;
+    structured?: Uint8Array;
   } {
     const { words, upos, xpos, labels } = this.vocab;
     const vocab = {
@@ -343,7 +420,9 @@ export class Parser {
       xpos: xpos.toJSON(),
       labels: labels.toJSON(),
     };
-    return writeModelFiles(this.net, this.config, vocab, PARSER_KIND, { metadata, half });
+    const files = writeModelFiles(this.net, this.config, vocab, PARSER_KIND, { metadata, half });
+    if (!this.structured) return files;
+    return { ...files, structured: writeStructuredFile(this.structured, { half, metadata }) };
   }
 
   /**
@@ -354,22 +433,36 @@ export class Parser {
    * PARSER_FILES) and the field.
    */
   static fromFiles(files: ModelFiles, names: Partial<ModelFileNames> = {}): Parser {
-    const { config, vocab, module } = readModelFiles(
-      files,
-      { ...PARSER_FILES, ...names },
-      {
-        kind: PARSER_KIND,
-        readConfig: readParserConfig,
-        readVocab: readParserVocab,
-        shapes: (c) => parserTensorShapes(c.net),
-        build: (c) => new ParserNet(c.net),
-      },
-    );
-    return new Parser(config, vocab, module);
+    const all = { ...PARSER_FILES, ...names };
+    const { config, vocab, module } = readModelFiles(files, all, {
+      kind: PARSER_KIND,
+      readConfig: readParserConfig,
+      readVocab: readParserVocab,
+      shapes: (c) => parserTensorShapes(c.net),
+      build: (c) => new ParserNet(c.net),
+    });
+    const parser = new Parser(config, vocab, module);
+    if (files.structured === undefined) return parser;
+    try {
+      parser.setStructured(
+        readStructuredFile(files.structured, all.structured ?? 'structured.safetensors', {
+          hidden: config.net.hidden.at(-1)!,
+          transitions: config.net.transitions,
+        }),
+      );
+    } catch (e) {
+      parser.dispose();
+      throw e;
+    }
+    return parser;
   }
 
   dispose(): void {
     this.invalidate();
+    this.structuredBoth?.dispose();
+    this.structuredBoth = undefined;
+    this.structured?.dispose();
+    this.structured = undefined;
     this.net.dispose();
   }
 }
@@ -379,6 +472,7 @@ export const PARSER_FILES: Readonly<ModelFileNames> = {
   weights: 'weights.safetensors',
   vocab: 'vocab.json',
   config: 'config.json',
+  structured: 'structured.safetensors',
 };
 /** @deprecated the file names of any model: ModelFileNames. */
 export type ParserFileNames = ModelFileNames;

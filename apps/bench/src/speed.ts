@@ -11,8 +11,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Runtime } from './chromium-options.js';
 import { kernelMacs } from './flops.js';
 import { peerEnv } from './peer-env.js';
-import { timeSteps } from './speed-steps.js';
 import { parsePeerMedianMs, SPEED_PEER } from './speed-peer.js';
+import { timeSteps } from './speed-steps.js';
 import { WORKLOADS } from './workloads.js';
 
 export type SpeedWorkload = keyof typeof WORKLOADS;

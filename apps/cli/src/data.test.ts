@@ -29,7 +29,9 @@ describe('cli data helpers', () => {
     const x = imagesInTanhRange(ds);
     expect(x.shape).toEqual([1, 2, 2, 1]);
     const v = Array.from(x.dataSync());
-    [-1, 1, -0.6, 0.6].forEach((e, i) => expect(v[i]).toBeCloseTo(e, 6));
+    [-1, 1, -0.6, 0.6].forEach((e, i) => {
+      expect(v[i]).toBeCloseTo(e, 6);
+    });
     x.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

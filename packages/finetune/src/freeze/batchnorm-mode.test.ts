@@ -20,7 +20,9 @@ describe('holding a BatchNorm in inference mode', () => {
     // fresh running mean 0 and variance 1: y = x / sqrt(1 + eps), not the batch-normalised +-1
     const s = 1 / Math.sqrt(1 + bn.eps);
     const got = Array.from(y.dataSync());
-    [1 * s, 4 * s, 3 * s, 8 * s].forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
+    [1 * s, 4 * s, 3 * s, 8 * s].forEach((v, i) => {
+      expect(got[i]).toBeCloseTo(v, 5);
+    });
     expect(Array.from(bn.runningMean.dataSync())).toEqual([0, 0]);
     expect(Array.from(bn.runningVar.dataSync())).toEqual([1, 1]);
     tf.dispose([x, y]);

@@ -59,7 +59,9 @@ describe('softmaxCrossEntropy', () => {
     const s = e[0]! + e[1]! + e[2]!;
     const expected = [(e[0]! / s - 1) / 2, e[1]! / s / 2, e[2]! / s / 2, 1 / 6, (1 / 3 - 1) / 2, 1 / 6];
     const got = Array.from(g.dataSync());
-    expected.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
+    expected.forEach((v, i) => {
+      expect(got[i]).toBeCloseTo(v, 5);
+    });
     tf.dispose([logits, labels, g]);
   });
 });

@@ -2,8 +2,8 @@
 // tfjs registers none for these, so a second derivative through leakyRelu (whose gradient calls
 // greater()) fails with "gradient function not found for Greater". Registering zeros makes double
 // backprop (WGAN-GP, DRAGAN) work. Kernels tfjs already covers (GreaterEqual, Sign, Floor...) are
-// left to tfjs.
-import { type GradConfig, type Tensor, zerosLike } from '@tensorflow/tfjs-core';
+// left to tfjs. Gradients must be float32 (tfjs's tape rejects others), so not zerosLike of a bool input.
+import { type GradConfig, type Tensor, zeros } from '@tensorflow/tfjs-core';
 
 const BINARY = ['Greater', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr', 'LogicalXor'];
 const UNARY = ['LogicalNot'];
@@ -14,8 +14,8 @@ export const zeroGradConfigs: readonly GradConfig[] = [
       kernelName,
       inputsToSave: ['a', 'b'],
       gradFunc: (_dy: Tensor | Tensor[], [a, b]: Tensor[]) => ({
-        a: () => zerosLike(a!),
-        b: () => zerosLike(b!),
+        a: () => zeros(a!.shape),
+        b: () => zeros(b!.shape),
       }),
     }),
   ),
@@ -23,7 +23,7 @@ export const zeroGradConfigs: readonly GradConfig[] = [
     (kernelName): GradConfig => ({
       kernelName,
       inputsToSave: ['x'],
-      gradFunc: (_dy: Tensor | Tensor[], [x]: Tensor[]) => ({ x: () => zerosLike(x!) }),
+      gradFunc: (_dy: Tensor | Tensor[], [x]: Tensor[]) => ({ x: () => zeros(x!.shape) }),
     }),
   ),
 ];

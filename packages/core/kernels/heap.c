@@ -153,6 +153,31 @@ void sum_outer(const float *src, float *dst, int outer, int inner, double scale)
   }
 }
 
+// dst[i] = scale * sum over j < inner of src[i * inner + j]: a sum (or mean) over trailing axes, e.g.
+// a loss's mean over the batch or the gradient penalty's per-sample squared norms. Added in double
+// like sum_outer: the stock kernel's serial float32 sum put a Wasserstein loss (a difference of two
+// means of 64 scores) 5.6x further from float64 than PyTorch's float32. 8 floats a step into four
+// f64x2 accumulators (independent chains, so the adds overlap).
+__attribute__((export_name("sum_inner")))
+void sum_inner(const float *src, float *dst, int outer, int inner, double scale) {
+  for (int i = 0; i < outer; i++) {
+    const float *s = src + (long)i * inner;
+    v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+    int j = 0;
+    for (; j + 8 <= inner; j += 8) {
+      const v128_t v0 = wasm_v128_load(s + j), v1 = wasm_v128_load(s + j + 4);
+      a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(v0));
+      a1 = wasm_f64x2_add(a1, promote_high(v0));
+      a2 = wasm_f64x2_add(a2, wasm_f64x2_promote_low_f32x4(v1));
+      a3 = wasm_f64x2_add(a3, promote_high(v1));
+    }
+    const v128_t a = wasm_f64x2_add(wasm_f64x2_add(a0, a1), wasm_f64x2_add(a2, a3));
+    double total = wasm_f64x2_extract_lane(a, 0) + wasm_f64x2_extract_lane(a, 1);
+    for (; j < inner; j++) total += s[j];
+    dst[i] = (float)(total * scale);
+  }
+}
+
 // Leaky ReLU, y = x > 0 ? x : alpha x, and its gradient, dx = x > 0 ? dy : alpha dy (the stock wasm
 // LeakyRelu, and the Greater and Select of tfjs's gradient, run element by element: 4-6 ms each on
 // 800,000 floats). NaN inputs take the alpha branch, as in tfjs.

@@ -466,6 +466,45 @@ describe('wasm Slice, SplitV, Unpack and Transpose as heap copies', () => {
       expect(Math.abs(mean[j]! - exact / rows) / (exact / rows)).toBeLessThan(6.1e-8);
     }
   });
+  it.each([
+    { shape: [64, 1], axis: [0, 1] },
+    { shape: [4, 3], axis: [0, 1] },
+    { shape: [5, 3, 70], axis: [1, 2] },
+    { shape: [7, 9], axis: 1 },
+    { shape: [6, 5, 3], axis: -1 },
+    { shape: [0, 5], axis: 1 },
+  ])('sum and mean over trailing axes match cpu: %o', async ({ shape, axis }) => {
+    for (const keepDims of [false, true]) {
+      const s = await onBoth(() => tf.tidy(() => tf.sum(rand(shape, 24), axis, keepDims)));
+      expect(s.shape).toEqual(tf.tidy(() => tf.sum(tf.zeros(shape), axis, keepDims).shape));
+      expect(maxRelativeError(s.wasm, s.cpu)).toBeLessThan(1e-5);
+      const m = await onBoth(() => tf.tidy(() => tf.mean(rand(shape, 25), axis, keepDims)));
+      expect(maxRelativeError(m.wasm, m.cpu)).toBeLessThan(1e-5);
+    }
+  });
+  it('sums and means trailing axes (a loss over the batch, per-sample norms) with only the final float32 rounding', () => {
+    // the gradient penalty's per-sample sums of 784 squares and a Wasserstein loss's means of 64
+    // scores, and rows of 1-15 values (the 8-float steps and the scalar tail); values near 1 of one
+    // sign round a float32 running sum at every step (the stock kernel's serial float32 sums were
+    // 2.3e-7 off on the first row)
+    tf.setBackend('wasm');
+    for (const [rows, cols] of [
+      [64, 784],
+      [1, 64],
+      [1, 4096],
+      ...Array.from({ length: 15 }, (_, i) => [3, i + 1]),
+    ] as [number, number][]) {
+      const values = data(rows * cols, 30 + cols).map((v) => 1 + v / 4);
+      const sum = tf.tidy(() => tf.sum(tf.tensor2d(values, [rows, cols]), 1).dataSync());
+      const mean = tf.tidy(() => tf.mean(tf.tensor3d(values, [rows, 1, cols]), [1, 2]).dataSync());
+      for (let i = 0; i < rows; i++) {
+        let exact = 0;
+        for (let j = 0; j < cols; j++) exact += values[i * cols + j]!;
+        expect(Math.abs(sum[i]! - exact) / exact).toBeLessThan(6.1e-8);
+        expect(Math.abs(mean[i]! - exact / cols) / (exact / cols)).toBeLessThan(6.1e-8);
+      }
+    }
+  });
   it('without heap kernels, permutations that keep the last axis last copy runs', () => {
     // [a, b, c, run] -> [c, a, b, run], checked against index arithmetic
     const shape = [3, 4, 2, 5];

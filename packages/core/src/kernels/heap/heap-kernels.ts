@@ -52,6 +52,8 @@ export interface HeapKernels {
     jBegin: number,
     jEnd: number,
   ): void;
+  /** dst[i] = scale * sum over j < inner of src[i * inner + j] (byte offsets), added and scaled in double. */
+  sum_inner(src: number, dst: number, outer: number, inner: number, scale: number): void;
   /** dst in row-major order over shape n0..n5 reads src at sum(i_k * s_k) (strides in elements). */
   permute6(src: number, dst: number, ...shapeThenStrides: number[]): void;
   /** Packs a [K, co] filter into panels of 8 columns (see conv2d_nhwc; byte offsets). */

@@ -193,6 +193,53 @@ describe('convolutions with 8 or more channels (the FMA kernel where relaxed SIM
       }
     expect(worst).toBeLessThan(1e-6);
   });
+
+  it.skipIf(!relaxedSimdReachable())(
+    "transposed convolutions' phase sums (K 400-1,200) keep float32 accuracy: DCGAN's conv D.c2 input gradient and G.c3",
+    () => {
+      // dx[b, iy, ix, c] = sum of dy[b, oy, ox, o] w[ky, kx, c, o] over iy = 2 oy + ky - 2 (and x),
+      // summed in double; values near 1 of one sign round a float32 running sum at every step.
+      // Folded every 256 steps the kernel was 7.9e-7 / 6.9e-7 off here; every 64, 2.5e-7 / 2.0e-7.
+      tf.setBackend('wasm');
+      for (const [h, ci, co, worstAllowed] of [
+        [14, 64, 128, 4e-7], // conv D.c2's input gradient: phase sums of 512-1,152 products
+        [28, 1, 64, 4e-7], // convT G.c3's forward pass: 256-576 products, one output channel
+      ] as [number, number, number, number][]) {
+        const [n, k, s, pad] = [2, 5, 2, 2];
+        const oh = Math.floor((h + 2 * pad - k) / s) + 1;
+        const dy = data(n * oh * oh * co, 41 + ci).map((v) => 1 + v / 4);
+        const w = data(k * k * ci * co, 42 + ci).map((v) => 1 + v / 4);
+        const got = tf.tidy(() =>
+          conv2DBackpropInput(
+            [n, h, h, ci],
+            tf.tensor4d(dy, [n, oh, oh, co]),
+            tf.tensor4d(w, [k, k, ci, co]),
+            s,
+            pad,
+          ).dataSync(),
+        );
+        const exact = new Float64Array(n * h * h * ci);
+        for (let b = 0; b < n; b++)
+          for (let oy = 0; oy < oh; oy++)
+            for (let ox = 0; ox < oh; ox++)
+              for (let ky = 0; ky < k; ky++)
+                for (let kx = 0; kx < k; kx++) {
+                  const [iy, ix] = [oy * s + ky - pad, ox * s + kx - pad];
+                  if (iy < 0 || iy >= h || ix < 0 || ix >= h) continue;
+                  for (let c = 0; c < ci; c++) {
+                    let acc = 0;
+                    for (let o = 0; o < co; o++)
+                      acc += dy[((b * oh + oy) * oh + ox) * co + o]! * w[((ky * k + kx) * ci + c) * co + o]!;
+                    exact[((b * h + iy) * h + ix) * ci + c]! += acc;
+                  }
+                }
+        let worst = 0;
+        for (let i = 0; i < exact.length; i++)
+          worst = Math.max(worst, Math.abs(got[i]! - exact[i]!) / exact[i]!);
+        expect(worst).toBeLessThan(worstAllowed);
+      }
+    },
+  );
 });
 
 describe("@lab's kernel threads in Node (initBackend threads > 1)", () => {
@@ -464,6 +511,45 @@ describe('wasm Slice, SplitV, Unpack and Transpose as heap copies', () => {
       // half an ulp of float32 is at most 2^-24 = 6.0e-8 relative
       expect(Math.abs(sum[j]! - exact) / exact).toBeLessThan(6.1e-8);
       expect(Math.abs(mean[j]! - exact / rows) / (exact / rows)).toBeLessThan(6.1e-8);
+    }
+  });
+  it.each([
+    { shape: [64, 1], axis: [0, 1] },
+    { shape: [4, 3], axis: [0, 1] },
+    { shape: [5, 3, 70], axis: [1, 2] },
+    { shape: [7, 9], axis: 1 },
+    { shape: [6, 5, 3], axis: -1 },
+    { shape: [0, 5], axis: 1 },
+  ])('sum and mean over trailing axes match cpu: %o', async ({ shape, axis }) => {
+    for (const keepDims of [false, true]) {
+      const s = await onBoth(() => tf.tidy(() => tf.sum(rand(shape, 24), axis, keepDims)));
+      expect(s.shape).toEqual(tf.tidy(() => tf.sum(tf.zeros(shape), axis, keepDims).shape));
+      expect(maxRelativeError(s.wasm, s.cpu)).toBeLessThan(1e-5);
+      const m = await onBoth(() => tf.tidy(() => tf.mean(rand(shape, 25), axis, keepDims)));
+      expect(maxRelativeError(m.wasm, m.cpu)).toBeLessThan(1e-5);
+    }
+  });
+  it('sums and means trailing axes (a loss over the batch, per-sample norms) with only the final float32 rounding', () => {
+    // the gradient penalty's per-sample sums of 784 squares and a Wasserstein loss's means of 64
+    // scores, and rows of 1-15 values (the 8-float steps and the scalar tail); values near 1 of one
+    // sign round a float32 running sum at every step (the stock kernel's serial float32 sums were
+    // 2.3e-7 off on the first row)
+    tf.setBackend('wasm');
+    for (const [rows, cols] of [
+      [64, 784],
+      [1, 64],
+      [1, 4096],
+      ...Array.from({ length: 15 }, (_, i) => [3, i + 1]),
+    ] as [number, number][]) {
+      const values = data(rows * cols, 30 + cols).map((v) => 1 + v / 4);
+      const sum = tf.tidy(() => tf.sum(tf.tensor2d(values, [rows, cols]), 1).dataSync());
+      const mean = tf.tidy(() => tf.mean(tf.tensor3d(values, [rows, 1, cols]), [1, 2]).dataSync());
+      for (let i = 0; i < rows; i++) {
+        let exact = 0;
+        for (let j = 0; j < cols; j++) exact += values[i * cols + j]!;
+        expect(Math.abs(sum[i]! - exact) / exact).toBeLessThan(6.1e-8);
+        expect(Math.abs(mean[i]! - exact / cols) / (exact / cols)).toBeLessThan(6.1e-8);
+      }
     }
   });
   it('without heap kernels, permutations that keep the last axis last copy runs', () => {

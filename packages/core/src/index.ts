@@ -50,6 +50,13 @@ export {
   parseIdx,
 } from './data/idx.js';
 export {
+  type Augmentation,
+  type RandomShiftOptions,
+  randomShift,
+  type Shift,
+  shiftImages,
+} from './data/shift.js';
+export {
   MAX_NPY_HEADER_BYTES,
   NpyError,
   type NpyErrorCode,

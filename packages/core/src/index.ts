@@ -50,19 +50,19 @@ export {
   parseIdx,
 } from './data/idx.js';
 export {
-  type Augmentation,
-  type RandomShiftOptions,
-  randomShift,
-  type Shift,
-  shiftImages,
-} from './data/shift.js';
-export {
   MAX_NPY_HEADER_BYTES,
   NpyError,
   type NpyErrorCode,
   type NpyOptions,
   parseNpy,
 } from './data/npy.js';
+export {
+  type Augmentation,
+  type RandomShiftOptions,
+  randomShift,
+  type Shift,
+  shiftImages,
+} from './data/shift.js';
 export {
   type CompiledSimdKernels,
   type CompileSimdOptions,

@@ -2,8 +2,9 @@
 // pixels (zeros fill in) and optionally mirrored. Few labelled images overfit; shifted copies are the
 // cheapest regulariser (fine-tuning's small training sets; the jittered teacher of Hinton et al.'s
 // distillation experiment).
-import { Rng } from '../random/rng.js';
+
 import { concat, pad, reverse, slice, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import { Rng } from '../random/rng.js';
 
 /** Maps a batch of inputs to an augmented batch of the same shape (a new tensor). */
 export type Augmentation = (x: Tensor) => Tensor;

@@ -61,13 +61,13 @@ export {
   dropoutEnsembleErrors,
 } from './distill/dropout-ensemble.js';
 export { argmaxRows, type ErrorCounts, errorCounts, logitsOf } from './distill/evaluate.js';
+export { type JitterOptions, jitteredData } from './distill/jitter.js';
 export {
   type DistillationLoss,
   type DistillationLossOptions,
   distillationLoss,
   distillationLossOptions,
 } from './distill/loss.js';
-export { type JitterOptions, jitteredData } from './distill/jitter.js';
 export { type MlpOptions, mlp, outputLayer } from './distill/mlp.js';
 export { type SupervisedEpoch, type SupervisedOptions, trainSupervised } from './distill/supervised.js';
 export {

@@ -37,7 +37,7 @@ export function increasingListOption(name: string, { min = 1, max = 100_000 } = 
 const DISTILL_OPTIONS: [flags: string, description: string, parse?: (text: string) => unknown][] = [
   [
     '--epochs <n>',
-    'distill: training epochs of the teacher, the student and each distillation',
+    'distill: training epochs of the teacher, the student and each distillation (default 10)',
     integerOption('--epochs', { min: 1, max: 10_000 }),
   ],
   [

@@ -34,7 +34,7 @@ export function registerDistil(parent: Command): Command {
       '--teacher-epochs <n>',
       'epochs of a trained teacher',
       integer('--teacher-epochs', LIMITS.epochs),
-      3,
+      10,
     )
     .option(
       '--jitter <px>',
@@ -42,7 +42,7 @@ export function registerDistil(parent: Command): Command {
       integer('--jitter', { min: 0, max: 64 }),
       0,
     )
-    .option('--epochs <n>', 'distillation epochs', integer('--epochs', LIMITS.epochs), 3)
+    .option('--epochs <n>', 'distillation epochs', integer('--epochs', LIMITS.epochs), 10)
     .option(
       '--temperature <t>',
       'temperature T',

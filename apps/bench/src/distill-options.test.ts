@@ -35,6 +35,23 @@ describe('distill options', () => {
       temperature: 8,
       seed: 0,
     });
+    const sweep = addDistillOptions(
+      new Command('bench').exitOverride().configureOutput({ writeErr: () => {} }),
+    );
+    sweep.parse(
+      ['node', 'bench', '--temperatures', '2,4,8', '--jitter', '2', '--held-out', '10000', '--main-only'],
+      { from: 'node' },
+    );
+    expect(distillOptionsFrom(sweep.opts())).toEqual({
+      temperatures: [2, 4, 8],
+      jitter: 2,
+      heldOut: 10_000,
+      mainOnly: true,
+    });
+    expect(() => sweep.parse(['node', 'bench', '--jitter', '-1'], { from: 'node' })).toThrow(/--jitter/);
+    expect(() => sweep.parse(['node', 'bench', '--temperatures', '4,2'], { from: 'node' })).toThrow(
+      /--temperatures takes increasing/,
+    );
     expect(() => positiveNumberOption('--temperature')('0')).toThrow(/--temperature/);
     expect(() => numberOption('--bias-shift')('x')).toThrow(/--bias-shift/);
     expect(() => increasingListOption('--ks')('10,1')).toThrow(/increasing/);

@@ -34,10 +34,10 @@ export function increasingListOption(name: string, { min = 1, max = 100_000 } = 
   };
 }
 
-const DISTILL_OPTIONS: [flags: string, description: string, parse: (text: string) => unknown][] = [
+const DISTILL_OPTIONS: [flags: string, description: string, parse?: (text: string) => unknown][] = [
   [
     '--epochs <n>',
-    'distill: training epochs of the teacher, the student and each distillation',
+    'distill: training epochs of the teacher, the student and each distillation (default 10)',
     integerOption('--epochs', { min: 1, max: 10_000 }),
   ],
   [
@@ -54,6 +54,25 @@ const DISTILL_OPTIONS: [flags: string, description: string, parse: (text: string
     '--temperature <t>',
     'distill: distillation temperature (default 20)',
     positiveNumberOption('--temperature', { max: 1000 }),
+  ],
+  [
+    '--temperatures <list>',
+    'distill: more temperatures to distil at, same teacher and student (e.g. 2,4,8,20)',
+    increasingListOption('--temperatures', { min: 1, max: 1000 }),
+  ],
+  [
+    '--jitter <px>',
+    "distill: shift the teacher's training images by up to px pixels (Hinton et al.: 2; default 0)",
+    integerOption('--jitter', { min: 0, max: 27 }),
+  ],
+  [
+    '--held-out <n>',
+    'distill: keep the last n of the training images out of training and report errors on them (default 0)',
+    integerOption('--held-out', { min: 0, max: 59_900 }),
+  ],
+  [
+    '--main-only',
+    'distill: only the teacher / student / distilled table (no omitted class, dropout ensemble, factorisation)',
   ],
   [
     '--omit <digit>',
@@ -96,7 +115,9 @@ const DISTILL_OPTIONS: [flags: string, description: string, parse: (text: string
 export function addDistillOptions(command: Command): Command {
   for (const [flags, description, parse] of DISTILL_OPTIONS) {
     const long = flags.split(' ')[0]!;
-    if (!command.options.some((o) => o.long === long)) command.option(flags, description, parse);
+    if (command.options.some((o) => o.long === long)) continue;
+    if (parse) command.option(flags, description, parse);
+    else command.option(flags, description);
   }
   return command;
 }
@@ -108,6 +129,10 @@ export function distillOptionsFrom(o: Record<string, unknown>): Partial<DistillB
     'teacherWidth',
     'studentWidth',
     'temperature',
+    'temperatures',
+    'jitter',
+    'heldOut',
+    'mainOnly',
     'omit',
     'biasShift',
     'trainExamples',
@@ -119,6 +144,7 @@ export function distillOptionsFrom(o: Record<string, unknown>): Partial<DistillB
     'quiet',
   ] as const;
   const out: Record<string, unknown> = {};
-  for (const k of keys) if (o[k] !== undefined) out[k] = k === 'quiet' ? Boolean(o[k]) : o[k];
+  for (const k of keys)
+    if (o[k] !== undefined) out[k] = k === 'quiet' || k === 'mainOnly' ? Boolean(o[k]) : o[k];
   return out as Partial<DistillBenchOptions>;
 }

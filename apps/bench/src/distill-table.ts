@@ -4,16 +4,48 @@ import { DISTILL_ANCHORS } from './distill.js';
 
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 
-export function distillTables(l: DistillLine): string {
+/** The main table: teacher, student from scratch, distilled student (held-out errors when measured). */
+function mainTable(l: DistillLine): string[] {
   const a = DISTILL_ANCHORS;
   const c = l.config;
-  const lines = [
-    `Distillation on MNIST (${l.test_count} test images; teacher 784-${c.teacherWidth}-${c.teacherWidth}-10 with dropout, student 784-${c.studentWidth}-${c.studentWidth}-10, T = ${c.temperature}, ${c.epochs} epochs on ${c.trainExamples} images)`,
-    row(['net', 'test errors', 'Hinton et al.']),
-    row(['---', '---', '---']),
-    row(['teacher (dropout)', l.teacher_errors, a.teacher_errors]),
-    row(['student from scratch', l.student_errors, a.student_errors]),
-    row(['student distilled', l.distilled_errors, a.distilled_errors]),
+  const h = l.held_out;
+  const cells = (net: string, errors: number, held: number | undefined, anchor: number) =>
+    row(h ? [net, errors, held!, anchor] : [net, errors, anchor]);
+  const jitter = c.jitter > 0 ? `, inputs jittered by up to ${c.jitter} px` : '';
+  return [
+    `Distillation on MNIST (${l.test_count} test images; teacher 784-${c.teacherWidth}-${c.teacherWidth}-10 with dropout${jitter}, student 784-${c.studentWidth}-${c.studentWidth}-10, T = ${c.temperature}, ${c.epochs} epochs on ${c.trainExamples - c.heldOut} images)`,
+    row(
+      h
+        ? ['net', 'test errors', `held-out errors (of ${h.count})`, 'Hinton et al.']
+        : ['net', 'test errors', 'Hinton et al.'],
+    ),
+    row(h ? ['---', '---', '---', '---'] : ['---', '---', '---']),
+    cells('teacher (dropout)', l.teacher_errors, h?.teacher_errors, a.teacher_errors),
+    cells('student from scratch', l.student_errors, h?.student_errors, a.student_errors),
+    cells('student distilled', l.distilled_errors, h?.distilled_errors, a.distilled_errors),
+  ];
+}
+
+/** The temperatures distilled at, when more than one. */
+function sweepTable(l: DistillLine): string[] {
+  if (l.temperature_sweep.length < 2) return [];
+  const held = l.held_out !== null;
+  return [
+    '',
+    'Distilled student by temperature (the same initial student and shuffles)',
+    row(held ? ['T', 'test errors', 'held-out errors'] : ['T', 'test errors']),
+    row(held ? ['---', '---', '---'] : ['---', '---']),
+    ...l.temperature_sweep.map((t) =>
+      row(held ? [t.temperature, t.errors, t.held_out_errors ?? '-'] : [t.temperature, t.errors]),
+    ),
+  ];
+}
+
+/** The omitted-class rows, the dropout ensemble and the factorisation (absent with --main-only). */
+function extraTables(l: DistillLine): string[] {
+  const a = DISTILL_ANCHORS;
+  if (l.omitted_errors === null) return [];
+  return [
     row([
       `distilled without any ${l.omitted_class} (errors on ${l.omitted_class}s)`,
       `${l.omitted_errors} (${l.omitted_class_errors} of ${l.omitted_class_count})`,
@@ -21,7 +53,7 @@ export function distillTables(l: DistillLine): string {
     ]),
     row([
       `  + bias of ${l.omitted_class} raised by ${l.bias_shift}`,
-      `${l.omitted_bias_errors} (${l.omitted_bias_class_errors}; ${(100 * l.omitted_class_acc).toFixed(1)}% right)`,
+      `${l.omitted_bias_errors} (${l.omitted_bias_class_errors}; ${(100 * l.omitted_class_acc!).toFixed(1)}% right)`,
       `${a.omitted_bias_errors} (${a.omitted_bias_class_errors}, bias +3.5)`,
     ]),
     '',
@@ -49,5 +81,21 @@ export function distillTables(l: DistillLine): string {
       ]),
     ),
   ];
+}
+
+export function distillTables(l: DistillLine): string {
+  // the omitted-class rows continue the main table when there is no held-out column
+  const extras = extraTables(l);
+  const lines =
+    l.held_out && extras.length > 0
+      ? [
+          ...mainTable(l),
+          ...sweepTable(l),
+          '',
+          row(['omitted class', 'test errors', 'Hinton et al.']),
+          row(['---', '---', '---']),
+          ...extras,
+        ]
+      : [...mainTable(l), ...extras, ...sweepTable(l)];
   return lines.join('\n');
 }

@@ -7,12 +7,14 @@
 
 import {
   argmaxRows,
+  type DistilData,
   distil,
   dropoutEnsembleErrors,
   dropoutTeacher,
   errorCounts,
   type FactorisationPoint,
   factorisationCurve,
+  jitteredData,
   kroneckerShapeFor,
   logitsOf,
   mlp,
@@ -25,13 +27,21 @@ import type { Module, Sequential } from '@lab/core';
 import { Rng } from '@lab/core';
 import { dispose, slice } from '@tensorflow/tfjs-core';
 import { distillTables } from './distill-table.js';
-import { loadMnist, type MnistTensors, withoutClass } from './distill-train.js';
+import { loadMnist, type MnistTensors, splitLast, withoutClass } from './distill-train.js';
 
 export interface DistillBenchOptions {
   epochs: number;
   teacherWidth: number;
   studentWidth: number;
   temperature: number;
+  /** Further temperatures to distil at (the same teacher, student and shuffles), reported in temperature_sweep. */
+  temperatures: number[];
+  /** The teacher's inputs shifted by up to this many pixels (Hinton et al.: 2); 0 = none. */
+  jitter: number;
+  /** The last n of the training images kept out of training; every net's errors on them are reported. */
+  heldOut: number;
+  /** Only the teacher / student / distilled table: no omitted-class, dropout-ensemble or factorisation part. */
+  mainOnly: boolean;
   omit: number;
   biasShift: number;
   trainExamples: number;
@@ -46,11 +56,17 @@ export interface DistillBenchOptions {
   dataDir?: string;
 }
 
+// 10 epochs: at 3 the students are far from converged and the distilled one can come out behind
+// the one from scratch (see the package README's diagnosis); at 10 it is ahead at every T tried
 export const DISTILL_DEFAULTS: DistillBenchOptions = {
-  epochs: 3,
+  epochs: 10,
   teacherWidth: 1200,
   studentWidth: 800,
   temperature: 20,
+  temperatures: [],
+  jitter: 0,
+  heldOut: 0,
+  mainOnly: false,
   omit: 3,
   biasShift: 3.5,
   trainExamples: 60_000,
@@ -74,18 +90,34 @@ export const DISTILL_ANCHORS = {
   omitted_bias_class_errors: 14,
 };
 
+/** Errors of one distillation temperature: on the test set and (with --held-out) on the held-out images. */
+export interface TemperatureRow {
+  temperature: number;
+  errors: number;
+  held_out_errors: number | null;
+}
+
 export interface DistillLine {
   workload: 'distill';
   teacher_errors: number;
   student_errors: number;
   distilled_errors: number;
+  /** Errors on the held-out training images (null without --held-out). */
+  held_out: {
+    count: number;
+    teacher_errors: number;
+    student_errors: number;
+    distilled_errors: number;
+  } | null;
+  temperature_sweep: TemperatureRow[];
+  /** The omitted-class fields are null with --main-only. */
   omitted_class: number;
-  omitted_errors: number;
-  omitted_bias_errors: number;
+  omitted_errors: number | null;
+  omitted_bias_errors: number | null;
   /** Accuracy on the omitted digit's test images after the bias raise. */
-  omitted_class_acc: number;
-  omitted_class_errors: number;
-  omitted_bias_class_errors: number;
+  omitted_class_acc: number | null;
+  omitted_class_errors: number | null;
+  omitted_bias_class_errors: number | null;
   omitted_class_count: number;
   bias_shift: number;
   test_count: number;
@@ -99,28 +131,42 @@ function testErrors(model: Module, test: MnistTensors) {
   return errorCounts(argmaxRows(logitsOf(model, test.x), 10), test.labelArray, 10);
 }
 
+/** The checks across options that each option's parser cannot make. */
+export function checkDistillOptions(o: DistillBenchOptions): void {
+  if (!Number.isInteger(o.heldOut) || o.heldOut < 0 || o.heldOut >= o.trainExamples)
+    throw new RangeError(
+      `distill: --held-out ${o.heldOut} must be a whole number below --train-examples ${o.trainExamples}`,
+    );
+  if (!Number.isInteger(o.jitter) || o.jitter < 0 || o.jitter > 27)
+    throw new RangeError(`distill: --jitter ${o.jitter} must be a whole number of pixels in [0, 27]`);
+}
+
 export async function distillBench(options: Partial<DistillBenchOptions> = {}): Promise<DistillLine> {
   const o: DistillBenchOptions = { ...DISTILL_DEFAULTS, ...options };
+  checkDistillOptions(o);
   const started = performance.now();
   const say = (s: string) => {
     if (!o.quiet) process.stderr.write(`${s}\n`);
   };
   const rng = new Rng(o.seed);
-  const train = loadMnist('train', o.trainExamples, o.dataDir);
+  const loaded = loadMnist('train', o.trainExamples, o.dataDir);
+  const [train, heldOut] = splitLast(loaded, o.heldOut);
+  if (train !== loaded) dispose([loaded.x, loaded.labels]);
   const test = loadMnist('test', Number.POSITIVE_INFINITY, o.dataDir);
+  const heldOutErrors = (m: Module) => (heldOut ? testErrors(m, heldOut).errors : null);
   const sizes = (w: number) => [784, w, w, 10];
   // Adam at its default learning rate (1e-3) for every net; each run shuffles with its own stream
-  const trainOptions = (what: string) => ({
+  const trainOptions = (what: string, shuffle = new Rng(rng.seed())) => ({
     epochs: o.epochs,
     batchSize: o.batchSize,
-    rng: new Rng(rng.seed()),
+    rng: shuffle,
     onEpoch: (e: { epoch: number; means: Readonly<Record<string, number>>; ms: number }) =>
       say(
         `distill: ${what} epoch ${e.epoch + 1}/${o.epochs} loss ${e.means.loss!.toFixed(4)} (${(e.ms / 1000).toFixed(1)} s)`,
       ),
   });
   const models: Sequential[] = [];
-  const owned: MnistTensors[] = [train, test];
+  const owned: MnistTensors[] = [train, test, ...(heldOut ? [heldOut] : [])];
   try {
     // the teacher: 20% dropout on the input, 50% on the hidden units (Hinton et al.)
     const teacher = mlp(sizes(o.teacherWidth), {
@@ -130,26 +176,94 @@ export async function distillBench(options: Partial<DistillBenchOptions> = {}): 
       name: 'teacher',
     });
     models.push(teacher);
-    trainSupervised(teacher, tensorData(train.x, train.labels), trainOptions('teacher'));
+    const trainData = tensorData(train.x, train.labels);
+    // the shifts draw a seed only when there are any, so a run without jitter seeds its nets as before
+    const teacherData: DistilData = jitteredData(trainData, {
+      maxShift: o.jitter,
+      height: 28,
+      width: 28,
+      seed: o.jitter > 0 ? rng.seed() : 0,
+    });
+    trainSupervised(teacher, teacherData, trainOptions('teacher'));
     const teacherErrors = testErrors(teacher, test).errors;
     say(`distill: teacher ${teacherErrors} test errors`);
 
     const student = mlp(sizes(o.studentWidth), { rng: new Rng(rng.seed()), name: 'student' });
     models.push(student);
-    trainSupervised(student, tensorData(train.x, train.labels), trainOptions('student from scratch'));
+    trainSupervised(student, trainData, trainOptions('student from scratch'));
     const studentErrors = testErrors(student, test).errors;
     say(`distill: student from scratch ${studentErrors} test errors`);
 
     // the weight-scaled dropout net is the teacher, as in the paper
     const soft = dropoutTeacher(teacher);
-    const distilled = mlp(sizes(o.studentWidth), { rng: new Rng(rng.seed()), name: 'distilled' });
-    models.push(distilled);
-    distil(soft, distilled, tensorData(train.x, train.labels), {
-      ...trainOptions('distilled student'),
-      temperature: o.temperature,
-    });
-    const distilledErrors = testErrors(distilled, test).errors;
-    say(`distill: distilled student ${distilledErrors} test errors`);
+    // every temperature starts from the same initial student and shuffles
+    const distilledSeed = rng.seed();
+    const shuffleSeed = rng.seed();
+    const distilAt = (temperature: number): TemperatureRow => {
+      const net = mlp(sizes(o.studentWidth), { rng: new Rng(distilledSeed), name: 'distilled' });
+      try {
+        distil(soft, net, trainData, {
+          ...trainOptions(`distilled student (T = ${temperature})`, new Rng(shuffleSeed)),
+          temperature,
+        });
+        const row = {
+          temperature,
+          errors: testErrors(net, test).errors,
+          held_out_errors: heldOutErrors(net),
+        };
+        say(
+          `distill: distilled student (T = ${temperature}) ${row.errors} test errors${heldOut ? `, ${row.held_out_errors} of ${heldOut.labelArray.length} held out` : ''}`,
+        );
+        return row;
+      } finally {
+        net.dispose();
+      }
+    };
+    const main = distilAt(o.temperature);
+    const distilledErrors = main.errors;
+    const sweep = o.temperatures.filter((t) => t !== o.temperature).map(distilAt);
+    const held = heldOut
+      ? {
+          count: heldOut.labelArray.length,
+          teacher_errors: heldOutErrors(teacher)!,
+          student_errors: heldOutErrors(student)!,
+          distilled_errors: main.held_out_errors!,
+        }
+      : null;
+    if (held)
+      say(
+        `distill: on ${held.count} held-out training images: teacher ${held.teacher_errors}, student ${held.student_errors}, distilled ${held.distilled_errors}`,
+      );
+    const { quiet: _q, dataDir: _d, ...config } = o;
+    const classCount = test.labelArray.filter((y) => y === o.omit).length;
+    const common = {
+      workload: 'distill' as const,
+      teacher_errors: teacherErrors,
+      student_errors: studentErrors,
+      distilled_errors: distilledErrors,
+      held_out: held,
+      temperature_sweep: [main, ...sweep].sort((a, b) => a.temperature - b.temperature),
+      omitted_class: o.omit,
+      omitted_class_count: classCount,
+      bias_shift: o.biasShift,
+      test_count: test.labelArray.length,
+      config,
+    };
+    if (o.mainOnly) {
+      const line: DistillLine = {
+        ...common,
+        omitted_errors: null,
+        omitted_bias_errors: null,
+        omitted_class_acc: null,
+        omitted_class_errors: null,
+        omitted_bias_class_errors: null,
+        dropout_ensemble: [],
+        factorisation: [],
+        seconds: (performance.now() - started) / 1000,
+      };
+      say(distillTables(line));
+      return line;
+    }
 
     const transfer = withoutClass(train, o.omit);
     owned.push(transfer);
@@ -184,25 +298,15 @@ export async function distillBench(options: Partial<DistillBenchOptions> = {}): 
     });
     say('distill: factorisation done');
 
-    const classCount = test.labelArray.filter((y) => y === o.omit).length;
-    const { quiet: _q, dataDir: _d, ...config } = o;
     const line: DistillLine = {
-      workload: 'distill',
-      teacher_errors: teacherErrors,
-      student_errors: studentErrors,
-      distilled_errors: distilledErrors,
-      omitted_class: o.omit,
+      ...common,
       omitted_errors: before.errors,
       omitted_bias_errors: after.errors,
       omitted_class_acc: 1 - after.errorsByClass[o.omit]! / classCount,
       omitted_class_errors: before.errorsByClass[o.omit]!,
       omitted_bias_class_errors: after.errorsByClass[o.omit]!,
-      omitted_class_count: classCount,
-      bias_shift: o.biasShift,
-      test_count: test.labelArray.length,
       dropout_ensemble: ensemble.map((r) => ({ k: r.k, errors: r.errors, examples: o.ensembleExamples })),
       factorisation,
-      config,
       seconds: (performance.now() - started) / 1000,
     };
     say(distillTables(line));

@@ -11,6 +11,7 @@ import {
   distil,
   dropoutTeacher,
   errorCounts,
+  jitteredData,
   logitsOf,
   mlp,
   outputLayer,
@@ -32,6 +33,8 @@ export interface DistilRunOptions {
   teacherHidden: number[];
   studentHidden: number[];
   teacherEpochs: number;
+  /** A trained teacher's inputs shifted by up to this many pixels (Hinton et al.: 2); 0 = none. */
+  jitter: number;
   epochs: number;
   temperature: number;
   softWeight: number;
@@ -64,7 +67,13 @@ interface Split {
   array: Int32Array;
 }
 
-function loadSplit(dir: string, split: 'train' | 'test', limit = Number.POSITIVE_INFINITY): Split {
+/** A split as read, with its image size. */
+interface ImageSplit extends Split {
+  rows: number;
+  cols: number;
+}
+
+function loadSplit(dir: string, split: 'train' | 'test', limit = Number.POSITIVE_INFINITY): ImageSplit {
   const set = loadMnistSplit(dir, split);
   const n = Math.min(set.count, limit);
   const pixels = set.rows * set.cols;
@@ -73,7 +82,13 @@ function loadSplit(dir: string, split: 'train' | 'test', limit = Number.POSITIVE
   const array = Int32Array.from(set.labels.subarray(0, n));
   for (let i = 0; i < n; i++)
     if (array[i]! > 9) throw new RangeError(`${dir} (${split}): label ${i} is ${array[i]}, not a digit 0-9`);
-  return { x: tensor2d(x, [n, pixels]), labels: tensor1d(array, 'int32'), array };
+  return {
+    x: tensor2d(x, [n, pixels]),
+    labels: tensor1d(array, 'int32'),
+    array,
+    rows: set.rows,
+    cols: set.cols,
+  };
 }
 
 function subset(s: Split, keep: Int32Array): Split {
@@ -105,6 +120,8 @@ export async function distilRun(o: DistilRunOptions): Promise<DistilSummary> {
   const started = performance.now();
   await initBackend({ backend: o.backend });
   if (o.biasShift === 'auto' && o.omit === undefined) throw new RangeError('--bias-shift auto needs --omit');
+  if (o.teacher && o.jitter > 0)
+    throw new RangeError('--jitter shifts the inputs of a trained teacher; it cannot go with --teacher');
   const say = (s: string) => {
     if (!o.quiet) process.stderr.write(`${s}\n`);
   };
@@ -160,8 +177,15 @@ export async function distilRun(o: DistilRunOptions): Promise<DistilSummary> {
       teacher = mlp(teacherConfig.sizes, { ...teacherConfig, rng: new Rng(rng.seed()), name: 'teacher' });
       models.push(teacher);
       const opt = new Optimizer(adam(o.lr), teacher.trainableParameters());
+      // the shifts draw a seed only when there are any, so a run without jitter seeds its nets as before
+      const teacherData = jitteredData(trainData, {
+        maxShift: o.jitter,
+        height: train.rows,
+        width: train.cols,
+        seed: o.jitter > 0 ? rng.seed() : 0,
+      });
       try {
-        trainSupervised(teacher, trainData, {
+        trainSupervised(teacher, teacherData, {
           epochs: o.teacherEpochs,
           batchSize: o.batchSize,
           optimizer: opt,

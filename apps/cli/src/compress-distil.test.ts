@@ -26,6 +26,7 @@ const base: DistilRunOptions = {
   teacherHidden: [32],
   studentHidden: [16],
   teacherEpochs: 2,
+  jitter: 0,
   epochs: 2,
   temperature: 4,
   softWeight: 0.9,
@@ -98,6 +99,10 @@ describe('lab compress distil', () => {
     await expect(parse(['--data', dir, '--teacher-hidden', '12,x'])).rejects.toThrow(/--teacher-hidden/);
     await expect(parse(['--data', dir, '--teacher', 'a', '--teacher-out', 'b'])).rejects.toThrow(
       /--teacher-out/,
+    );
+    await expect(parse(['--data', dir, '--jitter', '-2'])).rejects.toThrow(/--jitter/);
+    await expect(parse(['--data', dir, '--teacher', 'a', '--jitter', '2'])).rejects.toThrow(
+      /--jitter shifts the inputs of a trained teacher/,
     );
   });
 });

@@ -34,9 +34,15 @@ export function registerDistil(parent: Command): Command {
       '--teacher-epochs <n>',
       'epochs of a trained teacher',
       integer('--teacher-epochs', LIMITS.epochs),
-      3,
+      10,
     )
-    .option('--epochs <n>', 'distillation epochs', integer('--epochs', LIMITS.epochs), 3)
+    .option(
+      '--jitter <px>',
+      "shift each of a trained teacher's training images by up to px pixels (Hinton et al.: 2)",
+      integer('--jitter', { min: 0, max: 64 }),
+      0,
+    )
+    .option('--epochs <n>', 'distillation epochs', integer('--epochs', LIMITS.epochs), 10)
     .option(
       '--temperature <t>',
       'temperature T',
@@ -91,6 +97,10 @@ export function registerDistil(parent: Command): Command {
     .action(async (o) => {
       if (o.teacher && o.teacherOut)
         throw new InvalidArgumentError('--teacher-out writes a trained teacher; it cannot go with --teacher');
+      if (o.teacher && o.jitter > 0)
+        throw new InvalidArgumentError(
+          '--jitter shifts the inputs of a trained teacher; it cannot go with --teacher',
+        );
       const s = await distilRun(o);
       console.log(`teacher ${s.teacherErrors} test errors of ${s.testCount}; student ${s.studentErrors}`);
       if (s.omit !== undefined)

@@ -40,6 +40,12 @@ export {
   digitErrorRate,
   trainOnDigits,
 } from './digits.js';
+export {
+  type BatchLoopEpoch,
+  type BatchLoopOptions,
+  type BatchObjective,
+  runBatchLoop,
+} from './distill/batch-loop.js';
 export { type BiasChoice, chooseBiasShift, raiseClassBias, shiftedAccuracy } from './distill/bias.js';
 export {
   type DistilData,
@@ -55,6 +61,7 @@ export {
   dropoutEnsembleErrors,
 } from './distill/dropout-ensemble.js';
 export { argmaxRows, type ErrorCounts, errorCounts, logitsOf } from './distill/evaluate.js';
+export { type JitterOptions, jitteredData } from './distill/jitter.js';
 export {
   type DistillationLoss,
   type DistillationLossOptions,
@@ -62,7 +69,7 @@ export {
   distillationLossOptions,
 } from './distill/loss.js';
 export { type MlpOptions, mlp, outputLayer } from './distill/mlp.js';
-export { type SupervisedOptions, trainSupervised } from './distill/supervised.js';
+export { type SupervisedEpoch, type SupervisedOptions, trainSupervised } from './distill/supervised.js';
 export {
   type DropoutTeacherOptions,
   dropoutTeacher,

@@ -57,6 +57,13 @@ export {
   parseNpy,
 } from './data/npy.js';
 export {
+  type Augmentation,
+  type RandomShiftOptions,
+  randomShift,
+  type Shift,
+  shiftImages,
+} from './data/shift.js';
+export {
   type CompiledSimdKernels,
   type CompileSimdOptions,
   compileSimdKernels,

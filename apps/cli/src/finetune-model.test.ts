@@ -32,6 +32,8 @@ describe('cutWithNewHead', () => {
     const upToFc = names(original.layers).slice(0, 9);
     const net = cutWithNewHead(original, 'fc', 7, 2);
     expect(names(net.layers).slice(0, 9)).toEqual(upToFc);
+    // the fc features are already flat: the head follows fc's ReLU directly, no Flatten between
+    expect(net.layers.length).toBe(10);
     const head = net.layers[net.layers.length - 1] as Dense;
     expect([head.name, head.weight.shape]).toEqual(['head', [128, 7]]);
     const x = tf.zeros([1, 28, 28, 1]);

@@ -27,7 +27,8 @@ export function cutWithNewHead(net: Sequential, layer: string, classes: number, 
   const kept = [...body.layers, ...following];
   const shape = outputShape(new Sequential(kept), [28, 28, 1]);
   const features = shape.reduce((a, b) => a * b, 1);
-  if (shape.length > 1) kept.push(Flatten());
+  // shape includes the batch axis: [1, features] needs no Flatten, [1, h, w, c] does
+  if (shape.length > 2) kept.push(Flatten());
   kept.push(new Dense(features, classes, { rng: new Rng(seed), name: 'head' }));
   return new Sequential(kept);
 }

@@ -220,8 +220,11 @@ export function runStrategy(
         config.shift > 0 && strategy !== 'probe'
           ? randomShift({ maxShift: config.shift, seed: o.seed })
           : undefined,
-      // unfreeze one group down at even intervals over the first half of the budget
-      unfreezeEvery: Math.max(1, Math.floor(b.epochs / (2 * DEPTH))),
+      // unfreeze one group down at even intervals over the first half of the budget: by epoch, or by
+      // step when the budget is too few epochs for that (k = all: one epoch would train the head only)
+      ...(b.epochs >= 2 * DEPTH
+        ? { unfreezeEvery: Math.floor(b.epochs / (2 * DEPTH)) }
+        : { unfreezeEverySteps: Math.max(1, Math.floor(b.steps / (2 * DEPTH))) }),
     });
     return { accuracy: evaluateClassifier(model, testB).accuracy, steps: b.steps };
   } finally {

@@ -45,6 +45,8 @@ export interface FineTuneOptions {
   decay?: number;
   /** 'gradual': epochs between unfreezing one more group (default 1). */
   unfreezeEvery?: number;
+  /** 'gradual': steps between unfreezing one more group, instead of epochs (for runs of few epochs). */
+  unfreezeEverySteps?: number;
   /** Decoupled weight decay (AdamW's, multiplied by the rate); default 0 (plain Adam). */
   weightDecay?: number;
   /** Applied to each training batch (not with 'probe', whose features are computed once). */
@@ -124,7 +126,10 @@ export function fineTune(model: Module, data: ClassifierData, o: FineTuneOptions
       result = fitClassifier({ module: model, data: train, transform: optimizer(schedule), ...fitCommon });
     } else {
       const rates = layerwiseLearningRates(1, groups.length, o.decay).map((f) => scaledSchedule(schedule, f));
-      const unfreezing = gradualUnfreezing(model, groups, { every: o.unfreezeEvery ?? 1 });
+      const unfreezing = gradualUnfreezing(model, groups, {
+        every: o.unfreezeEvery ?? 1,
+        ...(o.unfreezeEverySteps === undefined ? {} : { everySteps: o.unfreezeEverySteps }),
+      });
       result = fitClassifier({
         module: model,
         data: train,

@@ -54,7 +54,33 @@ describe('gradualUnfreezing', () => {
     expect(trainable(model)).toHaveLength(8);
   });
 
+  it('with everySteps unfreezes by steps within one epoch, and ignores epochs', () => {
+    const fresh = build();
+    try {
+      const hook = gradualUnfreezing(fresh, [['0', '1'], ['3'], ['4']], { everySteps: 3 });
+      const step = () => hook.afterStep!({} as never);
+      hook.beforeEpoch!(0, 100);
+      expect(hook.unfrozen).toBe(1);
+      step();
+      step();
+      expect(trainable(fresh)).toEqual(['4.weight', '4.bias']);
+      step(); // 3 steps: one more group
+      expect(trainable(fresh)).toEqual(['3.weight', '3.bias', '4.weight', '4.bias']);
+      hook.beforeEpoch!(5, 100); // epochs do not unfreeze when stepping by steps
+      expect(hook.unfrozen).toBe(2);
+      for (let i = 0; i < 3; i++) step();
+      expect(hook.unfrozen).toBe(3);
+      expect(trainable(fresh)).toHaveLength(8);
+    } finally {
+      fresh.dispose();
+    }
+  });
+
   it('refuses a bad interval or no groups', () => {
+    for (const everySteps of [0, 2.5])
+      expect(() => gradualUnfreezing(model, [['4']], { everySteps })).toThrow(
+        `gradualUnfreezing: everySteps must be a whole number >= 1, got ${everySteps}`,
+      );
     for (const every of [0, 1.5, -1, Number.NaN])
       expect(() => gradualUnfreezing(model, [['4']], { every })).toThrow(
         `gradualUnfreezing: every must be a whole number >= 1, got ${every}`,

@@ -14,7 +14,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { labRuntime } from '../../runtime/lab-runtime.js';
-import { type ConvGeometry, convKernelArgs, packedFloats } from '../heap/conv-geometry.js';
+import { type ConvGeometry, convGeometryOf, convKernelArgs, packedFloats } from '../heap/conv-geometry.js';
 import { MIN_THREADED_MACS } from '../heap/conv-threads.js';
 import { type KernelArgs, residentKey, type WasmHeapBackend } from './kernel-utils.js';
 
@@ -95,29 +95,7 @@ export function fastConv2D(stock: KernelConfig): KernelConfig {
         false,
         format,
       );
-      const out = heapConv2D(
-        args.backend as WasmHeapBackend,
-        x,
-        filter,
-        {
-          n: info.batchSize,
-          h: info.inHeight,
-          w: info.inWidth,
-          ci: info.inChannels,
-          oh: info.outHeight,
-          ow: info.outWidth,
-          co: info.outChannels,
-          kh: info.filterHeight,
-          kw: info.filterWidth,
-          sh: info.strideHeight,
-          sw: info.strideWidth,
-          dh: info.dilationHeight,
-          dw: info.dilationWidth,
-          top: info.padInfo.top,
-          left: info.padInfo.left,
-        },
-        info.outShape,
-      );
+      const out = heapConv2D(args.backend as WasmHeapBackend, x, filter, convGeometryOf(info), info.outShape);
       if (out) return out;
     }
     return stock.kernelFunc(args as never) as TensorInfo;

@@ -1,7 +1,7 @@
 // What structured training reads of the training sentences: each sentence's ids and its gold
 // transition sequence (the static oracle's scored transitions), and the options both structured
 // trainers share.
-import { Rng } from '@lab/core';
+import { type EpochEvent, Rng } from '@lab/core';
 import type { UpdateRule } from '../beam/beam-update.js';
 import { goldPath } from '../beam/gold-path.js';
 import type { SentenceIds } from '../model/features.js';
@@ -85,4 +85,43 @@ export function structuredBatches(count: number, per: number, rng: Rng): Int32Ar
   const out: Int32Array[] = [];
   for (let i = 0; i < count; i += per) out.push(order.subarray(i, i + per));
   return out;
+}
+
+/**
+ * The epoch bookkeeping both structured trainers hand to runTrainingLoop: a fresh shuffled batching
+ * per epoch (`stepsPerEpoch`), a step's sentences (`batch`), the count of updates (`stepDone`, which
+ * also reports the step) and the epoch report (`onEpoch`: pushed to `history`, passed to o.onEpoch).
+ */
+export function structuredEpochs(
+  sentences: readonly StructuredSentence[],
+  per: number,
+  rng: Rng,
+  o: Pick<StructuredOptions, 'onEpoch' | 'onStep'>,
+) {
+  const history: StructuredEpochReport[] = [];
+  let batches: Int32Array[] = [];
+  let updatedInEpoch = 0;
+  return {
+    history,
+    stepsPerEpoch: () => {
+      batches = structuredBatches(sentences.length, per, rng);
+      updatedInEpoch = 0;
+      return batches.length;
+    },
+    batch: (stepInEpoch: number) => Array.from(batches[stepInEpoch]!, (i) => sentences[i]!),
+    stepDone: (epoch: number, stepInEpoch: number, updated: number) => {
+      updatedInEpoch += updated;
+      o.onStep?.({ epoch: epoch + 1, step: stepInEpoch, steps: batches.length, updated });
+    },
+    onEpoch: (e: EpochEvent) => {
+      const report: StructuredEpochReport = {
+        epoch: e.epoch + 1,
+        updated: updatedInEpoch / sentences.length,
+        seconds: e.ms / 1000,
+      };
+      if (e.validation) report.dev = { uas: e.validation.uas!, las: e.validation.las! };
+      history.push(report);
+      o.onEpoch?.(report);
+    },
+  };
 }

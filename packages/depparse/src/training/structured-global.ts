@@ -27,8 +27,8 @@ import { namedOptimizer } from './optimizer.js';
 import {
   type StructuredEpochReport,
   type StructuredOptions,
-  structuredBatches,
   structuredDefaults,
+  structuredEpochs,
   structuredSentences,
 } from './structured-data.js';
 
@@ -156,19 +156,13 @@ export function trainGlobal(
   const invalidate = () => parser.invalidate();
   const keeper = dev?.length ? bestWeights(parser.net.parameters(), { afterAssign: invalidate }) : undefined;
   const wasTraining = parser.net.training;
-  const history: StructuredEpochReport[] = [];
-  let batches: Int32Array[] = [];
-  let updatedInEpoch = 0;
+  const epochsOf = structuredEpochs(sentences, per, rng, o);
   try {
     runTrainingLoop({
       epochs,
-      stepsPerEpoch: () => {
-        batches = structuredBatches(sentences.length, per, rng);
-        updatedInEpoch = 0;
-        return batches.length;
-      },
+      stepsPerEpoch: epochsOf.stepsPerEpoch,
       trainStep: (_, { epoch, stepInEpoch }) => {
-        const part = Array.from(batches[stepInEpoch]!, (i) => sentences[i]!);
+        const part = epochsOf.batch(stepInEpoch);
         const ids = part.map((s) => s.ids);
         parser.net.eval();
         const scorer = parser.networkScorer(ids);
@@ -186,10 +180,9 @@ export function trainGlobal(
           scorer.dispose();
         }
         const updated = updates.filter((u) => u.kind !== 'none').length;
-        updatedInEpoch += updated;
         const loss = gradientStep(opt, vars, () => globalLoss(parser, ids, updates));
         invalidate();
-        o.onStep?.({ epoch: epoch + 1, step: stepInEpoch, steps: batches.length, updated });
+        epochsOf.stepDone(epoch, stepInEpoch, updated);
         return { loss, updated };
       },
       validate: keeper
@@ -200,16 +193,7 @@ export function trainGlobal(
           }
         : undefined,
       hooks: keeper ? [keepBest(keeper, 'las')] : [],
-      onEpoch: (e) => {
-        const report: StructuredEpochReport = {
-          epoch: e.epoch + 1,
-          updated: updatedInEpoch / sentences.length,
-          seconds: e.ms / 1000,
-        };
-        if (e.validation) report.dev = { uas: e.validation.uas!, las: e.validation.las! };
-        history.push(report);
-        o.onEpoch?.(report);
-      },
+      onEpoch: epochsOf.onEpoch,
     });
     keeper?.restore();
   } catch (e) {
@@ -225,5 +209,5 @@ export function trainGlobal(
   }
   parser.invalidate();
   parser.setStructured(globalOutput(parser, beam));
-  return { history, best: keeper?.best ? keeper.best.epoch + 1 : epochs, skipped };
+  return { history: epochsOf.history, best: keeper?.best ? keeper.best.epoch + 1 : epochs, skipped };
 }

@@ -21,8 +21,8 @@ import {
   type StructuredEpochReport,
   type StructuredOptions,
   type StructuredSentence,
-  structuredBatches,
   structuredDefaults,
+  structuredEpochs,
   structuredSentences,
 } from './structured-data.js';
 
@@ -169,23 +169,16 @@ export function trainPerceptron(
   const p = new AveragedPerceptron(H, T, initial);
   const wasTraining = parser.net.training;
   parser.net.eval();
-  const history: StructuredEpochReport[] = [];
-  let batches: Int32Array[] = [];
-  let updatedInEpoch = 0;
+  const epochsOf = structuredEpochs(sentences, per, rng, o);
   let best: { las: number; epoch: number; output: StructuredOutput } | undefined;
   try {
     runTrainingLoop({
       epochs,
-      stepsPerEpoch: () => {
-        batches = structuredBatches(sentences.length, per, rng);
-        updatedInEpoch = 0;
-        return batches.length;
-      },
+      stepsPerEpoch: epochsOf.stepsPerEpoch,
       trainStep: (_, { epoch, stepInEpoch }) => {
-        const part = Array.from(batches[stepInEpoch]!, (i) => sentences[i]!);
+        const part = epochsOf.batch(stepInEpoch);
         const { updated } = perceptronStep(parser, p, part, beam, update, rate, residual);
-        updatedInEpoch += updated;
-        o.onStep?.({ epoch: epoch + 1, step: stepInEpoch, steps: batches.length, updated });
+        epochsOf.stepDone(epoch, stepInEpoch, updated);
         return { updated };
       },
       validate: dev?.length
@@ -199,16 +192,7 @@ export function trainPerceptron(
             return { uas: s.uas, las: s.las };
           }
         : undefined,
-      onEpoch: (e) => {
-        const report: StructuredEpochReport = {
-          epoch: e.epoch + 1,
-          updated: updatedInEpoch / sentences.length,
-          seconds: e.ms / 1000,
-        };
-        if (e.validation) report.dev = { uas: e.validation.uas!, las: e.validation.las! };
-        history.push(report);
-        o.onEpoch?.(report);
-      },
+      onEpoch: epochsOf.onEpoch,
     });
   } catch (e) {
     best?.output.dispose();
@@ -218,5 +202,5 @@ export function trainPerceptron(
   }
   const chosen = best as { las: number; epoch: number; output: StructuredOutput } | undefined;
   parser.setStructured(chosen ? chosen.output : perceptronOutput(p, beam, residual));
-  return { history, best: chosen ? chosen.epoch + 1 : epochs, skipped };
+  return { history: epochsOf.history, best: chosen ? chosen.epoch + 1 : epochs, skipped };
 }

@@ -284,7 +284,10 @@ export async function finetuneCommand(o: FinetuneCliOptions): Promise<FinetuneSu
       lr,
       seed: o.seed,
       augment: shift > 0 ? randomShift({ maxShift: shift, seed: o.seed }) : undefined,
-      unfreezeEvery: Math.max(1, Math.floor(epochs / 6)),
+      // gradual: one more group every sixth of the run, by epoch, or by step in a run of few epochs
+      ...(epochs >= 6
+        ? { unfreezeEvery: Math.floor(epochs / 6) }
+        : { unfreezeEverySteps: Math.max(1, Math.floor(steps / 6)) }),
       hooks: [stepHook(() => bar)],
     });
     const testAccuracy = evaluateClassifier(model, testB).accuracy;

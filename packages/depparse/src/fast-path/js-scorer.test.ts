@@ -8,13 +8,13 @@ import {
   EXTRA_IDS,
   EXTRA_POSITIONS,
   type FeatureBuffers,
-  featureBuffers,
   LABEL_POSITIONS,
   TOKEN_POSITIONS,
 } from '../model/features.js';
 import { featureTensors, type NetConfig, ParserNet } from '../model/model.js';
 import { JsPrecomputedScorer } from './js-scorer.js';
 import { firstLayerTables, tablesBytes } from './precompute-tables.js';
+import { randomFeatures } from './test-helpers.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', fallback: false });
@@ -34,21 +34,6 @@ const CONFIG: NetConfig = {
   activation: 'cube',
   dropout: 0,
 };
-
-/** `rows` rows of random ids (words over the whole vocabulary: tabled and rare). */
-function randomFeatures(c: NetConfig, rows: number, seed: number): FeatureBuffers {
-  const rng = new Rng(seed);
-  const f = featureBuffers(rows);
-  const fill = (a: Int32Array, n: number) => {
-    for (let i = 0; i < a.length; i++) a[i] = rng.int(n);
-  };
-  fill(f.words, c.words);
-  fill(f.upos, c.upos);
-  fill(f.xpos, c.xpos);
-  fill(f.labels, c.labels);
-  fill(f.extras, EXTRA_IDS);
-  return f;
-}
 
 const cube = (x: tf.Tensor) => tf.mul(tf.mul(x, x), x);
 

@@ -4,11 +4,12 @@
 import { initBackend, Rng } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXTRA_IDS, type FeatureBuffers, featureBuffers, TOKEN_POSITIONS } from '../model/features.js';
+import { type FeatureBuffers, TOKEN_POSITIONS } from '../model/features.js';
 import { featureTensors, type NetConfig, ParserNet } from '../model/model.js';
 import { KernelPrecomputedScorer, type KernelScorerOptions } from './kernel-scorer.js';
 import { TableSumKernel } from './kernels/table-sum.js';
 import { firstLayerTables, tablesBytes } from './precompute-tables.js';
+import { randomFeatures } from './test-helpers.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', fallback: false });
@@ -28,20 +29,6 @@ const CONFIG: NetConfig = {
   activation: 'cube',
   dropout: 0,
 };
-
-function randomFeatures(c: NetConfig, rows: number, seed: number): FeatureBuffers {
-  const rng = new Rng(seed);
-  const f = featureBuffers(rows);
-  const fill = (a: Int32Array, n: number) => {
-    for (let i = 0; i < a.length; i++) a[i] = rng.int(n);
-  };
-  fill(f.words, c.words);
-  fill(f.upos, c.upos);
-  fill(f.xpos, c.xpos);
-  fill(f.labels, c.labels);
-  fill(f.extras, EXTRA_IDS);
-  return f;
-}
 
 /** act(embed(f) . W1 + b) and the net's logits, without tables. */
 function reference(net: ParserNet, f: FeatureBuffers, rows: number) {

@@ -3,17 +3,12 @@
 import { initBackend, Rng } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  CONTEXT_POSITIONS,
-  EXTRA_IDS,
-  type FeatureBuffers,
-  featureBuffers,
-  type SentenceIds,
-} from '../model/features.js';
+import type { SentenceIds } from '../model/features.js';
 import { contextLayout, featureTensors, type NetConfig, ParserNet } from '../model/model.js';
 import { JsPrecomputedScorer } from './js-scorer.js';
 import { KernelPrecomputedScorer } from './kernel-scorer.js';
 import { PrecomputedScorer, precomputedPath } from './precompute.js';
+import { randomFeatures } from './test-helpers.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', fallback: false });
@@ -33,24 +28,6 @@ const CONFIG: NetConfig = {
   activation: 'cube',
   dropout: 0,
 };
-
-function randomFeatures(c: NetConfig, rows: number, seed: number, lengths: number[] = []): FeatureBuffers {
-  const rng = new Rng(seed);
-  const f = featureBuffers(rows);
-  const fill = (a: Int32Array, n: number) => {
-    for (let i = 0; i < a.length; i++) a[i] = rng.int(n);
-  };
-  fill(f.words, c.words);
-  fill(f.upos, c.upos);
-  fill(f.xpos, c.xpos);
-  fill(f.labels, c.labels);
-  fill(f.extras, EXTRA_IDS);
-  // context tokens of row r's sentence (r mod the batch): -1 (none) .. its last token
-  for (let r = 0; r < rows && lengths.length; r++)
-    for (let j = 0; j < CONTEXT_POSITIONS; j++)
-      f.tokens[r * CONTEXT_POSITIONS + j] = rng.int(lengths[r % lengths.length]! + 1) - 1;
-  return f;
-}
 
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-4): void {
   expect(got.length).toBe(want.length);

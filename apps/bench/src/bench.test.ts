@@ -26,4 +26,14 @@ describe.skipIf(!existsSync(bench))('the bench command', () => {
     expect(r.stderr).toContain('--seed');
     expect(r.stdout).toBe('');
   });
+
+  it('refuses --plot for two quality workloads at once and a --plot that is not a .png, before training', () => {
+    const both = run('gan-quality', 'wgan-quality', '--plot', 'x.png', '--no-peer');
+    expect(both.status).toBe(1);
+    expect(both.stderr).toContain('--plot names one file');
+    const txt = run('wgan-quality', '--plot', 'fd.txt', '--no-peer', '--iters', '1');
+    expect(txt.status).toBe(1);
+    expect(txt.stderr).toContain('--plot fd.txt: expected a .png file name');
+    expect(txt.stdout).toBe('');
+  });
 });

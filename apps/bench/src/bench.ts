@@ -106,6 +106,10 @@ const program = new Command('bench')
     'depparse: beam width of the beam_* figures (default 8; 1 skips them)',
     integerOption('--beam', { min: 1, max: 64 }),
   )
+  .option(
+    '--plot <file>',
+    "gan-quality, wgan-quality: write a PNG of both sides' FD curves per seed to this file",
+  )
   .option('--quiet', 'quality workloads: no progress on stderr')
   .option('--profile', 'print a per-kernel breakdown of one iteration')
   .option('--no-peer', 'skip the PyTorch peer')
@@ -137,6 +141,8 @@ const program = new Command('bench')
       if (!WORKLOAD_NAMES.includes(name))
         throw new InvalidArgumentError(`unknown workload '${name}' (${WORKLOAD_NAMES.join(', ')})`);
     checkRuntimes(names, o.runtime, { chromiumCores: o.chromiumCores });
+    if (o.plot && names.filter((n) => n === 'gan-quality' || n === 'wgan-quality').length > 1)
+      throw new InvalidArgumentError('--plot names one file: run gan-quality and wgan-quality apart');
     const report = await initBackend({ backend: 'wasm' });
     // without the kernel, scaleByAdam composes tfjs ops (whose scalars are float32 roundings of doubles)
     if (!o.fusedAdam) unregisterKernel(ADAM_MOMENTS_KERNEL, 'wasm');
@@ -168,9 +174,14 @@ const program = new Command('bench')
         console.log(JSON.stringify(await distillBench(distillOptionsFrom(o))));
       } else if (name === 'wgan-quality') {
         const q = { iters: o.iters ?? 400, peer: o.peer, seed: o.seed, seeds: o.seeds ?? 1, quiet: o.quiet };
-        console.log(
-          JSON.stringify(await wganQuality({ ...q, width: o.width ?? 32, checkpoints: o.checkpoints })),
-        );
+        const line = await wganQuality({
+          ...q,
+          width: o.width ?? 32,
+          checkpoints: o.checkpoints,
+          plot: o.plot,
+        });
+        console.log(JSON.stringify(line));
+        if (line.plot_error) process.exitCode = 1;
       } else if (name === 'gan-recipes') {
         const recipes: string[] = o.recipes ?? Object.keys(RECIPES);
         const g = {

@@ -7,7 +7,8 @@ import { FILE_LIMITS, readFileLimited } from '@lab/core/node';
 import { Evaluator } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generate, ringModes, score } from './quality.js';
+import { collapseFields, curveFields, generate, ringModes, score } from './quality.js';
+import { COLLAPSE_THRESHOLD } from './quality-collapse.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
@@ -49,6 +50,8 @@ describe('score', () => {
     expect(apart.fd).toBeGreaterThan(0);
     expect(Math.abs(same.fd)).toBeLessThan(0.01 * apart.fd);
     expect(apart.kid).toBeGreaterThan(Math.abs(same.kid));
+    // the collapse rule's number: a set against its own features spreads exactly as much
+    expect(same.spread).toBeCloseTo(1, 5);
     tf.dispose([real, other, features]);
     expect(tf.memory().numTensors).toBe(before);
     ev.dispose();
@@ -63,5 +66,56 @@ describe('ringModes', () => {
     expect(r.highQuality).toBeGreaterThanOrEqual(0);
     expect(r.highQuality).toBeLessThanOrEqual(1);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('the fields over seeds', () => {
+  it("counts each side's collapsed seeds by the rule, out of the seeds where the side ran", () => {
+    const f = collapseFields([
+      { ours_spread: 0.02, peer_spread: 0.8 },
+      { ours_spread: 0.9, peer_spread: null },
+      { ours_spread: 0.14, peer_spread: 0.16 },
+    ]);
+    expect(f.ours_collapses).toEqual({ collapsed: 2, of: 3 });
+    expect(f.peer_collapses).toEqual({ collapsed: 0, of: 2 });
+    expect(f.collapse_rule).toContain(String(COLLAPSE_THRESHOLD));
+    expect(collapseFields([{ ours_spread: 0.5, peer_spread: null }]).peer_collapses).toBeNull();
+  });
+
+  it("lists each seed's curve per side as [step, fd] pairs and the FD's spread per step", () => {
+    const f = curveFields([
+      {
+        seed: 3,
+        ours: [
+          { step: 100, fd: 50 },
+          { step: 200, fd: 30 },
+        ],
+        peer: [{ step: 200, fd: 20 }],
+      },
+      {
+        seed: 4,
+        ours: [
+          { step: 100, fd: 70 },
+          { step: 200, fd: 40 },
+        ],
+        peer: [],
+      },
+    ]);
+    expect(f.ours_fd_curves).toEqual([
+      [
+        [100, 50],
+        [200, 30],
+      ],
+      [
+        [100, 70],
+        [200, 40],
+      ],
+    ]);
+    expect(f.peer_fd_curves).toEqual([[[200, 20]], []]);
+    expect(f.ours_fd_by_step).toEqual([
+      { step: 100, mean: 60, std: Number((10 * Math.SQRT2).toFixed(3)), min: 50, max: 70, n: 2 },
+      { step: 200, mean: 35, std: Number((5 * Math.SQRT2).toFixed(3)), min: 30, max: 40, n: 2 },
+    ]);
+    expect(f.peer_fd_by_step).toEqual([{ step: 200, mean: 20, std: null, min: 20, max: 20, n: 1 }]);
   });
 });

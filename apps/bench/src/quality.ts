@@ -29,8 +29,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readImagesNpy } from './bench-files.js';
 import { peerEnv } from './peer-env.js';
 import { OutputCollector } from './peer-output.js';
+import { COLLAPSE_RULE, collapseCount, featureSpread, isCollapsed } from './quality-collapse.js';
 import { parseQualityPeer, QUALITY_PEER, type QualityPeerResult } from './quality-peer.js';
-import { meanCurve, seedList, summarize } from './seeds.js';
+import { checkPlotPath, fdCurvesPng, type SeedCurves, writePlot } from './quality-plot.js';
+import { fdPairs, meanCurve, seedList, spreadByStep, summarize } from './seeds.js';
 
 const Z = 100;
 
@@ -111,13 +113,17 @@ function npyImages(path: string): tf.Tensor4D {
   return tf.tensor4d(data, [count, 28, 28, 1]);
 }
 
-/** FD and KID of generated images in [-1, 1] against precomputed real features. */
+/**
+ * FD and KID of generated images in [-1, 1] against precomputed real features, and their features'
+ * spread as a fraction of the real ones' (the collapse rule's number, quality-collapse.ts).
+ */
 export function score(ev: Evaluator, realFeatures: tf.Tensor2D, fake: tf.Tensor4D) {
   const f = ev.featuresOf(fake, { range: [-1, 1] });
   const fd = frechetDistance(realFeatures, f);
   const kid = kernelDistance(realFeatures, f, { seed: 0 });
+  const spread = featureSpread(f) / featureSpread(realFeatures);
   f.dispose();
-  return { fd, kid: kid.mean };
+  return { fd, kid: kid.mean, spread };
 }
 
 /**
@@ -158,6 +164,8 @@ export interface QualityOptions {
   /** Runs, one per seed (default 1). */
   seeds?: number;
   quiet?: boolean;
+  /** Where to write the PNG of both sides' FD curves per seed (none when absent). */
+  plot?: string;
 }
 
 function log(o: { quiet?: boolean }, text: string) {
@@ -298,7 +306,7 @@ export async function ganQuality(o: QualityOptions): Promise<Record<string, unkn
   };
 }
 
-type Curve = { step: number; w: number; fd: number }[];
+type Curve = { step: number; w: number; fd: number; spread: number }[];
 
 /** One seed of wgan-quality: both sides train WGAN-GP; FD at checkpoints against the critic's W estimate. */
 async function wganQualityRun(
@@ -360,9 +368,9 @@ async function wganQualityRun(
         if (step % every === 0) {
           const t0 = performance.now();
           const x = generate(G, 2000, seed + 1);
-          const { fd } = score(ev, realFeatures, x);
+          const { fd, spread } = score(ev, realFeatures, x);
           x.dispose();
-          ourCurve.push({ step, w: mean(wEstimate.slice(-every)), fd });
+          ourCurve.push({ step, w: mean(wEstimate.slice(-every)), fd, spread });
           checkpointMs += performance.now() - t0;
           log(
             o,
@@ -378,19 +386,16 @@ async function wganQualityRun(
     for (const m of [G, D, optG, optD]) m.dispose();
     log(o, 'wgan-quality: waiting for the peer');
     const peer = peerRun ? await peerRun : null;
-    let peerFd: number | null = null;
+    let peerScore: { fd: number; spread: number } | null = null;
     const peerCurve: Curve = [];
     if (peer) {
       const x = npyImages(peer.samples);
-      peerFd = score(ev, realFeatures, x).fd;
+      peerScore = score(ev, realFeatures, x);
       x.dispose();
       for (const { step, file } of peer.checkpoints) {
         const xs = npyImages(file);
-        peerCurve.push({
-          step,
-          w: mean(peer.w_estimate.slice(step - every, step)),
-          fd: score(ev, realFeatures, xs).fd,
-        });
+        const { fd, spread } = score(ev, realFeatures, xs);
+        peerCurve.push({ step, w: mean(peer.w_estimate.slice(step - every, step)), fd, spread });
         xs.dispose();
       }
     }
@@ -401,11 +406,16 @@ async function wganQualityRun(
             c.map((p) => p.fd),
           )
         : null;
-    const points = (c: Curve) => c.map((p) => ({ step: p.step, w: r(p.w, 4), fd: r(p.fd) }));
+    const points = (c: Curve) =>
+      c.map((p) => ({ step: p.step, w: r(p.w, 4), fd: r(p.fd), spread: r(p.spread) }));
     return {
       seed,
       ours_fd: r(ours.fd),
-      peer_fd: r(peerFd),
+      peer_fd: r(peerScore?.fd),
+      ours_spread: r(ours.spread),
+      peer_spread: r(peerScore?.spread),
+      ours_collapsed: isCollapsed(ours.spread),
+      peer_collapsed: isCollapsed(peerScore?.spread),
       spearman_rho: r(rho(ourCurve)),
       peer_spearman_rho: r(rho(peerCurve)),
       ours_ms_per_iter: r(trainMs / o.iters, 0),
@@ -424,6 +434,8 @@ async function wganQualityRun(
 const WGAN_METRICS = {
   ours_fd: 3,
   peer_fd: 3,
+  ours_spread: 3,
+  peer_spread: 3,
   spearman_rho: 3,
   peer_spearman_rho: 3,
   ours_ms_per_iter: 0,
@@ -435,20 +447,72 @@ const WGAN_METRICS = {
 export async function wganQuality(
   o: QualityOptions & { width: number; checkpoints: number },
 ): Promise<Record<string, unknown>> {
+  if (o.plot) checkPlotPath(o.plot);
   const { seeds, runs } = await overSeeds(o, (q, seed) => wganQualityRun(o, q, seed));
   const { means, spread } = summarize(runs, WGAN_METRICS);
+  const curves = runs.map((x) => ({ seed: x.seed, ours: x.checkpoints, peer: x.peer_checkpoints }));
   return {
     workload: 'wgan-quality',
     iterations: o.iters,
     ...means,
     width: o.width,
+    ...collapseFields(runs),
+    ...curveFields(curves),
     // the mean curves over the seeds; each seed's own curve is in its run
     checkpoints: meanCurve(runs.map((x) => x.checkpoints)),
     peer_checkpoints: meanCurve(runs.map((x) => x.peer_checkpoints)),
+    ...plotCurves('wgan-quality', curves, o),
     seeds,
     spread,
     runs,
   };
+}
+
+/** Each side's count of collapsed seeds at the end of training, and the rule that decided it. */
+export function collapseFields(
+  runs: readonly { ours_spread: number | null; peer_spread: number | null }[],
+): Record<string, unknown> {
+  return {
+    ours_collapses: collapseCount(runs.map((x) => x.ours_spread)),
+    peer_collapses: collapseCount(runs.map((x) => x.peer_spread)),
+    collapse_rule: COLLAPSE_RULE,
+  };
+}
+
+/** Each seed's FD curve per side as [step, fd] pairs, and the FD's mean and spread per checkpoint. */
+export function curveFields(curves: readonly SeedCurves[]): Record<string, unknown> {
+  return {
+    ours_fd_curves: curves.map((c) => fdPairs(c.ours)),
+    peer_fd_curves: curves.map((c) => fdPairs(c.peer)),
+    ours_fd_by_step: spreadByStep(curves.map((c) => c.ours)),
+    peer_fd_by_step: spreadByStep(curves.map((c) => c.peer)),
+  };
+}
+
+/**
+ * Writes the FD curves' PNG to o.plot: `plot` is its path (null when none was asked for or there is
+ * nothing to draw); a write that fails is reported in `plot_error` rather than thrown, so the run's
+ * figures are still printed (the CLI then exits non-zero).
+ */
+function plotCurves(
+  workload: string,
+  curves: readonly SeedCurves[],
+  o: QualityOptions,
+): { plot: string | null; plot_error?: string } {
+  if (!o.plot) return { plot: null };
+  const png = fdCurvesPng(workload, curves);
+  if (!png) {
+    log(o, `${workload}: no FD curve to plot`);
+    return { plot: null };
+  }
+  try {
+    writePlot(o.plot, png);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return { plot: null, plot_error: (e as Error).message };
+  }
+  log(o, `${workload}: plot in ${o.plot}`);
+  return { plot: o.plot };
 }
 
 function mean(xs: number[]): number {

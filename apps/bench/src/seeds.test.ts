@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meanCurve, seedList, spreadOf, summarize } from './seeds.js';
+import { fdPairs, meanCurve, seedList, spreadByStep, spreadOf, summarize } from './seeds.js';
 
 describe('figures over seeds', () => {
   it('gives the mean, sample standard deviation, min and max', () => {
@@ -57,5 +57,56 @@ describe('figures over seeds', () => {
       { step: 100, w: 1, fd: 140 },
     ]);
     expect(meanCurve([])).toEqual([]);
+  });
+
+  it('lists a curve as [step, fd] pairs in step order, keeping a missing FD as null', () => {
+    expect(
+      fdPairs([
+        { step: 200, fd: 80 },
+        { step: 100, fd: 300.5 },
+        { step: 300, fd: null },
+      ]),
+    ).toEqual([
+      [100, 300.5],
+      [200, 80],
+      [300, null],
+    ]);
+    expect(fdPairs([])).toEqual([]);
+  });
+
+  it("gives the FD's mean and spread over the seeds at each checkpoint", () => {
+    const by = spreadByStep([
+      [
+        { step: 1000, fd: 300 },
+        { step: 2000, fd: 80 },
+      ],
+      [
+        { step: 1000, fd: 500 },
+        { step: 2000, fd: null },
+        { step: 3000, fd: null },
+      ],
+      [{ step: 1000, fd: 400 }],
+    ]);
+    // step 1000: 300, 400, 500 (sample std 100); step 2000: one seed; step 3000: none, left out
+    expect(by).toEqual([
+      { step: 1000, mean: 400, std: 100, min: 300, max: 500, n: 3 },
+      { step: 2000, mean: 80, std: null, min: 80, max: 80, n: 1 },
+    ]);
+    expect(
+      spreadByStep(
+        [
+          [
+            { step: 1, fd: 1.23456 },
+            { step: 1, fd: 1.0 },
+          ],
+        ],
+        2,
+      )[0],
+    ).toMatchObject({
+      mean: 1.12,
+      min: 1,
+      max: 1.23,
+    });
+    expect(spreadByStep([])).toEqual([]);
   });
 });

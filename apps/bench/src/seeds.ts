@@ -75,3 +75,35 @@ export function meanCurve(
     };
   });
 }
+
+/** A run's FD curve as [step, fd] pairs, in step order (what the JSON line lists per seed and side). */
+export function fdPairs(curve: readonly { step: number; fd: number | null }[]): [number, number | null][] {
+  return [...curve].sort((a, b) => a.step - b.step).map((p) => [p.step, p.fd]);
+}
+
+export interface StepSpread extends Spread {
+  step: number;
+}
+
+/** The FD's mean and spread over the seeds at each checkpoint step (steps where no seed has an FD are left out). */
+export function spreadByStep(
+  curves: readonly (readonly { step: number; fd: number | null }[])[],
+  digits = 3,
+): StepSpread[] {
+  const steps = [...new Set(curves.flatMap((c) => c.map((p) => p.step)))].sort((a, b) => a - b);
+  return steps.flatMap((step) => {
+    const s = spreadOf(curves.flatMap((c) => c.filter((p) => p.step === step).map((p) => p.fd)));
+    return s
+      ? [
+          {
+            step,
+            mean: round(s.mean, digits)!,
+            std: round(s.std, digits),
+            min: round(s.min, digits)!,
+            max: round(s.max, digits)!,
+            n: s.n,
+          },
+        ]
+      : [];
+  });
+}

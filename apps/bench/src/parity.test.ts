@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reportSteps, unpackMasks } from './parity.js';
+import { PeerOutputError } from './peer-output.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -37,8 +38,8 @@ describe('gan-parity helpers', () => {
   });
 
   it('rejects a mask file of the wrong length, naming it', () => {
-    expect(() => unpackMasks(new Uint8Array(2), [[1, 1, 1, 8]], 0.3, 'mask.7.bin')).toThrow(
-      /mask\.7\.bin: 2 bytes, expected 1 for 8 mask bits/,
-    );
+    const unpack = () => unpackMasks(new Uint8Array(2), [[1, 1, 1, 8]], 0.3, 'mask.7.bin');
+    expect(unpack).toThrow(PeerOutputError);
+    expect(unpack).toThrow('parity_peer.py: mask.7.bin: 2 bytes, expected 1 for 8 mask bits');
   });
 });

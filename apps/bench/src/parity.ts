@@ -5,7 +5,7 @@
 // compute one function), and compare both float32 runs with the float64 one after each reported step:
 // our deviation should be of the size of PyTorch's own float32 rounding.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,6 @@ import {
   Lambda,
   type Module,
   Optimizer,
-  parseNpy,
   Sequential,
 } from '@lab/core';
 import { loadMnistSplit } from '@lab/core/node';
@@ -33,8 +32,16 @@ import {
   imagesTensor,
 } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH } from './flops.js';
+import { BATCH, Z } from './flops.js';
+import {
+  PARITY_PEER,
+  parseParityPeer,
+  readParityIndices,
+  readParityMaskBits,
+  readParityNpy,
+} from './parity-peer.js';
 import { peerEnv } from './peer-env.js';
+import { MAX_PEER_OUTPUT, PeerOutputError } from './peer-output.js';
 
 export interface ParityOptions {
   width: number;
@@ -64,7 +71,11 @@ export function unpackMasks(
 ): tf.Tensor[] {
   const total = shapes.reduce((a, [n, c, h, w]) => a + n * c * h * w, 0);
   if (bits.length !== Math.ceil(total / 8))
-    throw new Error(`${file}: ${bits.length} bytes, expected ${Math.ceil(total / 8)} for ${total} mask bits`);
+    throw new PeerOutputError(
+      PARITY_PEER,
+      file,
+      `${bits.length} bytes, expected ${Math.ceil(total / 8)} for ${total} mask bits`,
+    );
   const scale = 1 / (1 - rate);
   let at = 0;
   return shapes.map(([n, c, h, w]) => {
@@ -74,11 +85,25 @@ export function unpackMasks(
   });
 }
 
-/** Our state-dict keys, in order, paired with the peer's (torch) names and layout conversions. */
+/**
+ * Our state-dict keys, in order, paired with the peer's (torch) names, the shapes the peer's arrays
+ * must have, and layout conversions.
+ */
 function keyMap(net: Sequential, torchNames: string[], width: number) {
   const c = 4 * width; // channels of the generator's first feature map (7 x 7)
-  const out: { ours: string; torch: string; convert: (t: tf.Tensor) => tf.Tensor }[] = [];
+  const out: { ours: string; torch: string; torchShape: number[]; convert: (t: tf.Tensor) => tf.Tensor }[] =
+    [];
   const perm = (t: tf.Tensor) => tf.transpose(t, [2, 3, 1, 0]); // torch [o|i, i|o, kh, kw] -> ours [kh, kw, ., .]
+  const state = net.stateDict();
+  const shapeOf = (key: string) => state[key]!.shape;
+  // torch's shape of one of our tensors: a dense kernel [in, out] is [out, in] in torch, a conv filter
+  // [kh, kw, a, b] is [b, a, kh, kw]; vectors are the same
+  const torchShape = (key: string, kind: 'dense' | 'conv' | 'vector') => {
+    const s = shapeOf(key);
+    if (kind === 'dense') return [s[1]!, s[0]!];
+    if (kind === 'conv') return [s[3]!, s[2]!, s[0]!, s[1]!];
+    return [...s];
+  };
   let layer = 0;
   net.layers.forEach((m: Module, i) => {
     if (
@@ -93,6 +118,7 @@ function keyMap(net: Sequential, torchNames: string[], width: number) {
         out.push({
           ours: `${i}.weight`,
           torch: `${prefix}.weight`,
+          torchShape: torchShape(`${i}.weight`, 'dense'),
           convert: (t) =>
             tf.reshape(tf.transpose(tf.reshape(tf.transpose(t), [-1, c, 49]), [0, 2, 1]), [-1, 49 * c]),
         });
@@ -102,10 +128,17 @@ function keyMap(net: Sequential, torchNames: string[], width: number) {
         out.push({
           ours: `${i}.weight`,
           torch: `${prefix}.weight`,
+          torchShape: torchShape(`${i}.weight`, 'dense'),
           convert: (t) => tf.reshape(tf.transpose(tf.reshape(t, [k, 49])), [49 * k, 1]),
         });
       }
-      if (m.bias) out.push({ ours: `${i}.bias`, torch: `${prefix}.bias`, convert: (t) => t.clone() });
+      if (m.bias)
+        out.push({
+          ours: `${i}.bias`,
+          torch: `${prefix}.bias`,
+          torchShape: torchShape(`${i}.bias`, 'vector'),
+          convert: (t) => t.clone(),
+        });
     } else if (m instanceof BatchNorm) {
       const vec =
         m.features === 49 * c
@@ -117,10 +150,26 @@ function keyMap(net: Sequential, torchNames: string[], width: number) {
         ['runningMean', 'running_mean'],
         ['runningVar', 'running_var'],
       ] as const)
-        out.push({ ours: `${i}.${o}`, torch: `${prefix}.${t}`, convert: vec });
+        out.push({
+          ours: `${i}.${o}`,
+          torch: `${prefix}.${t}`,
+          torchShape: torchShape(`${i}.${o}`, 'vector'),
+          convert: vec,
+        });
     } else {
-      out.push({ ours: `${i}.weight`, torch: `${prefix}.weight`, convert: perm });
-      if (m.bias) out.push({ ours: `${i}.bias`, torch: `${prefix}.bias`, convert: (t) => t.clone() });
+      out.push({
+        ours: `${i}.weight`,
+        torch: `${prefix}.weight`,
+        torchShape: torchShape(`${i}.weight`, 'conv'),
+        convert: perm,
+      });
+      if (m.bias)
+        out.push({
+          ours: `${i}.bias`,
+          torch: `${prefix}.bias`,
+          torchShape: torchShape(`${i}.bias`, 'vector'),
+          convert: (t) => t.clone(),
+        });
     }
   });
   return out;
@@ -155,16 +204,16 @@ export async function ganParity(o: ParityOptions): Promise<Record<string, unknow
     const r = spawnSync(python, [...args, '--seed', String(o.seed)], {
       encoding: 'utf8',
       env,
-      maxBuffer: 1 << 26,
+      maxBuffer: MAX_PEER_OUTPUT,
     });
-    if (r.status !== 0) throw new Error(`parity peer failed: ${r.stderr.slice(-2000)}`);
-    const peer = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
-      losses32: number[][];
-      losses64: number[][];
-    };
-    const npy = (name: string) => {
-      const { data, shape } = parseNpy(readFileSync(join(work, `${name}.npy`)));
-      return tf.tensor(data, shape);
+    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOBUFS')
+      throw new PeerOutputError(PARITY_PEER, undefined, `printed more than ${MAX_PEER_OUTPUT} bytes`);
+    if (r.status !== 0)
+      throw new Error(`parity peer failed: ${r.error ? r.error.message : (r.stderr ?? '').slice(-2000)}`);
+    const peer = parseParityPeer(r.stdout, o.steps);
+    const npy = (name: string, shape: readonly number[]) => {
+      const { data } = readParityNpy(work, name, shape);
+      return tf.tensor(data, [...shape]);
     };
     const G = dcganGenerator({ width: o.width });
     // our W1 discriminator with its Dropout layers replaced by the peer's masks, in the order drawn
@@ -191,7 +240,10 @@ export async function ganParity(o: ParityOptions): Promise<Record<string, unknow
     };
     const load = (prefix: string, net: 'g' | 'd') =>
       Object.fromEntries(
-        maps[net].map((m) => [m.ours, tf.tidy(() => m.convert(npy(`${prefix}.${net}.${m.torch}`)))]),
+        maps[net].map((m) => [
+          m.ours,
+          tf.tidy(() => m.convert(npy(`${prefix}.${net}.${m.torch}`, m.torchShape))),
+        ]),
       );
     const init = { g: load('init', 'g'), d: load('init', 'd') };
     G.loadStateDict(init.g);
@@ -199,8 +251,9 @@ export async function ganParity(o: ParityOptions): Promise<Record<string, unknow
     const optG = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), G.trainableParameters());
     const optD = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), D.trainableParameters());
     const train = tf.tidy(() => tf.sub(tf.mul(imagesTensor(loadMnistSplit(dataDir, 'train')), 2), 1));
-    const idx = npy('idx');
-    const zs = npy('z');
+    const indices = readParityIndices(work, o.steps, BATCH, train.shape[0]!);
+    const idx = tf.tensor(indices.data, indices.shape);
+    const zs = npy('z', [o.steps, BATCH, Z]);
     const ours: number[][] = [];
     const report = reportSteps(o.steps, o.reportAt);
     const lines: Record<string, unknown>[] = [];
@@ -255,10 +308,8 @@ export async function ganParity(o: ParityOptions): Promise<Record<string, unknow
     if (!o.quiet) process.stderr.write(`gan-parity: our run (${o.steps} steps)\n`);
     for (let it = 0; it < o.steps; it++) {
       if (o.dropout > 0) {
-        const file = join(work, `mask.${it}.bin`);
-        masks.push(
-          ...unpackMasks(readFileSync(file), [...maskShapes, ...maskShapes, ...maskShapes], o.dropout, file),
-        );
+        const { file, bits } = readParityMaskBits(work, it);
+        masks.push(...unpackMasks(bits, [...maskShapes, ...maskShapes, ...maskShapes], o.dropout, file));
       }
       const real = tf.tidy(() =>
         tf.gather(train, tf.cast(tf.reshape(tf.slice(idx, [it, 0], [1, -1]), [-1]), 'int32')),

@@ -1,17 +1,25 @@
 // The peers' output is checked like a file: bounded, JSON where JSON is expected, every field typed and
 // in range, inherited names never mistaken for fields; each error names the script and the field.
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   jsonObject,
   lastJsonObject,
   numberArrayField,
   numberField,
+  numberRowsField,
   OutputCollector,
+  objectArrayField,
   optionalNumberField,
   PeerOutputError,
+  readPeerFile,
+  readPeerNpy,
   recordField,
   stringField,
 } from './peer-output.js';
+import { npyBytes } from './peer-output-fixture.js';
 
 const S = 'some_peer.py';
 const caught = (f: () => unknown): PeerOutputError => {
@@ -112,5 +120,116 @@ describe('field checks', () => {
     const m = caught(() => numberField(long, 's', S)).message;
     expect(m.length).toBeLessThan(100);
     expect(m.endsWith('...')).toBe(true);
+  });
+});
+
+describe('arrays and tables', () => {
+  it('checks the length of an array and of each row of a table', () => {
+    expect(numberArrayField({ xs: [1, 2] }, 'xs', S, 2)).toEqual([1, 2]);
+    expect(
+      numberRowsField(
+        {
+          t: [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+        },
+        't',
+        S,
+        3,
+        2,
+      ),
+    ).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(numberRowsField({ t: [] }, 't', S, 0, 2)).toEqual([]);
+    const cases: [() => unknown, string][] = [
+      [() => numberArrayField({ xs: [1] }, 'xs', S, 2), `${S}: xs: expected 2 elements, got 1`],
+      [() => numberRowsField({ t: [[1, 2]] }, 't', S, 2, 2), `${S}: t: expected 2 elements, got 1`],
+      [() => numberRowsField({ t: [[1, 2], [3]] }, 't', S, 2, 2), `${S}: t[1]: expected 2 elements, got 1`],
+      [() => numberRowsField({ t: [[1, 2], 3] }, 't', S, 2, 2), `${S}: t[1]: expected an array, got 3`],
+      [
+        () => numberRowsField({ t: [[1, null]] }, 't', S, 1, 2),
+        `${S}: t[0][1]: expected a finite number, got null`,
+      ],
+      [() => numberRowsField({ t: 'x' }, 't', S, 1, 2), `${S}: t: expected an array, got "x"`],
+    ];
+    for (const [f, message] of cases) expect(caught(f).message).toBe(message);
+  });
+
+  it('reads an array of objects, naming the element that is not one', () => {
+    expect(objectArrayField({ r: [{ a: 1 }, {}] }, 'r', S)).toEqual([{ a: 1 }, {}]);
+    for (const bad of [null, 3, 'x', [1]])
+      expect(caught(() => objectArrayField({ r: [{}, bad] }, 'r', S)).field).toBe('r[1]');
+    expect(caught(() => objectArrayField({}, 'r', S)).message).toBe(
+      `${S}: r: expected an array, got nothing`,
+    );
+    expect(caught(() => objectArrayField(JSON.parse('{}'), 'constructor', S)).message).toContain(
+      'got nothing',
+    );
+  });
+
+  it('prefixes the field of a string with the place it is in', () => {
+    expect(caught(() => stringField({}, 'op', S, 'results[2].')).message).toBe(
+      `${S}: results[2].op: expected a non-empty string, got nothing`,
+    );
+  });
+});
+
+describe('peer files', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lab-peer-output-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a file up to its limit and names a missing, oversized or non-regular one', () => {
+    writeFileSync(join(dir, 'a.bin'), new Uint8Array(10));
+    expect(readPeerFile(join(dir, 'a.bin'), S, 10).length).toBe(10);
+    expect(caught(() => readPeerFile(join(dir, 'a.bin'), S, 9)).message).toBe(
+      `${S}: a.bin: 10 bytes, more than the limit of 9`,
+    );
+    expect(caught(() => readPeerFile(join(dir, 'b.bin'), S)).message).toBe(
+      `${S}: b.bin: the peer wrote no such file (${join(dir, 'b.bin')})`,
+    );
+    mkdirSync(join(dir, 'c.bin'));
+    expect(caught(() => readPeerFile(join(dir, 'c.bin'), S)).message).toBe(
+      `${S}: c.bin: is not a regular file`,
+    );
+  });
+
+  it('reads an .npy file of the expected shape, and names the file at every fault', () => {
+    const good = npyBytes([2, 3], [1, 2, 3, 4, 5, 6]);
+    writeFileSync(join(dir, 'w.npy'), good);
+    expect(readPeerNpy(join(dir, 'w.npy'), S, [2, 3])).toEqual({
+      data: Float32Array.of(1, 2, 3, 4, 5, 6),
+      shape: [2, 3],
+    });
+    expect(readPeerNpy(join(dir, 'w.npy'), S).shape).toEqual([2, 3]);
+    expect(caught(() => readPeerNpy(join(dir, 'w.npy'), S, [3, 2])).message).toBe(
+      `${S}: w.npy: shape [2, 3], expected [3, 2]`,
+    );
+    expect(caught(() => readPeerNpy(join(dir, 'w.npy'), S, [6])).field).toBe('w.npy');
+    // every truncation, and a few random byte strings, give the typed error naming the file
+    for (let n = 0; n < good.length; n++) {
+      writeFileSync(join(dir, 'w.npy'), good.subarray(0, n));
+      expect(caught(() => readPeerNpy(join(dir, 'w.npy'), S, [2, 3])).field).toBe('w.npy');
+    }
+    let seed = 7;
+    for (let k = 0; k < 20; k++) {
+      const bytes = Uint8Array.from({ length: 1 + ((k * 13) % 200) }, () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed & 255;
+      });
+      writeFileSync(join(dir, 'w.npy'), bytes);
+      expect(caught(() => readPeerNpy(join(dir, 'w.npy'), S)).field).toBe('w.npy');
+    }
+    writeFileSync(join(dir, 'w.npy'), npyBytes([2], [1, Number.POSITIVE_INFINITY]));
+    expect(caught(() => readPeerNpy(join(dir, 'w.npy'), S)).message).toMatch(
+      /^some_peer\.py: w\.npy: value 1 is Infinity/,
+    );
   });
 });

@@ -1,9 +1,16 @@
-// What the PyTorch peers print is input like any file: it is collected up to a limit, and every field
-// the bench uses is checked, so that a broken or changed peer script fails with its name and the field
-// instead of a TypeError, a NaN in a figure or an unbounded buffer.
+// What the PyTorch peers print, and the files they write, are input like any file: output is collected
+// up to a limit, files are read up to a limit, and every field the bench uses is checked, so that a
+// broken or changed peer script fails with its name and the field (or file) instead of a TypeError, a
+// NaN in a figure or an unbounded buffer.
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { NpyError, parseNpy } from '@lab/core';
 
 /** Largest output collected from a peer's stdout, in bytes (the peers print a few lines of JSON). */
 export const MAX_PEER_OUTPUT = 16 * 2 ** 20;
+
+/** Largest file read from a peer's output directory, in bytes (W1's largest weight is 5 MB). */
+export const MAX_PEER_FILE = 256 * 2 ** 20;
 
 /** A peer's output that is too long, not JSON, or lacks a field the bench reads. */
 export class PeerOutputError extends Error {
@@ -11,7 +18,7 @@ export class PeerOutputError extends Error {
   constructor(
     /** The peer script's file name, e.g. quality_peer.py. */
     readonly script: string,
-    /** The field at fault (a JSON key, or a printed key such as `median=`), when it is one. */
+    /** The field at fault (a JSON key, a printed key such as `median=`, or a file it wrote), if one. */
     readonly field: string | undefined,
     readonly detail: string,
   ) {
@@ -101,23 +108,67 @@ export function optionalNumberField(
   return own(o, field) === undefined ? undefined : numberField(o, field, script, range);
 }
 
-/** A non-empty string at `o[field]`. */
-export function stringField(o: Record<string, unknown>, field: string, script: string): string {
+/** A non-empty string at `o[field]`; `where` prefixes the field in the error. */
+export function stringField(o: Record<string, unknown>, field: string, script: string, where = ''): string {
   const v = own(o, field);
   if (typeof v !== 'string' || v === '')
-    throw new PeerOutputError(script, field, `expected a non-empty string, got ${shown(v)}`);
+    throw new PeerOutputError(script, `${where}${field}`, `expected a non-empty string, got ${shown(v)}`);
   return v;
 }
 
-/** An array of finite numbers at `o[field]`. */
-export function numberArrayField(o: Record<string, unknown>, field: string, script: string): number[] {
+/** An array at `o[field]`, of `length` elements when given. */
+function arrayField(
+  o: Record<string, unknown>,
+  field: string,
+  script: string,
+  length: number | undefined,
+): unknown[] {
   const v = own(o, field);
   if (!Array.isArray(v)) throw new PeerOutputError(script, field, `expected an array, got ${shown(v)}`);
+  if (length !== undefined && v.length !== length)
+    throw new PeerOutputError(script, field, `expected ${length} elements, got ${v.length}`);
+  return v;
+}
+
+/** An array of finite numbers at `o[field]`, of `length` elements when given. */
+export function numberArrayField(
+  o: Record<string, unknown>,
+  field: string,
+  script: string,
+  length?: number,
+): number[] {
+  const v = arrayField(o, field, script, length);
   v.forEach((x, i) => {
     if (typeof x !== 'number' || !Number.isFinite(x))
       throw new PeerOutputError(script, `${field}[${i}]`, `expected a finite number, got ${shown(x)}`);
   });
   return v as number[];
+}
+
+/** An array of `rows` arrays of `cols` finite numbers each at `o[field]` (a table such as losses). */
+export function numberRowsField(
+  o: Record<string, unknown>,
+  field: string,
+  script: string,
+  rows: number,
+  cols: number,
+): number[][] {
+  return arrayField(o, field, script, rows).map((row, i) =>
+    numberArrayField({ [`${field}[${i}]`]: row }, `${field}[${i}]`, script, cols),
+  );
+}
+
+/** An array of JSON objects at `o[field]`; the error names the element (`results[3]`). */
+export function objectArrayField(
+  o: Record<string, unknown>,
+  field: string,
+  script: string,
+): Record<string, unknown>[] {
+  return arrayField(o, field, script, undefined).map((x, i) => {
+    if (x === null || typeof x !== 'object' || Array.isArray(x))
+      throw new PeerOutputError(script, `${field}[${i}]`, `expected a JSON object, got ${shown(x)}`);
+    return x as Record<string, unknown>;
+  });
 }
 
 /** A JSON object at `o[field]` whose values pass `check` (given the key and the value). */
@@ -133,6 +184,51 @@ export function recordField<T>(
     throw new PeerOutputError(script, `${where}${field}`, `expected a JSON object, got ${shown(v)}`);
   const out = new Map<string, T>();
   for (const [k, x] of Object.entries(v)) out.set(k, check(k, x));
+  return out;
+}
+
+/**
+ * The bytes of a file the peer wrote: a PeerOutputError naming the file when it is missing, not a
+ * regular file, or larger than `limit` (checked before reading).
+ */
+export function readPeerFile(path: string, script: string, limit = MAX_PEER_FILE): Buffer {
+  const file = basename(path);
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new PeerOutputError(script, file, 'is not a regular file');
+    size = st.size;
+  } catch (e) {
+    if (e instanceof PeerOutputError) throw e;
+    throw new PeerOutputError(script, file, `the peer wrote no such file (${path})`);
+  }
+  if (size > limit) throw new PeerOutputError(script, file, `${size} bytes, more than the limit of ${limit}`);
+  return readFileSync(path);
+}
+
+/**
+ * A float32 .npy file the peer wrote, checked by parseNpy (finite values, exact length) and, when
+ * `shape` is given, of exactly that shape; every failure is a PeerOutputError naming the file.
+ */
+export function readPeerNpy(
+  path: string,
+  script: string,
+  shape?: readonly number[],
+): { data: Float32Array; shape: number[] } {
+  const file = basename(path);
+  let out: { data: Float32Array; shape: number[] };
+  try {
+    out = parseNpy(readPeerFile(path, script), { source: file });
+  } catch (e) {
+    if (e instanceof NpyError) throw new PeerOutputError(script, file, e.detail);
+    throw e;
+  }
+  if (shape !== undefined && out.shape.join() !== shape.join())
+    throw new PeerOutputError(
+      script,
+      file,
+      `shape [${out.shape.join(', ')}], expected [${shape.join(', ')}]`,
+    );
   return out;
 }
 

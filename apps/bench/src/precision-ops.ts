@@ -121,3 +121,79 @@ export function precisionOps(): OpSpec[] {
     { op: 'adam W2', kind: 'adam', param: [Z, 7 * 7 * 4 * w], lr: 1e-4, b1: 0, b2: 0.9, eps: 1e-8, steps: 5 },
   ];
 }
+
+/**
+ * The inputs the peer draws for `spec` (peers/precision_peer.py's `inputs`), by name, with their
+ * shapes in our layouts: the files `<i>.in.<name>.npy` the bench expects and checks.
+ */
+export function precisionInputShapes(spec: OpSpec): Map<string, number[]> {
+  switch (spec.kind) {
+    case 'conv':
+      return new Map([
+        ['x', spec.x],
+        ['w', spec.w],
+        ...(spec.bias ? [['b', [spec.w[3]!]] as [string, number[]]] : []),
+        ['dy', convOutputShape(spec)],
+      ]);
+    case 'convTranspose':
+      return new Map([
+        ['x', spec.x],
+        ['w', spec.w],
+        ['dy', convOutputShape(spec)],
+      ]);
+    case 'dense':
+      return new Map([
+        ['x', spec.x],
+        ['w', spec.w],
+        ...(spec.bias ? [['b', [spec.w[1]!]] as [string, number[]]] : []),
+        ['dy', convOutputShape(spec)],
+      ]);
+    case 'batchNorm': {
+      const c = [spec.x[spec.x.length - 1]!];
+      return new Map([
+        ['x', spec.x],
+        ['gamma', c],
+        ['beta', c],
+        ['runningMean', c],
+        ['runningVar', c],
+        ['dy', spec.x],
+      ]);
+    }
+    case 'leakyRelu':
+      return new Map([
+        ['x', spec.x],
+        ['dy', spec.x],
+      ]);
+    case 'dropout':
+      return new Map([
+        ['x', spec.x],
+        ['keep', spec.x],
+        ['dy', spec.x],
+      ]);
+    case 'bce':
+    case 'wasserstein':
+      return new Map([
+        ['real', spec.logits],
+        ['fake', spec.logits],
+      ]);
+    case 'gradientPenalty': {
+      const w = spec.width;
+      return new Map([
+        ['0.weight', [5, 5, 1, w]],
+        ['0.bias', [w]],
+        ['2.weight', [5, 5, w, 2 * w]],
+        ['2.bias', [2 * w]],
+        ['5.weight', [49 * 2 * w, 1]],
+        ['5.bias', [1]],
+        ['real', spec.images],
+        ['fake', spec.images],
+        ['eps', [spec.images[0]!]],
+      ]);
+    }
+    case 'adam':
+      return new Map([
+        ['param', spec.param],
+        ['grads', [spec.steps, ...spec.param]],
+      ]);
+  }
+}

@@ -3,16 +3,24 @@
 // (peers/precision_peer.py) draws the inputs, hands them over as .npy files with its float64 results,
 // and reports its own float32 errors; we run the same ops through @lab and measure ours.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseNpy } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { peerEnv } from './peer-env.js';
+import { MAX_PEER_OUTPUT, PeerOutputError } from './peer-output.js';
 import { errorFigures, errorRatio, joinHiLo } from './precision-error.js';
 import { type OpSpec, precisionOps } from './precision-ops.js';
 import { type OpInputs, runOurs } from './precision-ours.js';
+import {
+  type PeerResult,
+  PRECISION_PEER,
+  parsePrecisionPeer,
+  peerResultsOf,
+  readPrecisionInputs,
+  readPrecisionReference,
+} from './precision-peer.js';
 
 export interface PrecisionOptions {
   seed: number;
@@ -33,56 +41,30 @@ export interface PrecisionLine {
   worse: boolean;
 }
 
-interface PeerResult {
-  index: number;
-  op: string;
-  pass: string;
-  rel_err: number;
-  max_abs: number;
-}
-
-function readNpy(path: string): { data: Float32Array; shape: number[] } {
-  try {
-    return parseNpy(readFileSync(path));
-  } catch (e) {
-    throw new Error(`precision: ${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-/** The inputs of op `index` that the peer wrote, as tensors. */
-function loadInputs(dir: string, index: number): OpInputs {
-  const prefix = `${index}.in.`;
+/** The inputs of op `index` that the peer wrote, checked, as tensors. */
+function loadInputs(dir: string, index: number, spec: OpSpec): OpInputs {
   const out: OpInputs = {};
-  for (const f of readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.npy'))) {
-    const { data, shape } = readNpy(join(dir, f));
-    out[f.slice(prefix.length, -4)] = tf.tensor(data, shape);
-  }
+  for (const [name, { data, shape }] of readPrecisionInputs(dir, index, spec))
+    out[name] = tf.tensor(data, shape);
   return out;
 }
 
 function runPeer(dir: string, ops: OpSpec[], seed: number): { torch: string; results: PeerResult[] } {
   const python = '/usr/bin/python3';
-  const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers', 'precision_peer.py');
+  const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers', PRECISION_PEER);
   if (!existsSync(python)) throw new Error('precision: /usr/bin/python3 (python3-torch) is not installed');
   const opsFile = join(dir, 'ops.json');
   writeFileSync(opsFile, JSON.stringify(ops));
   const r = spawnSync(python, [script, '--ops', opsFile, '--out', dir, '--seed', String(seed)], {
     encoding: 'utf8',
     env: peerEnv(1),
-    maxBuffer: 1 << 26,
+    maxBuffer: MAX_PEER_OUTPUT,
   });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOBUFS')
+    throw new PeerOutputError(PRECISION_PEER, undefined, `printed more than ${MAX_PEER_OUTPUT} bytes`);
   if (r.status !== 0)
     throw new Error(`precision peer failed: ${r.error ? r.error.message : (r.stderr ?? '').slice(-2000)}`);
-  const last = r.stdout.trim().split('\n').pop() ?? '';
-  let out: { torch?: unknown; results?: unknown };
-  try {
-    out = JSON.parse(last) as typeof out;
-  } catch {
-    throw new Error(`precision peer: unreadable output line: ${last.slice(0, 200)}`);
-  }
-  if (!Array.isArray(out.results))
-    throw new Error(`precision peer: output line without a results list: ${last.slice(0, 200)}`);
-  return { torch: String(out.torch), results: out.results as PeerResult[] };
+  return parsePrecisionPeer(r.stdout, ops);
 }
 
 const sig = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(3)) : x);
@@ -114,20 +96,13 @@ export function precisionBench(o: PrecisionOptions): PrecisionLine[] {
     const lines: PrecisionLine[] = [];
     ops.forEach((spec, index) => {
       if (!o.quiet) process.stderr.write(`precision: ours, ${spec.op}\n`);
-      const inputs = loadInputs(dir, index);
+      const inputs = loadInputs(dir, index, spec);
       try {
         const ours = runOurs(spec, inputs);
-        const expected = peer.results.filter((r) => r.index === index);
-        const missing = Object.keys(ours).filter((p) => !expected.some((r) => r.pass === p));
-        if (missing.length > 0)
-          throw new Error(`precision: op '${spec.op}': the peer has no pass ${missing.join(', ')}`);
-        for (const r of expected) {
-          const x = ours[r.pass];
-          if (!x) throw new Error(`precision: op '${spec.op}': we computed no pass '${r.pass}'`);
-          const ref = joinHiLo(
-            readNpy(join(dir, `${index}.ref.${r.pass}.hi.npy`)).data,
-            readNpy(join(dir, `${index}.ref.${r.pass}.lo.npy`)).data,
-          );
+        for (const r of peerResultsOf(peer.results, index, spec, ours)) {
+          const x = ours[r.pass]!;
+          const { hi, lo } = readPrecisionReference(dir, index, r.pass, x.length);
+          const ref = joinHiLo(hi, lo);
           const e = errorFigures(x, ref);
           const ratio = errorRatio(e.relErr, r.rel_err);
           lines.push({

@@ -43,17 +43,10 @@ function reduceOuter(name: typeof Sum | typeof Mean) {
       if (!simd) return stock.kernelFunc(args as never) as TensorInfo;
       const backend = args.backend as WasmHeapBackend;
       const ones = (n: number) => Array<number>(n).fill(1);
-      let shape: number[];
       if (lead) {
         const kept = x.shape.slice(lead.count);
-        shape = keepDims ? [...ones(lead.count), ...kept] : kept;
-      } else {
-        const kept = x.shape.slice(0, x.shape.length - trail!.count);
-        shape = keepDims ? [...kept, ...ones(trail!.count)] : kept;
-      }
-      const out = backend.makeOutput(shape, 'float32');
-      const dst = backend.typedArrayFromHeap(out) as Float32Array;
-      if (lead) {
+        const out = backend.makeOutput(keepDims ? [...ones(lead.count), ...kept] : kept, 'float32');
+        const dst = backend.typedArrayFromHeap(out) as Float32Array;
         const scale = name === Mean ? 1 / lead.outer : 1;
         // a tensor still in the kernel threads' memory (a threaded convolution's output) is summed there
         const key = residentKey(backend, x.dataId);
@@ -61,11 +54,14 @@ function reduceOuter(name: typeof Sum | typeof Mean) {
         if (threads?.sumOuter(key!, dst, lead.outer, lead.inner, scale)) return out;
         const src = backend.typedArrayFromHeap(x);
         simd.sum_outer(src.byteOffset, dst.byteOffset, lead.outer, lead.inner, scale);
-      } else {
-        const { outer, inner } = trail!;
-        const src = backend.typedArrayFromHeap(x);
-        simd.sum_inner(src.byteOffset, dst.byteOffset, outer, inner, name === Mean ? 1 / inner : 1);
+        return out;
       }
+      const { outer, inner, count } = trail!;
+      const kept = x.shape.slice(0, x.shape.length - count);
+      const out = backend.makeOutput(keepDims ? [...kept, ...ones(count)] : kept, 'float32');
+      const dst = backend.typedArrayFromHeap(out) as Float32Array;
+      const src = backend.typedArrayFromHeap(x);
+      simd.sum_inner(src.byteOffset, dst.byteOffset, outer, inner, name === Mean ? 1 / inner : 1);
       return out;
     };
     return {

@@ -1,7 +1,8 @@
 // One Fashion-MNIST GAN training run, trained a slice of steps at a time by @lab/gan's trainGan or
 // @lab/wgan's trainWgan (continuing from the steps done, so a slice boundary changes nothing), with a
-// fixed-noise sample grid, a checkpoint in the CLI's format, and restore from an uploaded one. Owns its
-// tensors: dispose() frees everything it made.
+// fixed-noise sample grid (of the EMA generator when the recipe keeps one, as `lab gan sample --ema`
+// draws), a checkpoint in the CLI's format, and restore from an uploaded one (continuing its recipe).
+// Owns its tensors: dispose() frees everything it made.
 import { checkpointToBytes, Rng, readCheckpoint, restoreCheckpoint } from '@lab/core';
 import { trainGan } from '@lab/gan';
 import { trainWgan, WGAN_GP_DEFAULTS } from '@lab/wgan';
@@ -9,8 +10,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   buildNets,
   checkpointConfig,
+  disposeNets,
+  EMA_MODULE,
   type GanNets,
   type GanSettings,
+  recipeTrainOptions,
   settingsFromCheckpoint,
 } from './gan-config.js';
 
@@ -26,6 +30,16 @@ export interface SessionOptions {
 
 /** One step's numbers: GAN: dLoss, gLoss; WGAN-GP: wEstimate, criticLoss, penalty, gLoss. */
 export type StepMetrics = Readonly<Record<string, number>>;
+
+/** Which generator a sample grid comes from: the raw one, or the EMA of its weights. */
+export type SampledGenerator = 'G' | typeof EMA_MODULE;
+
+/** The checkpoint's modules, named as `lab gan train` names them. */
+const modulesOf = (nets: GanNets) => ({
+  G: nets.G,
+  D: nets.D,
+  ...(nets.Gema ? { [EMA_MODULE]: nets.Gema } : {}),
+});
 
 export class GanSession {
   readonly settings: GanSettings;
@@ -65,13 +79,13 @@ export class GanSession {
     const nets = buildNets(settings, rng);
     try {
       const r = restoreCheckpoint(bytes, {
-        modules: { G: nets.G, D: nets.D },
+        modules: modulesOf(nets),
         optimizers: { G: nets.optG, D: nets.optD },
       });
       if (r.rng) rng.setState(r.rng);
       return new GanSession({ ...o, settings }, r.step, nets, rng);
     } catch (e) {
-      for (const x of Object.values(nets)) x.dispose();
+      disposeNets(nets);
       throw e;
     }
   }
@@ -104,7 +118,7 @@ export class GanSession {
     };
     const result =
       this.settings.kind === 'gan'
-        ? trainGan({ ...common, loss: this.settings.loss ?? 'non-saturating' })
+        ? trainGan({ ...common, ...recipeTrainOptions(this.settings, this.nets) })
         : trainWgan({
             ...common,
             penalty: 'gp',
@@ -115,9 +129,14 @@ export class GanSession {
     return metrics;
   }
 
-  /** The generator's images for the fixed noise, in [-1, 1], in inference mode. */
+  /** The generator the sample grid shows: the EMA one when the recipe keeps one. */
+  get sampled(): SampledGenerator {
+    return this.nets.Gema ? EMA_MODULE : 'G';
+  }
+
+  /** The sampled generator's images for the fixed noise, in [-1, 1], in inference mode. */
   samples(): Float32Array {
-    const { G } = this.nets;
+    const G = this.nets.Gema ?? this.nets.G;
     G.eval();
     const x = tf.tidy(() => G.forward(this.fixedNoise));
     G.train();
@@ -126,11 +145,11 @@ export class GanSession {
     return data;
   }
 
-  /** The checkpoint `lab gan sample` reads (and `lab gan|wgan train --resume` continues). */
+  /** The checkpoint `lab gan sample` reads (`--ema`: its EMA generator) and `lab gan|wgan train --resume` continues. */
   checkpoint(): Uint8Array {
-    const { G, D, optG, optD } = this.nets;
+    const { optG, optD } = this.nets;
     return checkpointToBytes({
-      modules: { G, D },
+      modules: modulesOf(this.nets),
       optimizers: { G: optG, D: optD },
       step: this.done,
       rng: this.rng.getState(),
@@ -139,7 +158,7 @@ export class GanSession {
   }
 
   dispose(): void {
-    for (const x of Object.values(this.nets)) x.dispose();
+    disposeNets(this.nets);
     this.fixedNoise.dispose();
   }
 }

@@ -1,7 +1,7 @@
 // The messages between the GAN page and its training worker.
 import type { BackendReport } from '@lab/core';
 import type { GanSettings } from './gan-config.js';
-import type { StepMetrics } from './gan-session.js';
+import type { SampledGenerator, StepMetrics } from './gan-session.js';
 
 export interface StartRequest {
   type: 'start';
@@ -30,7 +30,14 @@ export type FromWorker =
       stepsPerSecond: number;
       numTensors: number;
     }
-  | { type: 'samples'; step: number; pixels: Float32Array; count: number }
+  | {
+      type: 'samples';
+      step: number;
+      pixels: Float32Array;
+      count: number;
+      /** The generator drawn: the EMA one ('Gema') when the recipe keeps one. */
+      generator: SampledGenerator;
+    }
   | { type: 'started'; settings: GanSettings; step: number; numTensors: number; loadedFrom?: string }
   | { type: 'paused'; step: number; numTensors: number }
   | { type: 'checkpoint'; bytes: Uint8Array; step: number; settings: GanSettings }

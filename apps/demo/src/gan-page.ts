@@ -1,10 +1,13 @@
-// The Fashion-MNIST GAN page: settings, start / pause / resume, checkpoint download and upload, the
-// sample grid and the curves; the training itself runs in gan-worker.ts. With `auto` it trains a DCGAN
-// and then WGAN-GP for a few steps each, offers the checkpoint, and publishes what the worker reported
-// (the browser test reads it).
+// The Fashion-MNIST GAN page: settings (a DCGAN's recipe among them), start / pause / resume,
+// checkpoint download and upload, the sample grid and the curves; the training itself runs in
+// gan-worker.ts. With `auto` it trains a baseline DCGAN, WGAN-GP and a modern-recipe DCGAN for a few
+// steps each, offers the last one's checkpoint, and publishes what the worker reported (the browser
+// test reads it).
 import type { BackendReport } from '@lab/core';
-import { DEMO_LIMITS, type GanKind, type GanSettings } from './gan-config.js';
+import { DEMO_LIMITS, type GanKind, type GanSettings, recipeOf } from './gan-config.js';
 import type { FromWorker, ToWorker } from './gan-messages.js';
+import { type GanRecipeName, pageRecipe, recipeLabel } from './gan-recipe.js';
+import type { SampledGenerator } from './gan-session.js';
 import { drawImageGrid, drawSeries } from './plot.js';
 
 export const GAN_IMAGES = { base: './data/fashion-mnist-3000', count: 3000 } as const;
@@ -30,7 +33,19 @@ interface Run {
   tensorsAtSlices: number[];
   stepsPerSecond: number;
   loadedFrom?: string;
+  /** The generator the sample grid shows. */
+  sampled?: SampledGenerator;
 }
+
+/** The runs of the auto mode, in order: the last one's checkpoint is offered. */
+const AUTO_RUNS = [
+  { key: 'gan', kind: 'gan', recipe: 'baseline' },
+  { key: 'wgan-gp', kind: 'wgan-gp', recipe: 'baseline' },
+  { key: 'gan-modern', kind: 'gan', recipe: 'modern' },
+] as const;
+
+const modelName = (s: GanSettings) =>
+  s.kind === 'gan' ? `DCGAN (${recipeLabel(recipeOf(s))} recipe)` : 'WGAN-GP';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -57,12 +72,26 @@ export function ganPage(o: GanPageOptions): Promise<void> {
       waiters.push({ type, resolve: resolve as (m: FromWorker) => void, reject }),
     );
 
-  const settings = (): GanSettings => ({
-    kind: $<HTMLSelectElement>('gan-kind').value as GanKind,
-    width: Number($<HTMLSelectElement>('gan-width').value),
-    latent: 100,
-    padding: 'pytorch',
-  });
+  const recipeSelect = $<HTMLSelectElement>('gan-recipe');
+  const diffAugmentBox = $<HTMLInputElement>('gan-diff-augment');
+  const settings = (): GanSettings => {
+    const kind = $<HTMLSelectElement>('gan-kind').value as GanKind;
+    const base = { kind, width: Number($<HTMLSelectElement>('gan-width').value), latent: 100 };
+    if (kind !== 'gan') return { ...base, padding: 'pytorch' };
+    const { loss, recipe } = pageRecipe(recipeSelect.value as GanRecipeName, {
+      diffAugment: diffAugmentBox.checked,
+    });
+    return { ...base, padding: 'pytorch', loss, recipe };
+  };
+  // the recipe is a DCGAN's: WGAN-GP trains with its own
+  const showKind = (kind: GanKind) => {
+    $<HTMLSelectElement>('gan-kind').value = kind;
+    recipeSelect.disabled = kind !== 'gan';
+    diffAugmentBox.disabled = kind !== 'gan';
+  };
+  $<HTMLSelectElement>('gan-kind').addEventListener('change', (e) =>
+    showKind((e.target as HTMLSelectElement).value as GanKind),
+  );
   const batchSize = () => Number($<HTMLSelectElement>('gan-batch').value);
   const setRunning = (on: boolean) => {
     running = on;
@@ -109,8 +138,10 @@ export function ganPage(o: GanPageOptions): Promise<void> {
     const step = run.steps.at(-1) ?? run.startStep;
     status.textContent =
       (run.loadedFrom ? `continued from ${run.loadedFrom}: ` : '') +
-      `${run.settings.kind === 'gan' ? 'DCGAN' : 'WGAN-GP'} width ${run.settings.width}: step ${step}, ` +
-      `${run.stepsPerSecond.toFixed(2)} steps/s, ${numbers}; worker tensors ${run.tensorsAtSlices.at(-1) ?? '-'}` +
+      `${modelName(run.settings)} width ${run.settings.width}: step ${step}, ` +
+      `${run.stepsPerSecond.toFixed(2)} steps/s, ${numbers}; ` +
+      (run.sampled === 'Gema' ? "grid: the EMA generator's; " : '') +
+      `worker tensors ${run.tensorsAtSlices.at(-1) ?? '-'}` +
       (running ? '' : ' (paused)');
   };
 
@@ -134,7 +165,13 @@ export function ganPage(o: GanPageOptions): Promise<void> {
           stepsPerSecond: 0,
         };
         run.loadedFrom = m.loadedFrom;
-        $<HTMLSelectElement>('gan-kind').value = m.settings.kind;
+        showKind(m.settings.kind);
+        if (m.settings.kind === 'gan') {
+          // an uploaded checkpoint continues its own recipe: the controls show which
+          const recipe = recipeOf(m.settings);
+          recipeSelect.value = recipe.name;
+          diffAugmentBox.checked = recipe.diffAugment !== undefined;
+        }
         if (
           Array.from($<HTMLSelectElement>('gan-width').options).some(
             (x) => x.value === String(m.settings.width),
@@ -161,6 +198,7 @@ export function ganPage(o: GanPageOptions): Promise<void> {
         break;
       case 'samples':
         drawImageGrid($('gan-samples'), m.pixels, m.count, 8);
+        if (run) run.sampled = m.generator;
         break;
       case 'paused':
         setRunning(false);
@@ -173,7 +211,8 @@ export function ganPage(o: GanPageOptions): Promise<void> {
         );
         revoke = () => URL.revokeObjectURL(url);
         download.href = url;
-        download.download = `${m.settings.kind}-width${m.settings.width}-step${m.step}.safetensors`;
+        const recipe = m.settings.kind === 'gan' ? `-${recipeOf(m.settings).name}` : '';
+        download.download = `${m.settings.kind}${recipe}-width${m.settings.width}-step${m.step}.safetensors`;
         download.textContent = `Save ${download.download} (${(m.bytes.length / 1024 / 1024).toFixed(2)} MiB)`;
         download.hidden = false;
         if (!o.auto) download.click();
@@ -236,18 +275,20 @@ export function ganPage(o: GanPageOptions): Promise<void> {
     // the browser test: a few steps of each net, then the checkpoint, all published
     const steps = o.autoSteps ?? 3;
     const results: Record<string, unknown> = { report };
-    for (const kind of ['gan', 'wgan-gp'] as const) {
-      $<HTMLSelectElement>('gan-kind').value = kind;
+    for (const r of AUTO_RUNS) {
+      showKind(r.kind);
+      recipeSelect.value = r.recipe;
       const started = next('started');
       send({ type: 'start', settings: settings(), batchSize: batchSize(), seed: 7, pauseAt: steps });
       const s = await started;
       const paused = await next('paused');
-      results[kind] = {
+      results[r.key] = {
         step: paused.step,
         tensorsAtStart: s.numTensors,
         tensorsAtSlices: run!.tensorsAtSlices,
         metrics: run!.metrics,
         stepsPerSecond: run!.stepsPerSecond,
+        sampled: run!.sampled,
       };
     }
     const checkpoint = next('checkpoint');

@@ -39,7 +39,10 @@ async function init(m: Extract<ToWorker, { type: 'init' }>) {
 
 function sendSamples(session: GanSession) {
   const pixels = session.samples();
-  post({ type: 'samples', step: session.step, pixels, count: pixels.length / 784 }, [pixels.buffer]);
+  post(
+    { type: 'samples', step: session.step, pixels, count: pixels.length / 784, generator: session.sampled },
+    [pixels.buffer],
+  );
 }
 
 function replaceSession(next: GanSession, loadedFrom?: string) {

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkpointToBytes, readCheckpoint } from '@lab/core';
+import { checkpointToBytes, parseSafetensors, readCheckpoint, serializeSafetensors } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -113,7 +113,7 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
     await page.close();
   });
 
-  it('fashion-gan: DCGAN and WGAN-GP train in a worker leak-free; the checkpoint samples in lab and continues here', async () => {
+  it('fashion-gan: DCGAN (baseline and modern recipe) and WGAN-GP train in a worker leak-free; the checkpoint samples in lab and continues here', async () => {
     const { page, demo } = await open('fashion-gan', 'gan', `auto&gan-steps=${GAN_STEPS}`);
     type Trained = {
       step: number;
@@ -121,11 +121,13 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
       tensorsAtSlices: number[];
       metrics: Record<string, number[]>;
       stepsPerSecond: number;
+      sampled: 'G' | 'Gema';
     };
     const gan = demo.gan as {
       report: Report;
       gan: Trained;
       'wgan-gp': Trained;
+      'gan-modern': Trained;
       checkpoint: { step: number; bytes: number };
     };
     // the worker runs its own WASM SIMD backend with @lab's kernels
@@ -139,9 +141,12 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
     for (const [kind, keys] of [
       ['gan', ['dLoss', 'gLoss']],
       ['wgan-gp', ['wEstimate', 'criticLoss', 'penalty', 'gLoss']],
+      ['gan-modern', ['dLoss', 'gLoss']],
     ] as const) {
       const r = gan[kind];
       expect(r.step).toBe(GAN_STEPS);
+      // the modern recipe's grid is its EMA generator's
+      expect(r.sampled).toBe(kind === 'gan-modern' ? 'Gema' : 'G');
       for (const k of keys) {
         expect(r.metrics[k]).toHaveLength(GAN_STEPS);
         expect(r.metrics[k]!.every(Number.isFinite)).toBe(true);
@@ -151,7 +156,7 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
       expect(new Set([r.tensorsAtStart, ...r.tensorsAtSlices])).toEqual(new Set([r.tensorsAtStart]));
       console.log(`demo fashion-gan: ${kind} ${r.stepsPerSecond.toFixed(2)} steps/s (width 16, batch 32)`);
     }
-    // the checkpoint offered for download is WGAN-GP's at its last step, in the CLI's format
+    // the checkpoint offered for download is the modern DCGAN's at its last step, in the CLI's format
     const link = page.locator('#gan-download');
     expect(await link.isVisible()).toBe(true);
     const bytes = Buffer.from(
@@ -166,27 +171,44 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
     expect(bytes.length).toBe(gan.checkpoint.bytes);
     const info = readCheckpoint(new Uint8Array(bytes));
     expect(info.step).toBe(GAN_STEPS);
-    expect(info.config).toEqual({
+    expect(info.config).toMatchObject({
       arch: 'dcgan',
       width: 16,
       latent: 100,
       padding: 'pytorch',
-      penalty: 'gp',
-      criticNorm: 'none',
+      loss: 'hinge',
+      recipe: { recipe: 'modern', loss: 'hinge', spectralNorm: true },
     });
+    expect([...info.tensors.keys()].some((k) => k.startsWith('module.Gema.'))).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'demo-gan-'));
     try {
-      const file = join(dir, 'wgan.safetensors');
+      const file = join(dir, 'modern.safetensors');
       writeFileSync(file, bytes);
       if (existsSync(labCli)) {
-        const png = join(dir, 'samples.png');
-        const r = spawnSync(
-          process.execPath,
-          [labCli, 'gan', 'sample', '--checkpoint', file, '--count', '4', '--out', png, '--backend', 'cpu'],
-          { encoding: 'utf8' },
-        );
-        expect(r.status, r.stderr).toBe(0);
-        expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+        // the raw generator, and the EMA one as `lab gan sample --ema` draws it
+        for (const ema of [[], ['--ema']]) {
+          const png = join(dir, `samples${ema.join('')}.png`);
+          const r = spawnSync(
+            process.execPath,
+            [
+              labCli,
+              'gan',
+              'sample',
+              '--checkpoint',
+              file,
+              '--count',
+              '4',
+              '--out',
+              png,
+              '--backend',
+              'cpu',
+              ...ema,
+            ],
+            { encoding: 'utf8' },
+          );
+          expect(r.status, r.stderr).toBe(0);
+          expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+        }
       } else console.warn(`demo fashion-gan: ${labCli} not built, lab gan sample not run`);
 
       // from here on offline: the page has what it needs
@@ -210,11 +232,27 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
       await refused('huge.safetensors', Buffer.from(huge), 'config.width');
       expect(await page.locator('#gan-error').textContent()).toContain('is not an integer in [1, 128]');
       expect(await page.locator('#gan-error img').count()).toBe(0);
-      // the downloaded checkpoint continues from its step
+      // an unknown recipe is refused with the field named
+      const config = info.config as Record<string, unknown>;
+      const file0 = parseSafetensors(new Uint8Array(bytes));
+      const lab = JSON.parse(file0.metadata.lab!);
+      lab.config = { ...config, recipe: { ...(config.recipe as object), recipe: 'postmodern' } };
+      const postmodern = serializeSafetensors(
+        Object.fromEntries(
+          Object.entries(file0.tensors).map(([k, t]) => [
+            k,
+            { dtype: t.dtype, shape: t.shape, data: t.bytes.slice() },
+          ]),
+        ),
+        { ...file0.metadata, lab: JSON.stringify(lab) },
+      );
+      await refused('postmodern.safetensors', Buffer.from(postmodern), 'config.recipe.recipe');
+      // the downloaded checkpoint continues from its step, with its recipe
+      await page.selectOption('#gan-kind', 'wgan-gp');
       await upload.setInputFiles(file);
       await page.waitForFunction(
         (from) => {
-          const m = /continued from wgan\.safetensors: WGAN-GP width 16: step (\d+)/.exec(
+          const m = /continued from modern\.safetensors: DCGAN \(modern recipe\) width 16: step (\d+)/.exec(
             document.querySelector('#gan-status')?.textContent ?? '',
           );
           return m !== null && Number(m[1]) > from;
@@ -223,6 +261,8 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
         { timeout: PAGE_TIMEOUT, polling: 250 },
       );
       expect(await page.locator('#gan-error').textContent()).toBe('');
+      expect(await page.locator('#gan-kind').inputValue()).toBe('gan');
+      expect(await page.locator('#gan-recipe').inputValue()).toBe('modern');
       expect(await page.evaluate(() => 'injected' in window)).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });

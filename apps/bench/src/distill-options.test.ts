@@ -48,6 +48,9 @@ describe('distill options', () => {
       heldOut: 10_000,
       mainOnly: true,
     });
+    // the bench's --threads list (the speed workloads'): distill trains on its largest count
+    expect(distillOptionsFrom({ threads: [1, 2] })).toEqual({ threads: 2 });
+    expect(distillOptionsFrom({ threads: [] })).toEqual({});
     expect(() => sweep.parse(['node', 'bench', '--jitter', '-1'], { from: 'node' })).toThrow(/--jitter/);
     expect(() => sweep.parse(['node', 'bench', '--temperatures', '4,2'], { from: 'node' })).toThrow(
       /--temperatures takes increasing/,

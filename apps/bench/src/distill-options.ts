@@ -146,5 +146,7 @@ export function distillOptionsFrom(o: Record<string, unknown>): Partial<DistillB
   const out: Record<string, unknown> = {};
   for (const k of keys)
     if (o[k] !== undefined) out[k] = k === 'quiet' || k === 'mainOnly' ? Boolean(o[k]) : o[k];
+  // the bench's --threads list (the speed workloads' counts): distill trains on the largest
+  if (Array.isArray(o.threads) && o.threads.length > 0) out.threads = Math.max(...(o.threads as number[]));
   return out as Partial<DistillBenchOptions>;
 }

@@ -116,7 +116,7 @@ const program = new Command('bench')
   .option(
     '--threads <list>',
     'speed workloads: thread counts that ours (@lab kernel threads) and the peer (torch threads) both run at; ' +
-      'the first gives ours_ms, peer_ms and ratio, the best of each side ratio_best',
+      'the first gives ours_ms, peer_ms and ratio, the best of each side ratio_best; distill trains on the largest',
     threadListOption('--threads'),
     defaultThreads(availableParallelism()),
   )

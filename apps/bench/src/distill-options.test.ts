@@ -19,6 +19,49 @@ describe('distill options', () => {
     expect(program.options.find((o) => o.long === '--epochs')!.description).toBe('someone else');
   });
 
+  it('reads back every option it adds, under the field its flag names', () => {
+    const program = addDistillOptions(new Command('bench').exitOverride());
+    const line = [
+      '--epochs 2',
+      '--teacher-width 3',
+      '--student-width 4',
+      '--temperature 5',
+      '--temperatures 1,2',
+    ]
+      .concat([
+        '--jitter 1',
+        '--held-out 7',
+        '--main-only',
+        '--omit 8',
+        '--bias-shift 9',
+        '--train-examples 100',
+      ])
+      .concat(['--ensemble-examples 11', '--ks 1,12', '--ranks 2,13', '--kronecker-terms 1,14'])
+      .flatMap((a) => a.split(' '));
+    program.parse(['node', 'bench', ...line], { from: 'node' });
+    expect(program.options.map((o) => o.long)).toHaveLength(15);
+    expect(distillOptionsFrom(program.opts())).toEqual({
+      epochs: 2,
+      teacherWidth: 3,
+      studentWidth: 4,
+      temperature: 5,
+      temperatures: [1, 2],
+      jitter: 1,
+      heldOut: 7,
+      mainOnly: true,
+      omit: 8,
+      biasShift: 9,
+      trainExamples: 100,
+      ensembleExamples: 11,
+      ks: [1, 12],
+      ranks: [2, 13],
+      kroneckerTerms: [1, 14],
+    });
+    expect(program.options.find((o) => o.long === '--teacher-width')!.description).toBe(
+      'distill: hidden units of the teacher (Hinton et al.: 1200)',
+    );
+  });
+
   it('parses a command line into the workload options, and rejects bad values by name', () => {
     const program = addDistillOptions(
       new Command('bench').exitOverride().configureOutput({ writeErr: () => {} }),
@@ -48,6 +91,9 @@ describe('distill options', () => {
       heldOut: 10_000,
       mainOnly: true,
     });
+    // the bench's --threads list (the speed workloads'): distill trains on its largest count
+    expect(distillOptionsFrom({ threads: [1, 2] })).toEqual({ threads: 2 });
+    expect(distillOptionsFrom({ threads: [] })).toEqual({});
     expect(() => sweep.parse(['node', 'bench', '--jitter', '-1'], { from: 'node' })).toThrow(/--jitter/);
     expect(() => sweep.parse(['node', 'bench', '--temperatures', '4,2'], { from: 'node' })).toThrow(
       /--temperatures takes increasing/,

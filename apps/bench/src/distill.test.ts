@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 
 describe('pnpm bench distill', () => {
-  it('runs the main table with a held-out slice, a temperature sweep and a jittered teacher, leaking nothing', async () => {
+  it('runs the main table with a held-out slice, a temperature sweep and a jittered teacher on two threads, leaking nothing', async () => {
     const tensors = memory().numTensors;
     const line = await distillBench({
       epochs: 1,
@@ -19,6 +19,7 @@ describe('pnpm bench distill', () => {
       temperatures: [2, 4],
       jitter: 1,
       mainOnly: true,
+      threads: 2,
       quiet: true,
     });
     expect(memory().numTensors).toBe(tensors);
@@ -33,13 +34,14 @@ describe('pnpm bench distill', () => {
     for (const t of line.temperature_sweep) expect(t.held_out_errors).toBeLessThanOrEqual(100);
     expect(line.omitted_errors).toBeNull();
     expect(line.dropout_ensemble).toEqual([]);
-    expect(line.config).toMatchObject({ jitter: 1, heldOut: 100, mainOnly: true });
+    expect(line.config).toMatchObject({ jitter: 1, heldOut: 100, mainOnly: true, threads: 2 });
   });
 
-  it('refuses a held-out slice as large as the training images and a jitter off the image', () => {
+  it('refuses a held-out slice as large as the training images, a jitter off the image and no threads', () => {
     expect(() => checkDistillOptions({ ...DISTILL_DEFAULTS, trainExamples: 1000, heldOut: 1000 })).toThrow(
       /distill: --held-out 1000 must be a whole number below --train-examples 1000/,
     );
     expect(() => checkDistillOptions({ ...DISTILL_DEFAULTS, jitter: 28 })).toThrow(/--jitter 28/);
+    expect(() => checkDistillOptions({ ...DISTILL_DEFAULTS, threads: 0 })).toThrow(/threads 0/);
   });
 });

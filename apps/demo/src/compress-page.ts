@@ -103,8 +103,15 @@ export async function compressPage({ auto }: { auto: boolean }): Promise<Compres
       const tolerance = Number($<HTMLSelectElement>('cmp-tolerance').value);
       const bits = Number($<HTMLSelectElement>('cmp-bits').value);
       const retrainEpochs = Number($<HTMLSelectElement>('cmp-retrain').value);
+      const centroidEpochs = Number($<HTMLSelectElement>('cmp-centroids').value);
       await nextFrame();
-      const r = compressStages(shipped, sensitivity, evaluate, { tolerance, bits, retrainEpochs, train });
+      const r = compressStages(shipped, sensitivity, evaluate, {
+        tolerance,
+        bits,
+        retrainEpochs,
+        centroidEpochs,
+        train,
+      });
       drawWaterfall($('cmp-waterfall'), r.stages);
       const rows = $('cmp-stages');
       rows.replaceChildren(
@@ -128,7 +135,7 @@ export async function compressPage({ auto }: { auto: boolean }): Promise<Compres
       link.hidden = false;
       return r;
     };
-    for (const id of ['cmp-tolerance', 'cmp-bits', 'cmp-retrain'])
+    for (const id of ['cmp-tolerance', 'cmp-bits', 'cmp-retrain', 'cmp-centroids'])
       $(id).addEventListener('change', () => void run());
     const r = await run();
     if (!auto) return undefined;

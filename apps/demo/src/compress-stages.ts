@@ -3,7 +3,8 @@
 // layer to the sparsity its sensitivity allows within a tolerance, share the surviving weights
 // through k-means codebooks, Huffman-code the file — scoring the model after each stage. Retraining
 // after pruning (Han et al. do it) runs @lab/finetune's fitClassifier with core's keepPruned, through
-// the MaskSet's transform, last in the chain, so that pruned weights stay exactly zero.
+// the MaskSet's transform, last in the chain, so that pruned weights stay exactly zero; after sharing,
+// the centroids are fine-tuned (compress-centroids.ts) on the same training images.
 import {
   chooseSparsities,
   decodeCompressed,
@@ -18,6 +19,7 @@ import {
 import { adam, chain, Dense, ReLU, Rng, Sequential } from '@lab/core';
 import { type ClassifierData, fitClassifier } from '@lab/finetune';
 import * as tf from '@tensorflow/tfjs-core';
+import { fineTuneCentroids } from './compress-centroids.js';
 
 /** 784-300-100-10 with ReLUs: the net scripts/train-lenet300.mjs trained. */
 export function lenet300(): Sequential {
@@ -80,6 +82,8 @@ export interface CompressOptions {
   bits: number;
   /** Epochs of retraining the pruned net on `train` (0: none). */
   retrainEpochs?: number;
+  /** Epochs of fine-tuning the shared weights' centroids on `train` (0: none). */
+  centroidEpochs?: number;
   train?: ClassifierData;
 }
 
@@ -102,9 +106,11 @@ export function compressStages(
     masks.prune({ kind: 'sparsity', sparsity: sparsities });
     const pruned = evaluate(net);
     const retrainEpochs = o.retrainEpochs ?? 0;
+    const centroidEpochs = o.centroidEpochs ?? 0;
+    if ((retrainEpochs > 0 || centroidEpochs > 0) && !o.train)
+      throw new Error('compressStages: retraining and centroid tuning need training data');
     let retrained: number | undefined;
-    if (retrainEpochs > 0) {
-      if (!o.train) throw new Error('compressStages: retraining needs training data');
+    if (retrainEpochs > 0 && o.train) {
       fitClassifier({
         module: net,
         data: o.train,
@@ -116,8 +122,17 @@ export function compressStages(
       retrained = evaluate(net);
     }
     const shared = new SharedWeights(masks.weights, { bits: o.bits, init: 'linear' });
-    shared.dispose();
-    const sharedAccuracy = evaluate(net);
+    let sharedAccuracy: number;
+    let tuned: number | undefined;
+    try {
+      sharedAccuracy = evaluate(net);
+      if (centroidEpochs > 0 && o.train) {
+        fineTuneCentroids(net, shared, masks.weights, o.train, { epochs: centroidEpochs, seed: 0 });
+        tuned = evaluate(net);
+      }
+    } finally {
+      shared.dispose();
+    }
     const { bytes, report } = encodeCompressed(net.stateDict(), {
       weightBits: Object.fromEntries(Object.keys(masks.weights).map((k) => [k, o.bits])),
       metadata: { model: 'lenet-300-100', stage: 'pruned + shared + huffman' },
@@ -137,6 +152,9 @@ export function compressStages(
           ? []
           : [{ name: `retrained ${retrainEpochs} epochs`, bytes: t.prunedBytes, accuracy: retrained }]),
         { name: `shared (${o.bits}-bit codes)`, bytes: t.quantizedBytes, accuracy: sharedAccuracy },
+        ...(tuned === undefined
+          ? []
+          : [{ name: `centroids tuned ${centroidEpochs} epochs`, bytes: t.quantizedBytes, accuracy: tuned }]),
         { name: 'Huffman-coded', bytes: t.huffmanBytes, accuracy: fileAccuracy },
         { name: 'the file (with header)', bytes: report.fileBytes, accuracy: fileAccuracy },
       ],

@@ -314,7 +314,7 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
     await page.close();
   });
 
-  it('compress: sensitivity, then prune / retrain / share / Huffman shrink the net at a bounded accuracy cost', async () => {
+  it('compress: sensitivity, then prune / retrain / share / tune / Huffman shrink the net at a bounded accuracy cost', async () => {
     const { page, demo } = await open('compress', 'compress');
     type Stage = { name: string; bytes: number; accuracy: number };
     const r = demo.compress as {
@@ -326,7 +326,8 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
     };
     expect(r.baseline).toBeGreaterThan(0.95);
     expect(r.sensitivity.rows).toHaveLength(3 * 20); // three layers at 0, 5, ..., 95%
-    const [dense, pruned, retrained, shared, huffman, file] = r.compression.stages as [
+    const [dense, pruned, retrained, shared, tuned, huffman, file] = r.compression.stages as [
+      Stage,
       Stage,
       Stage,
       Stage,
@@ -339,6 +340,7 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
       'pruned',
       'retrained 2 epochs',
       'shared (5-bit codes)',
+      'centroids tuned 2 epochs',
       'Huffman-coded',
       'the file (with header)',
     ]);
@@ -354,13 +356,15 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
     expect(retrained.accuracy).toBeGreaterThan(pruned.accuracy);
     expect(retrained.accuracy).toBeGreaterThan(r.baseline - 0.02);
     expect(shared.accuracy).toBeGreaterThan(r.baseline - 0.03);
-    expect(huffman.accuracy).toBe(shared.accuracy); // the file decodes to exactly the shared weights
+    expect(tuned.bytes).toBe(shared.bytes);
+    expect(tuned.accuracy).toBeGreaterThan(r.baseline - 0.03);
+    expect(huffman.accuracy).toBe(tuned.accuracy); // the file decodes to exactly the tuned weights
     expect(Object.values(r.compression.sparsities).every((s) => s > 0)).toBe(true);
     expect(r.leakedTensors).toBe(0);
     expect(await page.locator('#cmp-sensitivity').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(
       480,
     );
-    expect(await page.locator('#cmp-stages tr').count()).toBe(6);
+    expect(await page.locator('#cmp-stages tr').count()).toBe(7);
     // a tighter tolerance prunes less; offline, since the page has what it needs
     await page.context().setOffline(true);
     const kept = await page.locator('#cmp-sparsities').textContent();

@@ -35,7 +35,7 @@ describe('tensorData', () => {
 });
 
 describe('runBatchLoop', () => {
-  it('visits every example once per epoch in batches, reports the terms, frees what the objective owns', () => {
+  it('visits every example once per epoch in batches (telling the objective their indices), reports the terms, frees what the objective owns', () => {
     const x = tensor2d(
       Array.from({ length: 10 }, (_, i) => [i, 0]),
       [10, 2],
@@ -52,8 +52,10 @@ describe('runBatchLoop', () => {
       net,
       tensorData(x, labels),
       { epochs: 2, batchSize: 4, rng: new Rng(3) },
-      (xb) => {
+      (xb, _labels, indices) => {
         seen.push(Array.from(xb.dataSync()).filter((_, i) => i % 2 === 0));
+        // the objective is told which examples its batch holds (example i has x = [i, 0])
+        expect(Array.from(indices)).toEqual(seen.at(-1));
         // a tensor made outside the gradient, as a teacher's targets are
         const owned = scalar(1);
         return {

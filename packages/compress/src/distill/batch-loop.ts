@@ -56,13 +56,15 @@ export interface BatchLoopOptions {
 }
 
 /**
- * The objective of one batch. Called with the batch before the gradient is taken: `loss` is what
- * valueAndGrads differentiates (its `terms` are reported per step beside `loss`), `owned` the tensors
- * made outside that scope (e.g. a teacher's targets), freed after the step.
+ * The objective of one batch. Called with the batch (and the indices of its examples in the data set)
+ * before the gradient is taken: `loss` is what valueAndGrads differentiates (its `terms` are reported
+ * per step beside `loss`), `owned` the tensors made outside that scope (e.g. a teacher's targets),
+ * freed after the step.
  */
 export type BatchObjective = (
   x: Tensor,
   labels: Tensor,
+  indices: Int32Array,
 ) => { loss: () => { total: Scalar; terms?: Record<string, Scalar> }; owned?: Tensor[] };
 
 export interface BatchLoopEpoch {
@@ -100,15 +102,14 @@ export function runBatchLoop(
         return Math.ceil(data.count / batchSize);
       },
       trainStep: (_step, { stepInEpoch }) => {
-        const { x, labels } = data.batch(
-          order.subarray(stepInEpoch * batchSize, (stepInEpoch + 1) * batchSize),
-        );
+        const indices = order.subarray(stepInEpoch * batchSize, (stepInEpoch + 1) * batchSize);
+        const { x, labels } = data.batch(indices);
         model.train(true);
         // the reported terms are kept out of the gradient's tidy scope
         let terms: [string, Scalar][] = [];
         let owned: Tensor[] = [];
         try {
-          const batch = objective(x, labels);
+          const batch = objective(x, labels, indices);
           owned = batch.owned ?? [];
           const { value, grads } = valueAndGrads(() => {
             const { total, terms: parts = {} } = batch.loss();

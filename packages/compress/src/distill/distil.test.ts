@@ -18,7 +18,7 @@ import { dropoutEnsembleErrors } from './dropout-ensemble.js';
 import { argmaxRows, errorCounts, logitsOf } from './evaluate.js';
 import { mlp, outputLayer } from './mlp.js';
 import { trainSupervised } from './supervised.js';
-import { ensembleTeacher } from './teacher.js';
+import { ensembleTeacher, type Teacher } from './teacher.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
@@ -67,6 +67,60 @@ describe('distil', () => {
     student.dispose();
   });
 
+  it('with cacheTargets runs the teacher once over the data and trains the same student, leak-free', () => {
+    const teacherNet = mlp([8, 16, 3], { rng: new Rng(1) });
+    const x = randomNormal([100, 8], 0, 1, 'float32', 3);
+    const labels = tidy(() => argMax(teacherNet.forward(x), 1));
+    const counting = (rows: number[]): Teacher => {
+      const inner = ensembleTeacher([teacherNet]);
+      return {
+        targets: (xb, t) => {
+          rows.push(xb.shape[0]!);
+          return inner.targets(xb, t);
+        },
+      };
+    };
+    const train = (cacheTargets: boolean, rows: number[]) => {
+      const student = mlp([8, 32, 3], { rng: new Rng(2) });
+      const { history } = distil(counting(rows), student, tensorData(x, labels), {
+        temperature: 4,
+        epochs: 3,
+        batchSize: 32,
+        rng: new Rng(5),
+        cacheTargets,
+      });
+      const weights = Object.values(student.stateDict()).map((w) => Array.from(w.dataSync()));
+      student.dispose();
+      return { history, weights };
+    };
+    const before = memory().numTensors;
+    const perStep: number[] = [];
+    const once: number[] = [];
+    const a = train(false, perStep);
+    const b = train(true, once);
+    expect(memory().numTensors).toBe(before);
+    // every batch of every epoch, against one pass in order
+    expect(perStep).toEqual([32, 32, 32, 4, 32, 32, 32, 4, 32, 32, 32, 4]);
+    expect(once).toEqual([32, 32, 32, 4]);
+    expect(b.history.map((h) => h.loss)).toEqual(a.history.map((h) => h.loss));
+    expect(b.weights).toEqual(a.weights);
+    // a cached run that fails frees the cache
+    const failing = mlp([8, 3]);
+    const beforeFailing = memory().numTensors;
+    expect(() =>
+      distil(ensembleTeacher([teacherNet]), failing, tensorData(x, labels), {
+        cacheTargets: true,
+        validate: () => {
+          throw new Error('validation failed');
+        },
+      }),
+    ).toThrow('validation failed');
+    expect(memory().numTensors).toBe(beforeFailing);
+    failing.dispose();
+    dispose([x, labels]);
+    teacherNet.dispose();
+  });
+
   it('rejects a bad transfer set and options', () => {
     const net = mlp([2, 2]);
     const x = randomNormal([4, 2]);
@@ -74,6 +128,12 @@ describe('distil', () => {
     expect(() => tensorData(x, y)).toThrow(/labels/);
     const data = { count: 0, batch: () => ({ x, labels: y }) };
     expect(() => distil(ensembleTeacher([net]), net, data)).toThrow(/at least one example/);
+    expect(() => distil(ensembleTeacher([net]), net, data, { cacheTargets: true })).toThrow(
+      /at least one example/,
+    );
+    expect(() =>
+      distil(ensembleTeacher([net]), net, { ...data, count: 4 }, { batchSize: 0, cacheTargets: true }),
+    ).toThrow(/batchSize/);
     expect(() => distil(ensembleTeacher([net]), net, { ...data, count: 4 }, { batchSize: 0 })).toThrow(
       /batchSize/,
     );

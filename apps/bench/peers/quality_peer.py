@@ -8,7 +8,9 @@ Usage: /usr/bin/python3 quality_peer.py gan|wgan --data DIR --iters N --out DIR
          [--width 64] [--samples 10000] [--checkpoints K] [--checkpoint-samples 2000] [--seed 0]
 gan:  non-saturating BCE, Adam(2e-4, 0.5, 0.999), D with dropout 0.3, batch 64.
 wgan: WGAN-GP, 5 critic steps with lambda 10 per generator step, Adam(1e-4, 0, 0.9), no dropout, batch 64;
-      also writes samples at K evenly spaced checkpoints and the critic's W estimate per step.
+      also the critic's W estimate per step.
+Both write samples at K evenly spaced checkpoints (every iters // K steps; none when K is 0); the
+checkpoint samples draw their own noise, so they leave the training's random stream as it was.
 Prints one JSON line with the file names and the training time per iteration (without the time spent
 writing checkpoint samples, which it reports apart as checkpoint_seconds, as ours leaves out its own)."""
 import argparse, gzip, json, os, struct, time
@@ -77,6 +79,15 @@ def export(g, n, name, seed):
 g = G()
 files, w_estimate = {}, []
 checkpoint_seconds = 0.0
+every = max(1, a.iters // a.checkpoints) if a.checkpoints else 0  # as ours: at least every step
+
+def checkpoint(it):
+    global checkpoint_seconds
+    if every and (it + 1) % every == 0:
+        c0 = time.time()
+        files[str(it + 1)] = export(g, a.checkpoint_samples, f'samples-{it + 1:06d}.npy', a.seed + 1)
+        checkpoint_seconds += time.time() - c0
+
 t0 = time.time()
 if a.mode == 'gan':
     d = D(0.3)
@@ -88,10 +99,10 @@ if a.mode == 'gan':
         od.zero_grad(); ld.backward(); od.step()
         lg = F.binary_cross_entropy_with_logits(d(fake), ones)
         og.zero_grad(); lg.backward(); og.step()
+        checkpoint(it)
 else:
     d = D(0.0)
     og = torch.optim.Adam(g.parameters(), 1e-4, betas=(0.0, 0.9)); od = torch.optim.Adam(d.parameters(), 1e-4, betas=(0.0, 0.9))
-    every = max(1, a.iters // a.checkpoints) if a.checkpoints else 0  # as ours: at least every step
     for it in range(a.iters):
         for _ in range(5):
             xr = batch()
@@ -106,10 +117,7 @@ else:
         w_estimate.append(float(dr - df))
         lg = -d(g(torch.randn(B, Z))).mean()
         og.zero_grad(); lg.backward(); og.step()
-        if every and (it + 1) % every == 0:
-            c0 = time.time()
-            files[str(it + 1)] = export(g, a.checkpoint_samples, f'samples-{it + 1:06d}.npy', a.seed + 1)
-            checkpoint_seconds += time.time() - c0
+        checkpoint(it)
 seconds = time.time() - t0 - checkpoint_seconds
 final = export(g, a.samples, 'samples.npy', a.seed + 2)
 print(json.dumps({'mode': a.mode, 'iters': a.iters, 'width': W, 'samples': final, 'checkpoints': files,

@@ -30,6 +30,25 @@ describe('parseQualityPeer', () => {
     expect(parseQualityPeer(out(gan), 10)).toEqual({ ...gan, checkpoints: [] });
   });
 
+  it("reads a gan run's checkpoints without W estimates, still checking their steps", () => {
+    const gan = {
+      samples: 's.npy',
+      checkpoints: { '10': 'c10.npy', '5': 'c5.npy' },
+      w_estimate: [],
+      ms_per_iter: 3,
+      checkpoint_seconds: 1.5,
+    };
+    expect(parseQualityPeer(out(gan), 10, 'gan').checkpoints).toEqual([
+      { step: 5, file: 'c5.npy' },
+      { step: 10, file: 'c10.npy' },
+    ]);
+    // a wgan run with the same output lacks the W estimates
+    expect(() => parseQualityPeer(out(gan), 10)).toThrow(
+      'checkpoints.5: a checkpoint after step 5 but only 0 W',
+    );
+    expect(() => parseQualityPeer(out(gan), 9, 'gan')).toThrow('checkpoints.10: not a step in [1, 9]');
+  });
+
   it('refuses missing, mistyped and out-of-range fields, naming the script and the field', () => {
     const cases: [unknown, string][] = [
       [

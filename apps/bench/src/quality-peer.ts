@@ -24,8 +24,15 @@ export interface QualityPeerResult {
   checkpoint_seconds?: number;
 }
 
-/** The peer's result from its stdout, for a run of `iters` iterations; a PeerOutputError names the field. */
-export function parseQualityPeer(stdout: string, iters: number): QualityPeerResult {
+/**
+ * The peer's result from its stdout, for a run of `iters` iterations; a PeerOutputError names the field.
+ * A wgan run's checkpoints each need the critic's W estimates up to them; a gan run has none.
+ */
+export function parseQualityPeer(
+  stdout: string,
+  iters: number,
+  mode: 'gan' | 'wgan' = 'wgan',
+): QualityPeerResult {
   const script = QUALITY_PEER;
   const o = lastJsonObject(stdout, script);
   const w = numberArrayField(o, 'w_estimate', script);
@@ -34,7 +41,7 @@ export function parseQualityPeer(stdout: string, iters: number): QualityPeerResu
       const step = Number(key);
       if (!/^\d+$/.test(key) || step < 1 || step > iters)
         throw new PeerOutputError(script, `checkpoints.${key}`, `not a step in [1, ${iters}]`);
-      if (step > w.length)
+      if (mode === 'wgan' && step > w.length)
         throw new PeerOutputError(
           script,
           `checkpoints.${key}`,

@@ -70,16 +70,27 @@ describe('ringModes', () => {
 });
 
 describe('the fields over seeds', () => {
-  it("counts each side's collapsed seeds by the rule, out of the seeds where the side ran", () => {
+  it("counts each side's collapsed seeds by the rule, at the end and at any checkpoint", () => {
+    const pts = (...spreads: (number | null)[]) =>
+      spreads.map((spread, i) => ({ step: 100 * (i + 1), spread }));
     const f = collapseFields([
-      { ours_spread: 0.02, peer_spread: 0.8 },
-      { ours_spread: 0.9, peer_spread: null },
-      { ours_spread: 0.14, peer_spread: 0.16 },
+      // collapsed at the end
+      { ours_spread: 0.02, peer_spread: 0.8, checkpoints: pts(0.5, 0.02), peer_checkpoints: pts(0.6, 0.8) },
+      // ours collapsed at the first checkpoint and recovered; no peer on this seed
+      { ours_spread: 0.9, peer_spread: null, checkpoints: pts(0.05, null), peer_checkpoints: [] },
+      // ours just below the threshold at the end, the peer just above all along
+      { ours_spread: 0.14, peer_spread: 0.16, checkpoints: [], peer_checkpoints: pts(0.2) },
     ]);
     expect(f.ours_collapses).toEqual({ collapsed: 2, of: 3 });
     expect(f.peer_collapses).toEqual({ collapsed: 0, of: 2 });
+    expect(f.ours_collapses_any_checkpoint).toEqual({ collapsed: 3, of: 3 });
+    expect(f.peer_collapses_any_checkpoint).toEqual({ collapsed: 0, of: 2 });
     expect(f.collapse_rule).toContain(String(COLLAPSE_THRESHOLD));
-    expect(collapseFields([{ ours_spread: 0.5, peer_spread: null }]).peer_collapses).toBeNull();
+    const noPeer = collapseFields([
+      { ours_spread: 0.5, peer_spread: null, checkpoints: [], peer_checkpoints: [] },
+    ]);
+    expect(noPeer.peer_collapses).toBeNull();
+    expect(noPeer.peer_collapses_any_checkpoint).toBeNull();
   });
 
   it("lists each seed's curve per side as [step, fd] pairs and the FD's spread per step", () => {

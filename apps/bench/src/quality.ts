@@ -42,6 +42,7 @@ const Z = 100;
  * when it exits 0 with output that is not a result for `iters` iterations.
  */
 function startPeer(args: string[], iters: number): Promise<QualityPeerResult | null> | null {
+  const mode = args[0] === 'gan' ? 'gan' : 'wgan';
   const python = '/usr/bin/python3';
   const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers', QUALITY_PEER);
   if (!existsSync(python) || !existsSync(script)) return null;
@@ -71,7 +72,7 @@ function startPeer(args: string[], iters: number): Promise<QualityPeerResult | n
         return;
       }
       try {
-        resolve(parseQualityPeer(out.text(), iters));
+        resolve(parseQualityPeer(out.text(), iters, mode));
       } catch (e) {
         reject(e);
       }
@@ -213,15 +214,36 @@ async function overSeeds<R>(
 
 const r = (x: number | null | undefined, d = 3) => (x == null ? null : Number(x.toFixed(d)));
 
-/** One seed of gan-quality: both sides train the W1 DCGAN for o.iters steps; FD and KID of 10k samples each. */
-async function ganQualityRun(o: QualityOptions, q: QualityData, seed: number) {
+/** A checkpoint of gan-quality: FD, KID and the collapse rule's number of 10k samples at a step. */
+type GanPoint = { step: number; fd: number; kid: number; spread: number };
+
+/**
+ * One seed of gan-quality: both sides train the W1 DCGAN for o.iters steps; FD, KID and feature spread
+ * of 10k samples each at o.checkpoints evenly spaced steps (noise seed + 1) and at the end (seed + 2).
+ */
+async function ganQualityRun(o: QualityOptions & { checkpoints: number }, q: QualityData, seed: number) {
   const { ev, realFeatures, train } = q;
   const work = mkdtempSync(join(tmpdir(), 'lab-gan-quality-'));
+  const every = Math.max(1, Math.floor(o.iters / o.checkpoints));
   try {
     const peerRun =
       o.peer && torchInstalled()
         ? startPeer(
-            ['gan', '--data', q.dataDir, '--iters', String(o.iters), '--out', work, '--seed', String(seed)],
+            [
+              'gan',
+              '--data',
+              q.dataDir,
+              '--iters',
+              String(o.iters),
+              '--out',
+              work,
+              '--checkpoints',
+              String(o.checkpoints),
+              '--checkpoint-samples',
+              '10000',
+              '--seed',
+              String(seed),
+            ],
             o.iters,
           )
         : null;
@@ -230,7 +252,10 @@ async function ganQualityRun(o: QualityOptions, q: QualityData, seed: number) {
     const D = dcganDiscriminator({ rng, dropout: 0.3 });
     const optG = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), G.trainableParameters());
     const optD = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), D.trainableParameters());
+    const ourCurve: GanPoint[] = [];
     const started = performance.now();
+    // time spent on checkpoints (generating and scoring samples) is not training: both sides leave it out
+    let checkpointMs = 0;
     trainGan({
       G,
       D,
@@ -245,10 +270,20 @@ async function ganQualityRun(o: QualityOptions, q: QualityData, seed: number) {
         batch: (idx) => tf.tidy(() => tf.gather(train, tf.tensor1d(idx, 'int32'))),
       },
       onStep: (e) => {
-        if ((e.step + 1) % 100 === 0) log(o, `gan-quality: ours step ${e.step + 1}/${o.iters}`);
+        const step = e.step + 1;
+        if (step % 100 === 0) log(o, `gan-quality: ours step ${step}/${o.iters}`);
+        if (step % every === 0) {
+          const t0 = performance.now();
+          const x = generate(G, 10000, seed + 1);
+          ourCurve.push({ step, ...score(ev, realFeatures, x) });
+          x.dispose();
+          checkpointMs += performance.now() - t0;
+          const p = ourCurve.at(-1)!;
+          log(o, `gan-quality: ours step ${step}  FD ${p.fd.toFixed(3)}  spread ${p.spread.toFixed(3)}`);
+        }
       },
     });
-    const msPerIter = (performance.now() - started) / o.iters;
+    const msPerIter = (performance.now() - started - checkpointMs) / o.iters;
     const fake = generate(G, 10000, seed + 2);
     const ours = score(ev, realFeatures, fake);
     fake.dispose();
@@ -257,22 +292,38 @@ async function ganQualityRun(o: QualityOptions, q: QualityData, seed: number) {
     const ring = ringModes(seed);
     log(o, 'gan-quality: waiting for the peer');
     const peer = peerRun ? await peerRun : null;
-    let peerScore: { fd: number; kid: number } | null = null;
+    let peerScore: ReturnType<typeof score> | null = null;
+    const peerCurve: GanPoint[] = [];
     if (peer) {
       const x = npyImages(peer.samples);
       peerScore = score(ev, realFeatures, x);
       x.dispose();
+      for (const { step, file } of peer.checkpoints) {
+        const xs = npyImages(file);
+        peerCurve.push({ step, ...score(ev, realFeatures, xs) });
+        xs.dispose();
+      }
     }
+    const points = (c: GanPoint[]) =>
+      c.map((p) => ({ step: p.step, fd: r(p.fd), kid: r(p.kid, 5), spread: r(p.spread) }));
     return {
       seed,
       ours_fd: r(ours.fd),
       peer_fd: r(peerScore?.fd),
       ours_kid: r(ours.kid, 5),
       peer_kid: r(peerScore?.kid, 5),
+      ours_spread: r(ours.spread),
+      peer_spread: r(peerScore?.spread),
+      ours_collapsed: isCollapsed(ours.spread),
+      peer_collapsed: isCollapsed(peerScore?.spread),
       ring_modes: ring.modes,
       ring_high_quality: r(ring.highQuality),
       ours_ms_per_iter: r(msPerIter, 0),
       peer_ms_per_iter: r(peer?.ms_per_iter, 0),
+      ours_checkpoint_s: r(checkpointMs / 1000, 1),
+      peer_checkpoint_s: r(peer?.checkpoint_seconds, 1),
+      checkpoints: points(ourCurve),
+      peer_checkpoints: points(peerCurve),
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -285,19 +336,30 @@ const GAN_METRICS = {
   peer_fd: 3,
   ours_kid: 5,
   peer_kid: 5,
+  ours_spread: 3,
+  peer_spread: 3,
   ring_modes: 2,
   ring_high_quality: 3,
   ours_ms_per_iter: 0,
   peer_ms_per_iter: 0,
+  ours_checkpoint_s: 1,
+  peer_checkpoint_s: 1,
 };
 
-export async function ganQuality(o: QualityOptions): Promise<Record<string, unknown>> {
+export async function ganQuality(
+  o: QualityOptions & { checkpoints: number },
+): Promise<Record<string, unknown>> {
+  if (o.plot) checkPlotPath(o.plot);
   const { seeds, runs } = await overSeeds(o, (q, seed) => ganQualityRun(o, q, seed));
   const { means, spread } = summarize(runs, GAN_METRICS);
+  const curves = runs.map((x) => ({ seed: x.seed, ours: x.checkpoints, peer: x.peer_checkpoints }));
   return {
     workload: 'gan-quality',
     iterations: o.iters,
     ...means,
+    ...collapseFields(runs),
+    ...curveFields(curves),
+    ...plotCurves('gan-quality', curves, o),
     samples: 10000,
     evaluator: 'shipped @lab/gan Fashion-MNIST evaluator (64-d features), real = 10k test images',
     seeds,
@@ -468,13 +530,28 @@ export async function wganQuality(
   };
 }
 
-/** Each side's count of collapsed seeds at the end of training, and the rule that decided it. */
+type SpreadPoint = { spread: number | null };
+
+/**
+ * Each side's count of seeds collapsed at the end of training, of seeds collapsed at the end or at any
+ * checkpoint (a run can collapse and recover), and the rule that decided it.
+ */
 export function collapseFields(
-  runs: readonly { ours_spread: number | null; peer_spread: number | null }[],
+  runs: readonly {
+    ours_spread: number | null;
+    peer_spread: number | null;
+    checkpoints: readonly SpreadPoint[];
+    peer_checkpoints: readonly SpreadPoint[];
+  }[],
 ): Record<string, unknown> {
+  // the least spread of a run, at the end or at a checkpoint (null when the side did not run)
+  const least = (end: number | null, points: readonly SpreadPoint[]) =>
+    end === null ? null : Math.min(end, ...points.flatMap((p) => (p.spread === null ? [] : [p.spread])));
   return {
     ours_collapses: collapseCount(runs.map((x) => x.ours_spread)),
     peer_collapses: collapseCount(runs.map((x) => x.peer_spread)),
+    ours_collapses_any_checkpoint: collapseCount(runs.map((x) => least(x.ours_spread, x.checkpoints))),
+    peer_collapses_any_checkpoint: collapseCount(runs.map((x) => least(x.peer_spread, x.peer_checkpoints))),
     collapse_rule: COLLAPSE_RULE,
   };
 }

@@ -8,8 +8,6 @@ import { TABLE_SUM_FMA_WASM_BASE64, TABLE_SUM_WASM_BASE64 } from './table-sum.wa
 const TABLE_SUM_BUILDS: SimdKernelBuilds = { plain: TABLE_SUM_WASM_BASE64, fma: TABLE_SUM_FMA_WASM_BASE64 };
 /** Key of the instance that a runtime shares between callers (sharedTableSumKernel). */
 const SHARED_KERNEL = Symbol.for('@lab/depparse.table-sum-kernel');
-/** Key of the mark that a runtime's module has been warmed up (warmUp). */
-const WARMED_UP = Symbol.for('@lab/depparse.table-sum-warmed-up');
 
 /** The FMA build where relaxed SIMD is available and allowed (initBackend), else the plain one. */
 function kernels(runtime: LabRuntime): CompiledSimdKernels | null {
@@ -47,37 +45,6 @@ export class TableSumKernel {
     this.exports = instance.exports as unknown as Record<string, (...args: number[]) => void>;
     this.fn = this.exports.table_sum!;
     this.top = align((instance.exports.__heap_base as WebAssembly.Global).value as number);
-    runtime.sharedObject(WARMED_UP, () => this.warmUp());
-  }
-
-  /**
-   * Runs every kernel once on a small problem of zeros, so that V8 compiles their optimised code (in
-   * the background) before a parse's first long calls: a WebAssembly function starts in the baseline
-   * compiler (Liftoff), and a call that is running stays there to its end, so a cold parse ran its
-   * first batch's large products 5-7 times slower than later ones (57 ms against 10 for one context
-   * product of EWT test's first batch). A call of about half a million multiply-adds each is enough
-   * for V8 to tier the function up; they cost about a millisecond in all, once per runtime.
-   */
-  private warmUp(): true {
-    const at = this.top;
-    const n = 64;
-    const h = 128;
-    const x = this.alloc(n * n);
-    const w = this.alloc(TOKEN_BLOCKS * n * h);
-    const bias = this.alloc(h);
-    const y = this.alloc(n * h);
-    // offsets and (row, position, id) items of zeros: every read is of row 0
-    const items = this.alloc(3 * n);
-    this.run(w, items, n, n, h, bias, y);
-    this.tableRows(w, x, items, n, n, h, y);
-    this.rareRows(w, x, items, n, n, h, y);
-    this.dense(x, w, bias, n, n, h, y);
-    this.denseAdd(x, w, n, n, h, y);
-    this.activate(y, n * h, 'cube');
-    this.activate(y, n * h, 'relu');
-    this.scatter(y, items, n, n, h, w);
-    this.release(at);
-    return true;
   }
 
   /** Reserves `floats` 4-byte slots (16-byte aligned); returns the byte offset. */
@@ -156,7 +123,5 @@ export class TableSumKernel {
 }
 
 const align = (n: number) => (n + 15) & ~15;
-/** Position blocks of the warm-up's weights (rows read by rare_rows and table_rows: position 0 only). */
-const TOKEN_BLOCKS = 1;
 /** Pages (64 KB) that memory grows by at least. */
 const GROW_PAGES = 256;

@@ -364,6 +364,22 @@ describe('lab parse on broken input', () => {
     );
   });
 
+  it('reads the tagger only for input that lacks tags (or with --retag), and then names its broken file', async () => {
+    const dir = join(out, 'broken-tagger');
+    cpSync(shippedModelDir(), dir, { recursive: true });
+    writeFileSync(join(dir, 'tagger.safetensors'), 'not a safetensors file');
+    // tagged CoNLL-U: the tagger is never read
+    const tagged = `${row(1, 'Dogs', 'NOUN', 'NNS')}\n${row(2, 'bark', 'VERB', 'VBP')}\n\n`;
+    const r = await run(tagged, { model: dir });
+    expect(r.sentences).toBe(1);
+    const untagged = loadModel(dir, { tagger: false });
+    expect(untagged.tagger).toBeUndefined();
+    untagged.parser.dispose();
+    // text, or tagged input with --retag: it is, and the broken file is named
+    await expect(run('Dogs bark.\n', { model: dir })).rejects.toThrow(join(dir, 'tagger.safetensors'));
+    await expect(run(tagged, { model: dir, retag: true })).rejects.toThrow(join(dir, 'tagger.safetensors'));
+  });
+
   it('the lab command exits non-zero with the message, or 0 with warnings under --lenient', () => {
     const lab = fileURLToPath(new URL('../dist/lab.js', import.meta.url));
     const cli = (args: string[], input: string) =>

@@ -56,7 +56,15 @@ export interface LoadedModel {
   dir: string;
 }
 
-export function loadModel(dir = shippedModelDir()): LoadedModel {
+/**
+ * A model directory's parser, and its tagger if it has one (`tagger: false` leaves it unread: a parse
+ * of tagged input never runs it, and reading it was a twentieth of a cold `lab parse`). A tagger with
+ * only some of its files is an error either way.
+ */
+export function loadModel(
+  dir = shippedModelDir(),
+  { tagger: withTagger = true }: { tagger?: boolean } = {},
+): LoadedModel {
   const file = (name: string) => join(dir, name);
   // the config file is there only in models from before the weights file carried the config
   const required = (names: ModelFileNames) => [names.weights, names.vocab];
@@ -91,7 +99,7 @@ export function loadModel(dir = shippedModelDir()): LoadedModel {
   const p = read(PARSER_FILES);
   const parser = Parser.fromFiles(p.files, p.names);
   try {
-    const t = present.length > 0 ? read(TAGGER_FILES) : undefined;
+    const t = withTagger && present.length > 0 ? read(TAGGER_FILES) : undefined;
     const tagger = t ? Tagger.fromFiles(t.files, t.names) : undefined;
     return { parser, tagger, dir };
   } catch (e) {
@@ -303,10 +311,11 @@ export async function parseRun(
   const warnings = input.warnings;
   let sentences = input.sentences;
   await initBackend({ backend: o.backend });
-  const model = loadModel(o.model);
+  const all = sentences.flatMap((s) => words(s));
+  const missingTags = all.some((w) => w.upos === '_' || w.xpos === '_');
+  // the tagger is read only when it will run
+  const model = loadModel(o.model, { tagger: o.retag || missingTags });
   try {
-    const all = sentences.flatMap((s) => words(s));
-    const missingTags = all.some((w) => w.upos === '_' || w.xpos === '_');
     if (o.retag || missingTags) {
       if (!model.tagger)
         throw new Error(`${model.dir} has no tagger; give CoNLL-U input with UPOS and XPOS filled in`);

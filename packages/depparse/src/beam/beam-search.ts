@@ -9,6 +9,7 @@ import type { Scorer } from '../model/parser.js';
 import { dependentOf } from '../transitions/transition-set.js';
 import { Configuration, type Transition, type TransitionSystem } from '../transitions/transitions.js';
 import { copyConfiguration } from './configuration-copy.js';
+import { logPartition } from './log-partition.js';
 
 /** Beam widths that `lab parse --beam` and `ParseOptions.beam` accept (beamSearch itself takes any). */
 export const MAX_BEAM_WIDTH = 64;
@@ -56,15 +57,62 @@ export interface BeamOptions {
   onStep?: (sentence: number, beam: readonly BeamItem[]) => boolean;
 }
 
-/** A successor in the making: item `from` extended by transition k (-1: a finished item kept). */
-interface Candidate {
-  from: BeamItem;
-  k: number;
-  score: number;
-  /** The transition's raw score (ties in `score` among one item's successors go to the higher). */
-  raw: number;
-  /** Rank of `from` in its beam (ties between items go to the earlier). */
-  rank: number;
+/**
+ * The `width` best successors of one sentence's step so far, best first, in arrays reused step
+ * after step: item `from[i]` extended by transition k[i] (-1: a finished item kept), its sequence's
+ * score, the transition's raw score (ties in score among one item's successors go to the higher) and
+ * the rank of `from[i]` in its beam (ties between items go to the earlier).
+ */
+class Candidates {
+  size = 0;
+  readonly from: BeamItem[];
+  readonly k: Int32Array;
+  readonly score: Float64Array;
+  readonly raw: Float64Array;
+  readonly rank: Int32Array;
+
+  constructor(readonly width: number) {
+    this.from = new Array<BeamItem>(width);
+    this.k = new Int32Array(width);
+    this.score = new Float64Array(width);
+    this.raw = new Float64Array(width);
+    this.rank = new Int32Array(width);
+  }
+
+  /** Whether a successor that scores `score` could be kept (the beam is not full, or it ties the last). */
+  admits(score: number): boolean {
+    return this.size < this.width || score >= this.score[this.width - 1]!;
+  }
+
+  /** Inserts a successor if it ranks among the first `width`. */
+  offer(from: BeamItem, k: number, score: number, raw: number, rank: number): void {
+    const w = this.width;
+    let i: number;
+    if (this.size === w) {
+      if (score < this.score[w - 1]! || !this.before(w - 1, score, rank, raw, k)) return;
+      i = w - 1;
+    } else i = this.size++;
+    for (; i > 0 && this.before(i - 1, score, rank, raw, k); i--) {
+      this.from[i] = this.from[i - 1]!;
+      this.k[i] = this.k[i - 1]!;
+      this.score[i] = this.score[i - 1]!;
+      this.raw[i] = this.raw[i - 1]!;
+      this.rank[i] = this.rank[i - 1]!;
+    }
+    this.from[i] = from;
+    this.k[i] = k;
+    this.score[i] = score;
+    this.raw[i] = raw;
+    this.rank[i] = rank;
+  }
+
+  /** Whether the successor (score, rank, raw, k) ranks before entry i. */
+  private before(i: number, score: number, rank: number, raw: number, k: number): boolean {
+    if (score !== this.score[i]) return score > this.score[i]!;
+    if (rank !== this.rank[i]) return rank < this.rank[i]!;
+    if (raw !== this.raw[i]) return raw > this.raw[i]!;
+    return k < this.k[i]!;
+  }
 }
 
 export function checkBeamWidth(width: number): void {
@@ -92,37 +140,32 @@ export function distinctMoves(transitions: readonly Transition[]): Transition[] 
   return [...new Map(transitions.map((t) => [t.move, t])).values()];
 }
 
-/** Whether candidate a ranks before b. */
-function before(a: Candidate, b: Candidate): boolean {
-  if (a.score !== b.score) return a.score > b.score;
-  if (a.rank !== b.rank) return a.rank < b.rank;
-  if (a.raw !== b.raw) return a.raw > b.raw;
-  return a.k < b.k;
-}
+/** One item's `width` best transitions by raw score (ties: the lower index), best first. */
+class ItemBest {
+  size = 0;
+  readonly k: Int32Array;
+  readonly raw: Float64Array;
 
-/**
- * Inserts a candidate into `top` (sorted, best first) if it ranks among the first `width`; most are
- * turned away by their score before a candidate object is made.
- */
-function offer(
-  top: Candidate[],
-  width: number,
-  from: BeamItem,
-  k: number,
-  score: number,
-  raw: number,
-  rank: number,
-): void {
-  if (top.length === width && score < top[width - 1]!.score) return;
-  const c: Candidate = { from, k, score, raw, rank };
-  if (top.length === width && !before(c, top[width - 1]!)) return;
-  let i = top.length === width ? width - 1 : top.length;
-  if (top.length < width) top.push(c);
-  while (i > 0 && before(c, top[i - 1]!)) {
-    top[i] = top[i - 1]!;
-    i--;
+  constructor(readonly width: number) {
+    this.k = new Int32Array(width);
+    this.raw = new Float64Array(width);
   }
-  top[i] = c;
+
+  offer(k: number, raw: number): void {
+    const w = this.width;
+    let i: number;
+    if (this.size === w) {
+      const last = this.raw[w - 1]!;
+      if (!(raw > last || (raw === last && k < this.k[w - 1]!))) return;
+      i = w - 1;
+    } else i = this.size++;
+    for (; i > 0 && (raw > this.raw[i - 1]! || (raw === this.raw[i - 1]! && k < this.k[i - 1]!)); i--) {
+      this.k[i] = this.k[i - 1]!;
+      this.raw[i] = this.raw[i - 1]!;
+    }
+    this.k[i] = k;
+    this.raw[i] = raw;
+  }
 }
 
 /**
@@ -148,7 +191,7 @@ export function beamSearch(
   // legality depends on the move alone (not the label): checked once per move; the legal
   // transitions' indices, in increasing order within each move
   const byMove = moves.map((m) => transitions.flatMap((t, k) => (t.move === m.move ? [k] : [])));
-  let beams: BeamItem[][] = batch.map((ids) => [
+  const beams: BeamItem[][] = batch.map((ids) => [
     {
       config: new Configuration(ids.words.length - 1),
       labelIds: new Int32Array(ids.words.length),
@@ -160,103 +203,139 @@ export function beamSearch(
   const stopped = new Uint8Array(batch.length);
   const buffers = featureBuffers(batch.length * width);
   const slots = new Int32Array(batch.length * width);
-  const rowOf = new Map<BeamItem, number>();
+  /** The feature row of item i of sentence s's beam at s * width + i (-1: finished). */
+  const rowOf = new Int32Array(batch.length * width);
   const legal = new Int32Array(T);
   /** Whether sentence s has an unfinished item this step. */
   const active = new Uint8Array(batch.length);
+  const top = new Candidates(width);
+  const best = new ItemBest(width);
+  // without onStep nothing outside sees a beam before the last, so dropped items' memory is reused
+  const step = successors(model, width, !onStep);
   for (;;) {
     // forced transitions first; then one row per unfinished item, all sentences in one call
-    rowOf.clear();
     let rows = 0;
     active.fill(0);
-    beams.forEach((beam, s) => {
-      if (stopped[s] === 1) return;
-      for (const item of beam) {
+    for (let s = 0; s < beams.length; s++) {
+      if (stopped[s] === 1) continue;
+      const beam = beams[s]!;
+      for (let i = 0; i < beam.length; i++) {
+        const item = beam[i]!;
         const c = item.config;
         for (let t = forcedTransition(system, moves, c); t; t = forcedTransition(system, moves, c)) {
           if (system.isTerminal(c)) break;
           system.apply(c, t);
         }
-        if (system.isTerminal(c)) continue;
+        if (system.isTerminal(c)) {
+          rowOf[s * width + i] = -1;
+          continue;
+        }
         extractFeatures(c, batch[s]!, item.labelIds, buffers, rows);
         slots[rows] = s;
         active[s] = 1;
-        rowOf.set(item, rows++);
+        rowOf[s * width + i] = rows++;
       }
-    });
+    }
     if (rows === 0) break;
     const scores = scorer(buffers, rows, slots);
-    beams = beams.map((beam, s) => {
+    for (let s = 0; s < beams.length; s++) {
       // a finished sentence's beam (every item complete, best first) stays as it is
-      if (active[s] === 0) return beam;
-      const top: Candidate[] = [];
-      beam.forEach((item, rank) => {
+      if (active[s] === 0) continue;
+      const beam = beams[s]!;
+      top.size = 0;
+      for (let rank = 0; rank < beam.length; rank++) {
+        const item = beam[rank]!;
         // a successor scores at most its item (log-probabilities are <= 0): skip items below the top
-        if (local && top.length === width && item.score < top[width - 1]!.score) return;
-        const row = rowOf.get(item);
-        if (row === undefined) {
-          offer(top, width, item, -1, item.score, 0, rank);
-          return;
+        if (local && top.size === width && item.score < top.score[width - 1]!) continue;
+        const row = rowOf[s * width + rank]!;
+        if (row < 0) {
+          top.offer(item, -1, item.score, 0, rank);
+          continue;
         }
         const base = row * stride;
+        // one pass over the legal transitions: their maximum logit (for the log-partition) and the
+        // item's `width` best successors, by raw score then index: a successor's sequence score
+        // grows with its raw score, so no other successor of this item can be among the kept ones
         let max = Number.NEGATIVE_INFINITY;
         let legalCount = 0;
-        moves.forEach((m, i) => {
-          if (!system.isLegal(item.config, m)) return;
-          for (const k of byMove[i]!) {
+        best.size = 0;
+        for (let m = 0; m < moves.length; m++) {
+          if (!system.isLegal(item.config, moves[m]!)) continue;
+          const ks = byMove[m]!;
+          for (let j = 0; j < ks.length; j++) {
+            const k = ks[j]!;
             legal[legalCount++] = k;
-            if (scores[base + k]! > max) max = scores[base + k]!;
+            const v = scores[base + k]!;
+            if (v > max) max = v;
+            // residual: the logit plus the perceptron's score, the log-partition of the logits alone
+            best.offer(k, stride === T ? v : v + scores[base + T + k]!);
           }
-        });
+        }
         if (legalCount === 0)
           throw new Error(`${system.name}: no legal transition (parser state is inconsistent)`);
-        let logZ = 0;
-        if (normalised) {
-          let sum = 0;
-          for (let i = 0; i < legalCount; i++) sum += Math.exp(scores[base + legal[i]!]! - max);
-          logZ = max + Math.log(sum);
-        }
-        for (let i = 0; i < legalCount; i++) {
-          const k = legal[i]!;
-          // residual: the logit plus the perceptron's score, the log-partition of the logits alone
-          const raw = stride === T ? scores[base + k]! : scores[base + k]! + scores[base + T + k]!;
+        const logZ = normalised ? logPartition(scores, base, legal, legalCount, max) : 0;
+        for (let i = 0; i < best.size; i++) {
+          const raw = best.raw[i]!;
           const score = item.score + (raw - logZ);
-          if (top.length < width || score >= top[width - 1]!.score)
-            offer(top, width, item, k, score, raw, rank);
+          // the rest score no more (and the top's floor only rises)
+          if (!top.admits(score)) break;
+          top.offer(item, best.k[i]!, score, raw, rank);
         }
-      });
-      const next = successors(model, top);
+      }
+      const next = step(beam, top);
+      beams[s] = next;
       if (onStep && !onStep(s, next)) stopped[s] = 1;
-      return next;
-    });
+    }
   }
   return beams;
 }
 
-/** The kept candidates as items: an item's last successor takes it over, the others copy it. */
-function successors(model: BeamModel, top: readonly Candidate[]): BeamItem[] {
+/**
+ * The kept candidates as items: an item's last successor takes it over, the others copy it. With
+ * `reuse`, the copies are written over the items that no candidate kept (as many as there are copies
+ * once the beam is full), instead of new configurations.
+ */
+function successors(
+  model: BeamModel,
+  width: number,
+  reuse: boolean,
+): (beam: readonly BeamItem[], top: Candidates) => BeamItem[] {
   const { system, transitions, labelIds } = model;
-  const uses = new Map<BeamItem, number>();
-  for (const c of top) uses.set(c.from, (uses.get(c.from) ?? 0) + 1);
-  return top.map((cand) => {
-    if (cand.k < 0) return cand.from;
-    const left = uses.get(cand.from)! - 1;
-    uses.set(cand.from, left);
-    const item =
-      left === 0
-        ? cand.from
-        : {
-            config: copyConfiguration(cand.from.config),
-            labelIds: cand.from.labelIds.slice(),
-            score: 0,
-            ...(cand.from.path ? { path: cand.from.path.slice() } : {}),
-          };
-    const t = transitions[cand.k]!;
-    item.path?.push(cand.k);
-    const d = dependentOf(system, item.config, t);
-    system.apply(item.config, t);
-    if (d > 0) item.labelIds[d] = labelIds[cand.k]!;
-    item.score = cand.score;
-    return item;
-  });
+  const uses = new Int32Array(width);
+  const dropped: BeamItem[] = [];
+  return (beam, top) => {
+    uses.fill(0, 0, beam.length);
+    for (let i = 0; i < top.size; i++) uses[top.rank[i]!]!++;
+    dropped.length = 0;
+    if (reuse) for (let r = 0; r < beam.length; r++) if (uses[r] === 0) dropped.push(beam[r]!);
+    const next = new Array<BeamItem>(top.size);
+    for (let i = 0; i < top.size; i++) {
+      const from = top.from[i]!;
+      const k = top.k[i]!;
+      if (k < 0) {
+        next[i] = from;
+        continue;
+      }
+      const left = --uses[top.rank[i]!]!;
+      let item: BeamItem;
+      if (left === 0) item = from;
+      else {
+        const spare = dropped.pop();
+        if (spare) {
+          copyConfiguration(from.config, spare.config);
+          spare.labelIds.set(from.labelIds);
+          item = spare;
+        } else item = { config: copyConfiguration(from.config), labelIds: from.labelIds.slice(), score: 0 };
+        if (from.path) item.path = from.path.slice();
+      }
+      const t = transitions[k]!;
+      item.path?.push(k);
+      const d = dependentOf(system, item.config, t);
+      system.apply(item.config, t);
+      if (d > 0) item.labelIds[d] = labelIds[k]!;
+      item.score = top.score[i]!;
+      next[i] = item;
+    }
+    return next;
+  };
 }

@@ -13,6 +13,7 @@ import {
   type SentenceIds,
   TOKEN_POSITIONS,
 } from './features.js';
+import { type InitialWeights, initializers } from './initial-weights.js';
 import { ROOT_ID } from './vocab.js';
 
 export type Activation = 'cube' | 'relu' | 'tanh';
@@ -147,11 +148,14 @@ export class ParserNet extends Module {
   private slot = new Int32Array(0);
   private mark = 0;
 
+  /** `weights: 'placeholder'` starts every weight at zero, for a net whose weights are loaded next. */
   constructor(
     readonly config: NetConfig,
     rng = new Rng(0),
+    { weights = 'random' }: { weights?: InitialWeights } = {},
   ) {
     super('parser');
+    const init = initializers(weights);
     if (config.hidden.length < 1 || config.hidden.length > 2)
       throw new RangeError(`one or two hidden layers, got ${config.hidden.length}`);
     if (config.activation2 !== undefined && config.hidden.length !== 2)
@@ -167,7 +171,7 @@ export class ParserNet extends Module {
         throw new RangeError(`${name} must be positive whole numbers, got ${JSON.stringify(size)}`);
     // small initial embeddings and weights keep the cube's early activations tame (C&M use +-0.01)
     const emb = (n: number, d: number, name: string) =>
-      this.addModule(name, new Embedding(n, d, { rng, name, init: normal(0.01) }));
+      this.addModule(name, new Embedding(n, d, { rng, name, init: init.embedding(0.01) }));
     this.wordEmbedding = emb(config.words, config.wordDim, 'words');
     this.uposEmbedding = emb(config.upos, config.tagDim, 'upos');
     this.xposEmbedding = emb(config.xpos, config.tagDim, 'xpos');
@@ -175,11 +179,17 @@ export class ParserNet extends Module {
     this.extraEmbedding = emb(EXTRA_IDS, config.extraDim, 'extras');
     let inF = inputWidth(config);
     this.hidden = config.hidden.map((h, i) => {
-      const d = this.addModule(`hidden${i + 1}`, new Dense(inF, h, { rng, name: `hidden${i + 1}` }));
+      const d = this.addModule(
+        `hidden${i + 1}`,
+        new Dense(inF, h, { rng, name: `hidden${i + 1}`, ...init.dense() }),
+      );
       inF = h;
       return d;
     });
-    this.output = this.addModule('output', new Dense(inF, config.transitions, { rng, name: 'output' }));
+    this.output = this.addModule(
+      'output',
+      new Dense(inF, config.transitions, { rng, name: 'output', ...init.dense() }),
+    );
     const cx = config.context;
     if (cx) {
       const whole = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 1);
@@ -195,7 +205,9 @@ export class ParserNet extends Module {
       for (let i = 0; i < cx.layers; i++) {
         const name = `context${i + 1}`;
         const out = i === cx.layers - 1 ? cx.dim : (cx.channels ?? cx.dim);
-        this.contextLayers.push(this.addModule(name, new Dense(cx.width * inC, out, { rng, name })));
+        this.contextLayers.push(
+          this.addModule(name, new Dense(cx.width * inC, out, { rng, name, ...init.dense() })),
+        );
         inC = out;
       }
       if (cx.dropout)
@@ -209,7 +221,7 @@ export class ParserNet extends Module {
           rng,
           name: 'context',
           bias: false,
-          kernelInit: normal(0.01),
+          ...init.dense(normal(0.01)),
         }),
       );
     }

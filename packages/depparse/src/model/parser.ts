@@ -439,7 +439,7 @@ export class Parser {
       readConfig: readParserConfig,
       readVocab: readParserVocab,
       shapes: (c) => parserTensorShapes(c.net),
-      build: (c) => new ParserNet(c.net),
+      build: (c) => new ParserNet(c.net, undefined, { weights: 'placeholder' }),
     });
     const parser = new Parser(config, vocab, module);
     if (files.structured === undefined) return parser;

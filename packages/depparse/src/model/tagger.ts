@@ -9,7 +9,6 @@ import {
   type GradientTransformation,
   gradientStep,
   Module,
-  normal,
   Optimizer,
   Rng,
   runTrainingLoop,
@@ -17,6 +16,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConlluSentence, type ConlluWord, words } from '../text/conllu.js';
 import { MORPHOLOGIES, type Morphology, morphologyKey, splitMorphologyKey } from '../text/morphology.js';
+import { type InitialWeights, initializers } from './initial-weights.js';
 import {
   JsonFields,
   MAX_MODEL_DIM,
@@ -70,9 +70,11 @@ class TaggerNet extends Module {
   constructor(
     readonly config: TaggerConfig,
     rng: Rng,
+    { weights = 'random' }: { weights?: InitialWeights } = {},
   ) {
     super('tagger');
-    const init = normal(0.1);
+    const inits = initializers(weights);
+    const init = inits.embedding(0.1);
     this.words = this.addModule('words', new Embedding(config.words, config.wordDim, { rng, init }));
     this.suffixes = this.addModule(
       'suffixes',
@@ -80,9 +82,9 @@ class TaggerNet extends Module {
     );
     this.shapes = this.addModule('shapes', new Embedding(SHAPES.size, config.shapeDim, { rng, init }));
     const inF = W * config.wordDim + A * (config.suffixDim + config.shapeDim);
-    this.hidden = this.addModule('hidden', new Dense(inF, config.hidden, { rng }));
-    this.upos = this.addModule('upos', new Dense(config.hidden, config.upos, { rng }));
-    this.xpos = this.addModule('xpos', new Dense(config.hidden, config.xpos, { rng }));
+    this.hidden = this.addModule('hidden', new Dense(inF, config.hidden, { rng, ...inits.dense() }));
+    this.upos = this.addModule('upos', new Dense(config.hidden, config.upos, { rng, ...inits.dense() }));
+    this.xpos = this.addModule('xpos', new Dense(config.hidden, config.xpos, { rng, ...inits.dense() }));
     this.drop = this.addModule('dropout', new Dropout(config.dropout, { rng }));
   }
   logits(w: tf.Tensor, s: tf.Tensor, c: tf.Tensor): { upos: tf.Tensor2D; xpos: tf.Tensor2D } {
@@ -304,7 +306,7 @@ export class Tagger {
           });
         },
         shapes: taggerTensorShapes,
-        build: (config) => new TaggerNet(config, new Rng(0)),
+        build: (config) => new TaggerNet(config, new Rng(0), { weights: 'placeholder' }),
       },
     );
     return new Tagger(module, vocab);

@@ -30,7 +30,9 @@ export class Configuration {
   constructor(readonly n: number) {
     this.heads = new Int32Array(n + 1).fill(-1);
     this.labels = new Array(n + 1).fill('');
-    this.children = Array.from({ length: n + 1 }, () => []);
+    // a plain loop: Array.from with a callback was a tenth of a beam's bookkeeping
+    this.children = new Array<number[]>(n + 1);
+    for (let i = 0; i <= n; i++) this.children[i] = [];
     this.left1 = new Int32Array(n + 1).fill(-1);
     this.left2 = new Int32Array(n + 1).fill(-1);
     this.right1 = new Int32Array(n + 1).fill(-1);

@@ -33,6 +33,7 @@ describe.skipIf(!existsSync(bench))('the bench command', () => {
     expect(both.stderr).toContain('--plot names one file');
     const txt = run('wgan-quality', '--plot', 'fd.txt', '--no-peer', '--iters', '1');
     expect(txt.status).toBe(1);
+    expect(txt.stderr).toContain("option '--plot <file>' argument 'fd.txt' is invalid");
     expect(txt.stderr).toContain('--plot fd.txt: expected a .png file name');
     expect(txt.stdout).toBe('');
   });

@@ -16,6 +16,7 @@ import { defaultThreads, integerOption, rateOption, threadListOption } from './o
 import { ganParity } from './parity.js';
 import { precisionBench } from './precision.js';
 import { ganQuality, wganQuality } from './quality.js';
+import { plotFileOption } from './quality-plot.js';
 import { isSpeedWorkload, speedBench } from './speed.js';
 import { WORKLOADS } from './workloads.js';
 
@@ -108,6 +109,7 @@ const program = new Command('bench')
   .option(
     '--plot <file>',
     "gan-quality, wgan-quality: write a PNG of both sides' FD curves per seed to this file",
+    plotFileOption,
   )
   .option('--quiet', 'quality workloads: no progress on stderr')
   .option('--profile', 'print a per-kernel breakdown of one iteration')

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { CHART_COLOURS } from '@lab/finetune';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkPlotPath, fdCurveSeries, fdCurvesPng, type SeedCurves, writePlot } from './quality-plot.js';
+import {
+  checkPlotPath,
+  fdCurveSeries,
+  fdCurvesPng,
+  plotFileOption,
+  type SeedCurves,
+  writePlot,
+} from './quality-plot.js';
 
 const runs: SeedCurves[] = [
   {
@@ -127,6 +134,8 @@ describe('plot files', () => {
 
   it('refuses a name that is not a .png and a folder it cannot create, naming the file', () => {
     expect(() => checkPlotPath(join(dir, 'fd.txt'))).toThrow(/--plot .*fd\.txt: expected a \.png file name/);
+    expect(() => plotFileOption('fd.PNG.txt')).toThrow('--plot fd.PNG.txt: expected a .png file name');
+    expect(plotFileOption('out/fd.png')).toBe('out/fd.png');
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
     expect(() => checkPlotPath(join(file, 'fd.png'))).toThrow(/--plot .*a-file\/fd\.png: cannot write there/);

@@ -3,6 +3,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CHART_COLOURS, type ChartSeries, lineChartPng } from '@lab/finetune';
+import { InvalidArgumentError } from 'commander';
 
 export interface SeedCurves {
   seed: number;
@@ -42,6 +43,12 @@ export function fdCurvesPng(workload: string, runs: readonly SeedCurves[]): Uint
     width: 760,
     height: 440,
   });
+}
+
+/** The parser of --plot: a .png file name, refused as the command line is read. */
+export function plotFileOption(text: string): string {
+  if (!/\.png$/i.test(text)) throw new InvalidArgumentError(`--plot ${text}: expected a .png file name`);
+  return text;
 }
 
 /**

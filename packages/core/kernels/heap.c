@@ -577,3 +577,31 @@ void pack_panels_nhwc(const float *dy, float *packed, int n, int P, int co, int 
       }
   }
 }
+
+// Rng.fillBernoulli (src/random/rng.ts), a dropout mask, in SIMD: mulberry32's state after i + 1
+// draws is s0 + (i + 1) 0x6D2B79F5, so each element's draw follows from its index and four run side
+// by side. out[i] = value where the draw's top 31 bits are below `threshold` (p 2^31), else 0 value,
+// the bits of the JavaScript loop (which took 2% of a W1 iteration, ~17 ns a draw).
+static inline unsigned mulberry_top31(unsigned s) {
+  unsigned t = (s ^ (s >> 15)) * (s | 1u);
+  t ^= t + (t ^ (t >> 7)) * (t | 61u);
+  return (t ^ (t >> 14)) >> 1;
+}
+
+__attribute__((export_name("fill_bernoulli")))
+void fill_bernoulli(float *out, int n, unsigned s0, unsigned threshold, float value) {
+  const unsigned step = 0x6D2B79F5u;
+  const v128_t one = wasm_i32x4_splat(1), c61 = wasm_i32x4_splat(61), thr = wasm_i32x4_splat((int)threshold);
+  const v128_t vv = wasm_f32x4_splat(value), step4 = wasm_i32x4_splat((int)(4u * step));
+  v128_t s = wasm_i32x4_make((int)(s0 + step), (int)(s0 + 2u * step), (int)(s0 + 3u * step), (int)(s0 + 4u * step));
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t t = wasm_i32x4_mul(wasm_v128_xor(s, wasm_u32x4_shr(s, 15)), wasm_v128_or(s, one));
+    t = wasm_v128_xor(t, wasm_i32x4_add(t, wasm_i32x4_mul(wasm_v128_xor(t, wasm_u32x4_shr(t, 7)), wasm_v128_or(t, c61))));
+    const v128_t top = wasm_u32x4_shr(wasm_v128_xor(t, wasm_u32x4_shr(t, 14)), 1);
+    const v128_t bit = wasm_f32x4_convert_u32x4(wasm_u32x4_shr(wasm_u32x4_lt(top, thr), 31));
+    wasm_v128_store(out + i, wasm_f32x4_mul(bit, vv));
+    s = wasm_i32x4_add(s, step4);
+  }
+  for (; i < n; i++) out[i] = (mulberry_top31(s0 + (unsigned)(i + 1) * step) < threshold ? 1.0f : 0.0f) * value;
+}

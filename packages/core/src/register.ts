@@ -17,6 +17,7 @@ import { reduceGradConfigs } from './gradients/reduce-grads.js';
 import { tfjsGradConfigs } from './gradients/tfjs/gradients.js';
 import { zeroGradConfigs } from './gradients/zero-gradients.js';
 import { adamMomentsConfigs } from './kernels/fused/adam-moments.js';
+import { bernoulliMaskConfigs } from './kernels/fused/bernoulli-mask.js';
 import { fastLeakyRelu, leakyReluGradConfigs, leakyReluGradients } from './kernels/fused/leaky-relu.js';
 import { linearListConfigs } from './kernels/fused/linear-list.js';
 import { fastBatchMatMul } from './kernels/wasm/BatchMatMul.js';
@@ -39,6 +40,7 @@ import { unsortedSegmentSumConfig } from './kernels/wasm/UnsortedSegmentSum.js';
  */
 export const labKernels: readonly KernelConfig[] = [
   ...adamMomentsConfigs,
+  ...bernoulliMaskConfigs,
   ...leakyReluGradConfigs,
   ...linearListConfigs,
   conv2DBackpropFilterConfig,

@@ -86,6 +86,11 @@ export interface HeapKernels {
   conv2d_nhwc(...args: number[]): void;
   /** y = x > 0 ? x : alpha x (byte offsets). */
   leaky_relu(x: number, y: number, n: number, alpha: number): void;
+  /**
+   * Rng(s0).fillBernoulli(out, p, value) into n floats at byte offset `out`, with threshold
+   * bernoulliThreshold(p) (random/rng.ts): the same bits.
+   */
+  fill_bernoulli(out: number, n: number, s0: number, threshold: number, value: number): void;
   /** dx = x > 0 ? dy : alpha dy (byte offsets). */
   leaky_relu_grad(dy: number, x: number, dx: number, n: number, alpha: number): void;
 }

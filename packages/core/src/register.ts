@@ -17,6 +17,7 @@ import { reduceGradConfigs } from './gradients/reduce-grads.js';
 import { tfjsGradConfigs } from './gradients/tfjs/gradients.js';
 import { zeroGradConfigs } from './gradients/zero-gradients.js';
 import { adamMomentsConfigs } from './kernels/fused/adam-moments.js';
+import { batchNormTrainConfigs, batchNormTrainGradConfig } from './kernels/fused/batch-norm.js';
 import { bernoulliMaskConfigs } from './kernels/fused/bernoulli-mask.js';
 import { fastLeakyRelu, leakyReluGradConfigs, leakyReluGradients } from './kernels/fused/leaky-relu.js';
 import { linearListConfigs } from './kernels/fused/linear-list.js';
@@ -40,6 +41,7 @@ import { unsortedSegmentSumConfig } from './kernels/wasm/UnsortedSegmentSum.js';
  */
 export const labKernels: readonly KernelConfig[] = [
   ...adamMomentsConfigs,
+  ...batchNormTrainConfigs,
   ...bernoulliMaskConfigs,
   ...leakyReluGradConfigs,
   ...linearListConfigs,
@@ -68,6 +70,7 @@ export const labGradients: readonly GradConfig[] = [
   ...reduceGradConfigs,
   ...tfjsGradConfigs.filter((g) => !REPLACED_GRADIENTS.has(g.kernelName)),
   ...zeroGradConfigs,
+  batchNormTrainGradConfig,
   conv2DBackpropFilterGradConfig,
 ];
 

@@ -65,8 +65,9 @@ describe('Sum and Mean gradients without a JavaScript ones()', () => {
     const first = tf.grad(f)(x);
     const second = tf.grad((t: tf.Tensor) => tf.sum(tf.grad(f)(t)))(x);
     const xs = Array.from(x.dataSync());
-    const close = (got: ArrayLike<number>, want: number[]) =>
-      want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, 5));
+    const close = (got: ArrayLike<number>, want: number[]) => {
+      for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 5);
+    };
     close(
       first.dataSync(),
       xs.map((v) => (3 * v * v) / 2),

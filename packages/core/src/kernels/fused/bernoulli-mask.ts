@@ -11,7 +11,7 @@ import {
   type Tensor,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { Rng, bernoulliThreshold } from '../../random/rng.js';
+import { bernoulliThreshold, Rng } from '../../random/rng.js';
 import { labRuntime } from '../../runtime/lab-runtime.js';
 import type { KernelArgs, WasmHeapBackend } from '../wasm/kernel-utils.js';
 

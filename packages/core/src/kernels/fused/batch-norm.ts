@@ -20,7 +20,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { labRuntime } from '../../runtime/lab-runtime.js';
 import type { HeapKernels } from '../heap/heap-kernels.js';
-import { type KernelArgs, Scratch, type WasmHeapBackend } from '../wasm/kernel-utils.js';
+import { type KernelArgs, residentKey, Scratch, type WasmHeapBackend } from '../wasm/kernel-utils.js';
 
 export const BATCH_NORM_TRAIN = 'LabBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'LabBatchNormTrainGrad';
@@ -69,7 +69,16 @@ function forward({ inputs, attrs, backend }: ForwardArgs): TensorInfo[] {
   const mean = b.makeOutput([C], 'float32');
   const variance = b.makeOutput([C], 'float32');
   if (M === 0) return [y, mean, variance];
-  simd.bn_stats(at(b, x), at(b, mean), at(b, variance), M, C, 1 / M, 0, C);
+  // a tensor still in the kernel threads' memory (a threaded convolution's output) is summed there,
+  // split by columns: the same bits
+  const key = residentKey(backend, x.dataId);
+  const threads = key ? labRuntime(backend).convThreads() : null;
+  const [mv, vv] = [mean, variance].map((t) => b.typedArrayFromHeap(t) as Float32Array) as [
+    Float32Array,
+    Float32Array,
+  ];
+  if (!threads?.bnStats(key!, mv, vv, M, C, 1 / M))
+    simd.bn_stats(at(b, x), at(b, mean), at(b, variance), M, C, 1 / M, 0, C);
   const scratch = new Scratch(backend);
   try {
     const rs = reciprocalStd(b, scratch, variance, (attrs as { eps: number }).eps);

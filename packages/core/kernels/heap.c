@@ -577,3 +577,144 @@ void pack_panels_nhwc(const float *dy, float *packed, int n, int P, int co, int 
       }
   }
 }
+
+// Rng.fillBernoulli (src/random/rng.ts), a dropout mask, in SIMD: mulberry32's state after i + 1
+// draws is s0 + (i + 1) 0x6D2B79F5, so each element's draw follows from its index and four run side
+// by side. out[i] = value where the draw's top 31 bits are below `threshold` (p 2^31), else 0 value,
+// the bits of the JavaScript loop (which took 2% of a W1 iteration, ~17 ns a draw).
+static inline unsigned mulberry_top31(unsigned s) {
+  unsigned t = (s ^ (s >> 15)) * (s | 1u);
+  t ^= t + (t ^ (t >> 7)) * (t | 61u);
+  return (t ^ (t >> 14)) >> 1;
+}
+
+__attribute__((export_name("fill_bernoulli")))
+void fill_bernoulli(float *out, int n, unsigned s0, unsigned threshold, float value) {
+  const unsigned step = 0x6D2B79F5u;
+  const v128_t one = wasm_i32x4_splat(1), c61 = wasm_i32x4_splat(61), thr = wasm_i32x4_splat((int)threshold);
+  const v128_t vv = wasm_f32x4_splat(value), step4 = wasm_i32x4_splat((int)(4u * step));
+  v128_t s = wasm_i32x4_make((int)(s0 + step), (int)(s0 + 2u * step), (int)(s0 + 3u * step), (int)(s0 + 4u * step));
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t t = wasm_i32x4_mul(wasm_v128_xor(s, wasm_u32x4_shr(s, 15)), wasm_v128_or(s, one));
+    t = wasm_v128_xor(t, wasm_i32x4_add(t, wasm_i32x4_mul(wasm_v128_xor(t, wasm_u32x4_shr(t, 7)), wasm_v128_or(t, c61))));
+    const v128_t top = wasm_u32x4_shr(wasm_v128_xor(t, wasm_u32x4_shr(t, 14)), 1);
+    const v128_t bit = wasm_f32x4_convert_u32x4(wasm_u32x4_shr(wasm_u32x4_lt(top, thr), 31));
+    wasm_v128_store(out + i, wasm_f32x4_mul(bit, vv));
+    s = wasm_i32x4_add(s, step4);
+  }
+  for (; i < n; i++) out[i] = (mulberry_top31(s0 + (unsigned)(i + 1) * step) < threshold ? 1.0f : 0.0f) * value;
+}
+
+// ---- Batch norm in training mode over x [M, C] (every axis but the channels) ----------------------
+// tfjs's composition (moments, then sub, rsqrt, two muls and an add, and a gradient of ~15 full-size
+// ops through both means) makes 25-30 passes over each W1 activation; these kernels make 2 forward
+// and 2 backward (fused/batch-norm.ts). Columns are summed in double in row order, as sum_outer does,
+// so the statistics have the bits of the composition's fastMean; the forward has its bits too (the
+// same float32 operations in the same order, no fused multiply-add).
+
+// mean[c] = (sum_m x) scale and var[c] = (sum_m f32((x - mean)^2)) scale, each sum in double over the
+// rows in order; columns [j_begin, j_end).
+__attribute__((export_name("bn_stats")))
+void bn_stats(const float *x, float *mean, float *var, int M, int C, double scale, int j_begin, int j_end) {
+  sum_outer_cols(x, mean, M, C, scale, j_begin, j_end);
+  int j = j_begin;
+  for (; j + 4 <= j_end; j += 4) {
+    const v128_t m = wasm_v128_load(mean + j);
+    v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0;
+    for (int i = 0; i < M; i++) {
+      const v128_t d = wasm_f32x4_sub(wasm_v128_load(x + (long)i * C + j), m);
+      const v128_t sq = wasm_f32x4_mul(d, d);
+      a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(sq));
+      a1 = wasm_f64x2_add(a1, promote_high(sq));
+    }
+    const v128_t vs = wasm_f64x2_splat(scale);
+    const v128_t lo = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(a0, vs));
+    const v128_t hi = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(a1, vs));
+    wasm_v128_store(var + j, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
+  }
+  for (; j < j_end; j++) {
+    double total = 0.0;
+    for (int i = 0; i < M; i++) {
+      const float d = x[(long)i * C + j] - mean[j];
+      total += (double)(d * d);
+    }
+    var[j] = (float)(total * scale);
+  }
+}
+
+// y = ((x - mean) rs) gamma + beta, per column, for rows [m_begin, m_end) (float32, in this order).
+__attribute__((export_name("bn_apply")))
+void bn_apply(const float *x, const float *mean, const float *rs, const float *gamma, const float *beta,
+              float *y, int C, int m_begin, int m_end) {
+  for (int i = m_begin; i < m_end; i++) {
+    const float *xr = x + (long)i * C;
+    float *yr = y + (long)i * C;
+    int j = 0;
+    for (; j + 4 <= C; j += 4) {
+      v128_t v = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xr + j), wasm_v128_load(mean + j)),
+                                wasm_v128_load(rs + j));
+      v = wasm_f32x4_add(wasm_f32x4_mul(v, wasm_v128_load(gamma + j)), wasm_v128_load(beta + j));
+      wasm_v128_store(yr + j, v);
+    }
+    for (; j < C; j++) yr[j] = ((xr[j] - mean[j]) * rs[j]) * gamma[j] + beta[j];
+  }
+}
+
+// The backward's sums per column, in double over the rows in order: sdy[c] = sum dy and
+// sdyx[c] = sum dy xhat, xhat = (x - mean) rs as the forward made it; columns [j_begin, j_end).
+__attribute__((export_name("bn_grad_sums")))
+void bn_grad_sums(const float *dy, const float *x, const float *mean, const float *rs, float *sdy,
+                  float *sdyx, int M, int C, int j_begin, int j_end) {
+  int j = j_begin;
+  for (; j + 4 <= j_end; j += 4) {
+    const v128_t m = wasm_v128_load(mean + j), r = wasm_v128_load(rs + j);
+    v128_t s0 = wasm_f64x2_splat(0.0), s1 = s0, p0 = s0, p1 = s0;
+    for (int i = 0; i < M; i++) {
+      const long at = (long)i * C + j;
+      const v128_t g = wasm_v128_load(dy + at);
+      const v128_t xh = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + at), m), r);
+      const v128_t g0 = wasm_f64x2_promote_low_f32x4(g), g1 = promote_high(g);
+      s0 = wasm_f64x2_add(s0, g0);
+      s1 = wasm_f64x2_add(s1, g1);
+      p0 = wasm_f64x2_add(p0, wasm_f64x2_mul(g0, wasm_f64x2_promote_low_f32x4(xh)));
+      p1 = wasm_f64x2_add(p1, wasm_f64x2_mul(g1, promote_high(xh)));
+    }
+    const v128_t slo = wasm_f32x4_demote_f64x2_zero(s0), shi = wasm_f32x4_demote_f64x2_zero(s1);
+    const v128_t plo = wasm_f32x4_demote_f64x2_zero(p0), phi = wasm_f32x4_demote_f64x2_zero(p1);
+    wasm_v128_store(sdy + j, wasm_i32x4_shuffle(slo, shi, 0, 1, 4, 5));
+    wasm_v128_store(sdyx + j, wasm_i32x4_shuffle(plo, phi, 0, 1, 4, 5));
+  }
+  for (; j < j_end; j++) {
+    double s = 0.0, p = 0.0;
+    for (int i = 0; i < M; i++) {
+      const long at = (long)i * C + j;
+      const float xh = (x[at] - mean[j]) * rs[j];
+      s += dy[at];
+      p += (double)dy[at] * xh;
+    }
+    sdy[j] = (float)s;
+    sdyx[j] = (float)p;
+  }
+}
+
+// dx = k1 dy - (k2 + k3 xhat) per column (k1 = gamma rs, k2 = k1 sdy / M, k3 = k1 sdyx / M, made by
+// the caller), rows [m_begin, m_end).
+__attribute__((export_name("bn_grad_dx")))
+void bn_grad_dx(const float *dy, const float *x, const float *mean, const float *rs, const float *k1,
+                const float *k2, const float *k3, float *dx, int C, int m_begin, int m_end) {
+  for (int i = m_begin; i < m_end; i++) {
+    const long row = (long)i * C;
+    int j = 0;
+    for (; j + 4 <= C; j += 4) {
+      const v128_t xh = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + row + j), wasm_v128_load(mean + j)),
+                                       wasm_v128_load(rs + j));
+      const v128_t t = wasm_f32x4_add(wasm_v128_load(k2 + j), wasm_f32x4_mul(wasm_v128_load(k3 + j), xh));
+      wasm_v128_store(dx + row + j, wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(k1 + j), wasm_v128_load(dy + row + j)), t));
+    }
+    for (; j < C; j++) {
+      const float xh = (x[row + j] - mean[j]) * rs[j];
+      dx[row + j] = k1[j] * dy[row + j] - (k2[j] + k3[j] * xh);
+    }
+  }
+}

@@ -13,12 +13,16 @@ import {
 } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterGradConfig } from './gradients/Conv2DBackpropFilter_grad.js';
 import { recomputingGradConfigs } from './gradients/recomputing-grads.js';
+import { reduceGradConfigs } from './gradients/reduce-grads.js';
 import { tfjsGradConfigs } from './gradients/tfjs/gradients.js';
 import { zeroGradConfigs } from './gradients/zero-gradients.js';
 import { adamMomentsConfigs } from './kernels/fused/adam-moments.js';
+import { batchNormTrainConfigs, batchNormTrainGradConfig } from './kernels/fused/batch-norm.js';
+import { bernoulliMaskConfigs } from './kernels/fused/bernoulli-mask.js';
 import { fastLeakyRelu, leakyReluGradConfigs, leakyReluGradients } from './kernels/fused/leaky-relu.js';
 import { linearListConfigs } from './kernels/fused/linear-list.js';
 import { fastBatchMatMul } from './kernels/wasm/BatchMatMul.js';
+import { fastCast } from './kernels/wasm/Cast.js';
 import { fastConv2D } from './kernels/wasm/Conv2D.js';
 import { conv2DBackpropFilterConfig } from './kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/wasm/Conv2DBackpropInput.js';
@@ -37,6 +41,8 @@ import { unsortedSegmentSumConfig } from './kernels/wasm/UnsortedSegmentSum.js';
  */
 export const labKernels: readonly KernelConfig[] = [
   ...adamMomentsConfigs,
+  ...batchNormTrainConfigs,
+  ...bernoulliMaskConfigs,
   ...leakyReluGradConfigs,
   ...linearListConfigs,
   conv2DBackpropFilterConfig,
@@ -51,23 +57,27 @@ const REPLACED = new Set(['Conv2DBackpropInput', 'Identity']);
 
 /**
  * Gradients of tfjs that @lab replaces, even when registered elsewhere: the output-reading ones (they
- * lose second derivatives, see recomputing-grads.ts) and leakyRelu's (one fused kernel).
+ * lose second derivatives, see recomputing-grads.ts), leakyRelu's (one fused kernel) and Sum's and
+ * Mean's (the same bits without a JavaScript-filled ones tensor, see reduce-grads.ts).
  */
 const REPLACED_GRADIENTS = new Set(
-  [...recomputingGradConfigs, ...leakyReluGradients].map((g) => g.kernelName),
+  [...recomputingGradConfigs, ...leakyReluGradients, ...reduceGradConfigs].map((g) => g.kernelName),
 );
 /** Every gradient @lab registers: tfjs's own, with the ones above replaced. */
 export const labGradients: readonly GradConfig[] = [
   ...recomputingGradConfigs,
   ...leakyReluGradients,
+  ...reduceGradConfigs,
   ...tfjsGradConfigs.filter((g) => !REPLACED_GRADIENTS.has(g.kernelName)),
   ...zeroGradConfigs,
+  batchNormTrainGradConfig,
   conv2DBackpropFilterGradConfig,
 ];
 
 /** Stock wasm kernels that @lab wraps (the stock kernel still does the arithmetic). */
 const wrappers: readonly { kernelName: string; wrap: (stock: KernelConfig) => KernelConfig }[] = [
   { kernelName: 'BatchMatMul', wrap: fastBatchMatMul },
+  { kernelName: 'Cast', wrap: fastCast },
   { kernelName: 'Conv2D', wrap: fastConv2D },
   { kernelName: 'GatherV2', wrap: fastGatherV2 },
   { kernelName: 'LeakyRelu', wrap: fastLeakyRelu },

@@ -24,6 +24,7 @@ import {
   tidy,
   type Variable,
 } from '@tensorflow/tfjs-core';
+import { batchNormTrain } from '../kernels/fused/batch-norm.js';
 import { dropoutMask } from '../random/dropout-mask.js';
 import { Rng } from '../random/rng.js';
 import { type Initializer, normal, ones, torchDefault, uniform, zeros } from './init.js';
@@ -276,13 +277,17 @@ export class BatchNorm extends Module {
     }
     const axes = x.shape.slice(0, -1).map((_, i) => i);
     const count = x.size / this.features;
-    const y = tidy(() => {
-      const { mean: m, variance: v } = moments(x, axes);
-      return add(mul(mul(sub(x, m), rsqrt(add(v, this.eps))), this.gamma), this.beta);
-    });
+    // the fused kernels where they run (wasm), with the composition's forward bits (fused/batch-norm.ts)
+    const fused = batchNormTrain(x, this.gamma, this.beta, this.eps);
+    const y =
+      fused?.y ??
+      tidy(() => {
+        const { mean: m, variance: v } = moments(x, axes);
+        return add(mul(mul(sub(x, m), rsqrt(add(v, this.eps))), this.gamma), this.beta);
+      });
     // running statistics: outside the gradient tape, PyTorch semantics (unbiased variance)
     const update = tidy(() => {
-      const { mean: m, variance: v } = moments(x, axes);
+      const { mean: m, variance: v } = fused ?? moments(x, axes);
       const unbiased = mul(v, count / Math.max(1, count - 1));
       return [
         add(mul(this.runningMean, 1 - this.momentum), mul(m, this.momentum)),
@@ -293,6 +298,10 @@ export class BatchNorm extends Module {
     this.runningVar.assign(update[1]);
     update[0].dispose();
     update[1].dispose();
+    if (fused) {
+      fused.mean.dispose();
+      fused.variance.dispose();
+    }
     return y;
   }
 }

@@ -1,8 +1,10 @@
 // tfjs's dropout draws its uniforms one by one from a seeded alea generator in JavaScript (about
 // 25 ns each) and then needs four more kernels to turn them into a mask. W1's discriminator drops
 // 3.6M activations per iteration and the parser 131k per batch, so @lab draws the mask from its own
-// fast stream (mulberry32 seeded once per call) and applies it with one multiply.
+// fast stream (mulberry32 seeded once per call) and applies it with one multiply. The mask is one
+// kernel where the backend has it (kernels/fused/bernoulli-mask.ts: SIMD on wasm).
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { bernoulliMask } from '../kernels/fused/bernoulli-mask.js';
 import { tensorFromView } from '../runtime/copy.js';
 import { labRuntime } from '../runtime/lab-runtime.js';
 import { Rng } from './rng.js';
@@ -17,6 +19,8 @@ export function dropoutMask(shape: readonly number[], rate: number, seed: number
   const n = shape.reduce((a, b) => a * b, 1);
   const keep = 1 - rate;
   const scale = 1 / keep;
+  const fused = bernoulliMask({ shape: [...shape], p: keep, value: scale, seed });
+  if (fused) return fused;
   const values = n <= SCRATCH_LIMIT ? labRuntime().scratchFloats(n) : new Float32Array(n);
   new Rng(seed).fillBernoulli(values, keep, scale);
   return tensorFromView(values, [...shape]);

@@ -5,6 +5,9 @@ export interface RngState {
   readonly state: number;
 }
 
+/** fillBernoulli keeps a draw whose top 31 bits are below this (kernels/heap.c's fill_bernoulli too). */
+export const bernoulliThreshold = (p: number): number => Math.round(p * 2 ** 31);
+
 export class Rng {
   private s: number;
   constructor(seed: number | RngState = 0) {
@@ -29,7 +32,7 @@ export class Rng {
   fillBernoulli(out: Float32Array, p: number, value: number): void {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`fillBernoulli: p must be in [0, 1], got ${p}`);
     // compare the draw's top 31 bits with p * 2^31; the sign bit of the difference is the outcome
-    const threshold = Math.round(p * 2 ** 31);
+    const threshold = bernoulliThreshold(p);
     let s = this.s;
     for (let i = 0; i < out.length; i++) {
       s = (s + 0x6d2b79f5) | 0;

@@ -219,7 +219,7 @@ describe.skipIf(!relaxedSimdReachable())('kernel threads: tensors resident in sh
   // in a training step depends on the thread count (the cpu backend takes a minute for this net)
   it("a small conv net's loss and gradients (conv, batch norm, leaky ReLU, transposed conv): 1 = 2 threads bit for bit", async () => {
     const threaded = vi.spyOn(ConvThreads.prototype, 'filterGradient');
-    const sums = vi.spyOn(ConvThreads.prototype, 'sumOuter');
+    const sums = vi.spyOn(ConvThreads.prototype, 'bnStats');
     const step = () => {
       const rng = new Rng(3);
       const net = new Sequential([
@@ -228,7 +228,7 @@ describe.skipIf(!relaxedSimdReachable())('kernel threads: tensors resident in sh
         LeakyReLU(0.2),
         new ConvTranspose2d(32, 16, 5, { stride: 2, rng }),
       ]);
-      const x = rand([16, 28, 28, 16], 13); // batch norm over 16 x 14 x 14 rows: summed on the threads
+      const x = rand([16, 28, 28, 16], 13); // batch norm over 16 x 14 x 14 rows: its statistics on the threads
       const { value, grads } = valueAndGrads(
         () => tf.mean(tf.square(net.forward(x))) as tf.Scalar,
         net.trainableParameters(),

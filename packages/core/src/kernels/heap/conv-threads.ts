@@ -6,8 +6,8 @@
 // result is copied back. The copies cost about 1-2 ms for W1's largest layer, whose arithmetic takes
 // ~36 ms on one thread; a tensor read by consecutive calls is copied once (shared-arena.ts). The
 // threads also make a filter gradient's transposed and packed operands where x and dy already are,
-// and sum a resident tensor over its leading axes (batch norm's statistics of a convolution's
-// output), split by columns, which gives the same bits as one thread. A pool belongs to the runtime
+// and sum a resident tensor over its leading axes or take batch norm's mean and variance of it
+// (a convolution's output), split by columns, which gives the same bits as one thread. A pool belongs to the runtime
 // object initBackend builds (runtime/lab-runtime.ts), which stops it when it is replaced.
 import { nodeBuiltin } from '../../runtime/node-builtin.js';
 import { decodeBase64 } from '../simd-module.js';
@@ -40,6 +40,7 @@ const KERNELS = [
   { name: 'sum_outer_cols', reals: 1 },
   { name: 'nhwc_to_chwn', reals: 0 },
   { name: 'pack_panels_nhwc', reals: 0 },
+  { name: 'bn_stats', reals: 1 },
 ] as const;
 type ThreadKernel = (typeof KERNELS)[number]['name'];
 /** A call's workers must finish within this (W2's largest convolution takes ~0.15 s on one thread). */
@@ -56,6 +57,7 @@ interface ThreadExports {
   sum_outer_cols(...args: number[]): void;
   nhwc_to_chwn(...args: number[]): void;
   pack_panels_nhwc(...args: number[]): void;
+  bn_stats(...args: number[]): void;
   __stack_pointer: WebAssembly.Global;
 }
 
@@ -237,6 +239,37 @@ export class ConvThreads {
       dst.set(new Float32Array(this.memory.buffer, dstAt, inner));
     } finally {
       this.arena.free(dstAt);
+    }
+    return true;
+  }
+
+  /**
+   * Batch norm's per-column mean and variance of a resident [outer, inner] tensor as kernels/heap.c's
+   * bn_stats, split by columns (each column's sums are column-local: the same bits as one thread);
+   * false (nothing done) when `src` is not resident or too small, and the caller runs bn_stats itself.
+   */
+  bnStats(
+    src: ResidentKey,
+    mean: Float32Array,
+    variance: Float32Array,
+    outer: number,
+    inner: number,
+    scale: number,
+  ): boolean {
+    if (mean.length !== inner || variance.length !== inner)
+      throw new RangeError(`bnStats: ${mean.length} and ${variance.length} outputs for ${inner} columns`);
+    if (outer * inner < MIN_THREADED_SUM_FLOATS || inner < 2 * SUM_COLUMN_BLOCK) return false;
+    this.arena.beginCall();
+    const srcAt = this.arena.find(src);
+    if (srcAt === null || this.arena.bytesAt(srcAt) < 4 * outer * inner) return false;
+    const meanAt = this.arena.alloc(8 * inner);
+    const varAt = meanAt + 4 * inner;
+    try {
+      this.run('bn_stats', [srcAt, meanAt, varAt, outer, inner], [scale], inner, SUM_COLUMN_BLOCK);
+      mean.set(new Float32Array(this.memory.buffer, meanAt, inner));
+      variance.set(new Float32Array(this.memory.buffer, varAt, inner));
+    } finally {
+      this.arena.free(meanAt);
     }
     return true;
   }

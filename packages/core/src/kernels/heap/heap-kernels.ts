@@ -86,6 +86,61 @@ export interface HeapKernels {
   conv2d_nhwc(...args: number[]): void;
   /** y = x > 0 ? x : alpha x (byte offsets). */
   leaky_relu(x: number, y: number, n: number, alpha: number): void;
+  /**
+   * Rng(s0).fillBernoulli(out, p, value) into n floats at byte offset `out`, with threshold
+   * bernoulliThreshold(p) (random/rng.ts): the same bits.
+   */
+  fill_bernoulli(out: number, n: number, s0: number, threshold: number, value: number): void;
+  /** Batch norm's mean and variance of x [M, C] per column, summed in double (byte offsets; columns [jBegin, jEnd)). */
+  bn_stats(
+    x: number,
+    mean: number,
+    variance: number,
+    M: number,
+    C: number,
+    scale: number,
+    jBegin: number,
+    jEnd: number,
+  ): void;
+  /** y = ((x - mean) rs) gamma + beta over rows [mBegin, mEnd) of [M, C] (byte offsets). */
+  bn_apply(
+    x: number,
+    mean: number,
+    rs: number,
+    gamma: number,
+    beta: number,
+    y: number,
+    C: number,
+    mBegin: number,
+    mEnd: number,
+  ): void;
+  /** sdy = sum of dy, sdyx = sum of dy xhat per column, in double (byte offsets; columns [jBegin, jEnd)). */
+  bn_grad_sums(
+    dy: number,
+    x: number,
+    mean: number,
+    rs: number,
+    sdy: number,
+    sdyx: number,
+    M: number,
+    C: number,
+    jBegin: number,
+    jEnd: number,
+  ): void;
+  /** dx = k1 dy - (k2 + k3 xhat) per column over rows [mBegin, mEnd) (byte offsets). */
+  bn_grad_dx(
+    dy: number,
+    x: number,
+    mean: number,
+    rs: number,
+    k1: number,
+    k2: number,
+    k3: number,
+    dx: number,
+    C: number,
+    mBegin: number,
+    mEnd: number,
+  ): void;
   /** dx = x > 0 ? dy : alpha dy (byte offsets). */
   leaky_relu_grad(dy: number, x: number, dx: number, n: number, alpha: number): void;
 }

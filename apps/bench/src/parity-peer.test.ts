@@ -5,18 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseParityPeer, readParityIndices, readParityMaskBits, readParityNpy } from './parity-peer.js';
-import { PeerOutputError } from './peer-output.js';
-import { writeNpy } from './peer-output-fixture.js';
+import { caughtPeerError, writeNpy } from './peer-output-fixture.js';
 
-const caught = (f: () => unknown): PeerOutputError => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PeerOutputError);
-    return e as PeerOutputError;
-  }
-  throw new Error('expected a PeerOutputError');
-};
+const caught = caughtPeerError;
 
 const losses = [
   [1.4, 0.7],

@@ -104,6 +104,13 @@ function keyMap(net: Sequential, torchNames: string[], width: number) {
     if (kind === 'conv') return [s[3]!, s[2]!, s[0]!, s[1]!];
     return [...s];
   };
+  // a bias is the same vector on both sides
+  const biasEntry = (i: number, prefix: string) => ({
+    ours: `${i}.bias`,
+    torch: `${prefix}.bias`,
+    torchShape: torchShape(`${i}.bias`, 'vector'),
+    convert: (t: tf.Tensor) => t.clone(),
+  });
   let layer = 0;
   net.layers.forEach((m: Module, i) => {
     if (
@@ -132,13 +139,7 @@ function keyMap(net: Sequential, torchNames: string[], width: number) {
           convert: (t) => tf.reshape(tf.transpose(tf.reshape(t, [k, 49])), [49 * k, 1]),
         });
       }
-      if (m.bias)
-        out.push({
-          ours: `${i}.bias`,
-          torch: `${prefix}.bias`,
-          torchShape: torchShape(`${i}.bias`, 'vector'),
-          convert: (t) => t.clone(),
-        });
+      if (m.bias) out.push(biasEntry(i, prefix));
     } else if (m instanceof BatchNorm) {
       const vec =
         m.features === 49 * c
@@ -163,13 +164,7 @@ function keyMap(net: Sequential, torchNames: string[], width: number) {
         torchShape: torchShape(`${i}.weight`, 'conv'),
         convert: perm,
       });
-      if (m.bias)
-        out.push({
-          ours: `${i}.bias`,
-          torch: `${prefix}.bias`,
-          torchShape: torchShape(`${i}.bias`, 'vector'),
-          convert: (t) => t.clone(),
-        });
+      if (m.bias) out.push(biasEntry(i, prefix));
     }
   });
   return out;

@@ -1,6 +1,8 @@
 // Test fixtures for the peer readers: .npy files as numpy writes them (format 1.0, little-endian
 // float32, C order), so that tests can lay out a peer's output directory, broken or not.
 import { writeFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { PeerOutputError } from './peer-output.js';
 
 /** The bytes of a float32 .npy file of `shape` holding `data` (zeros when omitted). */
 export function npyBytes(shape: readonly number[], data?: ArrayLike<number>): Uint8Array {
@@ -21,4 +23,15 @@ export function npyBytes(shape: readonly number[], data?: ArrayLike<number>): Ui
 /** Writes a float32 .npy file of `shape` (zeros unless `data` is given) to `path`. */
 export function writeNpy(path: string, shape: readonly number[], data?: ArrayLike<number>): void {
   writeFileSync(path, npyBytes(shape, data));
+}
+
+/** The PeerOutputError that `f` throws (the test fails if it throws anything else, or nothing). */
+export function caughtPeerError(f: () => unknown): PeerOutputError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(PeerOutputError);
+    return e as PeerOutputError;
+  }
+  throw new Error('expected a PeerOutputError');
 }

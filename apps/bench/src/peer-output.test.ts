@@ -13,24 +13,15 @@ import {
   OutputCollector,
   objectArrayField,
   optionalNumberField,
-  PeerOutputError,
   readPeerFile,
   readPeerNpy,
   recordField,
   stringField,
 } from './peer-output.js';
-import { npyBytes } from './peer-output-fixture.js';
+import { caughtPeerError, npyBytes } from './peer-output-fixture.js';
 
 const S = 'some_peer.py';
-const caught = (f: () => unknown): PeerOutputError => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PeerOutputError);
-    return e as PeerOutputError;
-  }
-  throw new Error('expected a PeerOutputError');
-};
+const caught = caughtPeerError;
 
 describe('OutputCollector', () => {
   it('joins the pieces and refuses more than its limit, naming the script', () => {

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { initBackend } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PeerOutputError } from './peer-output.js';
-import { npyBytes, writeNpy } from './peer-output-fixture.js';
+import { caughtPeerError, npyBytes, writeNpy } from './peer-output-fixture.js';
 import { type OpSpec, precisionInputShapes, precisionOps } from './precision-ops.js';
 import { runOurs } from './precision-ours.js';
 import {
@@ -23,15 +22,7 @@ beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
 });
 
-const caught = (f: () => unknown): PeerOutputError => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PeerOutputError);
-    return e as PeerOutputError;
-  }
-  throw new Error('expected a PeerOutputError');
-};
+const caught = caughtPeerError;
 
 const ops = precisionOps();
 const result = (over: Record<string, unknown> = {}) => ({

@@ -39,11 +39,13 @@ export function dcganConfig(info: CheckpointInfo, schema: CheckpointSchema = {})
 export function readDcganCheckpoint(
   path: string,
   schema: CheckpointSchema = {},
-): { bytes: Uint8Array; config: DcganCheckpointConfig; step: number } {
+): { bytes: Uint8Array; config: DcganCheckpointConfig; raw: Record<string, unknown>; step: number } {
   const bytes = readFileLimited(path, FILE_LIMITS.tensors);
   return inFile(path, () => {
     const info = readCheckpoint(bytes);
-    return { bytes, config: dcganConfig(info, schema), step: info.step };
+    // dcganConfig has checked that info.config is a plain object
+    const config = dcganConfig(info, schema);
+    return { bytes, config, raw: info.config as Record<string, unknown>, step: info.step };
   });
 }
 
@@ -57,11 +59,21 @@ export function resumedConfig(
   steps: number,
   schema: CheckpointSchema = {},
 ): DcganCheckpointConfig | undefined {
+  return resumedCheckpoint(path, resume, steps, schema)?.config;
+}
+
+/** resumedConfig, with the config as recorded (`raw`) for the readers of its other fields. */
+export function resumedCheckpoint(
+  path: string,
+  resume: boolean,
+  steps: number,
+  schema: CheckpointSchema = {},
+): { config: DcganCheckpointConfig; raw: Record<string, unknown> } | undefined {
   if (!resume || !existsSync(path)) return undefined;
-  const { config, step } = readDcganCheckpoint(path, schema);
+  const { config, raw, step } = readDcganCheckpoint(path, schema);
   if (step >= steps)
     throw new Error(`${path} is at step ${step}: --steps ${steps} leaves nothing to train (pass more steps)`);
-  return config;
+  return { config, raw };
 }
 
 /** Restores modules for sampling or evaluation (finite weights only); errors name the file. */

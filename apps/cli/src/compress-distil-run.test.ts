@@ -68,6 +68,22 @@ describe('distilRun', () => {
     expect(plain.files).toEqual([files[0], base.out]);
   });
 
+  it("caches a deterministic teacher's soft targets: the same student bit for bit as a teacher pass per batch", async () => {
+    const teacher = join(dir, 'cache-teacher.safetensors');
+    await distilRun({ ...base, teacherOut: teacher, out: join(dir, 'cached.safetensors') });
+    const read = { ...base, teacher, epochs: 2 };
+    const tensors = memory().numTensors;
+    await distilRun({ ...read, out: join(dir, 'cached.safetensors') });
+    await distilRun({ ...read, cacheTargets: false, out: join(dir, 'per-batch.safetensors') });
+    expect(memory().numTensors).toBe(tensors);
+    const bits = (file: string) =>
+      weightsOf(file).map((w) => Array.from(new Uint32Array(Float32Array.from(w).buffer)));
+    expect(bits(join(dir, 'cached.safetensors'))).toEqual(bits(join(dir, 'per-batch.safetensors')));
+    await expect(distilRun({ ...read, samples: 2, cacheTargets: true })).rejects.toThrow(
+      /cacheTargets needs a deterministic teacher/,
+    );
+  });
+
   it('refuses a teacher of the wrong shape or --jitter with a read teacher, writing nothing', async () => {
     const wrong = join(dir, 'wrong.safetensors');
     const config = { sizes: [100, 4, 10], inputDropout: 0, hiddenDropout: 0 };

@@ -41,6 +41,12 @@ export interface DistilRunOptions {
   hardWeight: number;
   /** Dropout masks averaged per batch by the teacher (0: the weight-scaled net). */
   samples: number;
+  /**
+   * Compute the teacher's soft targets once and gather each batch's (@lab/compress's cacheTargets)
+   * instead of a teacher pass per batch per epoch: the same targets, so the same student. Only for a
+   * deterministic teacher (samples 0; the transfer set is never jittered). Default: whenever it is.
+   */
+  cacheTargets?: boolean;
   omit?: number;
   /** A number, or 'auto' to choose it on the held-out images. */
   biasShift: number | 'auto';
@@ -120,6 +126,10 @@ export async function distilRun(o: DistilRunOptions): Promise<DistilSummary> {
   const started = performance.now();
   await initBackend({ backend: o.backend });
   if (o.biasShift === 'auto' && o.omit === undefined) throw new RangeError('--bias-shift auto needs --omit');
+  if (o.cacheTargets && o.samples > 0)
+    throw new RangeError(
+      `cacheTargets needs a deterministic teacher: --samples ${o.samples} draws fresh dropout masks per batch`,
+    );
   if (o.teacher && o.jitter > 0)
     throw new RangeError('--jitter shifts the inputs of a trained teacher; it cannot go with --teacher');
   const say = (s: string) => {
@@ -239,6 +249,7 @@ export async function distilRun(o: DistilRunOptions): Promise<DistilSummary> {
           batchSize: o.batchSize,
           optimizer: opt,
           rng: new Rng(rng.seed()),
+          cacheTargets: o.cacheTargets ?? o.samples === 0,
           ...bar('distil', o.epochs, steps(transfer.array.length)),
         },
       );

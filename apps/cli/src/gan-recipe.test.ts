@@ -1,6 +1,6 @@
 import { MODERN_RECIPE } from '@lab/gan';
 import { describe, expect, it } from 'vitest';
-import { resolveGanRecipe } from './gan-recipe.js';
+import { resolveGanRecipe, resumedGanRecipe } from './gan-recipe.js';
 
 describe('lab gan train recipe flags', () => {
   it('defaults to the baseline: every addition off', () => {
@@ -30,5 +30,44 @@ describe('lab gan train recipe flags', () => {
     expect(() => resolveGanRecipe({ emaWarmup: true })).toThrow(/--ema-warmup needs --ema/);
     expect(() => resolveGanRecipe({ r1Every: 4 })).toThrow(/--r1-every needs --r1/);
     expect(() => resolveGanRecipe({ recipe: 'best' as never })).toThrow(/--recipe must be one of/);
+  });
+});
+
+describe('lab gan train --resume recipe', () => {
+  const record = {
+    name: 'modern' as const,
+    lrG: 1e-4,
+    lrD: 4e-4,
+    ema: { decay: 0.999, warmup: true },
+    r1: { gamma: 0.1, every: 16 },
+    spectralNorm: true,
+  };
+  it('continues the record, with flags that agree with it', () => {
+    const { name, ...settings } = record;
+    const expected = { recipe: name, loss: 'hinge', ...settings };
+    expect(resumedGanRecipe('c', record, 'hinge', {})).toEqual(expected);
+    expect(
+      resumedGanRecipe('c', record, 'hinge', {
+        recipe: 'modern',
+        lrD: 4e-4,
+        ema: 0.999,
+        r1Every: 16,
+        spectralNorm: true,
+      }),
+    ).toEqual(expected);
+  });
+  it('refuses a flag that differs from the record, naming the flag and the recorded value', () => {
+    expect(() => resumedGanRecipe('c', record, 'hinge', { lrG: 2e-4 })).toThrow(
+      'c records --lr-g 0.0001, but --lr-g 0.0002 was given',
+    );
+    expect(() => resumedGanRecipe('c', record, 'hinge', { r1: 1 })).toThrow(/records --r1 0.1,/);
+    const baseline = { name: 'baseline' as const, lrG: 2e-4, lrD: 2e-4, spectralNorm: false };
+    expect(() => resumedGanRecipe('c', baseline, 'minimax', { ema: 0.99 })).toThrow(/records --ema none,/);
+    expect(() => resumedGanRecipe('c', baseline, 'minimax', { spectralNorm: true })).toThrow(
+      /records --spectral-norm false/,
+    );
+    expect(() => resumedGanRecipe('c', baseline, 'minimax', { loss: 'hinge' })).toThrow(
+      /records --loss minimax/,
+    );
   });
 });

@@ -1,21 +1,21 @@
 // `lab gan train`'s recipe flags: --recipe picks a named recipe of @lab/gan (baseline: the 2016 W1
 // recipe; modern: EMA, two time scales, hinge, lazy R1, spectral norm), and each explicit flag
 // (--loss, --lr-g, --lr-d, --ema, --r1, --spectral-norm, --diff-augment) overrides or adds to it.
+// A resumed run continues the recipe its checkpoint records, and refuses a flag that differs from it.
 import {
-  BASELINE_RECIPE,
   DIFF_AUGMENT_DEFAULTS,
   type DiffAugmentOptions,
-  type GanRecipe,
+  GAN_RECIPE_NAMES,
+  type GanRecipeName,
   type GeneratorEmaRule,
-  MODERN_RECIPE,
+  NAMED_GAN_RECIPES as RECIPES,
   type R1Options,
+  type RecordedGanRecipe,
 } from '@lab/gan';
 import type { GanLossName } from './gan.js';
 
-export const GAN_RECIPES = ['baseline', 'modern'] as const;
-export type GanRecipeName = (typeof GAN_RECIPES)[number];
-
-const RECIPES: Record<GanRecipeName, GanRecipe> = { baseline: BASELINE_RECIPE, modern: MODERN_RECIPE };
+export const GAN_RECIPES = GAN_RECIPE_NAMES;
+export type { GanRecipeName };
 
 /** The flags as given (undefined: not given, the recipe decides). */
 export interface GanRecipeFlags {
@@ -72,5 +72,50 @@ export function resolveGanRecipe(flags: GanRecipeFlags): ResolvedGanRecipe {
     ...(r1 ? { r1 } : {}),
     spectralNorm: flags.spectralNorm ?? base.spectralNorm ?? false,
     ...(diffAugment ? { diffAugment } : {}),
+  };
+}
+
+/** Each recipe flag: its value as given (undefined: not given) and as recorded ('none': off). */
+function flagPairs(flags: GanRecipeFlags, loss: string, r: RecordedGanRecipe) {
+  return [
+    ['--recipe', flags.recipe, r.name],
+    ['--loss', flags.loss, loss],
+    ['--lr-g', flags.lrG, r.lrG],
+    ['--lr-d', flags.lrD, r.lrD],
+    ['--ema', flags.ema, r.ema?.decay ?? 'none'],
+    ['--ema-warmup', flags.emaWarmup || undefined, r.ema?.warmup ?? false],
+    ['--r1', flags.r1, r.r1?.gamma ?? 'none'],
+    ['--r1-every', flags.r1Every, r.r1?.every ?? 'none'],
+    ['--spectral-norm', flags.spectralNorm || undefined, r.spectralNorm],
+    ['--diff-augment', flags.diffAugment || undefined, r.diffAugment !== undefined],
+  ] as const;
+}
+
+/**
+ * What a resumed run trains with: the recipe its checkpoint records (`record`, read by @lab/gan's
+ * recordedGanRecipe; `loss` the checkpoint's config.loss). A recipe flag given now must agree with the
+ * record: one that differs is refused, naming the flag and the recorded value, since continuing with
+ * other settings would silently make a different run.
+ */
+export function resumedGanRecipe(
+  path: string,
+  record: RecordedGanRecipe,
+  loss: GanLossName,
+  flags: GanRecipeFlags,
+): ResolvedGanRecipe {
+  for (const [flag, given, recorded] of flagPairs(flags, loss, record))
+    if (given !== undefined && given !== recorded)
+      throw new Error(
+        `${path} records ${flag} ${recorded}, but ${flag} ${given} was given: a resumed run continues its recorded recipe (drop ${flag}, or train afresh in another --out)`,
+      );
+  return {
+    recipe: record.name,
+    loss,
+    lrG: record.lrG,
+    lrD: record.lrD,
+    ...(record.ema ? { ema: { ...record.ema } } : {}),
+    ...(record.r1 ? { r1: { ...record.r1 } } : {}),
+    spectralNorm: record.spectralNorm,
+    ...(record.diffAugment ? { diffAugment: { ...record.diffAugment } } : {}),
   };
 }

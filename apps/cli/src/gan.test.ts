@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { readCheckpoint } from '@lab/core';
+import { parseSafetensors, readCheckpoint, serializeSafetensors, type TensorEntry } from '@lab/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ganSample, ganTrain } from './gan.js';
 
@@ -96,5 +96,55 @@ describe('lab gan', () => {
         ema: true,
       }),
     ).rejects.toThrow(/has no EMA generator/);
+  });
+  it('resumes the recipe its checkpoint records: modern continues exactly with no flags, a differing flag and a broken record are refused', async () => {
+    const modern = { ...base, loss: undefined, recipe: 'modern' as const, steps: 4 };
+    const straightDir = join(out, 'modern-straight');
+    const straight = await ganTrain({ ...modern, out: straightDir });
+    const dir = join(out, 'modern-resumed');
+    await ganTrain({ ...modern, out: dir, steps: 2 });
+    // no recipe flags now: the recorded recipe (EMA, rates 1e-4 / 4e-4, hinge, R1, SN) continues
+    const resumed = await ganTrain({ ...base, loss: undefined, out: dir, steps: 4, resume: true });
+    expect(resumed.startStep).toBe(2);
+    expect(resumed.recipe).toEqual(straight.recipe);
+    expect(resumed.recipe).toMatchObject({ recipe: 'modern', loss: 'hinge', lrG: 1e-4, lrD: 4e-4 });
+    const tensorsOf = (d: string) => readCheckpoint(readFileSync(join(d, 'checkpoint.safetensors'))).tensors;
+    const a = tensorsOf(straightDir);
+    const b = tensorsOf(dir);
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    expect([...b.keys()].some((k) => k.startsWith('module.Gema.'))).toBe(true);
+    // 2 + 2 steps are the 4 steps of one run, bit for bit: the EMA continued and the rates are the record's
+    for (const [name, t] of a) expect(Buffer.from(b.get(name)!.bytes), name).toEqual(Buffer.from(t.bytes));
+
+    const ckpt = join(dir, 'checkpoint.safetensors');
+    const more = { ...base, loss: undefined, out: dir, steps: 6, resume: true };
+    await expect(ganTrain({ ...more, lrD: 1e-3 })).rejects.toThrow(
+      `${ckpt} records --lr-d 0.0004, but --lr-d 0.001 was given`,
+    );
+    await expect(ganTrain({ ...more, recipe: 'baseline' })).rejects.toThrow(
+      /records --recipe modern, but --recipe baseline/,
+    );
+    await expect(ganTrain({ ...more, loss: 'non-saturating' })).rejects.toThrow(/records --loss hinge/);
+    await expect(ganTrain({ ...more, diffAugment: true })).rejects.toThrow(/records --diff-augment false/);
+
+    const broken = join(out, 'modern-broken');
+    mkdirSync(broken, { recursive: true });
+    const { tensors, metadata } = parseSafetensors(readFileSync(ckpt));
+    const entries: Record<string, TensorEntry> = {};
+    for (const [name, t] of Object.entries(tensors))
+      entries[name] = {
+        dtype: 'F32',
+        shape: t.shape,
+        data: new Float32Array(new Uint8Array(t.bytes).buffer),
+      };
+    const meta = JSON.parse(metadata.lab!);
+    meta.config.recipe.lrD = 'fast';
+    writeFileSync(
+      join(broken, 'checkpoint.safetensors'),
+      serializeSafetensors(entries, { lab: JSON.stringify(meta) }),
+    );
+    await expect(ganTrain({ ...more, out: broken })).rejects.toThrow(
+      /modern-broken.checkpoint\.safetensors.*config\.recipe\.lrD: "fast" is not a number/,
+    );
   });
 });

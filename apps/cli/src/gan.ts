@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import {
   adam,
   type BackendReport,
+  CheckpointError,
   curvesSvg,
   imageGridPng,
   initBackend,
@@ -20,18 +21,25 @@ import {
   dcganDiscriminator,
   dcganGenerator,
   type GanLoss,
+  recordedGanRecipe,
   trainGan,
 } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   checkResumeMatches,
+  type DcganCheckpointConfig,
   inFile,
   readDcganCheckpoint,
   restoreForInference,
-  resumedConfig,
+  resumedCheckpoint,
 } from './checkpoint-config.js';
 import { embeddedDataDir, imagesInTanhRange, realDataFrom, writeSampleGrid } from './data.js';
-import { type GanRecipeFlags, type ResolvedGanRecipe, resolveGanRecipe } from './gan-recipe.js';
+import {
+  type GanRecipeFlags,
+  type ResolvedGanRecipe,
+  resolveGanRecipe,
+  resumedGanRecipe,
+} from './gan-recipe.js';
 import { progress } from './progress.js';
 
 export const GAN_LOSSES = [
@@ -75,7 +83,7 @@ interface GanConfig {
   loss: GanLossName;
   /** Absent in checkpoints written before PyTorch padding became the default: those used 'same'. */
   padding?: DcganPadding;
-  /** The recipe trained with (absent before recipes: the baseline). Informational: resume checks the tensors. */
+  /** The recipe trained with (absent before recipes: the baseline); a resumed run continues it. */
   recipe?: ResolvedGanRecipe;
 }
 
@@ -90,20 +98,37 @@ function build(
   return { G, D };
 }
 
+/** The recipe a resumed run continues: the checkpoint's record, which the flags given must agree with. */
+function recipeOfCheckpoint(
+  path: string,
+  raw: Record<string, unknown>,
+  saved: DcganCheckpointConfig,
+  flags: GanRecipeFlags,
+): ResolvedGanRecipe {
+  const loss = saved.loss;
+  if (loss === undefined)
+    throw new CheckpointError('InvalidField', 'config.loss', 'missing: not a lab gan checkpoint').inFile(
+      path,
+    );
+  const record = inFile(path, () => recordedGanRecipe(raw, loss));
+  return resumedGanRecipe(path, record, loss as GanLossName, flags);
+}
+
 /** The checkpoint's module holding the EMA of the generator's weights (tensors module.Gema.*). */
 const EMA_MODULE = 'Gema';
 
 export async function ganTrain(o: GanTrainOptions) {
   const started = performance.now();
-  const recipe = resolveGanRecipe(o);
-  const backend: BackendReport = await initBackend({ backend: o.backend });
-  const ds = o.data ? loadMnistSplit(o.data, 'train') : loadMnistSplit(embeddedDataDir(), 'test');
-  const images = imagesInTanhRange(ds);
   const ckptPath = join(o.out, 'checkpoint.safetensors');
-  const saved = resumedConfig(ckptPath, o.resume, o.steps, { losses: GAN_LOSSES });
+  const resumed = resumedCheckpoint(ckptPath, o.resume, o.steps, { losses: GAN_LOSSES });
+  const saved = resumed?.config;
   if (saved?.penalty !== undefined)
     throw new Error(`${ckptPath} was written by lab wgan train; resume it with lab wgan train`);
   if (saved) checkResumeMatches(ckptPath, saved, { width: o.width, latent: o.latent });
+  const recipe = resumed ? recipeOfCheckpoint(ckptPath, resumed.raw, resumed.config, o) : resolveGanRecipe(o);
+  const backend: BackendReport = await initBackend({ backend: o.backend });
+  const ds = o.data ? loadMnistSplit(o.data, 'train') : loadMnistSplit(embeddedDataDir(), 'test');
+  const images = imagesInTanhRange(ds);
   // a resumed run keeps the padding its checkpoint was trained with
   const padding: DcganPadding = saved ? saved.padding : 'pytorch';
   const config: GanConfig = {

@@ -102,9 +102,10 @@ gan
   )
   .option('--latent <n>', 'latent dimension', integer('--latent', LIMITS.latent), 100)
   .addOption(
-    new Option('--recipe <name>', 'baseline (2016 W1) or modern (EMA, TTUR, hinge, lazy R1, spectral norm)')
-      .choices([...GAN_RECIPES])
-      .default('baseline'),
+    new Option(
+      '--recipe <name>',
+      'baseline (2016 W1, the default) or modern (EMA, TTUR, hinge, lazy R1, spectral norm); --resume continues the recorded one',
+    ).choices([...GAN_RECIPES]),
   )
   .addOption(
     new Option('--loss <name>', "loss (default: the recipe's: non-saturating, modern: hinge)").choices([

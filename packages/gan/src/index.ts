@@ -86,6 +86,14 @@ export {
   recipeWith,
 } from './recipes/modern.js';
 export { checkR1Options, type R1Options, r1Due, r1Penalty } from './recipes/r1.js';
+export {
+  baselineRecordedRecipe,
+  GAN_RECIPE_NAMES,
+  type GanRecipeName,
+  NAMED_GAN_RECIPES,
+  type RecordedGanRecipe,
+  recordedGanRecipe,
+} from './recipes/record.js';
 export { classifierScore, type SampleQuality, sampleQuality } from './sample-quality.js';
 export { detach, discriminatorObjective, type GanStepOptions, ganStep } from './step.js';
 export { type Density, ganValue, optimalDiscriminator } from './theory.js';

@@ -8,8 +8,8 @@ import {
   GAN_RECIPE_NAMES,
   type GanRecipeName,
   type GeneratorEmaRule,
-  NAMED_GAN_RECIPES as RECIPES,
   type R1Options,
+  NAMED_GAN_RECIPES as RECIPES,
   type RecordedGanRecipe,
 } from '@lab/gan';
 import type { GanLossName } from './gan.js';

@@ -7,5 +7,7 @@ export default defineConfig({
     outputFile: { json: '.vitest-results.json' },
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
+    // beforeAll hooks train small nets; a loaded 2-core CI machine needs more than vitest's 10 s
+    hookTimeout: 60_000,
   },
 });

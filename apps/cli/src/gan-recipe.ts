@@ -11,6 +11,7 @@ import {
   type R1Options,
   NAMED_GAN_RECIPES as RECIPES,
   type RecordedGanRecipe,
+  recipeRecordOf,
 } from '@lab/gan';
 import type { GanLossName } from './gan.js';
 
@@ -108,14 +109,5 @@ export function resumedGanRecipe(
       throw new Error(
         `${path} records ${flag} ${recorded}, but ${flag} ${given} was given: a resumed run continues its recorded recipe (drop ${flag}, or train afresh in another --out)`,
       );
-  return {
-    recipe: record.name,
-    loss,
-    lrG: record.lrG,
-    lrD: record.lrD,
-    ...(record.ema ? { ema: { ...record.ema } } : {}),
-    ...(record.r1 ? { r1: { ...record.r1 } } : {}),
-    spectralNorm: record.spectralNorm,
-    ...(record.diffAugment ? { diffAugment: { ...record.diffAugment } } : {}),
-  };
+  return recipeRecordOf(loss, record);
 }

@@ -8,6 +8,7 @@ import {
   type GanRecipeName,
   NAMED_GAN_RECIPES as NAMED,
   type RecordedGanRecipe,
+  recipeRecordOf,
   recordedGanRecipe,
 } from '@lab/gan';
 
@@ -68,16 +69,7 @@ export function recipeLabel(r: RecipeSettings): string {
 
 /** The checkpoint's `config.recipe`, the fields and order of `lab gan train`'s ResolvedGanRecipe. */
 export function recipeRecord(loss: string, r: RecipeSettings): Record<string, unknown> {
-  return {
-    recipe: r.name,
-    loss,
-    lrG: r.lrG,
-    lrD: r.lrD,
-    ...(r.ema ? { ema: { ...r.ema } } : {}),
-    ...(r.r1 ? { r1: { ...r.r1 } } : {}),
-    spectralNorm: r.spectralNorm,
-    ...(r.diffAugment ? { diffAugment: { ...r.diffAugment } } : {}),
-  };
+  return recipeRecordOf(loss, r);
 }
 
 /**

@@ -92,6 +92,7 @@ export {
   type GanRecipeName,
   NAMED_GAN_RECIPES,
   type RecordedGanRecipe,
+  recipeRecordOf,
   recordedGanRecipe,
 } from './recipes/record.js';
 export { classifierScore, type SampleQuality, sampleQuality } from './sample-quality.js';

@@ -146,3 +146,20 @@ export function recordedGanRecipe(config: Record<string, unknown>, loss: string)
     ...(diffAugment !== undefined ? { diffAugment: diffAugmentFrom(diffAugment) } : {}),
   };
 }
+
+/**
+ * The record a checkpoint keeps of `r` trained with `loss` (`config.recipe`): the fields and order that
+ * `lab gan train` writes and `recordedGanRecipe` reads back.
+ */
+export function recipeRecordOf<Loss extends string>(loss: Loss, r: RecordedGanRecipe) {
+  return {
+    recipe: r.name,
+    loss,
+    lrG: r.lrG,
+    lrD: r.lrD,
+    ...(r.ema ? { ema: { ...r.ema } } : {}),
+    ...(r.r1 ? { r1: { ...r.r1 } } : {}),
+    spectralNorm: r.spectralNorm,
+    ...(r.diffAugment ? { diffAugment: { ...r.diffAugment } } : {}),
+  };
+}

@@ -3,7 +3,7 @@
 import { initBackend, Rng } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXTRA_IDS, featureBuffers } from '../model/features.js';
+import { randomFeatures } from '../fast-path/test-helpers.js';
 import { Parser, type Vocabularies } from '../model/parser.js';
 import { parseConllu } from '../text/conllu.js';
 import type { SystemName } from '../transitions/transitions.js';
@@ -115,17 +115,7 @@ const softmax = (x: number[]) => {
 
 /** `count` rows of random features over a parser's vocabularies. */
 function randomExamples(p: Parser, count: number): Examples {
-  const rng = new Rng(7);
-  const f = featureBuffers(count);
-  const c = p.net.config;
-  const fill = (a: Int32Array, n: number) => {
-    for (let i = 0; i < a.length; i++) a[i] = rng.int(n);
-  };
-  fill(f.words, c.words);
-  fill(f.upos, c.upos);
-  fill(f.xpos, c.xpos);
-  fill(f.labels, c.labels);
-  fill(f.extras, EXTRA_IDS);
+  const f = randomFeatures(p.net.config, count, 7);
   return { features: f, targets: new Int32Array(count), sentences: new Int32Array(count), count };
 }
 

@@ -246,6 +246,15 @@ describe('--combine refuses hostile input, naming the file, the line and the fie
     fails(
       [
         source(
+          'c.out',
+          edited((_, l) => (l.iterations = 15)),
+        ),
+      ],
+      /line 5: runs\[0\]\.checkpoints\[1\]\.step: 20 is past the 15 iterations/,
+    );
+    fails(
+      [
+        source(
           'r.out',
           edited((_, l) => (l.runs = [])),
         ),

@@ -156,6 +156,17 @@ function parseLine<Run extends GanRun | WganRun>(
         `runs[${i}]`,
       ) as Run,
   );
+  runs.forEach((x, i) => {
+    for (const name of ['checkpoints', 'peer_checkpoints'] as const) {
+      const last = x[name].length - 1;
+      if (last >= 0 && x[name][last]!.step > iterations)
+        throw fail(
+          at,
+          `runs[${i}].${name}[${last}].step`,
+          `${x[name][last]!.step} is past the ${iterations} iterations`,
+        );
+    }
+  });
   // a line's seeds are its runs' (a mismatch means the line was edited or mixed up)
   const seeds = array(own(o, 'seeds'), at, 'seeds');
   const expected = runs.map((x) => x.seed);

@@ -6,13 +6,14 @@ import { initBackend } from '@lab/core';
 import { unregisterKernel } from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkRuntimes, RUNTIMES, runtimeListOption } from './chromium-options.js';
+import { checkCombineCommand, combineFiles, TRAINING_OPTIONS } from './combine.js';
 import { deepCompressionBench } from './deep-compression.js';
 import { depparseBench } from './depparse.js';
 import { distillBench } from './distill.js';
 import { addDistillOptions, distillOptionsFrom } from './distill-options.js';
 import { addFinetuneOptions, runFinetune } from './finetune-options.js';
 import { fractionOption, ganRecipes, RECIPES, recipeListOption } from './gan-recipes.js';
-import { defaultThreads, integerOption, rateOption, threadListOption } from './options.js';
+import { defaultThreads, fileListOption, integerOption, rateOption, threadListOption } from './options.js';
 import { ganParity } from './parity.js';
 import { precisionBench } from './precision.js';
 import { ganQuality, wganQuality } from './quality.js';
@@ -111,6 +112,11 @@ const program = new Command('bench')
     "gan-quality, wgan-quality: write a PNG of both sides' FD curves per seed to this file",
     plotFileOption,
   )
+  .option(
+    '--combine <files>',
+    'gan-quality, wgan-quality, gan-parity: no training; the line over the runs that earlier runs printed to these files (comma-separated or repeated)',
+    fileListOption('--combine'),
+  )
   .option('--quiet', 'quality workloads: no progress on stderr')
   .option('--profile', 'print a per-kernel breakdown of one iteration')
   .option('--no-peer', 'skip the PyTorch peer')
@@ -144,6 +150,16 @@ const program = new Command('bench')
     checkRuntimes(names, o.runtime, { chromiumCores: o.chromiumCores });
     if (o.plot && names.filter((n) => n === 'gan-quality' || n === 'wgan-quality').length > 1)
       throw new InvalidArgumentError('--plot names one file: run gan-quality and wgan-quality apart');
+    if (o.combine) {
+      const given = TRAINING_OPTIONS.filter((k) => program.getOptionValueSource(k) === 'cli');
+      checkCombineCommand(names, given, o.plot);
+      for (const name of names)
+        for (const line of combineFiles(name, { files: o.combine, plot: o.plot, quiet: o.quiet })) {
+          console.log(JSON.stringify(line));
+          if (line.plot_error) process.exitCode = 1;
+        }
+      return;
+    }
     const report = await initBackend({ backend: 'wasm' });
     // without the kernel, scaleByAdam composes tfjs ops (whose scalars are float32 roundings of doubles)
     if (!o.fusedAdam) unregisterKernel(ADAM_MOMENTS_KERNEL, 'wasm');

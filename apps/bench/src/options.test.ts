@@ -1,6 +1,13 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { defaultThreads, integerOption, MAX_THREADS, rateOption, threadListOption } from './options.js';
+import {
+  defaultThreads,
+  fileListOption,
+  integerOption,
+  MAX_THREADS,
+  rateOption,
+  threadListOption,
+} from './options.js';
 
 describe('bench options', () => {
   it('reads rates in [0, 1) and names the option when a value is not one', () => {
@@ -41,5 +48,16 @@ describe('bench options', () => {
     expect(defaultThreads(16)).toEqual([1, 16]);
     expect(defaultThreads(1)).toEqual([1]);
     expect(defaultThreads(0)).toEqual([1]);
+  });
+
+  it('reads comma-separated file lists, adding each use to the list before', () => {
+    const files = fileListOption('--combine');
+    expect(files('a.out', undefined)).toEqual(['a.out']);
+    expect(files('b.out,c.out', ['a.out'])).toEqual(['a.out', 'b.out', 'c.out']);
+    expect(files(' d.out , e.out', undefined)).toEqual(['d.out', 'e.out']);
+    for (const bad of ['', ',', 'a.out,', ',a.out', 'a.out,,b.out', ' ']) {
+      expect(() => files(bad, undefined)).toThrow(InvalidArgumentError);
+      expect(() => files(bad, undefined)).toThrow(/--combine takes file names separated by commas/);
+    }
   });
 });

@@ -38,3 +38,16 @@ export function defaultThreads(cores: number): number[] {
   const n = Math.min(MAX_THREADS, Math.max(1, Math.floor(cores)));
   return n > 1 ? [1, n] : [1];
 }
+
+/**
+ * A parser of a repeatable option of comma-separated file names: each use adds its names, so
+ * `--combine a,b` and `--combine a --combine b` give the same list.
+ */
+export function fileListOption(name: string) {
+  return (text: string, previous: string[] | undefined): string[] => {
+    const files = text.split(',').map((f) => f.trim());
+    if (files.some((f) => f === ''))
+      throw new InvalidArgumentError(`${name} takes file names separated by commas, got '${text}'`);
+    return [...(previous ?? []), ...files];
+  };
+}

@@ -83,3 +83,31 @@ export function writePlot(path: string, png: Uint8Array): void {
     throw new Error(`--plot ${path}: cannot write the plot (${(e as Error).message})`);
   }
 }
+
+/** The line's plot fields: the file written (null: none asked for, or nothing to draw) and a failed write. */
+export type PlotFields = { plot: string | null; plot_error?: string };
+
+/**
+ * Writes the FD curves' PNG to o.plot; a write that fails is reported in `plot_error` rather than
+ * thrown, so the run's figures are still printed (the CLI then exits non-zero).
+ */
+export function plotFdCurves(
+  workload: string,
+  curves: readonly SeedCurves[],
+  o: { plot?: string; quiet?: boolean },
+): PlotFields {
+  if (!o.plot) return { plot: null };
+  const png = fdCurvesPng(workload, curves);
+  if (!png) {
+    if (!o.quiet) process.stderr.write(`${workload}: no FD curve to plot\n`);
+    return { plot: null };
+  }
+  try {
+    writePlot(o.plot, png);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return { plot: null, plot_error: (e as Error).message };
+  }
+  if (!o.quiet) process.stderr.write(`${workload}: plot in ${o.plot}\n`);
+  return { plot: o.plot };
+}

@@ -7,7 +7,8 @@ import { FILE_LIMITS, readFileLimited } from '@lab/core/node';
 import { Evaluator } from '@lab/gan';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { collapseFields, curveFields, generate, ringModes, score } from './quality.js';
+import { generate, ringModes, score } from './quality.js';
+import { collapseFields, curveFields } from './quality-aggregate.js';
 import { COLLAPSE_THRESHOLD } from './quality-collapse.js';
 
 beforeAll(async () => {

@@ -29,10 +29,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readImagesNpy } from './bench-files.js';
 import { peerEnv } from './peer-env.js';
 import { OutputCollector } from './peer-output.js';
-import { COLLAPSE_RULE, collapseCount, featureSpread, isCollapsed } from './quality-collapse.js';
+import {
+  type GanRun,
+  ganQualityLine,
+  seedCurves,
+  type WganRun,
+  wganQualityLine,
+} from './quality-aggregate.js';
+import { featureSpread, isCollapsed } from './quality-collapse.js';
 import { parseQualityPeer, QUALITY_PEER, type QualityPeerResult } from './quality-peer.js';
-import { checkPlotPath, fdCurvesPng, type SeedCurves, writePlot } from './quality-plot.js';
-import { fdPairs, meanCurve, seedList, spreadByStep, summarize } from './seeds.js';
+import { checkPlotPath, plotFdCurves } from './quality-plot.js';
+import { seedList } from './seeds.js';
 
 const Z = 100;
 
@@ -193,11 +200,11 @@ export function disposeQualityData(q: QualityData): void {
   for (const m of [q.train, q.realFeatures, q.ev]) m.dispose();
 }
 
-/** Runs `run` for each seed in turn, sharing the loaded data. */
+/** Runs `run` for each seed in turn, sharing the loaded data; the runs in seed order. */
 async function overSeeds<R>(
   o: QualityOptions,
   run: (q: QualityData, seed: number) => Promise<R>,
-): Promise<{ seeds: number[]; runs: R[] }> {
+): Promise<R[]> {
   const seeds = seedList(o.seed, o.seeds ?? 1);
   const q = loadQualityData();
   const runs: R[] = [];
@@ -209,19 +216,23 @@ async function overSeeds<R>(
   } finally {
     disposeQualityData(q);
   }
-  return { seeds, runs };
+  return runs;
 }
 
 const r = (x: number | null | undefined, d = 3) => (x == null ? null : Number(x.toFixed(d)));
 
-/** A checkpoint of gan-quality: FD, KID and the collapse rule's number of 10k samples at a step. */
-type GanPoint = { step: number; fd: number; kid: number; spread: number };
+/** A checkpoint of gan-quality before rounding. */
+type GanScore = { step: number; fd: number; kid: number; spread: number };
 
 /**
  * One seed of gan-quality: both sides train the W1 DCGAN for o.iters steps; FD, KID and feature spread
  * of 10k samples each at o.checkpoints evenly spaced steps (noise seed + 1) and at the end (seed + 2).
  */
-async function ganQualityRun(o: QualityOptions & { checkpoints: number }, q: QualityData, seed: number) {
+async function ganQualityRun(
+  o: QualityOptions & { checkpoints: number },
+  q: QualityData,
+  seed: number,
+): Promise<GanRun> {
   const { ev, realFeatures, train } = q;
   const work = mkdtempSync(join(tmpdir(), 'lab-gan-quality-'));
   const every = Math.max(1, Math.floor(o.iters / o.checkpoints));
@@ -252,7 +263,7 @@ async function ganQualityRun(o: QualityOptions & { checkpoints: number }, q: Qua
     const D = dcganDiscriminator({ rng, dropout: 0.3 });
     const optG = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), G.trainableParameters());
     const optD = new Optimizer(adam(2e-4, { b1: 0.5, b2: 0.999 }), D.trainableParameters());
-    const ourCurve: GanPoint[] = [];
+    const ourCurve: GanScore[] = [];
     const started = performance.now();
     // time spent on checkpoints (generating and scoring samples) is not training: both sides leave it out
     let checkpointMs = 0;
@@ -293,7 +304,7 @@ async function ganQualityRun(o: QualityOptions & { checkpoints: number }, q: Qua
     log(o, 'gan-quality: waiting for the peer');
     const peer = peerRun ? await peerRun : null;
     let peerScore: ReturnType<typeof score> | null = null;
-    const peerCurve: GanPoint[] = [];
+    const peerCurve: GanScore[] = [];
     if (peer) {
       const x = npyImages(peer.samples);
       peerScore = score(ev, realFeatures, x);
@@ -304,7 +315,7 @@ async function ganQualityRun(o: QualityOptions & { checkpoints: number }, q: Qua
         xs.dispose();
       }
     }
-    const points = (c: GanPoint[]) =>
+    const points = (c: GanScore[]) =>
       c.map((p) => ({ step: p.step, fd: r(p.fd), kid: r(p.kid, 5), spread: r(p.spread) }));
     return {
       seed,
@@ -330,42 +341,12 @@ async function ganQualityRun(o: QualityOptions & { checkpoints: number }, q: Qua
   }
 }
 
-/** The figures of gan-quality that are averaged over the seeds, with their decimals. */
-const GAN_METRICS = {
-  ours_fd: 3,
-  peer_fd: 3,
-  ours_kid: 5,
-  peer_kid: 5,
-  ours_spread: 3,
-  peer_spread: 3,
-  ring_modes: 2,
-  ring_high_quality: 3,
-  ours_ms_per_iter: 0,
-  peer_ms_per_iter: 0,
-  ours_checkpoint_s: 1,
-  peer_checkpoint_s: 1,
-};
-
 export async function ganQuality(
   o: QualityOptions & { checkpoints: number },
 ): Promise<Record<string, unknown>> {
   if (o.plot) checkPlotPath(o.plot);
-  const { seeds, runs } = await overSeeds(o, (q, seed) => ganQualityRun(o, q, seed));
-  const { means, spread } = summarize(runs, GAN_METRICS);
-  const curves = runs.map((x) => ({ seed: x.seed, ours: x.checkpoints, peer: x.peer_checkpoints }));
-  return {
-    workload: 'gan-quality',
-    iterations: o.iters,
-    ...means,
-    ...collapseFields(runs),
-    ...curveFields(curves),
-    ...plotCurves('gan-quality', curves, o),
-    samples: 10000,
-    evaluator: 'shipped @lab/gan Fashion-MNIST evaluator (64-d features), real = 10k test images',
-    seeds,
-    spread,
-    runs,
-  };
+  const runs = await overSeeds(o, (q, seed) => ganQualityRun(o, q, seed));
+  return ganQualityLine(o.iters, runs, plotFdCurves('gan-quality', seedCurves(runs), o));
 }
 
 type Curve = { step: number; w: number; fd: number; spread: number }[];
@@ -375,7 +356,7 @@ async function wganQualityRun(
   o: QualityOptions & { width: number; checkpoints: number },
   q: QualityData,
   seed: number,
-) {
+): Promise<WganRun> {
   const { ev, realFeatures, train } = q;
   const work = mkdtempSync(join(tmpdir(), 'lab-wgan-quality-'));
   const every = Math.max(1, Math.floor(o.iters / o.checkpoints));
@@ -492,104 +473,12 @@ async function wganQualityRun(
   }
 }
 
-/** The figures of wgan-quality that are averaged over the seeds, with their decimals. */
-const WGAN_METRICS = {
-  ours_fd: 3,
-  peer_fd: 3,
-  ours_spread: 3,
-  peer_spread: 3,
-  spearman_rho: 3,
-  peer_spearman_rho: 3,
-  ours_ms_per_iter: 0,
-  peer_ms_per_iter: 0,
-  ours_checkpoint_s: 1,
-  peer_checkpoint_s: 1,
-};
-
 export async function wganQuality(
   o: QualityOptions & { width: number; checkpoints: number },
 ): Promise<Record<string, unknown>> {
   if (o.plot) checkPlotPath(o.plot);
-  const { seeds, runs } = await overSeeds(o, (q, seed) => wganQualityRun(o, q, seed));
-  const { means, spread } = summarize(runs, WGAN_METRICS);
-  const curves = runs.map((x) => ({ seed: x.seed, ours: x.checkpoints, peer: x.peer_checkpoints }));
-  return {
-    workload: 'wgan-quality',
-    iterations: o.iters,
-    ...means,
-    width: o.width,
-    ...collapseFields(runs),
-    ...curveFields(curves),
-    // the mean curves over the seeds; each seed's own curve is in its run
-    checkpoints: meanCurve(runs.map((x) => x.checkpoints)),
-    peer_checkpoints: meanCurve(runs.map((x) => x.peer_checkpoints)),
-    ...plotCurves('wgan-quality', curves, o),
-    seeds,
-    spread,
-    runs,
-  };
-}
-
-type SpreadPoint = { spread: number | null };
-
-/**
- * Each side's count of seeds collapsed at the end of training, of seeds collapsed at the end or at any
- * checkpoint (a run can collapse and recover), and the rule that decided it.
- */
-export function collapseFields(
-  runs: readonly {
-    ours_spread: number | null;
-    peer_spread: number | null;
-    checkpoints: readonly SpreadPoint[];
-    peer_checkpoints: readonly SpreadPoint[];
-  }[],
-): Record<string, unknown> {
-  // the least spread of a run, at the end or at a checkpoint (null when the side did not run)
-  const least = (end: number | null, points: readonly SpreadPoint[]) =>
-    end === null ? null : Math.min(end, ...points.flatMap((p) => (p.spread === null ? [] : [p.spread])));
-  return {
-    ours_collapses: collapseCount(runs.map((x) => x.ours_spread)),
-    peer_collapses: collapseCount(runs.map((x) => x.peer_spread)),
-    ours_collapses_any_checkpoint: collapseCount(runs.map((x) => least(x.ours_spread, x.checkpoints))),
-    peer_collapses_any_checkpoint: collapseCount(runs.map((x) => least(x.peer_spread, x.peer_checkpoints))),
-    collapse_rule: COLLAPSE_RULE,
-  };
-}
-
-/** Each seed's FD curve per side as [step, fd] pairs, and the FD's mean and spread per checkpoint. */
-export function curveFields(curves: readonly SeedCurves[]): Record<string, unknown> {
-  return {
-    ours_fd_curves: curves.map((c) => fdPairs(c.ours)),
-    peer_fd_curves: curves.map((c) => fdPairs(c.peer)),
-    ours_fd_by_step: spreadByStep(curves.map((c) => c.ours)),
-    peer_fd_by_step: spreadByStep(curves.map((c) => c.peer)),
-  };
-}
-
-/**
- * Writes the FD curves' PNG to o.plot: `plot` is its path (null when none was asked for or there is
- * nothing to draw); a write that fails is reported in `plot_error` rather than thrown, so the run's
- * figures are still printed (the CLI then exits non-zero).
- */
-function plotCurves(
-  workload: string,
-  curves: readonly SeedCurves[],
-  o: QualityOptions,
-): { plot: string | null; plot_error?: string } {
-  if (!o.plot) return { plot: null };
-  const png = fdCurvesPng(workload, curves);
-  if (!png) {
-    log(o, `${workload}: no FD curve to plot`);
-    return { plot: null };
-  }
-  try {
-    writePlot(o.plot, png);
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    return { plot: null, plot_error: (e as Error).message };
-  }
-  log(o, `${workload}: plot in ${o.plot}`);
-  return { plot: o.plot };
+  const runs = await overSeeds(o, (q, seed) => wganQualityRun(o, q, seed));
+  return wganQualityLine(o.iters, o.width, runs, plotFdCurves('wgan-quality', seedCurves(runs), o));
 }
 
 function mean(xs: number[]): number {

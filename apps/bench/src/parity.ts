@@ -289,6 +289,7 @@ export async function ganParity(o: ParityOptions): Promise<Record<string, unknow
       for (const d of [exact.g, exact.d, torch32.g, torch32.d]) tf.dispose(Object.values(d));
       return {
         workload: 'gan-parity',
+        seed: o.seed,
         steps,
         width: o.width,
         dropout: o.dropout,

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { valueAndGrads } from '../../nn/grad.js';
 import { Dense, Lambda, ReLU, Sequential } from '../../nn/layers.js';
+import { sgd } from '../../optim/alias.js';
+import { Optimizer } from '../../optim/optimizer.js';
 import { Rng } from '../../random/rng.js';
 import { initBackend } from '../../runtime/init.js';
 import { maxRelativeError, numericGradient, seededTensor as rand } from '../../testing/index.js';
@@ -185,5 +188,51 @@ describe('fused dense layer (LabDense, LabDenseRelu, LabReluBiasGrad)', () => {
     tf.dispose([a, b, x, info.result as tf.Tensor]);
     fused.dispose();
     plain.dispose();
+  });
+
+  it('Sequential leaves a Dense whose forward is overridden unfused', async () => {
+    tf.setBackend('wasm');
+    class Doubled extends Dense {
+      forward(x: tf.Tensor): tf.Tensor {
+        return tf.tidy(() => tf.mul(super.forward(x), 2));
+      }
+    }
+    const net = new Sequential([new Doubled(4, 3, { rng: new Rng(1) }), ReLU()]);
+    const x = rand([2, 4], 41);
+    const info = await tf.profile(() => net.forward(x));
+    expect(info.kernels.map((k) => k.name)).toEqual([DENSE, 'Multiply', 'Relu']);
+    tf.dispose([x, info.result as tf.Tensor]);
+    net.dispose();
+  });
+
+  it.each(['cpu', 'wasm'])('%s: an SGD training loop through fused layers leaks no tensor', (b) => {
+    tf.setBackend(b);
+    const rng = new Rng(3);
+    const net = new Sequential([new Dense(12, 9, { rng }), ReLU(), new Dense(9, 4, { rng })]);
+    const vars = net.trainableParameters();
+    const opt = new Optimizer(sgd(0.05, { momentum: 0.9 }), vars);
+    const x = rand([16, 12], 51);
+    const y = tf.tidy(() =>
+      tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3], 'int32'), 4),
+    );
+    const step = () => {
+      const { value, grads } = valueAndGrads(
+        () => tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar,
+        vars,
+      );
+      const loss = value.dataSync()[0]!;
+      opt.step(grads);
+      tf.dispose([value, ...Object.values(grads)]);
+      return loss;
+    };
+    const first = step();
+    const count = tf.memory().numTensors;
+    let last = first;
+    for (let i = 0; i < 20; i++) last = step();
+    expect(tf.memory().numTensors).toBe(count);
+    expect(last).toBeLessThan(first); // it trains
+    tf.dispose([x, y]);
+    opt.dispose();
+    net.dispose();
   });
 });

@@ -193,7 +193,7 @@ describe('fused dense layer (LabDense, LabDenseRelu, LabReluBiasGrad)', () => {
   it('Sequential leaves a Dense whose forward is overridden unfused', async () => {
     tf.setBackend('wasm');
     class Doubled extends Dense {
-      forward(x: tf.Tensor): tf.Tensor {
+      override forward(x: tf.Tensor): tf.Tensor {
         return tf.tidy(() => tf.mul(super.forward(x), 2));
       }
     }

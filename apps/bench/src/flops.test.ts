@@ -276,6 +276,10 @@ describe('kernelMacs (the --profile GFLOP/s of products and convolutions)', () =
       ),
     ).toBe(fwd);
   });
+  it("counts @lab's fused dense kernels as their product x [M, K] w [K, N]", () => {
+    for (const name of ['LabDense', 'LabDenseRelu'])
+      expect(kernelMacs(name, [[128, 784], [784, 300], [300]], [128, 300])).toBe(128 * 784 * 300);
+  });
   it('counts a BatchMatMul with K from the side of a that is not the rows, transposed or not', () => {
     expect(
       kernelMacs(

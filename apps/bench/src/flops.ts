@@ -99,6 +99,10 @@ export function kernelMacs(name: string, inputs: number[][], output: number[] | 
   if (name === 'Conv2DBackpropFilter' && inputs[1]?.length === 4 && output.length === 4) {
     return size(output) * (size(inputs[1]) / output[3]!);
   }
+  // @lab's fused dense layer (x [M, K] times w [K, N], bias and ReLU in the epilogue)
+  if ((name === 'LabDense' || name === 'LabDenseRelu') && inputs[0]?.length === 2) {
+    return size(output) * inputs[0][1]!;
+  }
   if (name === 'BatchMatMul' && inputs[0] && inputs[0].length >= 2) {
     const [r, c] = inputs[0].slice(-2) as [number, number];
     const m = output[output.length - 2]!;

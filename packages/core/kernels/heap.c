@@ -718,3 +718,49 @@ void bn_grad_dx(const float *dy, const float *x, const float *mean, const float 
     }
   }
 }
+
+// --- W3 (dense path) ---
+// Kernels of the fused dense layer (src/kernels/fused/dense.ts) and the fused SGD step
+// (src/kernels/fused/sgd-momentum.ts): a small network (LeNet-300-100) spends more in the engine's
+// per-kernel bookkeeping than in arithmetic, so each does in one call what took several kernels.
+
+// The ReLU and bias gradients of a dense layer y = relu(x W + b) in one pass: dz = dy * (y > 0 ? 1 : 0)
+// (a multiply by the 0/1 mask, as tfjs's ReLU gradient dy * step(x) computes it; y > 0 exactly where
+// x W + b > 0), then db = the column sums of dz added in double (sum_outer: the bits of the Sum that
+// tfjs's Add gradient runs). dy, y, dz [M, N]; db [N]; byte offsets.
+__attribute__((export_name("relu_bias_grad")))
+void relu_bias_grad(const float *dy, const float *y, float *dz, float *db, int M, int N) {
+  const v128_t zero = wasm_f32x4_splat(0.0f), one = wasm_f32x4_splat(1.0f);
+  const long n = (long)M * N;
+  long i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t mask = wasm_v128_and(wasm_f32x4_gt(wasm_v128_load(y + i), zero), one);
+    wasm_v128_store(dz + i, wasm_f32x4_mul(wasm_v128_load(dy + i), mask));
+  }
+  for (; i < n; i++) dz[i] = dy[i] * (y[i] > 0.0f ? 1.0f : 0.0f);
+  sum_outer(dz, db, M, N, 1.0);
+}
+
+// One tensor of SGD with heavy-ball momentum (PyTorch's, dampening 0): t = m b + g (b 0: t = g, the
+// first step), p_out = p + a t with a = -lr; t is written to b_out. Float32 multiplies and adds in
+// the order of the composed path (traceMomentum, scaleByLearningRate, applyUpdates through axpby),
+// so the results are its bits: t = fl(m b) + g, u = fl(a t), p_out = p + u.
+__attribute__((export_name("sgd_momentum")))
+void sgd_momentum(const float *p, const float *g, const float *b, float *p_out, float *b_out, int n,
+                  float m, float a) {
+  const v128_t vm = wasm_f32x4_splat(m), va = wasm_f32x4_splat(a);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t vg = wasm_v128_load(g + i);
+    const v128_t t = b ? wasm_f32x4_add(wasm_f32x4_mul(vm, wasm_v128_load(b + i)), vg) : vg;
+    wasm_v128_store(b_out + i, t);
+    wasm_v128_store(p_out + i, wasm_f32x4_add(wasm_v128_load(p + i), wasm_f32x4_mul(va, t)));
+  }
+  for (; i < n; i++) {
+    const float mb = b ? m * b[i] : 0.0f;
+    const float t = b ? mb + g[i] : g[i];
+    const float u = a * t;
+    b_out[i] = t;
+    p_out[i] = p[i] + u;
+  }
+}

@@ -19,8 +19,10 @@ import { zeroGradConfigs } from './gradients/zero-gradients.js';
 import { adamMomentsConfigs } from './kernels/fused/adam-moments.js';
 import { batchNormTrainConfigs, batchNormTrainGradConfig } from './kernels/fused/batch-norm.js';
 import { bernoulliMaskConfigs } from './kernels/fused/bernoulli-mask.js';
+import { denseConfigs, denseGradConfigs } from './kernels/fused/dense.js';
 import { fastLeakyRelu, leakyReluGradConfigs, leakyReluGradients } from './kernels/fused/leaky-relu.js';
 import { linearListConfigs } from './kernels/fused/linear-list.js';
+import { sgdMomentumConfigs } from './kernels/fused/sgd-momentum.js';
 import { fastBatchMatMul } from './kernels/wasm/BatchMatMul.js';
 import { fastCast } from './kernels/wasm/Cast.js';
 import { fastConv2D } from './kernels/wasm/Conv2D.js';
@@ -43,8 +45,10 @@ export const labKernels: readonly KernelConfig[] = [
   ...adamMomentsConfigs,
   ...batchNormTrainConfigs,
   ...bernoulliMaskConfigs,
+  ...denseConfigs,
   ...leakyReluGradConfigs,
   ...linearListConfigs,
+  ...sgdMomentumConfigs,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   identityConfig,
@@ -70,6 +74,7 @@ export const labGradients: readonly GradConfig[] = [
   ...reduceGradConfigs,
   ...tfjsGradConfigs.filter((g) => !REPLACED_GRADIENTS.has(g.kernelName)),
   ...zeroGradConfigs,
+  ...denseGradConfigs,
   batchNormTrainGradConfig,
   conv2DBackpropFilterGradConfig,
 ];

@@ -7,7 +7,6 @@ import {
   conv2dTranspose,
   gather,
   leakyRelu,
-  matMul,
   moments,
   mul,
   pow,
@@ -25,6 +24,7 @@ import {
   type Variable,
 } from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '../kernels/fused/batch-norm.js';
+import { composedDense, type DenseActivation, fusedDense } from '../kernels/fused/dense.js';
 import { dropoutMask } from '../random/dropout-mask.js';
 import { Rng } from '../random/rng.js';
 import { type Initializer, normal, ones, torchDefault, uniform, zeros } from './init.js';
@@ -87,13 +87,17 @@ export class Dense extends Module {
       );
   }
   forward(x: Tensor): Tensor {
+    return this.forwardActivated(x, 'linear');
+  }
+  /** act(x W + b): one fused kernel where the backend has it (Sequential fuses a following ReLU). */
+  forwardActivated(x: Tensor, activation: DenseActivation): Tensor {
     if (x.shape[x.rank - 1] !== this.inFeatures) {
       throw new ShapeError(this.name, 'input', `[..., ${this.inFeatures}]`, x.shape);
     }
     return tidy(() => {
       const flat = x.rank === 2 ? x : reshape(x, [-1, this.inFeatures]);
-      let y = matMul(flat, effectiveWeight(this.weight, this.sn, this.training));
-      if (this.bias) y = add(y, this.bias);
+      const w = effectiveWeight(this.weight, this.sn, this.training);
+      const y = fusedDense(flat, w, this.bias, activation) ?? composedDense(flat, w, this.bias, activation);
       return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
     });
   }
@@ -386,6 +390,8 @@ export class Lambda extends Module {
   constructor(
     name: string,
     private readonly fn: (x: Tensor) => Tensor,
+    /** The activation `fn` is, when a preceding Dense can apply it in its own kernel (see Sequential). */
+    readonly denseActivation?: DenseActivation,
   ) {
     super(name);
   }
@@ -394,7 +400,7 @@ export class Lambda extends Module {
   }
 }
 
-export const ReLU = () => new Lambda('relu', relu);
+export const ReLU = () => new Lambda('relu', relu, 'relu');
 export const LeakyReLU = (alpha = 0.01) => new Lambda('leakyRelu', (x) => leakyRelu(x, alpha));
 export const Tanh = () => new Lambda('tanh', tanh);
 export const Sigmoid = () => new Lambda('sigmoid', sigmoid);
@@ -412,6 +418,25 @@ export class Sequential extends Module {
     this.layers = layers.map((m, i) => this.addModule(String(i), m));
   }
   forward(x: Tensor): Tensor {
-    return tidy(() => this.layers.reduce((h, m) => m.forward(h), x));
+    return tidy(() => {
+      let h = x;
+      for (let i = 0; i < this.layers.length; i++) {
+        const m = this.layers[i]!;
+        const next = this.layers[i + 1];
+        // Dense then ReLU: one kernel (and one gradient) instead of two (unless forward is overridden)
+        if (
+          m instanceof Dense &&
+          m.forward === Dense.prototype.forward &&
+          next instanceof Lambda &&
+          next.denseActivation
+        ) {
+          h = m.forwardActivated(h, next.denseActivation);
+          i++;
+        } else {
+          h = m.forward(h);
+        }
+      }
+      return h;
+    });
   }
 }

@@ -1,4 +1,5 @@
 // Named optimizers as one-line chains. Defaults match PyTorch's.
+import { fusedSgdStep } from './fused-sgd.js';
 import { chain, type GradientTransformation, type ScalarOrSchedule } from './gradient-transformation.js';
 import {
   addDecayedWeights,
@@ -24,7 +25,9 @@ export function sgd(
   if (weightDecay) parts.push(addDecayedWeights(weightDecay));
   if (momentum) parts.push(traceMomentum(momentum, { nesterov }));
   parts.push(scaleByLearningRate(lr));
-  return chain(...parts);
+  const composed = chain(...parts);
+  // heavy-ball momentum alone: the whole step in one fused kernel call (the same values and state)
+  return momentum && !nesterov && !weightDecay ? { ...composed, step: fusedSgdStep(momentum, lr) } : composed;
 }
 
 /** torch.optim.Adam(lr, betas=(0.9, 0.999), eps=1e-8); weightDecay is PyTorch's coupled L2. */

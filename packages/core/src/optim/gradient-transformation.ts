@@ -12,6 +12,12 @@ export type ScalarOrSchedule = number | Schedule;
 export interface GradientTransformation<S = unknown> {
   init(params: Params): S;
   update(updates: Params, state: S, params?: Params): [Params, S];
+  /**
+   * Optional: the whole step in fused kernels, the new parameter values and the next state (the
+   * values and state that update and params + updates give), or null where the backend has no such
+   * kernel. Optimizer.step uses it first.
+   */
+  step?(grads: Params, state: S, params: Params): [Params, S] | null;
 }
 
 /** Applies transformations in order; the state is the tuple of their states. */

@@ -21,12 +21,28 @@ export class Optimizer<S = unknown> {
   step(grads: Params): void {
     assertSameTree(grads, this.vars, 'Optimizer.step');
     const old = this.state;
-    const [updates, next] = tidy(() => this.transform.update(grads, old, this.vars) as never) as [Params, S];
-    applyUpdates(this.vars, updates);
+    // the whole step in one fused kernel call where the transformation and backend have one
+    const fused = this.transform.step
+      ? (tidy(() => this.transform.step!(grads, old, this.vars) as never) as [Params, S] | null)
+      : null;
+    let next: S;
+    let spent: Params;
+    if (fused) {
+      const [values, state] = fused;
+      for (const [k, v] of Object.entries(values)) this.vars[k]!.assign(v);
+      [spent, next] = [values, state];
+    } else {
+      const [updates, state] = tidy(() => this.transform.update(grads, old, this.vars) as never) as [
+        Params,
+        S,
+      ];
+      applyUpdates(this.vars, updates);
+      [spent, next] = [updates, state];
+    }
     // old state tensors that the new state does not reuse are freed
     const retained = new Set([...stateTensors(next), ...Object.values(grads)].map((t) => t.id));
     dispose(stateTensors(old).filter((t) => !retained.has(t.id)));
-    dispose(Object.values(updates).filter((t) => !retained.has(t.id)));
+    dispose(Object.values(spent).filter((t) => !retained.has(t.id)));
     // survive any enclosing tidy (a step taken inside another gradient function, as ganStep does)
     for (const t of stateTensors(next)) keep(t);
     this.state = next;

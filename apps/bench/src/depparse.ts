@@ -65,7 +65,7 @@ const ewt = (split: string): ConlluSentence[] =>
   readConlluFile(join(findSharedData(), 'ud', 'en_ewt', `en_ewt-ud-${split}.conllu`));
 
 /** `lab parse`'s batch size (its --batch-size default): sentences parsed side by side. */
-export const LAB_PARSE_BATCH = 512;
+export const LAB_PARSE_BATCH = 128;
 
 /**
  * The first pass as `lab parse` runs it on gold-tagged input: load the shipped parser from its files

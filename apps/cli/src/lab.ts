@@ -11,6 +11,7 @@ import { GAN_LOSSES, ganSample, ganTrain } from './gan.js';
 import { GAN_RECIPES } from './gan-recipe.js';
 import { integer, LIMITS, number, numberList } from './options.js';
 import {
+  DEFAULT_BATCH_SIZE,
   formatScores,
   MAX_BATCH_SIZE,
   parseBeamOption,
@@ -368,7 +369,7 @@ parse
     '--batch-size <n>',
     `sentences parsed side by side (at most ${MAX_BATCH_SIZE})`,
     invalidArgument(parseRunBatchSizeOption),
-    512,
+    DEFAULT_BATCH_SIZE,
   )
   .option(
     '--max-words <n>',

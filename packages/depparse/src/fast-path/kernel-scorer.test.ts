@@ -57,17 +57,13 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-4
 }
 
 const scorer = (net: ParserNet, topWords: number, options: Partial<KernelScorerOptions> = {}) =>
-  new KernelPrecomputedScorer(
-    net,
-    firstLayerTables(net, topWords, { wordRows: false }),
-    new TableSumKernel(),
-    {
-      maxTagPairs: 1000,
-      rareCacheRows: 1000,
-      useContextKernel: true,
-      ...options,
-    },
-  );
+  new KernelPrecomputedScorer(net, new TableSumKernel(), {
+    topWords,
+    maxTagPairs: 1000,
+    rareCacheRows: 1000,
+    useContextKernel: true,
+    ...options,
+  });
 
 describe('KernelPrecomputedScorer', () => {
   const settings: [string, Partial<KernelScorerOptions>][] = [
@@ -125,7 +121,8 @@ describe('KernelPrecomputedScorer', () => {
     const net = new ParserNet(CONFIG, new Rng(8));
     const before = tf.memory().numTensors;
     const t = firstLayerTables(net, 10, { wordRows: false });
-    const s = new KernelPrecomputedScorer(net, t, new TableSumKernel(), {
+    const s = new KernelPrecomputedScorer(net, new TableSumKernel(), {
+      topWords: 10,
       maxTagPairs: 20,
       rareCacheRows: 0,
       useContextKernel: true,

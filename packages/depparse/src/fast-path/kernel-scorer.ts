@@ -22,21 +22,22 @@ import {
   type ParserNet,
 } from '../model/model.js';
 import { ContextEncoderKernel } from './context-kernel.js';
+import { type KernelFirstLayer, kernelFirstLayer, tableFloats } from './kernel-tables.js';
 import type { TableSumKernel } from './kernels/table-sum.js';
 import { LazyRows } from './lazy-rows.js';
 import {
   activateInPlace,
   contextBlocks,
   contextProducts,
-  type FirstLayerTables,
   type PrecomputedPath,
-  tablesBytes,
 } from './precompute-tables.js';
 
 const PAIRED_ROW = 2 * TOKEN_POSITIONS + LABEL_POSITIONS + EXTRA_POSITIONS;
 const SEPARATE_ROW = 3 * TOKEN_POSITIONS + LABEL_POSITIONS + EXTRA_POSITIONS;
 
 export interface KernelScorerOptions {
+  /** Words whose (word, position) rows are built as they occur (the most frequent; rarer: rareCacheRows). */
+  topWords: number;
   /** Rows for (UPOS, XPOS) pairs (each TOKEN_POSITIONS x H floats); past them UPOS and XPOS rows are read apart. */
   maxTagPairs: number;
   /** Rows kept for rare (word, position) products. */
@@ -83,6 +84,8 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
   private readonly base: TableBases;
   private readonly w1Words: number;
   private readonly wordEmb: number;
+  /** The first layer's sizes (its weights and tables are in kernel memory). */
+  private readonly t: KernelFirstLayer;
   private readonly layers: KernelLayer[];
   /** Whether tag rows are (UPOS, XPOS) pair rows (else one row of each). */
   private paired = true;
@@ -109,42 +112,40 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
 
   constructor(
     private readonly net: ParserNet,
-    private readonly t: FirstLayerTables,
     private readonly k: TableSumKernel,
-    { maxTagPairs, rareCacheRows, useContextKernel }: KernelScorerOptions,
+    { topWords, maxTagPairs, rareCacheRows, useContextKernel }: KernelScorerOptions,
   ) {
     const c = net.config;
-    const H = t.H;
+    const H = c.hidden[0]!;
     const U = c.upos;
     const X = c.xpos;
     this.pairCapacity = Math.min(U * X, Math.max(0, Math.floor(maxTagPairs)));
-    const all = this.pairCapacity === U * X;
-    // pair rows (all of them, or room for maxTagPairs filled as they occur), then UPOS and XPOS rows
+    // pair rows (all of them, or room for maxTagPairs filled as they occur), the UPOS and XPOS rows
+    // they are the sums of (read apart past maxTagPairs), label and extra rows, a zero row
+    const floats = tableFloats(net);
     const sizes = [
       TOKEN_POSITIONS * this.pairCapacity * H,
-      all ? 0 : t.upos.length,
-      all ? 0 : t.xpos.length,
-      t.labels.length,
-      t.extras.length,
+      floats.upos,
+      floats.xpos,
+      floats.labels,
+      floats.extras,
     ];
     const total = sizes.reduce((a, b) => a + b, 0) + H;
+    // fresh kernel memory: zeros (the zero row is never written)
     this.table = k.alloc(total);
-    const view = k.f32(this.table, total);
     let at = 0;
     const base = { pairs: 0, upos: 0, xpos: 0, labels: 0, extras: 0, zero: 0 };
     base.upos = at += sizes[0]!;
-    view.set(t.upos.subarray(0, sizes[1]), at);
     base.xpos = at += sizes[1]!;
-    view.set(t.xpos.subarray(0, sizes[2]), at);
     base.labels = at += sizes[2]!;
-    view.set(t.labels, at);
     base.extras = at += sizes[3]!;
-    view.set(t.extras, at);
     base.zero = at += sizes[4]!;
     this.base = base;
-    this.bias = k.put(t.bias);
-    this.w1Words = k.put(t.w1Words);
-    this.wordEmb = k.put(t.wordEmb);
+    const t = kernelFirstLayer(k, net, topWords, { table: this.table, ...base });
+    this.t = t;
+    this.bias = t.bias;
+    this.w1Words = t.w1Words;
+    this.wordEmb = t.wordEmb;
     this.layers = [...net.hidden.slice(1), net.output].map((l) => paddedLayer(k, l));
     this.pairSlots = new Int32Array(U * X).fill(-1);
     // word rows lie after the tables (their offsets count from the table's start)
@@ -164,7 +165,8 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
       TOKEN_POSITIONS * rarer,
       Math.min(TOKEN_POSITIONS * rarer, Math.max(0, Math.floor(rareCacheRows))),
     );
-    this.bytes = tablesBytes(t) + 4 * TOKEN_POSITIONS * t.topWords * H;
+    this.bytes =
+      4 * (floats.upos + floats.xpos + floats.labels + floats.extras + TOKEN_POSITIONS * t.topWords * H);
     this.contextBlocks = contextBlocks(net, H);
     this.hasContext = this.contextBlocks !== undefined;
     if (this.contextBlocks && useContextKernel && ContextEncoderKernel.fits(net))
@@ -246,18 +248,19 @@ export class KernelPrecomputedScorer implements PrecomputedPath {
     if (this.pairs >= capacity) return -1;
     const slot = this.pairs++;
     this.pairSlots[key] = slot;
-    // pair[p][slot] = upos[p][u] + xpos[p][x]
-    const { H, upos, xpos } = this.t;
+    // pair[p][slot] = upos[p][u] + xpos[p][x], all three tables in kernel memory
+    const { H } = this.t;
     const U = this.t.sizes.upos;
     const X = this.t.sizes.xpos;
     const u = Math.floor(key / X);
     const x = key % X;
-    const view = this.k.f32(this.table + 4 * this.base.pairs, TOKEN_POSITIONS * capacity * H); // byte offset
+    const view = this.k.f32(this.table, this.base.zero);
+    const { pairs, upos, xpos } = this.base;
     for (let p = 0; p < TOKEN_POSITIONS; p++) {
-      const ur = (p * U + u) * H;
-      const xr = (p * X + x) * H;
-      const o = (p * capacity + slot) * H;
-      for (let j = 0; j < H; j++) view[o + j] = upos[ur + j]! + xpos[xr + j]!;
+      const ur = upos + (p * U + u) * H;
+      const xr = xpos + (p * X + x) * H;
+      const o = pairs + (p * capacity + slot) * H;
+      for (let j = 0; j < H; j++) view[o + j] = view[ur + j]! + view[xr + j]!;
     }
     return slot;
   }

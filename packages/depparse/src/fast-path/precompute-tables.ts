@@ -69,13 +69,7 @@ export function firstLayerTables(
   const labelBase = xposBase + TOKEN_POSITIONS * dt;
   const extraBase = labelBase + LABEL_POSITIONS * c.labelDim;
   const block = (emb: tf.Tensor2D, rows: number, base: number, dim: number, positions: number) =>
-    tidyData(() => {
-      const e = tf.slice(emb, [0, 0], [rows, dim]);
-      const parts: tf.Tensor[] = [];
-      for (let p = 0; p < positions; p++)
-        parts.push(tf.matMul(e, tf.slice(w1, [base + p * dim, 0], [dim, H])));
-      return tf.stack(parts);
-    });
+    positionProducts(w1, emb, rows, base, dim, positions);
   return {
     H,
     topWords: top,
@@ -97,6 +91,27 @@ export function firstLayerTables(
     bias: net.hidden[0]!.bias!.dataSync() as Float32Array,
     sizes: { upos: c.upos, xpos: c.xpos, labels: c.labels, dw },
   };
+}
+
+/**
+ * Rows [position][id][H] of the first `rows` embeddings times each position's block of W1 (the `dim`
+ * rows of W1 from `base + position * dim`), by tfjs's matMul.
+ */
+export function positionProducts(
+  w1: tf.Tensor,
+  emb: tf.Tensor,
+  rows: number,
+  base: number,
+  dim: number,
+  positions: number,
+): Float32Array {
+  const H = w1.shape[1]!;
+  return tidyData(() => {
+    const e = tf.slice(emb, [0, 0], [rows, dim]);
+    const parts: tf.Tensor[] = [];
+    for (let p = 0; p < positions; p++) parts.push(tf.matMul(e, tf.slice(w1, [base + p * dim, 0], [dim, H])));
+    return tf.stack(parts);
+  });
 }
 
 export function tablesBytes(t: FirstLayerTables): number {

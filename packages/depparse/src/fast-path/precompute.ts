@@ -48,16 +48,12 @@ export function precomputedPath(
   if (H % 4 === 0 && useKernel && wasmSimdSupported())
     // the kernel builds the word rows as (word, position) pairs first occur (a parse of EWT test
     // meets 34k of the 90k rows of the 5,000 tabled words: building them all was most of a cold parse)
-    return new KernelPrecomputedScorer(
-      net,
-      firstLayerTables(net, topWords, { wordRows: false }),
-      new TableSumKernel(),
-      {
-        maxTagPairs,
-        rareCacheRows: rareCacheRows ?? RARE_CACHE_BYTES / (4 * H),
-        useContextKernel,
-      },
-    );
+    return new KernelPrecomputedScorer(net, new TableSumKernel(), {
+      topWords,
+      maxTagPairs,
+      rareCacheRows: rareCacheRows ?? RARE_CACHE_BYTES / (4 * H),
+      useContextKernel,
+    });
   return new JsPrecomputedScorer(net, firstLayerTables(net, topWords));
 }
 

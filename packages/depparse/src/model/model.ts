@@ -148,7 +148,7 @@ export class ParserNet extends Module {
   private slot = new Int32Array(0);
   private mark = 0;
 
-  /** `weights: 'placeholder'` starts every weight at zero, for a net whose weights are loaded next. */
+  /** `weights: 'placeholder'` leaves every weight unwritten (see initial-weights.ts), for a net whose weights are loaded next. */
   constructor(
     readonly config: NetConfig,
     rng = new Rng(0),

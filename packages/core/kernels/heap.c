@@ -718,3 +718,36 @@ void bn_grad_dx(const float *dy, const float *x, const float *mean, const float 
     }
   }
 }
+
+// --- threads (elementwise, Adam) ---
+// Kernels that @lab's kernel threads (conv-threads.ts) split by rows, also run on one thread.
+
+// The patches of a convolution as rows: cols[m][(ky kw + kx) ci + c] = x[b, oy sh + ky dh - pt,
+// ox sw + kx dw - pl, c] for output rows m = (b oh + oy) ow + ox in [m_begin, m_end), 0 outside x.
+// A convolution with few input channels (W1's first layer: ci 1, so 1 of the 4-lane kernel's
+// multiply-adds per tap) is then conv2d_nhwc's 1x1 convolution over K = kh kw ci channels.
+// (no_builtin: the copy and zero loops must not become calls to memcpy and memset, which the module
+// does not have.)
+__attribute__((export_name("im2col_nhwc"), no_builtin("memcpy", "memset")))
+void im2col_nhwc(const float *x, float *cols, int n, int h, int w, int ci, int oh, int ow, int kh, int kw,
+                 int sh, int sw, int dh, int dw, int pt, int pl, int m_begin, int m_end) {
+  const int plane = oh * ow;
+  const long K = (long)kh * kw * ci;
+  for (int m = m_begin; m < m_end; m++) {
+    const int b = m / plane, q = m - b * plane, oy = q / ow, ox = q - oy * ow;
+    const float *base = x + (long)b * h * w * ci;
+    float *d = cols + (long)m * K;
+    for (int ky = 0; ky < kh; ky++) {
+      const int iy = oy * sh + ky * dh - pt;
+      for (int kx = 0; kx < kw; kx++, d += ci) {
+        const int ix = ox * sw + kx * dw - pl;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+          for (int c = 0; c < ci; c++) d[c] = 0.0f;
+        } else {
+          const float *s = base + ((long)iy * w + ix) * ci;
+          for (int c = 0; c < ci; c++) d[c] = s[c];
+        }
+      }
+    }
+  }
+}

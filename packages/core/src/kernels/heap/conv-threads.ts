@@ -7,11 +7,19 @@
 // ~36 ms on one thread; a tensor read by consecutive calls is copied once (shared-arena.ts). The
 // threads also make a filter gradient's transposed and packed operands where x and dy already are,
 // and sum a resident tensor over its leading axes or take batch norm's mean and variance of it
-// (a convolution's output), split by columns, which gives the same bits as one thread. A pool belongs to the runtime
+// (a convolution's output), split by columns, which gives the same bits as one thread. They also run
+// single matrix products (gemm-threads.ts) and lay out the patches of a convolution with few input
+// channels as rows (im2col) before multiplying them, both split by output rows. A pool belongs to the runtime
 // object initBackend builds (runtime/lab-runtime.ts), which stops it when it is replaced.
 import { nodeBuiltin } from '../../runtime/node-builtin.js';
 import { decodeBase64 } from '../simd-module.js';
-import { type ConvGeometry, convKernelArgs, packedFloats } from './conv-geometry.js';
+import {
+  type ConvGeometry,
+  convKernelArgs,
+  im2colArgs,
+  im2colGeometry,
+  packedFloats,
+} from './conv-geometry.js';
 import { HEAP_KERNELS_FMA_SHARED_WASM_BASE64 } from './heap.wasm.js';
 import { type ResidentKey, SharedArena } from './shared-arena.js';
 
@@ -41,6 +49,8 @@ const KERNELS = [
   { name: 'nhwc_to_chwn', reals: 0 },
   { name: 'pack_panels_nhwc', reals: 0 },
   { name: 'bn_stats', reals: 1 },
+  { name: 'im2col_nhwc', reals: 0 },
+  { name: 'gemm', reals: 0 },
 ] as const;
 type ThreadKernel = (typeof KERNELS)[number]['name'];
 /** A call's workers must finish within this (W2's largest convolution takes ~0.15 s on one thread). */
@@ -58,6 +68,8 @@ interface ThreadExports {
   nhwc_to_chwn(...args: number[]): void;
   pack_panels_nhwc(...args: number[]): void;
   bn_stats(...args: number[]): void;
+  im2col_nhwc(...args: number[]): void;
+  gemm(...args: number[]): void;
   __stack_pointer: WebAssembly.Global;
 }
 
@@ -110,6 +122,17 @@ export interface FilterGradientShape {
   oh: number;
   ow: number;
   co: number;
+}
+
+/** A single matrix product c [M, N] = a b as kernels/heap.c's gemm takes it (no bias, linear). */
+export interface GemmShape {
+  M: number;
+  K: number;
+  N: number;
+  /** a given as [K, M] (read in place) instead of [M, K]. */
+  transposeA: boolean;
+  /** Panels of b visited together (see gemm.ts). */
+  groupPanels: number;
 }
 
 export interface ConvThreadsOptions {
@@ -190,7 +213,13 @@ export class ConvThreads {
    * only a copy, not a packing, happens here while the workers wait, and none when the packed filter
    * (or x) is still resident from an earlier call. With a key, y stays resident after the call.
    */
-  conv2d(x: SharedTensor, packed: SharedTensor, y: SharedTensor, g: ConvGeometry): void {
+  conv2d(
+    x: SharedTensor,
+    packed: SharedTensor,
+    y: SharedTensor,
+    g: ConvGeometry,
+    { im2col = false }: { im2col?: boolean } = {},
+  ): void {
     if (packed.data.length !== packedFloats(g))
       throw new RangeError(
         `conv2d: ${packed.data.length} packed floats for a filter that packs into ${packedFloats(g)}`,
@@ -201,18 +230,58 @@ export class ConvThreads {
     this.arena.beginCall();
     const temporary: number[] = [];
     try {
-      const xAt = this.input(x, temporary);
+      let xAt = this.input(x, temporary);
       const pAt = this.input(packed, temporary);
-      const zAt = this.arena.alloc(4 * g.ci);
+      let kernelGeometry = g;
+      if (im2col) {
+        // the patches as rows, made by the threads where x is; then a 1x1 convolution over them
+        kernelGeometry = im2colGeometry(g);
+        const colsAt = this.arena.alloc(4 * M * kernelGeometry.ci);
+        temporary.push(colsAt);
+        this.run('im2col_nhwc', im2colArgs(g, xAt, colsAt), [], M, 4);
+        xAt = colsAt;
+      }
+      const zAt = this.arena.alloc(4 * kernelGeometry.ci);
       temporary.push(zAt);
       const yAt = this.arena.alloc(4 * y.data.length);
       temporary.push(yAt);
-      new Float32Array(this.memory.buffer, zAt, g.ci).fill(0);
+      new Float32Array(this.memory.buffer, zAt, kernelGeometry.ci).fill(0);
       // row blocks of 4, as the kernel takes them
-      this.run('conv2d_nhwc', convKernelArgs(g, xAt, pAt, yAt, zAt), [], M, 4);
+      this.run('conv2d_nhwc', convKernelArgs(kernelGeometry, xAt, pAt, yAt, zAt), [], M, 4);
       y.data.set(new Float32Array(this.memory.buffer, yAt, y.data.length));
       if (y.key) {
         this.arena.keep(yAt, y.key);
+        temporary.pop();
+      }
+    } finally {
+      for (const at of temporary) this.arena.free(at);
+    }
+  }
+
+  /**
+   * c = a b as kernels/heap.c's gemm (b packed by pack_panels or pack_panels_t, kept resident under
+   * its key), the rows of c split between the threads: each row is the one-thread kernel's, so the
+   * same bits on any number of threads.
+   */
+  gemm(a: SharedTensor, packed: SharedTensor, c: SharedTensor, s: GemmShape): void {
+    if (a.data.length !== s.M * s.K || c.data.length !== s.M * s.N)
+      throw new RangeError(
+        `gemm: a or c does not have the size of a [${s.M}, ${s.K}] x [${s.K}, ${s.N}] product`,
+      );
+    if (packed.data.length !== Math.ceil(s.N / 8) * 8 * s.K)
+      throw new RangeError(`gemm: ${packed.data.length} packed floats for a [${s.K}, ${s.N}] operand`);
+    this.arena.beginCall();
+    const temporary: number[] = [];
+    try {
+      const aAt = this.input(a, temporary);
+      const pAt = this.input(packed, temporary);
+      const cAt = this.arena.alloc(4 * c.data.length);
+      temporary.push(cAt);
+      const [sam, sak] = s.transposeA ? [1, s.M] : [s.K, 1];
+      this.run('gemm', [aAt, sam, sak, pAt, cAt, 0, s.K, s.N, 0, s.groupPanels], [], s.M, 4);
+      c.data.set(new Float32Array(this.memory.buffer, cAt, c.data.length));
+      if (c.key) {
+        this.arena.keep(cAt, c.key);
         temporary.pop();
       }
     } finally {

@@ -737,16 +737,31 @@ void im2col_nhwc(const float *x, float *cols, int n, int h, int w, int ci, int o
     const int b = m / plane, q = m - b * plane, oy = q / ow, ox = q - oy * ow;
     const float *base = x + (long)b * h * w * ci;
     float *d = cols + (long)m * K;
-    for (int ky = 0; ky < kh; ky++) {
+    const int ix0 = ox * sw - pl;
+    // the taps kx in [k0, k1) read inside x
+    int k0 = 0, k1 = kw;
+    while (k0 < kw && ix0 + k0 * dw < 0) k0++;
+    while (k1 > k0 && ix0 + (k1 - 1) * dw >= w) k1--;
+    for (int ky = 0; ky < kh; ky++, d += kw * ci) {
       const int iy = oy * sh + ky * dh - pt;
-      for (int kx = 0; kx < kw; kx++, d += ci) {
-        const int ix = ox * sw + kx * dw - pl;
-        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-          for (int c = 0; c < ci; c++) d[c] = 0.0f;
-        } else {
-          const float *s = base + ((long)iy * w + ix) * ci;
-          for (int c = 0; c < ci; c++) d[c] = s[c];
-        }
+      if (iy < 0 || iy >= h) {
+        for (int c = 0; c < kw * ci; c++) d[c] = 0.0f;
+        continue;
+      }
+      for (int c = 0; c < k0 * ci; c++) d[c] = 0.0f;
+      for (int c = k1 * ci; c < kw * ci; c++) d[c] = 0.0f;
+      const float *row = base + ((long)iy * w + ix0) * ci;
+      if (dw == 1) {
+        // one run of (k1 - k0) ci floats
+        const float *s = row + k0 * ci;
+        float *o = d + k0 * ci;
+        const int len = (k1 - k0) * ci;
+        int c = 0;
+        for (; c + 4 <= len; c += 4) wasm_v128_store(o + c, wasm_v128_load(s + c));
+        for (; c < len; c++) o[c] = s[c];
+      } else {
+        for (int kx = k0; kx < k1; kx++)
+          for (int c = 0; c < ci; c++) d[kx * ci + c] = row[(long)kx * dw * ci + c];
       }
     }
   }

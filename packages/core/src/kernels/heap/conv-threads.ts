@@ -35,7 +35,9 @@ const DONE = 1;
 const FAILED = 2;
 const KIND = 3;
 const ARGC = 4;
-const ARGS = 5;
+/** Workers that have instantiated the module and wait for calls. */
+const READY = 5;
+const ARGS = 6;
 const ARG_COUNT = 20;
 const RANGES = ARGS + ARG_COUNT;
 const REAL_COUNT = 1;
@@ -78,15 +80,83 @@ interface NodeWorker {
   terminate(): Promise<number>;
 }
 
+/** What a worker is given: the kernel module, the shared memory and control block, its place. */
+interface WorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  index: number;
+  stackTop: number;
+  realsAt: number;
+}
+
+interface PoolWorker {
+  terminate(): unknown;
+}
+
+/** Starts one worker of the pool; `stop` releases what the spawner holds once the pool stops. */
+interface Spawner {
+  spawn(data: WorkerData): PoolWorker;
+  stop(): void;
+  /** Whether the calling thread may block in Atomics.wait (not a browser page's main thread). */
+  canBlock: boolean;
+}
+
+function nodeSpawner(): Spawner | null {
+  const wt = nodeBuiltin<{ Worker: new (code: string, options: object) => NodeWorker }>(
+    'node:worker_threads',
+  );
+  if (!wt) return null;
+  return {
+    spawn: (workerData) => {
+      const w = new wt.Worker(nodeWorkerSource, { eval: true, workerData });
+      w.unref(); // idle workers do not keep the process alive
+      return w;
+    },
+    stop: () => {},
+    canBlock: true,
+  };
+}
+
+interface BrowserGlobals {
+  Worker?: new (url: string) => PoolWorker & { postMessage(data: unknown): void };
+  crossOriginIsolated?: boolean;
+  document?: unknown;
+}
+
+/** Web Workers from a blob URL, on a cross-origin isolated page (the only place with shared memory). */
+function browserSpawner(): Spawner | null {
+  const g = globalThis as BrowserGlobals;
+  const Worker = g.Worker;
+  if (!Worker || g.crossOriginIsolated !== true || typeof Blob === 'undefined' || typeof URL === 'undefined')
+    return null;
+  let url: string | null = null;
+  return {
+    spawn: (data) => {
+      url ??= URL.createObjectURL(new Blob([browserWorkerSource], { type: 'text/javascript' }));
+      const w = new Worker(url);
+      w.postMessage(data);
+      return w;
+    },
+    stop: () => {
+      if (url) URL.revokeObjectURL(url);
+    },
+    canBlock: g.document === undefined,
+  };
+}
+
+const spawner = (): Spawner | null => nodeSpawner() ?? browserSpawner();
+
 /** Byte offset of the control block's Float64 arguments. */
 const realsAt = (threads: number) => 8 * Math.ceil((RANGES + 2 * threads) / 2);
 
-const workerSource = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, index, stackTop, realsAt } = workerData;
+/** The worker's loop over the calls, given its workerData (runs until the sequence number is negative). */
+const workerLoop = `(data) => {
+const { module, memory, control, index, stackTop, realsAt } = data;
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 k.__stack_pointer.value = stackTop;
 const ctrl = new Int32Array(control);
+Atomics.add(ctrl, ${READY}, 1);
 const kernels = ${JSON.stringify(KERNELS)};
 const reals = new Float64Array(control, realsAt, ${REAL_COUNT});
 let seen = 0;
@@ -105,7 +175,11 @@ for (;;) {
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});
 }
-`;
+}`;
+/** Node: a worker_threads Worker evaluating this, its data as workerData. */
+const nodeWorkerSource = `(${workerLoop})(require('node:worker_threads').workerData);`;
+/** Browsers: a Web Worker from a blob URL, its data as the first message (Atomics.wait is allowed in workers). */
+const browserWorkerSource = `self.onmessage = (e) => (${workerLoop})(e.data);`;
 /** A tensor a threaded call reads or writes: its floats in tfjs's heap, and its key to stay resident. */
 export interface SharedTensor {
   data: Float32Array;
@@ -147,14 +221,14 @@ export class ConvThreads {
   private readonly kernels: ThreadExports;
   private readonly ctrl: Int32Array;
   private readonly reals: Float64Array;
-  private readonly workers: NodeWorker[] = [];
+  private readonly workers: PoolWorker[] = [];
   private readonly arena: SharedArena;
   private stopped = false;
 
   private constructor(
     readonly threads: number,
     module: WebAssembly.Module,
-    Worker: new (code: string, options: object) => NodeWorker,
+    private readonly spawner: Spawner,
     options: ConvThreadsOptions,
   ) {
     const dataStart = (threads + 1) * STACK_BYTES;
@@ -176,34 +250,41 @@ export class ConvThreads {
     this.ctrl = new Int32Array(control);
     this.reals = new Float64Array(control, realsAt(threads), REAL_COUNT);
     for (let index = 1; index < threads; index++) {
-      const w = new Worker(workerSource, {
-        eval: true,
-        workerData: {
+      this.workers.push(
+        spawner.spawn({
           module,
           memory: this.memory,
           control,
           index,
           stackTop: (index + 1) * STACK_BYTES,
           realsAt: realsAt(threads),
-        },
-      });
-      w.unref(); // idle workers do not keep the process alive
-      this.workers.push(w);
+        }),
+      );
     }
   }
 
-  /** A pool of `threads` (the caller's thread included), or null where it cannot run (not Node, no relaxed SIMD or shared memory). */
+  /**
+   * A pool of `threads` (the caller's thread included), or null where it cannot run: no relaxed SIMD
+   * or shared memory, no workers (Node's worker_threads, or Web Workers on a cross-origin isolated page).
+   */
   static start(threads: number, options: ConvThreadsOptions): ConvThreads | null {
-    if (threads < 2 || typeof SharedArrayBuffer === 'undefined') return null;
-    const wt = nodeBuiltin<{ Worker: new (code: string, options: object) => NodeWorker }>(
-      'node:worker_threads',
-    );
-    if (!wt) return null;
+    const s = threads >= 2 && typeof SharedArrayBuffer !== 'undefined' ? spawner() : null;
+    if (!s) return null;
     try {
       const module = new WebAssembly.Module(decodeBase64(HEAP_KERNELS_FMA_SHARED_WASM_BASE64));
-      return new ConvThreads(threads, module, wt.Worker, options);
+      return new ConvThreads(threads, module, s, options);
     } catch {
       return null;
+    }
+  }
+
+  /** Whether start() can succeed here: shared memory, workers, and the relaxed-SIMD module validates. */
+  static available(): boolean {
+    if (typeof SharedArrayBuffer === 'undefined' || !spawner()) return false;
+    try {
+      return WebAssembly.validate(decodeBase64(HEAP_KERNELS_FMA_SHARED_WASM_BASE64));
+    } catch {
+      return false;
     }
   }
 
@@ -450,9 +531,28 @@ export class ConvThreads {
           `@lab/core: a kernel thread did not finish within ${WORKER_TIMEOUT_MS / 1000} s; threads stopped`,
         );
       }
-      Atomics.wait(ctrl, DONE, done, 1000);
+      // a browser page's main thread may not block: it spins (the workers' share is milliseconds)
+      if (this.spawner.canBlock) Atomics.wait(ctrl, DONE, done, 1000);
     }
     if (Atomics.load(ctrl, FAILED) > 0) throw new Error(`@lab/core: a kernel thread failed in ${kernel}`);
+  }
+
+  /**
+   * Resolves once every worker waits for calls (true), or false after `timeoutMs` (the pool is then
+   * stopped). A browser starts a worker only when the page's thread returns to its event loop, which
+   * a call spinning for the workers never does: await this before the first call there.
+   */
+  async whenReady(timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.stopped) return false;
+      if (Atomics.load(this.ctrl, READY) >= this.threads - 1) return true;
+      if (Date.now() > deadline) {
+        this.dispose();
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   /** False once the workers are stopped (disposed, or given up on after a timeout). */
@@ -467,5 +567,6 @@ export class ConvThreads {
     Atomics.notify(this.ctrl, SEQ);
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
+    this.spawner.stop();
   }
 }

@@ -766,3 +766,21 @@ void im2col_nhwc(const float *x, float *cols, int n, int h, int w, int ci, int o
     }
   }
 }
+
+// One phase of a transposed convolution's sub-pixel decomposition (wasm/Conv2DBackpropInput.ts) into
+// the whole output: dst[b, sh qy + ry, sw qx + rx, :] = src[(b qh + qy) qw + qx, :] (ci floats each)
+// for the phase's rows m = (b qh + qy) qw + qx in [m_begin, m_end). On the threads the phases are
+// interleaved where they are computed, instead of stacked and transposed on the calling thread.
+__attribute__((export_name("scatter_phase"), no_builtin("memcpy")))
+void scatter_phase(const float *src, float *dst, int qh, int qw, int ci, int h, int w, int sh, int sw, int ry,
+                   int rx, int m_begin, int m_end) {
+  const int plane = qh * qw;
+  for (int m = m_begin; m < m_end; m++) {
+    const int b = m / plane, q = m - b * plane, qy = q / qw, qx = q - qy * qw;
+    const float *s = src + (long)m * ci;
+    float *d = dst + (((long)b * h + sh * qy + ry) * w + sw * qx + rx) * ci;
+    int c = 0;
+    for (; c + 4 <= ci; c += 4) wasm_v128_store(d + c, wasm_v128_load(s + c));
+    for (; c < ci; c++) d[c] = s[c];
+  }
+}

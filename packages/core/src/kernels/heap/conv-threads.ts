@@ -53,6 +53,7 @@ const KERNELS = [
   { name: 'bn_stats', reals: 1 },
   { name: 'im2col_nhwc', reals: 0 },
   { name: 'gemm', reals: 0 },
+  { name: 'scatter_phase', reals: 0 },
 ] as const;
 type ThreadKernel = (typeof KERNELS)[number]['name'];
 /** A call's workers must finish within this (W2's largest convolution takes ~0.15 s on one thread). */
@@ -72,6 +73,7 @@ interface ThreadExports {
   bn_stats(...args: number[]): void;
   im2col_nhwc(...args: number[]): void;
   gemm(...args: number[]): void;
+  scatter_phase(...args: number[]): void;
   __stack_pointer: WebAssembly.Global;
 }
 
@@ -207,6 +209,16 @@ export interface GemmShape {
   transposeA: boolean;
   /** Panels of b visited together (see gemm.ts). */
   groupPanels: number;
+}
+
+/** One phase of a transposed convolution: a stride-1 convolution of dy whose rows land at (ry, rx). */
+export interface TransposedPhase {
+  /** The phase's sub-filter, packed. */
+  packed: SharedTensor;
+  /** Its convolution over dy: g.n, g.h, g.w, g.ci are dy's; g.oh x g.ow its rows, g.co the output's channels. */
+  g: ConvGeometry;
+  ry: number;
+  rx: number;
 }
 
 export interface ConvThreadsOptions {
@@ -365,6 +377,70 @@ export class ConvThreads {
         this.arena.keep(cAt, c.key);
         temporary.pop();
       }
+    } finally {
+      for (const at of temporary) this.arena.free(at);
+    }
+  }
+
+  /**
+   * A transposed convolution (Conv2DBackpropInput) as its stride phases: each phase's convolution of
+   * dy (copied in once, or found resident) is split by rows, and its rows are scattered by the threads
+   * to their places in the whole output [n, h, w, ci] in shared memory, which is copied out once. The
+   * phases must cover every output position (each position belongs to exactly one phase).
+   */
+  transposedConv(
+    dy: SharedTensor,
+    phases: TransposedPhase[],
+    out: Float32Array,
+    s: { n: number; h: number; w: number; ci: number; sh: number; sw: number },
+  ): void {
+    if (out.length !== s.n * s.h * s.w * s.ci)
+      throw new RangeError('transposedConv: the output does not have the shape given');
+    let covered = 0;
+    for (const p of phases) {
+      const { g } = p;
+      if (
+        g.n !== s.n ||
+        g.co !== s.ci ||
+        dy.data.length !== g.n * g.h * g.w * g.ci ||
+        p.packed.data.length !== packedFloats(g) ||
+        p.ry + s.sh * (g.oh - 1) >= s.h ||
+        p.rx + s.sw * (g.ow - 1) >= s.w
+      )
+        throw new RangeError(`transposedConv: phase (${p.ry}, ${p.rx}) does not fit dy and the output`);
+      covered += g.n * g.oh * g.ow;
+    }
+    if (covered !== s.n * s.h * s.w)
+      throw new RangeError(`transposedConv: the phases cover ${covered} of ${s.n * s.h * s.w} positions`);
+    this.arena.beginCall();
+    const temporary: number[] = [];
+    try {
+      const dyAt = this.input(dy, temporary);
+      const outAt = this.arena.alloc(4 * out.length);
+      temporary.push(outAt);
+      for (const { packed, g, ry, rx } of phases) {
+        const rows = g.n * g.oh * g.ow;
+        const phaseTemporary: number[] = [];
+        try {
+          const pAt = this.input(packed, phaseTemporary);
+          const zAt = this.arena.alloc(4 * g.ci);
+          phaseTemporary.push(zAt);
+          const yAt = this.arena.alloc(4 * rows * g.co);
+          phaseTemporary.push(yAt);
+          new Float32Array(this.memory.buffer, zAt, g.ci).fill(0);
+          this.run('conv2d_nhwc', convKernelArgs(g, dyAt, pAt, yAt, zAt), [], rows, 4);
+          this.run(
+            'scatter_phase',
+            [yAt, outAt, g.oh, g.ow, s.ci, s.h, s.w, s.sh, s.sw, ry, rx],
+            [],
+            rows,
+            4,
+          );
+        } finally {
+          for (const at of phaseTemporary) this.arena.free(at);
+        }
+      }
+      out.set(new Float32Array(this.memory.buffer, outAt, out.length));
     } finally {
       for (const at of temporary) this.arena.free(at);
     }

@@ -54,9 +54,7 @@ describe.skipIf(!relaxedSimdReachable())('kernel threads: products and few-chann
           [true, false],
           [false, true],
           [true, true],
-        ].map(([ta, tb]) =>
-          tf.matMul(rand(ta ? [k, m] : [m, k], 1), rand(tb ? [n, k] : [k, n], 2), ta, tb),
-        ),
+        ].map(([ta, tb]) => tf.matMul(rand(ta ? [k, m] : [m, k], 1), rand(tb ? [n, k] : [k, n], 2), ta, tb)),
       ),
     );
     expect(gemm).toHaveBeenCalledTimes(4); // at 2 threads only
@@ -97,4 +95,27 @@ describe.skipIf(!relaxedSimdReachable())('kernel threads: products and few-chann
     expect(conv.mock.calls[0]![4]).toEqual({ im2col: true });
     expectSame(r, 1e-5);
   });
+
+  it.each([
+    { dy: [4, 9, 8, 24], w: [5, 5, 16, 24], out: [4, 17, 15, 16], s: 2 }, // odd output sizes
+    { dy: [4, 8, 8, 32], w: [5, 5, 12, 32], out: [4, 24, 24, 12], s: 3 },
+  ])(
+    'a transposed convolution of dy $dy (stride $s), phases interleaved on the threads: as cpu, 1 = 2 threads',
+    async (c) => {
+      const phases = vi.spyOn(ConvThreads.prototype, 'transposedConv');
+      const r = await onThreads(() =>
+        tf.tidy(() => [
+          tf.conv2dTranspose(
+            rand(c.dy, 7) as tf.Tensor4D,
+            rand(c.w, 8) as tf.Tensor4D,
+            c.out as [number, number, number, number],
+            c.s,
+            'same',
+          ),
+        ]),
+      );
+      expect(phases).toHaveBeenCalledTimes(1); // at 2 threads only
+      expectSame(r, 1e-5);
+    },
+  );
 });

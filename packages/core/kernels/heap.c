@@ -764,3 +764,69 @@ void sgd_momentum(const float *p, const float *g, const float *b, float *p_out, 
     p_out[i] = p[i] + u;
   }
 }
+
+// --- threads (elementwise, Adam) ---
+// Kernels that @lab's kernel threads (conv-threads.ts) split by rows, also run on one thread.
+
+// The patches of a convolution as rows: cols[m][(ky kw + kx) ci + c] = x[b, oy sh + ky dh - pt,
+// ox sw + kx dw - pl, c] for output rows m = (b oh + oy) ow + ox in [m_begin, m_end), 0 outside x.
+// A convolution with few input channels (W1's first layer: ci 1, so 1 of the 4-lane kernel's
+// multiply-adds per tap) is then conv2d_nhwc's 1x1 convolution over K = kh kw ci channels.
+// (no_builtin: the copy and zero loops must not become calls to memcpy and memset, which the module
+// does not have.)
+__attribute__((export_name("im2col_nhwc"), no_builtin("memcpy", "memset")))
+void im2col_nhwc(const float *x, float *cols, int n, int h, int w, int ci, int oh, int ow, int kh, int kw,
+                 int sh, int sw, int dh, int dw, int pt, int pl, int m_begin, int m_end) {
+  const int plane = oh * ow;
+  const long K = (long)kh * kw * ci;
+  for (int m = m_begin; m < m_end; m++) {
+    const int b = m / plane, q = m - b * plane, oy = q / ow, ox = q - oy * ow;
+    const float *base = x + (long)b * h * w * ci;
+    float *d = cols + (long)m * K;
+    const int ix0 = ox * sw - pl;
+    // the taps kx in [k0, k1) read inside x
+    int k0 = 0, k1 = kw;
+    while (k0 < kw && ix0 + k0 * dw < 0) k0++;
+    while (k1 > k0 && ix0 + (k1 - 1) * dw >= w) k1--;
+    for (int ky = 0; ky < kh; ky++, d += kw * ci) {
+      const int iy = oy * sh + ky * dh - pt;
+      if (iy < 0 || iy >= h) {
+        for (int c = 0; c < kw * ci; c++) d[c] = 0.0f;
+        continue;
+      }
+      for (int c = 0; c < k0 * ci; c++) d[c] = 0.0f;
+      for (int c = k1 * ci; c < kw * ci; c++) d[c] = 0.0f;
+      const float *row = base + ((long)iy * w + ix0) * ci;
+      if (dw == 1) {
+        // one run of (k1 - k0) ci floats
+        const float *s = row + k0 * ci;
+        float *o = d + k0 * ci;
+        const int len = (k1 - k0) * ci;
+        int c = 0;
+        for (; c + 4 <= len; c += 4) wasm_v128_store(o + c, wasm_v128_load(s + c));
+        for (; c < len; c++) o[c] = s[c];
+      } else {
+        for (int kx = k0; kx < k1; kx++)
+          for (int c = 0; c < ci; c++) d[kx * ci + c] = row[(long)kx * dw * ci + c];
+      }
+    }
+  }
+}
+
+// One phase of a transposed convolution's sub-pixel decomposition (wasm/Conv2DBackpropInput.ts) into
+// the whole output: dst[b, sh qy + ry, sw qx + rx, :] = src[(b qh + qy) qw + qx, :] (ci floats each)
+// for the phase's rows m = (b qh + qy) qw + qx in [m_begin, m_end). On the threads the phases are
+// interleaved where they are computed, instead of stacked and transposed on the calling thread.
+__attribute__((export_name("scatter_phase"), no_builtin("memcpy")))
+void scatter_phase(const float *src, float *dst, int qh, int qw, int ci, int h, int w, int sh, int sw, int ry,
+                   int rx, int m_begin, int m_end) {
+  const int plane = qh * qw;
+  for (int m = m_begin; m < m_end; m++) {
+    const int b = m / plane, q = m - b * plane, qy = q / qw, qx = q - qy * qw;
+    const float *s = src + (long)m * ci;
+    float *d = dst + (((long)b * h + sh * qy + ry) * w + sw * qx + rx) * ci;
+    int c = 0;
+    for (; c + 4 <= ci; c += 4) wasm_v128_store(d + c, wasm_v128_load(s + c));
+    for (; c < ci; c++) d[c] = s[c];
+  }
+}

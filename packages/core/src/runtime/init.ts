@@ -2,6 +2,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { engine, env, getBackend, ready, setBackend, backend as tfBackend } from '@tensorflow/tfjs-core';
+import { ConvThreads } from '../kernels/heap/conv-threads.js';
 import { registerLab } from '../register.js';
 import { installRuntime } from './lab-runtime.js';
 import { nodeBuiltin } from './node-builtin.js';
@@ -23,7 +24,9 @@ export interface InitBackendOptions {
    * Worker threads for the WASM backend. 'auto' (default) uses tfjs's choice where threads are
    * available (a cross-origin isolated browser page) and 1 elsewhere; a number sets the count. In
    * Node (where tfjs's threaded build cannot start) a number above 1 starts @lab's own kernel
-   * threads, which split convolutions and matrix products (with the FMA kernels; see `fma`).
+   * threads, which split convolutions and matrix products (with the FMA kernels; see `fma`). In a
+   * browser with relaxed SIMD a number does the same (above 1 on a cross-origin isolated page, where
+   * workers can share memory) instead of tfjs's threaded build, which @lab's kernels cannot run on.
    */
   threads?: number | 'auto';
   /**
@@ -113,8 +116,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     return { backend: 'cpu', simd: false, threads: 1, kernels, heapKernels: false, fma: false };
   }
   if (wasmPaths !== undefined) setWasmPaths(wasmPaths as string);
-  // tfjs-wasm's threaded build loads its worker from a blob URL, which Node cannot run.
-  if (isNode()) env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // tfjs-wasm's threaded build loads its worker from a blob URL, which Node cannot run. In a browser,
+  // a number of threads asked for where @lab's threads can run (relaxed SIMD; shared memory for more
+  // than one) takes tfjs's single-threaded build too, so that @lab's heap and FMA kernels bind to its
+  // memory (they cannot import the threaded build's shared one) and @lab's threads split the work.
+  const labThreadsInBrowser =
+    !isNode() && typeof threads === 'number' && relaxedSimd && (threads === 1 || ConvThreads.available());
+  if (isNode() || labThreadsInBrowser) env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (typeof threads === 'number') setThreadsCount(threads);
   let reason: string | undefined;
   try {
@@ -126,15 +134,18 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (reason === undefined && getBackend() === 'wasm') {
     const simd = Boolean(await env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const multithread = Boolean(await env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-    // Node: @lab's own kernel threads for convolutions and matrix products (conv-threads.ts)
-    const labThreads = isNode() && typeof threads === 'number' ? threads : 1;
+    // @lab's own kernel threads for convolutions and matrix products (conv-threads.ts)
+    const ownThreads = (isNode() || labThreadsInBrowser) && !multithread;
+    const labThreads = ownThreads && typeof threads === 'number' ? threads : 1;
     const runtime = installRuntime(tfBackend(), { relaxedSimd, threads: labThreads });
     const fma = runtime.heapKernelsFma();
+    // workers start asynchronously (in a browser only once this thread yields): wait for them here
+    await runtime.convThreads()?.whenReady();
     const tfjsThreads = multithread ? getThreadsCount() : 1;
     return {
       backend: 'wasm',
       simd,
-      threads: isNode() && fma ? runtime.threadCount() : tfjsThreads,
+      threads: ownThreads && fma ? runtime.threadCount() : tfjsThreads,
       kernels,
       heapKernels: runtime.heapKernels() !== null,
       fma,

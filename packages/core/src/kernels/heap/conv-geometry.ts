@@ -64,6 +64,37 @@ export function convKernelArgs(
   ];
 }
 
+/**
+ * The 1x1 convolution over im2col_nhwc's rows [n oh ow, kh kw ci] that equals `g`: the same packed
+ * filter (a filter [kh, kw, ci, co] is the matrix [kh kw ci, co]) and the same output rows.
+ */
+export function im2colGeometry(g: ConvGeometry): ConvGeometry {
+  const M = g.n * g.oh * g.ow;
+  const K = g.kh * g.kw * g.ci;
+  return {
+    n: 1,
+    h: M,
+    w: 1,
+    ci: K,
+    oh: M,
+    ow: 1,
+    co: g.co,
+    kh: 1,
+    kw: 1,
+    sh: 1,
+    sw: 1,
+    dh: 1,
+    dw: 1,
+    top: 0,
+    left: 0,
+  };
+}
+
+/** im2col_nhwc's arguments before the row range: byte offsets of x and the rows, then the geometry. */
+export function im2colArgs(g: ConvGeometry, x: number, cols: number): number[] {
+  return [x, cols, g.n, g.h, g.w, g.ci, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left];
+}
+
 /** The geometry of tfjs's convolution info (computeConv2DInfo) for conv2d_nhwc. */
 export function convGeometryOf(info: {
   batchSize: number;

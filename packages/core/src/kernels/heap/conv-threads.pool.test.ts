@@ -130,4 +130,63 @@ describe('ConvThreads', () => {
     own.dispose();
     expect(own.running).toBe(false);
   });
+
+  it.skipIf(!relaxedSimdReachable())(
+    'is available in Node; whenReady resolves once every worker waits, then a call runs on them',
+    async () => {
+      expect(ConvThreads.available()).toBe(true);
+      const own = ConvThreads.start(3, noRecords)!;
+      expect(await own.whenReady()).toBe(true);
+      const g = geometries[0]!;
+      const K = g.kh * g.kw * g.ci;
+      const x = seededValues(g.n * g.h * g.w * g.ci, 3);
+      const w = seededValues(K * g.co, 4);
+      const y = new Float32Array(g.n * g.oh * g.ow * g.co).fill(Number.NaN);
+      own.conv2d({ data: x }, { data: packPanels(w, K, g.co) }, { data: y }, g);
+      expect(maxRelativeError(y, convReference(x, w, g))).toBeLessThan(1e-5);
+      own.dispose();
+      expect(await own.whenReady()).toBe(false);
+    },
+  );
+
+  it.skipIf(!relaxedSimdReachable())(
+    'im2col and gemm: the pool against plain loops (few channels; A transposed)',
+    async () => {
+      const own = ConvThreads.start(2, noRecords)!;
+      // 2 channels, 3x3, stride 2, 'same'-like pads: patches as rows, then a 1x1 convolution
+      const g: ConvGeometry = { ...geometries[0]!, ci: 2, co: 11, sh: 2, oh: 3 };
+      const K = g.kh * g.kw * g.ci;
+      const x = seededValues(g.n * g.h * g.w * g.ci, 5);
+      const w = seededValues(K * g.co, 6);
+      const y = new Float32Array(g.n * g.oh * g.ow * g.co).fill(Number.NaN);
+      own.conv2d({ data: x }, { data: packPanels(w, K, g.co) }, { data: y }, g, { im2col: true });
+      expect(maxRelativeError(y, convReference(x, w, g))).toBeLessThan(1e-5);
+      // c [M, N] = a^T b, a given [K, M]
+      const [M, Kg, N] = [13, 9, 19];
+      const a = seededValues(Kg * M, 7);
+      const b = seededValues(Kg * N, 8);
+      const c = new Float32Array(M * N).fill(Number.NaN);
+      own.gemm(
+        { data: a },
+        { data: packPanels(b, Kg, N) },
+        { data: c },
+        {
+          M,
+          K: Kg,
+          N,
+          transposeA: true,
+          groupPanels: 1,
+        },
+      );
+      const ref = new Float32Array(M * N);
+      for (let m = 0; m < M; m++)
+        for (let n = 0; n < N; n++) {
+          let s = 0;
+          for (let k = 0; k < Kg; k++) s += a[k * M + m]! * b[k * N + n]!;
+          ref[m * N + n] = s;
+        }
+      expect(maxRelativeError(c, ref)).toBeLessThan(1e-5);
+      own.dispose();
+    },
+  );
 });

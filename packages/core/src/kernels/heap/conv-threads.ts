@@ -7,11 +7,19 @@
 // ~36 ms on one thread; a tensor read by consecutive calls is copied once (shared-arena.ts). The
 // threads also make a filter gradient's transposed and packed operands where x and dy already are,
 // and sum a resident tensor over its leading axes or take batch norm's mean and variance of it
-// (a convolution's output), split by columns, which gives the same bits as one thread. A pool belongs to the runtime
+// (a convolution's output), split by columns, which gives the same bits as one thread. They also run
+// single matrix products (gemm-threads.ts) and lay out the patches of a convolution with few input
+// channels as rows (im2col) before multiplying them, both split by output rows. A pool belongs to the runtime
 // object initBackend builds (runtime/lab-runtime.ts), which stops it when it is replaced.
 import { nodeBuiltin } from '../../runtime/node-builtin.js';
 import { decodeBase64 } from '../simd-module.js';
-import { type ConvGeometry, convKernelArgs, packedFloats } from './conv-geometry.js';
+import {
+  type ConvGeometry,
+  convKernelArgs,
+  im2colArgs,
+  im2colGeometry,
+  packedFloats,
+} from './conv-geometry.js';
 import { HEAP_KERNELS_FMA_SHARED_WASM_BASE64 } from './heap.wasm.js';
 import { type ResidentKey, SharedArena } from './shared-arena.js';
 
@@ -27,7 +35,9 @@ const DONE = 1;
 const FAILED = 2;
 const KIND = 3;
 const ARGC = 4;
-const ARGS = 5;
+/** Workers that have instantiated the module and wait for calls. */
+const READY = 5;
+const ARGS = 6;
 const ARG_COUNT = 20;
 const RANGES = ARGS + ARG_COUNT;
 const REAL_COUNT = 1;
@@ -41,6 +51,9 @@ const KERNELS = [
   { name: 'nhwc_to_chwn', reals: 0 },
   { name: 'pack_panels_nhwc', reals: 0 },
   { name: 'bn_stats', reals: 1 },
+  { name: 'im2col_nhwc', reals: 0 },
+  { name: 'gemm', reals: 0 },
+  { name: 'scatter_phase', reals: 0 },
 ] as const;
 type ThreadKernel = (typeof KERNELS)[number]['name'];
 /** A call's workers must finish within this (W2's largest convolution takes ~0.15 s on one thread). */
@@ -58,6 +71,9 @@ interface ThreadExports {
   nhwc_to_chwn(...args: number[]): void;
   pack_panels_nhwc(...args: number[]): void;
   bn_stats(...args: number[]): void;
+  im2col_nhwc(...args: number[]): void;
+  gemm(...args: number[]): void;
+  scatter_phase(...args: number[]): void;
   __stack_pointer: WebAssembly.Global;
 }
 
@@ -66,15 +82,83 @@ interface NodeWorker {
   terminate(): Promise<number>;
 }
 
+/** What a worker is given: the kernel module, the shared memory and control block, its place. */
+interface WorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  index: number;
+  stackTop: number;
+  realsAt: number;
+}
+
+interface PoolWorker {
+  terminate(): unknown;
+}
+
+/** Starts one worker of the pool; `stop` releases what the spawner holds once the pool stops. */
+interface Spawner {
+  spawn(data: WorkerData): PoolWorker;
+  stop(): void;
+  /** Whether the calling thread may block in Atomics.wait (not a browser page's main thread). */
+  canBlock: boolean;
+}
+
+function nodeSpawner(): Spawner | null {
+  const wt = nodeBuiltin<{ Worker: new (code: string, options: object) => NodeWorker }>(
+    'node:worker_threads',
+  );
+  if (!wt) return null;
+  return {
+    spawn: (workerData) => {
+      const w = new wt.Worker(nodeWorkerSource, { eval: true, workerData });
+      w.unref(); // idle workers do not keep the process alive
+      return w;
+    },
+    stop: () => {},
+    canBlock: true,
+  };
+}
+
+interface BrowserGlobals {
+  Worker?: new (url: string) => PoolWorker & { postMessage(data: unknown): void };
+  crossOriginIsolated?: boolean;
+  document?: unknown;
+}
+
+/** Web Workers from a blob URL, on a cross-origin isolated page (the only place with shared memory). */
+function browserSpawner(): Spawner | null {
+  const g = globalThis as BrowserGlobals;
+  const Worker = g.Worker;
+  if (!Worker || g.crossOriginIsolated !== true || typeof Blob === 'undefined' || typeof URL === 'undefined')
+    return null;
+  let url: string | null = null;
+  return {
+    spawn: (data) => {
+      url ??= URL.createObjectURL(new Blob([browserWorkerSource], { type: 'text/javascript' }));
+      const w = new Worker(url);
+      w.postMessage(data);
+      return w;
+    },
+    stop: () => {
+      if (url) URL.revokeObjectURL(url);
+    },
+    canBlock: g.document === undefined,
+  };
+}
+
+const spawner = (): Spawner | null => nodeSpawner() ?? browserSpawner();
+
 /** Byte offset of the control block's Float64 arguments. */
 const realsAt = (threads: number) => 8 * Math.ceil((RANGES + 2 * threads) / 2);
 
-const workerSource = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, index, stackTop, realsAt } = workerData;
+/** The worker's loop over the calls, given its workerData (runs until the sequence number is negative). */
+const workerLoop = `(data) => {
+const { module, memory, control, index, stackTop, realsAt } = data;
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 k.__stack_pointer.value = stackTop;
 const ctrl = new Int32Array(control);
+Atomics.add(ctrl, ${READY}, 1);
 const kernels = ${JSON.stringify(KERNELS)};
 const reals = new Float64Array(control, realsAt, ${REAL_COUNT});
 let seen = 0;
@@ -93,7 +177,11 @@ for (;;) {
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});
 }
-`;
+}`;
+/** Node: a worker_threads Worker evaluating this, its data as workerData. */
+const nodeWorkerSource = `(${workerLoop})(require('node:worker_threads').workerData);`;
+/** Browsers: a Web Worker from a blob URL, its data as the first message (Atomics.wait is allowed in workers). */
+const browserWorkerSource = `self.onmessage = (e) => (${workerLoop})(e.data);`;
 /** A tensor a threaded call reads or writes: its floats in tfjs's heap, and its key to stay resident. */
 export interface SharedTensor {
   data: Float32Array;
@@ -112,6 +200,27 @@ export interface FilterGradientShape {
   co: number;
 }
 
+/** A single matrix product c [M, N] = a b as kernels/heap.c's gemm takes it (no bias, linear). */
+export interface GemmShape {
+  M: number;
+  K: number;
+  N: number;
+  /** a given as [K, M] (read in place) instead of [M, K]. */
+  transposeA: boolean;
+  /** Panels of b visited together (see gemm.ts). */
+  groupPanels: number;
+}
+
+/** One phase of a transposed convolution: a stride-1 convolution of dy whose rows land at (ry, rx). */
+export interface TransposedPhase {
+  /** The phase's sub-filter, packed. */
+  packed: SharedTensor;
+  /** Its convolution over dy: g.n, g.h, g.w, g.ci are dy's; g.oh x g.ow its rows, g.co the output's channels. */
+  g: ConvGeometry;
+  ry: number;
+  rx: number;
+}
+
 export interface ConvThreadsOptions {
   /** The backend's record id of a dataId now, undefined once it is gone (see shared-arena.ts). */
   recordOf(dataId: object): number | undefined;
@@ -124,14 +233,14 @@ export class ConvThreads {
   private readonly kernels: ThreadExports;
   private readonly ctrl: Int32Array;
   private readonly reals: Float64Array;
-  private readonly workers: NodeWorker[] = [];
+  private readonly workers: PoolWorker[] = [];
   private readonly arena: SharedArena;
   private stopped = false;
 
   private constructor(
     readonly threads: number,
     module: WebAssembly.Module,
-    Worker: new (code: string, options: object) => NodeWorker,
+    private readonly spawner: Spawner,
     options: ConvThreadsOptions,
   ) {
     const dataStart = (threads + 1) * STACK_BYTES;
@@ -153,34 +262,41 @@ export class ConvThreads {
     this.ctrl = new Int32Array(control);
     this.reals = new Float64Array(control, realsAt(threads), REAL_COUNT);
     for (let index = 1; index < threads; index++) {
-      const w = new Worker(workerSource, {
-        eval: true,
-        workerData: {
+      this.workers.push(
+        spawner.spawn({
           module,
           memory: this.memory,
           control,
           index,
           stackTop: (index + 1) * STACK_BYTES,
           realsAt: realsAt(threads),
-        },
-      });
-      w.unref(); // idle workers do not keep the process alive
-      this.workers.push(w);
+        }),
+      );
     }
   }
 
-  /** A pool of `threads` (the caller's thread included), or null where it cannot run (not Node, no relaxed SIMD or shared memory). */
+  /**
+   * A pool of `threads` (the caller's thread included), or null where it cannot run: no relaxed SIMD
+   * or shared memory, no workers (Node's worker_threads, or Web Workers on a cross-origin isolated page).
+   */
   static start(threads: number, options: ConvThreadsOptions): ConvThreads | null {
-    if (threads < 2 || typeof SharedArrayBuffer === 'undefined') return null;
-    const wt = nodeBuiltin<{ Worker: new (code: string, options: object) => NodeWorker }>(
-      'node:worker_threads',
-    );
-    if (!wt) return null;
+    const s = threads >= 2 && typeof SharedArrayBuffer !== 'undefined' ? spawner() : null;
+    if (!s) return null;
     try {
       const module = new WebAssembly.Module(decodeBase64(HEAP_KERNELS_FMA_SHARED_WASM_BASE64));
-      return new ConvThreads(threads, module, wt.Worker, options);
+      return new ConvThreads(threads, module, s, options);
     } catch {
       return null;
+    }
+  }
+
+  /** Whether start() can succeed here: shared memory, workers, and the relaxed-SIMD module validates. */
+  static available(): boolean {
+    if (typeof SharedArrayBuffer === 'undefined' || !spawner()) return false;
+    try {
+      return WebAssembly.validate(decodeBase64(HEAP_KERNELS_FMA_SHARED_WASM_BASE64));
+    } catch {
+      return false;
     }
   }
 
@@ -190,7 +306,13 @@ export class ConvThreads {
    * only a copy, not a packing, happens here while the workers wait, and none when the packed filter
    * (or x) is still resident from an earlier call. With a key, y stays resident after the call.
    */
-  conv2d(x: SharedTensor, packed: SharedTensor, y: SharedTensor, g: ConvGeometry): void {
+  conv2d(
+    x: SharedTensor,
+    packed: SharedTensor,
+    y: SharedTensor,
+    g: ConvGeometry,
+    { im2col = false }: { im2col?: boolean } = {},
+  ): void {
     if (packed.data.length !== packedFloats(g))
       throw new RangeError(
         `conv2d: ${packed.data.length} packed floats for a filter that packs into ${packedFloats(g)}`,
@@ -201,20 +323,124 @@ export class ConvThreads {
     this.arena.beginCall();
     const temporary: number[] = [];
     try {
-      const xAt = this.input(x, temporary);
+      let xAt = this.input(x, temporary);
       const pAt = this.input(packed, temporary);
-      const zAt = this.arena.alloc(4 * g.ci);
+      let kernelGeometry = g;
+      if (im2col) {
+        // the patches as rows, made by the threads where x is; then a 1x1 convolution over them
+        kernelGeometry = im2colGeometry(g);
+        const colsAt = this.arena.alloc(4 * M * kernelGeometry.ci);
+        temporary.push(colsAt);
+        this.run('im2col_nhwc', im2colArgs(g, xAt, colsAt), [], M, 4);
+        xAt = colsAt;
+      }
+      const zAt = this.arena.alloc(4 * kernelGeometry.ci);
       temporary.push(zAt);
       const yAt = this.arena.alloc(4 * y.data.length);
       temporary.push(yAt);
-      new Float32Array(this.memory.buffer, zAt, g.ci).fill(0);
+      new Float32Array(this.memory.buffer, zAt, kernelGeometry.ci).fill(0);
       // row blocks of 4, as the kernel takes them
-      this.run('conv2d_nhwc', convKernelArgs(g, xAt, pAt, yAt, zAt), [], M, 4);
+      this.run('conv2d_nhwc', convKernelArgs(kernelGeometry, xAt, pAt, yAt, zAt), [], M, 4);
       y.data.set(new Float32Array(this.memory.buffer, yAt, y.data.length));
       if (y.key) {
         this.arena.keep(yAt, y.key);
         temporary.pop();
       }
+    } finally {
+      for (const at of temporary) this.arena.free(at);
+    }
+  }
+
+  /**
+   * c = a b as kernels/heap.c's gemm (b packed by pack_panels or pack_panels_t, kept resident under
+   * its key), the rows of c split between the threads: each row is the one-thread kernel's, so the
+   * same bits on any number of threads.
+   */
+  gemm(a: SharedTensor, packed: SharedTensor, c: SharedTensor, s: GemmShape): void {
+    if (a.data.length !== s.M * s.K || c.data.length !== s.M * s.N)
+      throw new RangeError(
+        `gemm: a or c does not have the size of a [${s.M}, ${s.K}] x [${s.K}, ${s.N}] product`,
+      );
+    if (packed.data.length !== Math.ceil(s.N / 8) * 8 * s.K)
+      throw new RangeError(`gemm: ${packed.data.length} packed floats for a [${s.K}, ${s.N}] operand`);
+    this.arena.beginCall();
+    const temporary: number[] = [];
+    try {
+      const aAt = this.input(a, temporary);
+      const pAt = this.input(packed, temporary);
+      const cAt = this.arena.alloc(4 * c.data.length);
+      temporary.push(cAt);
+      const [sam, sak] = s.transposeA ? [1, s.M] : [s.K, 1];
+      this.run('gemm', [aAt, sam, sak, pAt, cAt, 0, s.K, s.N, 0, s.groupPanels], [], s.M, 4);
+      c.data.set(new Float32Array(this.memory.buffer, cAt, c.data.length));
+      if (c.key) {
+        this.arena.keep(cAt, c.key);
+        temporary.pop();
+      }
+    } finally {
+      for (const at of temporary) this.arena.free(at);
+    }
+  }
+
+  /**
+   * A transposed convolution (Conv2DBackpropInput) as its stride phases: each phase's convolution of
+   * dy (copied in once, or found resident) is split by rows, and its rows are scattered by the threads
+   * to their places in the whole output [n, h, w, ci] in shared memory, which is copied out once. The
+   * phases must cover every output position (each position belongs to exactly one phase).
+   */
+  transposedConv(
+    dy: SharedTensor,
+    phases: TransposedPhase[],
+    out: Float32Array,
+    s: { n: number; h: number; w: number; ci: number; sh: number; sw: number },
+  ): void {
+    if (out.length !== s.n * s.h * s.w * s.ci)
+      throw new RangeError('transposedConv: the output does not have the shape given');
+    let covered = 0;
+    for (const p of phases) {
+      const { g } = p;
+      if (
+        g.n !== s.n ||
+        g.co !== s.ci ||
+        dy.data.length !== g.n * g.h * g.w * g.ci ||
+        p.packed.data.length !== packedFloats(g) ||
+        p.ry + s.sh * (g.oh - 1) >= s.h ||
+        p.rx + s.sw * (g.ow - 1) >= s.w
+      )
+        throw new RangeError(`transposedConv: phase (${p.ry}, ${p.rx}) does not fit dy and the output`);
+      covered += g.n * g.oh * g.ow;
+    }
+    if (covered !== s.n * s.h * s.w)
+      throw new RangeError(`transposedConv: the phases cover ${covered} of ${s.n * s.h * s.w} positions`);
+    this.arena.beginCall();
+    const temporary: number[] = [];
+    try {
+      const dyAt = this.input(dy, temporary);
+      const outAt = this.arena.alloc(4 * out.length);
+      temporary.push(outAt);
+      for (const { packed, g, ry, rx } of phases) {
+        const rows = g.n * g.oh * g.ow;
+        const phaseTemporary: number[] = [];
+        try {
+          const pAt = this.input(packed, phaseTemporary);
+          const zAt = this.arena.alloc(4 * g.ci);
+          phaseTemporary.push(zAt);
+          const yAt = this.arena.alloc(4 * rows * g.co);
+          phaseTemporary.push(yAt);
+          new Float32Array(this.memory.buffer, zAt, g.ci).fill(0);
+          this.run('conv2d_nhwc', convKernelArgs(g, dyAt, pAt, yAt, zAt), [], rows, 4);
+          this.run(
+            'scatter_phase',
+            [yAt, outAt, g.oh, g.ow, s.ci, s.h, s.w, s.sh, s.sw, ry, rx],
+            [],
+            rows,
+            4,
+          );
+        } finally {
+          for (const at of phaseTemporary) this.arena.free(at);
+        }
+      }
+      out.set(new Float32Array(this.memory.buffer, outAt, out.length));
     } finally {
       for (const at of temporary) this.arena.free(at);
     }
@@ -381,9 +607,28 @@ export class ConvThreads {
           `@lab/core: a kernel thread did not finish within ${WORKER_TIMEOUT_MS / 1000} s; threads stopped`,
         );
       }
-      Atomics.wait(ctrl, DONE, done, 1000);
+      // a browser page's main thread may not block: it spins (the workers' share is milliseconds)
+      if (this.spawner.canBlock) Atomics.wait(ctrl, DONE, done, 1000);
     }
     if (Atomics.load(ctrl, FAILED) > 0) throw new Error(`@lab/core: a kernel thread failed in ${kernel}`);
+  }
+
+  /**
+   * Resolves once every worker waits for calls (true), or false after `timeoutMs` (the pool is then
+   * stopped). A browser starts a worker only when the page's thread returns to its event loop, which
+   * a call spinning for the workers never does: await this before the first call there.
+   */
+  async whenReady(timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.stopped) return false;
+      if (Atomics.load(this.ctrl, READY) >= this.threads - 1) return true;
+      if (Date.now() > deadline) {
+        this.dispose();
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   /** False once the workers are stopped (disposed, or given up on after a timeout). */
@@ -398,5 +643,6 @@ export class ConvThreads {
     Atomics.notify(this.ctrl, SEQ);
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
+    this.spawner.stop();
   }
 }

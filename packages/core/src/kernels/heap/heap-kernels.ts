@@ -143,6 +143,8 @@ export interface HeapKernels {
   ): void;
   /** dx = x > 0 ? dy : alpha dy (byte offsets). */
   leaky_relu_grad(dy: number, x: number, dx: number, n: number, alpha: number): void;
+  /** A convolution's patches as rows [M, kh kw ci] over output rows [mBegin, mEnd) (threads section of heap.c). */
+  im2col_nhwc(...args: number[]): void;
 }
 
 interface EmscriptenModule {

@@ -4,11 +4,12 @@
 // kernel and then multiplying is the fast path for all four cases. A single (unbatched) product then
 // runs on @lab's FMA kernels where they are loaded: on one thread (or below the threading threshold)
 // as heap/gemm.ts, which reads transposed operands in place and keeps the weight's packing between
-// calls; above it, on the kernel threads as a 1x1 convolution (see Conv2D.ts).
+// calls; above it, the same kernel on the kernel threads (heap/gemm-threads.ts).
 import { BatchMatMul, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { labRuntime } from '../../runtime/lab-runtime.js';
 import { MIN_THREADED_MACS } from '../heap/conv-threads.js';
 import { gemmSizes, heapGemm } from '../heap/gemm.js';
+import { threadedGemm } from '../heap/gemm-threads.js';
 import { heapConv2D, MIN_INPUT_CHANNELS } from './Conv2D.js';
 import { type KernelArgs, Scratch, type WasmHeapBackend } from './kernel-utils.js';
 
@@ -26,8 +27,9 @@ function singleOnOneThread(
   const sizes = gemmSizes(a, b, transposeA, transposeB);
   if (!sizes || sizes.K < MIN_INPUT_CHANNELS || !runtime.heapKernelsFma()) return null;
   const { M, K, N } = sizes;
-  if (runtime.convThreads() && M * K * N >= MIN_THREADED_MACS) return null;
   const lead = (a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2);
+  if (runtime.convThreads() && M * K * N >= MIN_THREADED_MACS)
+    return threadedGemm(backend, a, b, { transposeA, transposeB }, [...lead, M, N]);
   return heapGemm(backend, a, b, { transposeA, transposeB, activation: 'linear' }, [...lead, M, N]);
 }
 

@@ -4,7 +4,8 @@ import { initBackend } from '../../runtime/init.js';
 import { maxRelativeError, seededTensor as rand, relaxedSimdReachable } from '../../testing/index.js';
 import { MIN_INPUT_CHANNELS } from './Conv2D.js';
 
-// Conv2D on the heap kernel (8 or more input channels, FMA build) or the stock one, against cpu on
+// Conv2D on the heap kernel (8 or more input channels, or fewer through patches as rows when the
+// filter has at least 8 taps times channels; FMA build) or the stock one, against cpu on
 // small odd shapes: strides, dilations, explicit pads, output channels not a multiple of 8.
 
 function onBoth(fn: () => tf.Tensor) {
@@ -26,7 +27,9 @@ interface Case {
   d?: [number, number];
 }
 const cases: Case[] = [
-  { x: [1, 5, 7, 3], f: [3, 3, 3, 5], s: [1, 1], pad: 'same' }, // few channels: stock
+  { x: [1, 5, 7, 3], f: [3, 3, 3, 5], s: [1, 1], pad: 'same' }, // few channels: patches as rows
+  { x: [2, 9, 8, 1], f: [5, 5, 1, 7], s: [2, 2], pad: 'same' }, // one channel, 5x5
+  { x: [1, 4, 4, 2], f: [1, 2, 2, 3], s: [1, 1], pad: 'valid' }, // K = 4: stock
   { x: [2, 7, 5, 8], f: [3, 2, 8, 9], s: [2, 1], pad: 'same' },
   { x: [1, 9, 6, 11], f: [2, 3, 11, 1], s: [1, 2], pad: 'valid' },
   { x: [3, 6, 6, 8], f: [3, 3, 8, 17], s: [1, 1], pad: 'valid', d: [2, 1] },

@@ -5,7 +5,9 @@
 // a convnet runs almost entirely here. Fewer than 8 input channels stay with the stock kernel (one
 // input channel: 16.7 ms here against XNNPACK's 7.1 for W1's first layer; 4 or 8: about equal); few
 // output channels do not: with 64 in and 1 out (W1's last transposed layer, 7/8 of the tile idle)
-// ours still took 7.3 ms against 9.0.
+// ours still took 7.3 ms against 9.0. With fewer input channels but a wider filter (W1's first layer:
+// 1 channel, 5x5 taps) the patches are first laid out as rows (im2col_nhwc) and multiplied as a 1x1
+// convolution over kh kw ci channels, which also puts the layer on the kernel threads.
 import {
   backend_util,
   type Conv2DAttrs,
@@ -14,7 +16,14 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { labRuntime } from '../../runtime/lab-runtime.js';
-import { type ConvGeometry, convGeometryOf, convKernelArgs, packedFloats } from '../heap/conv-geometry.js';
+import {
+  type ConvGeometry,
+  convGeometryOf,
+  convKernelArgs,
+  im2colArgs,
+  im2colGeometry,
+  packedFloats,
+} from '../heap/conv-geometry.js';
 import { MIN_THREADED_MACS } from '../heap/conv-threads.js';
 import { type KernelArgs, residentKey, type WasmHeapBackend } from './kernel-utils.js';
 
@@ -34,12 +43,14 @@ export function heapConv2D(
 ): TensorInfo | null {
   if (x.dtype !== 'float32' || filter.dtype !== 'float32') return null;
   const runtime = labRuntime(backend);
-  if (g.ci < MIN_INPUT_CHANNELS || !runtime.heapKernelsFma()) return null;
+  const K = g.kh * g.kw * g.ci;
+  // few channels: patches as rows first, if that gives enough of them
+  const im2col = g.ci < MIN_INPUT_CHANNELS;
+  if (K < MIN_INPUT_CHANNELS || !runtime.heapKernelsFma()) return null;
   const simd = runtime.heapKernels();
   if (!simd || !runtime.packedPanels()) return null;
   const out = backend.makeOutput(outShape, 'float32');
   if (g.n * g.oh * g.ow === 0) return out;
-  const K = g.kh * g.kw * g.ci;
   const heap = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
   // the filter packed once per tensor (kept until tfjs disposes of or rewrites it)
   const packed = runtime.packedPanels()!.panels({
@@ -63,18 +74,24 @@ export function heapConv2D(
       },
       { data: ys!, key: residentKey(backend, out.dataId) },
       g,
+      { im2col },
     );
     return out;
   }
-  const zero = backend.makeOutput([g.ci], 'float32');
+  const M = g.n * g.oh * g.ow;
+  const kernelGeometry = im2col ? im2colGeometry(g) : g;
+  const zero = backend.makeOutput([kernelGeometry.ci], 'float32');
+  const cols = im2col ? backend.makeOutput([M, K], 'float32') : null;
   try {
     // views after every allocation (an allocation can grow the heap and detach older views)
     const zs = backend.typedArrayFromHeap(zero);
     zs.fill(0);
-    const args = convKernelArgs(g, heap(x), packed, heap(out), zs.byteOffset);
-    simd.conv2d_nhwc(...args, 0, g.n * g.oh * g.ow);
+    if (cols) simd.im2col_nhwc(...im2colArgs(g, heap(x), heap(cols)), 0, M);
+    const args = convKernelArgs(kernelGeometry, heap(cols ?? x), packed, heap(out), zs.byteOffset);
+    simd.conv2d_nhwc(...args, 0, M);
   } finally {
     backend.disposeData(zero.dataId);
+    if (cols) backend.disposeData(cols.dataId);
   }
   return out;
 }

@@ -37,9 +37,10 @@ describe('distill options', () => {
         '--train-examples 100',
       ])
       .concat(['--ensemble-examples 11', '--ks 1,12', '--ranks 2,13', '--kronecker-terms 1,14'])
+      .concat(['--factor-epochs 0', '--factorisation-only'])
       .flatMap((a) => a.split(' '));
     program.parse(['node', 'bench', ...line], { from: 'node' });
-    expect(program.options.map((o) => o.long)).toHaveLength(15);
+    expect(program.options.map((o) => o.long)).toHaveLength(17);
     expect(distillOptionsFrom(program.opts())).toEqual({
       epochs: 2,
       teacherWidth: 3,
@@ -56,6 +57,8 @@ describe('distill options', () => {
       ks: [1, 12],
       ranks: [2, 13],
       kroneckerTerms: [1, 14],
+      factorEpochs: 0,
+      factorisationOnly: true,
     });
     expect(program.options.find((o) => o.long === '--teacher-width')!.description).toBe(
       'distill: hidden units of the teacher (Hinton et al.: 1200)',
@@ -102,5 +105,9 @@ describe('distill options', () => {
     expect(() => numberOption('--bias-shift')('x')).toThrow(/--bias-shift/);
     expect(() => increasingListOption('--ks')('10,1')).toThrow(/increasing/);
     expect(() => program.parse(['node', 'bench', '--omit', '10'], { from: 'node' })).toThrow(/--omit/);
+    for (const bad of ['-1', '1.5', 'x', '', '2e3', '10001'])
+      expect(() => program.parse(['node', 'bench', '--factor-epochs', bad], { from: 'node' })).toThrow(
+        /--factor-epochs takes an integer in \[0, 10000\]/,
+      );
   });
 });

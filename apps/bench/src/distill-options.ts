@@ -88,6 +88,15 @@ const DISTILL_OPTIONS: { readonly [K in keyof DistillBenchOptions]?: OptionSpec 
     'Kronecker terms of the factorisation line (default 1,4,16)',
     increasing(1, 8192),
   ],
+  factorEpochs: [
+    '<n>',
+    "epochs of fine-tuning each factorised student, with the student's training loop (default 2; 0 = none)",
+    int(0, 10_000),
+  ],
+  factorisationOnly: [
+    '',
+    'only the student from scratch and its factorisation (no teacher, distillation, omitted class or ensemble)',
+  ],
 };
 
 const flagOf = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -107,13 +116,14 @@ export function addDistillOptions(command: Command): Command {
   return command;
 }
 
+const SWITCHES = new Set(['quiet', 'mainOnly', 'factorisationOnly']);
+
 /** The distill workload's options from the parsed command line (absent ones keep their defaults). */
 export function distillOptionsFrom(o: Record<string, unknown>): Partial<DistillBenchOptions> {
   // its own options, and the bench's --seed and --quiet
   const keys = [...Object.keys(DISTILL_OPTIONS), 'seed', 'quiet'];
   const out: Record<string, unknown> = {};
-  for (const k of keys)
-    if (o[k] !== undefined) out[k] = k === 'quiet' || k === 'mainOnly' ? Boolean(o[k]) : o[k];
+  for (const k of keys) if (o[k] !== undefined) out[k] = SWITCHES.has(k) ? Boolean(o[k]) : o[k];
   // the bench's --threads list (the speed workloads' counts): distill trains on the largest
   if (Array.isArray(o.threads) && o.threads.length > 0) out.threads = Math.max(...(o.threads as number[]));
   return out as Partial<DistillBenchOptions>;

@@ -24,7 +24,17 @@ function line(overrides: Partial<DistillLine> = {}): DistillLine {
       { k: 0, errors: 12, examples: 200 },
       { k: 1, errors: 30, examples: 200 },
     ],
-    factorisation: [{ method: 'svd', setting: '8', parameters: 1000, compression: 12.5, accuracy: 0.9512 }],
+    factorisation: [
+      {
+        method: 'svd',
+        setting: 8,
+        parameters: 1000,
+        compression: 12.5,
+        residual: 0.4321,
+        accuracy_before_tuning: null,
+        accuracy: 0.9512,
+      },
+    ],
     config,
     seconds: 1,
     ...overrides,
@@ -44,7 +54,10 @@ describe('distill tables', () => {
     expect(t).toContain('|   + bias of 3 raised by 3.5 | 180 (101; 90.0% right) | 109 (14, bias +3.5) |');
     expect(t).toContain('| weight-scaled | 12 | 6.00 |');
     expect(t).toContain('| mean of 1 sampled sub-network | 30 | 15.00 |');
-    expect(t).toContain('| svd | 8 | 1000 | 12.5x | 95.12 |');
+    expect(t).toContain(
+      '| method | rank / terms | parameters | compression | weight residual % | test accuracy % |',
+    );
+    expect(t).toContain('| svd | 8 | 1000 | 12.5x | 43.2 | 95.12 |');
     // one temperature: no sweep table
     expect(t.some((r) => r.startsWith('Distilled student by temperature'))).toBe(false);
   });
@@ -75,5 +88,51 @@ describe('distill tables', () => {
     expect(t.some((r) => r.includes('without any'))).toBe(false);
     expect(t.some((r) => r.startsWith('Dropout as an ensemble'))).toBe(false);
     expect(t.some((r) => r.startsWith('Factorisation'))).toBe(false);
+  });
+
+  it('gives the accuracy before and after fine-tuning, and only the student with --factorisation-only', () => {
+    const { config } = line();
+    const only = line({
+      teacher_errors: null,
+      distilled_errors: null,
+      temperature_sweep: [],
+      omitted_errors: null,
+      omitted_bias_errors: null,
+      omitted_class_acc: null,
+      omitted_class_errors: null,
+      omitted_bias_class_errors: null,
+      dropout_ensemble: [],
+      factorisation: [
+        {
+          method: 'dense',
+          setting: 0,
+          parameters: 2000,
+          compression: 1,
+          residual: 0,
+          accuracy_before_tuning: null,
+          accuracy: 0.98,
+        },
+        {
+          method: 'kronecker',
+          setting: 4,
+          parameters: 100,
+          compression: 20,
+          residual: 0.9712,
+          accuracy_before_tuning: 0.0974,
+          accuracy: 0.9456,
+        },
+      ],
+      config: { ...config, factorisationOnly: true, factorEpochs: 1 },
+    });
+    const t = distillTables(only).split('\n');
+    expect(t[0]).toContain('Student 784-30-30-10 from scratch');
+    expect(t).toContain('| student from scratch | 200 | 146 |');
+    expect(t.some((r) => r.startsWith('| teacher'))).toBe(false);
+    expect(t.some((r) => r.startsWith('Dropout as an ensemble'))).toBe(false);
+    expect(t).toContain(
+      '| method | rank / terms | parameters | compression | weight residual % | test accuracy % as factorised | after 1 epoch fine-tuning |',
+    );
+    expect(t).toContain('| dense | - | 2000 | 1.0x | 0.0 | 98.00 | 98.00 |');
+    expect(t).toContain('| kronecker | 4 | 100 | 20.0x | 97.1 | 9.74 | 94.56 |');
   });
 });

@@ -8,6 +8,13 @@ const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 function mainTable(l: DistillLine): string[] {
   const a = DISTILL_ANCHORS;
   const c = l.config;
+  if (l.teacher_errors === null || l.distilled_errors === null)
+    return [
+      `Student 784-${c.studentWidth}-${c.studentWidth}-10 from scratch on MNIST (${l.test_count} test images, ${c.epochs} epochs on ${c.trainExamples - c.heldOut} images; --factorisation-only: no teacher)`,
+      row(['net', 'test errors', 'Hinton et al.']),
+      row(['---', '---', '---']),
+      row(['student from scratch', l.student_errors, a.student_errors]),
+    ];
   const h = l.held_out;
   const cells = (net: string, errors: number, held: number | undefined, anchor: number) =>
     row(h ? [net, errors, held!, anchor] : [net, errors, anchor]);
@@ -41,7 +48,7 @@ function sweepTable(l: DistillLine): string[] {
   ];
 }
 
-/** The omitted-class rows, the dropout ensemble and the factorisation (absent with --main-only). */
+/** The omitted-class rows and the dropout ensemble (absent with --main-only and --factorisation-only). */
 function extraTables(l: DistillLine): string[] {
   const a = DISTILL_ANCHORS;
   if (l.omitted_errors === null) return [];
@@ -67,17 +74,42 @@ function extraTables(l: DistillLine): string[] {
         ((100 * r.errors) / r.examples).toFixed(2),
       ]),
     ),
+  ];
+}
+
+/** The factorisation curve of the student from scratch, with the fine-tuned accuracies when there are any. */
+function factorisationTable(l: DistillLine): string[] {
+  if (l.factorisation.length === 0) return [];
+  const tuned = l.factorisation.some((p) => p.accuracy_before_tuning !== null);
+  const epochs = l.config.factorEpochs;
+  const percent = (v: number | null) => (v === null ? '-' : (100 * v).toFixed(2));
+  return [
     '',
     'Factorisation of the student from scratch (every Dense layer): accuracy against size',
-    row(['method', 'rank / terms', 'parameters', 'compression', 'test accuracy %']),
-    row(['---', '---', '---', '---', '---']),
+    row([
+      'method',
+      'rank / terms',
+      'parameters',
+      'compression',
+      'weight residual %',
+      ...(tuned
+        ? ['test accuracy % as factorised', `after ${epochs} epoch${epochs === 1 ? '' : 's'} fine-tuning`]
+        : ['test accuracy %']),
+    ]),
+    row(new Array(tuned ? 7 : 6).fill('---')),
     ...l.factorisation.map((p) =>
       row([
         p.method,
         p.setting || '-',
         p.parameters,
         `${p.compression.toFixed(1)}x`,
-        (100 * p.accuracy).toFixed(2),
+        (100 * p.residual).toFixed(1),
+        ...(tuned
+          ? [
+              p.method === 'dense' ? percent(p.accuracy) : percent(p.accuracy_before_tuning),
+              percent(p.accuracy),
+            ]
+          : [percent(p.accuracy)]),
       ]),
     ),
   ];
@@ -86,6 +118,7 @@ function extraTables(l: DistillLine): string[] {
 export function distillTables(l: DistillLine): string {
   // the omitted-class rows continue the main table when there is no held-out column
   const extras = extraTables(l);
+  const factorisation = factorisationTable(l);
   const lines =
     l.held_out && extras.length > 0
       ? [
@@ -95,7 +128,8 @@ export function distillTables(l: DistillLine): string {
           row(['omitted class', 'test errors', 'Hinton et al.']),
           row(['---', '---', '---']),
           ...extras,
+          ...factorisation,
         ]
-      : [...mainTable(l), ...extras, ...sweepTable(l)];
+      : [...mainTable(l), ...extras, ...sweepTable(l), ...factorisation];
   return lines.join('\n');
 }

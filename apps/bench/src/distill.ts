@@ -42,6 +42,11 @@ export interface DistillBenchOptions {
   heldOut: number;
   /** Only the teacher / student / distilled table: no omitted-class, dropout-ensemble or factorisation part. */
   mainOnly: boolean;
+  /**
+   * Only the student from scratch and its factorisation: no teacher, distillation, omitted class or
+   * dropout ensemble. The student is the one a full run with the same options trains (the same seeds).
+   */
+  factorisationOnly: boolean;
   omit: number;
   biasShift: number;
   trainExamples: number;
@@ -49,6 +54,8 @@ export interface DistillBenchOptions {
   ks: number[];
   ranks: number[];
   kroneckerTerms: number[];
+  /** Epochs of fine-tuning each factorised student (the student's loop: Adam, the batch size); 0 = none. */
+  factorEpochs: number;
   batchSize: number;
   /**
    * @lab's kernel threads the training runs on (the bench's --threads: its largest count). The
@@ -72,6 +79,7 @@ export const DISTILL_DEFAULTS: DistillBenchOptions = {
   jitter: 0,
   heldOut: 0,
   mainOnly: false,
+  factorisationOnly: false,
   omit: 3,
   biasShift: 3.5,
   trainExamples: 60_000,
@@ -79,6 +87,7 @@ export const DISTILL_DEFAULTS: DistillBenchOptions = {
   ks: [1, 10, 100],
   ranks: [8, 16, 32, 64, 128],
   kroneckerTerms: [1, 4, 16],
+  factorEpochs: 2,
   batchSize: 100,
   threads: 1,
   seed: 0,
@@ -103,12 +112,29 @@ export interface TemperatureRow {
   held_out_errors: number | null;
 }
 
+/** One point of the factorisation curve of the student from scratch. */
+export interface FactorisationRow {
+  method: FactorisationPoint['method'];
+  /** The SVD rank or the number of Kronecker terms; 0 for the dense student. */
+  setting: number;
+  parameters: number;
+  /** The dense student's parameters / these. */
+  compression: number;
+  /** ||W - W_approx||_F / ||W||_F of the factorised weights, the largest over the layers (0: dense). */
+  residual: number;
+  /** Test accuracy of the factorised student before fine-tuning (null on the dense row and with --factor-epochs 0). */
+  accuracy_before_tuning: number | null;
+  /** Test accuracy after --factor-epochs of fine-tuning (as factorised with 0). */
+  accuracy: number;
+}
+
 export interface DistillLine {
   workload: 'distill';
-  teacher_errors: number;
+  /** The teacher's and the distilled student's errors are null with --factorisation-only. */
+  teacher_errors: number | null;
   student_errors: number;
-  distilled_errors: number;
-  /** Errors on the held-out training images (null without --held-out). */
+  distilled_errors: number | null;
+  /** Errors on the held-out training images (null without --held-out and with --factorisation-only). */
   held_out: {
     count: number;
     teacher_errors: number;
@@ -116,7 +142,7 @@ export interface DistillLine {
     distilled_errors: number;
   } | null;
   temperature_sweep: TemperatureRow[];
-  /** The omitted-class fields are null with --main-only. */
+  /** The omitted-class fields are null with --main-only and --factorisation-only. */
   omitted_class: number;
   omitted_errors: number | null;
   omitted_bias_errors: number | null;
@@ -128,7 +154,7 @@ export interface DistillLine {
   bias_shift: number;
   test_count: number;
   dropout_ensemble: { k: number; errors: number; examples: number }[];
-  factorisation: FactorisationPoint[];
+  factorisation: FactorisationRow[];
   config: Omit<DistillBenchOptions, 'quiet' | 'dataDir'>;
   seconds: number;
 }
@@ -147,6 +173,10 @@ export function checkDistillOptions(o: DistillBenchOptions): void {
     throw new RangeError(`distill: --jitter ${o.jitter} must be a whole number of pixels in [0, 27]`);
   if (!Number.isInteger(o.threads) || o.threads < 1)
     throw new RangeError(`distill: threads ${o.threads} must be a whole number >= 1`);
+  if (!Number.isInteger(o.factorEpochs) || o.factorEpochs < 0)
+    throw new RangeError(`distill: --factor-epochs ${o.factorEpochs} must be a whole number >= 0`);
+  if (o.mainOnly && o.factorisationOnly)
+    throw new RangeError('distill: --main-only and --factorisation-only leave nothing to run together');
 }
 
 export async function distillBench(options: Partial<DistillBenchOptions> = {}): Promise<DistillLine> {
@@ -180,44 +210,107 @@ async function distillRun(
   const test = loadMnist('test', Number.POSITIVE_INFINITY, o.dataDir);
   const heldOutErrors = (m: Module) => (heldOut ? testErrors(m, heldOut).errors : null);
   const sizes = (w: number) => [784, w, w, 10];
+  const models: Sequential[] = [];
   // Adam at its default learning rate (1e-3) for every net; each run shuffles with its own stream
-  const trainOptions = (what: string, shuffle = new Rng(rng.seed())) => ({
-    epochs: o.epochs,
+  const trainOptions = (what: string, shuffle = new Rng(rng.seed()), epochs = o.epochs) => ({
+    epochs,
     batchSize: o.batchSize,
     rng: shuffle,
     onEpoch: (e: { epoch: number; means: Readonly<Record<string, number>>; ms: number }) =>
       say(
-        `distill: ${what} epoch ${e.epoch + 1}/${o.epochs} loss ${e.means.loss!.toFixed(4)} (${(e.ms / 1000).toFixed(1)} s)`,
+        `distill: ${what} epoch ${e.epoch + 1}/${epochs} loss ${e.means.loss!.toFixed(4)} (${(e.ms / 1000).toFixed(1)} s)`,
       ),
   });
-  const models: Sequential[] = [];
-  const owned: MnistTensors[] = [train, test, ...(heldOut ? [heldOut] : [])];
-  try {
-    // the teacher: 20% dropout on the input, 50% on the hidden units (Hinton et al.)
+  // the teacher: 20% dropout on the input, 50% on the hidden units (Hinton et al.)
+  const trainTeacher = (seeds: { init: number; jitter: number; shuffle: number }) => {
     const teacher = mlp(sizes(o.teacherWidth), {
       inputDropout: 0.2,
       hiddenDropout: 0.5,
-      rng: new Rng(rng.seed()),
+      rng: new Rng(seeds.init),
       name: 'teacher',
     });
     models.push(teacher);
-    const trainData = tensorData(train.x, train.labels);
-    // the shifts draw a seed only when there are any, so a run without jitter seeds its nets as before
-    const teacherData: DistilData = jitteredData(trainData, {
+    const teacherData: DistilData = jitteredData(tensorData(train.x, train.labels), {
       maxShift: o.jitter,
       height: 28,
       width: 28,
-      seed: o.jitter > 0 ? rng.seed() : 0,
+      seed: seeds.jitter,
     });
-    trainSupervised(teacher, teacherData, trainOptions('teacher'));
-    const teacherErrors = testErrors(teacher, test).errors;
-    say(`distill: teacher ${teacherErrors} test errors`);
+    trainSupervised(teacher, teacherData, trainOptions('teacher', new Rng(seeds.shuffle)));
+    return teacher;
+  };
+  // every factorised student is fine-tuned from the same shuffles, with the student's loop
+  const factorise = async (student: Sequential): Promise<FactorisationRow[]> => {
+    const tuneSeed = rng.seed();
+    const points = await factorisationCurve(student, {
+      evaluate: (m) => {
+        const accuracy = 1 - testErrors(m, test).errors / test.labelArray.length;
+        say(`distill: factorisation ${m.name} test accuracy ${(100 * accuracy).toFixed(2)}%`);
+        return accuracy;
+      },
+      ranks: o.ranks,
+      kroneckerTerms: o.kroneckerTerms.filter((t) => t <= maxKroneckerTerms(o.studentWidth)),
+      fineTune:
+        o.factorEpochs > 0
+          ? (m, { method, setting }) => {
+              trainSupervised(m, tensorData(train.x, train.labels), {
+                ...trainOptions(`${method} ${setting} fine-tuning`, new Rng(tuneSeed), o.factorEpochs),
+              });
+            }
+          : undefined,
+    });
+    say('distill: factorisation done');
+    return points.map((p) => ({
+      method: p.method,
+      setting: p.setting,
+      parameters: p.parameters,
+      compression: p.compression,
+      residual: p.residual,
+      accuracy_before_tuning: p.accuracyBeforeTuning ?? null,
+      accuracy: p.accuracy,
+    }));
+  };
+  const owned: MnistTensors[] = [train, test, ...(heldOut ? [heldOut] : [])];
+  try {
+    const trainData = tensorData(train.x, train.labels);
+    // the teacher's seeds are drawn also when it is not trained, so the student is the same either
+    // way; the shifts draw a seed only when there are any, so a run without jitter seeds as before
+    const teacherSeeds = { init: rng.seed(), jitter: o.jitter > 0 ? rng.seed() : 0, shuffle: rng.seed() };
+    const teacher = o.factorisationOnly ? null : trainTeacher(teacherSeeds);
+    const teacherErrors = teacher ? testErrors(teacher, test).errors : null;
+    if (teacher) say(`distill: teacher ${teacherErrors} test errors`);
 
     const student = mlp(sizes(o.studentWidth), { rng: new Rng(rng.seed()), name: 'student' });
     models.push(student);
     trainSupervised(student, trainData, trainOptions('student from scratch'));
     const studentErrors = testErrors(student, test).errors;
     say(`distill: student from scratch ${studentErrors} test errors`);
+    const { quiet: _q, dataDir: _d, ...config } = o;
+    if (!teacher) {
+      const line: DistillLine = {
+        workload: 'distill',
+        teacher_errors: null,
+        student_errors: studentErrors,
+        distilled_errors: null,
+        held_out: null,
+        temperature_sweep: [],
+        omitted_class: o.omit,
+        omitted_errors: null,
+        omitted_bias_errors: null,
+        omitted_class_acc: null,
+        omitted_class_errors: null,
+        omitted_bias_class_errors: null,
+        omitted_class_count: test.labelArray.filter((y) => y === o.omit).length,
+        bias_shift: o.biasShift,
+        test_count: test.labelArray.length,
+        dropout_ensemble: [],
+        factorisation: await factorise(student),
+        config,
+        seconds: (performance.now() - started) / 1000,
+      };
+      say(distillTables(line));
+      return line;
+    }
 
     // the weight-scaled dropout net is the teacher, as in the paper
     const soft = dropoutTeacher(teacher);
@@ -261,7 +354,6 @@ async function distillRun(
       say(
         `distill: on ${held.count} held-out training images: teacher ${held.teacher_errors}, student ${held.student_errors}, distilled ${held.distilled_errors}`,
       );
-    const { quiet: _q, dataDir: _d, ...config } = o;
     const classCount = test.labelArray.filter((y) => y === o.omit).length;
     const common = {
       workload: 'distill' as const,
@@ -319,12 +411,7 @@ async function distillRun(
     }
     say('distill: dropout ensemble done');
 
-    const factorisation = await factorisationCurve(student, {
-      evaluate: (m) => 1 - testErrors(m, test).errors / test.labelArray.length,
-      ranks: o.ranks,
-      kroneckerTerms: o.kroneckerTerms.filter((t) => t <= maxKroneckerTerms(o.studentWidth)),
-    });
-    say('distill: factorisation done');
+    const factorisation = await factorise(student);
 
     const line: DistillLine = {
       ...common,

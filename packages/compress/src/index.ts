@@ -82,11 +82,13 @@ export {
 export {
   type FactorisationCurveOptions,
   type FactorisationPoint,
+  type FactorisationProbe,
   factorisationCurve,
 } from './factorise/curve.js';
 export {
   type KroneckerFactors,
   type KroneckerShape,
+  kroneckerDecomposition,
   kroneckerProduct,
   kroneckerShapeFor,
   kroneckerSum,
@@ -95,7 +97,15 @@ export {
 } from './factorise/kronecker.js';
 export { KroneckerDense, kroneckerDense } from './factorise/kronecker-dense.js';
 export { denseSvd, lowRankDense, lowRankParameters } from './factorise/low-rank.js';
-export { matMul64, reconstruct, type Svd, type SvdOptions, svd, truncatedFactors } from './factorise/svd.js';
+export {
+  matMul64,
+  reconstruct,
+  type Svd,
+  type SvdOptions,
+  svd,
+  truncatedFactors,
+  truncationResidual,
+} from './factorise/svd.js';
 export { huffmanCodeLengths, huffmanDecode, huffmanEncode } from './huffman.js';
 export { buildModel, lenet5, lenet300100, MODEL_NAMES, type ModelName } from './models.js';
 export { l1Gradient, l1Penalty, l1Proximal } from './prune/l1.js';

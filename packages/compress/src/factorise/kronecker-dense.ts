@@ -16,6 +16,7 @@ import {
   type Variable,
 } from '@tensorflow/tfjs-core';
 import { type KroneckerFactors, type KroneckerShape, nearestKronecker } from './kronecker.js';
+import type { Svd } from './svd.js';
 
 export class KroneckerDense extends Module {
   readonly inFeatures: number;
@@ -86,12 +87,22 @@ export class KroneckerDense extends Module {
   }
 }
 
-/** Replaces a Dense layer by its nearest sum of `terms` Kronecker products (a new module; the Dense is left as is). */
-export function kroneckerDense(dense: Dense, shape: KroneckerShape, terms = 1): KroneckerDense {
+/**
+ * Replaces a Dense layer by its nearest sum of `terms` Kronecker products (a new module; the Dense
+ * is left as is). Pass `decomposition` (kroneckerDecomposition of the layer's weight with this
+ * shape) to reuse one SVD for several term counts.
+ */
+export function kroneckerDense(
+  dense: Dense,
+  shape: KroneckerShape,
+  terms = 1,
+  decomposition?: Svd,
+): KroneckerDense {
   const factors: KroneckerFactors = nearestKronecker(
     dense.weight.dataSync(),
     checkDense(dense, shape),
     terms,
+    decomposition,
   );
   return new KroneckerDense(
     shape,

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { normals } from '../test-helpers.js';
 import { factorisationCurve } from './curve.js';
 import {
+  kroneckerDecomposition,
   kroneckerProduct,
   kroneckerShapeFor,
   kroneckerSum,
@@ -12,7 +13,7 @@ import {
 } from './kronecker.js';
 import { KroneckerDense, kroneckerDense } from './kronecker-dense.js';
 import { lowRankDense, lowRankParameters } from './low-rank.js';
-import { reconstruct, svd } from './svd.js';
+import { matMul64, reconstruct, svd, truncationResidual } from './svd.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
@@ -61,6 +62,46 @@ describe('Kronecker factorisation', () => {
     const err = w.reduce((s, v, i) => s + (v - kroneckerSum(f)[i]!) ** 2, 0);
     const dropped = Array.from(f.singularValues.slice(2)).reduce((s, v) => s + v * v, 0);
     expect(err).toBeCloseTo(dropped, 10);
+  });
+
+  it('turns a rank-1 W = u v^T into R(W) = U (x) V of rank rank(U) rank(V) (U, V: u, v reshaped)', () => {
+    // Van Loan: R[i1 n1 + j1, i2 n2 + j2] = u[i1 m2 + i2] v[j1 n2 + j2] = U[i1, i2] V[j1, j2]
+    const s = { m1: 3, n1: 3, m2: 3, n2: 3 };
+    const u = Float64Array.from([1, 2, 3, 2, 4, 6, 0, 1, 1]); // [3, 3] of rank 2
+    const v = Float64Array.from([2, 0, 0, 0, 3, 0, 0, 0, 5]); // diag(2, 3, 5): rank 3
+    const w = matMul64(u, v, 9, 1, 9);
+    expect(svd(w, 9, 9).s[1]!).toBeLessThan(1e-12 * svd(w, 9, 9).s[0]!);
+    const r = rearrange(w, s);
+    expect(maxAbsDiff(r, kroneckerProduct(u, v, s))).toBe(0);
+    const sv = Array.from(svd(r, 9, 9).s);
+    const rank = sv.filter((x) => x > 1e-10 * sv[0]!).length;
+    expect(rank).toBe(6);
+    // its singular values are the products of U's and V's
+    const products = Array.from(svd(u, 3, 3).s)
+      .flatMap((a) => [5, 3, 2].map((b) => a * b))
+      .sort((x, y) => y - x);
+    expect(maxAbsDiff(sv, products)).toBeLessThan(1e-9 * sv[0]!);
+    // so one Kronecker term leaves much of a rank-1 matrix out, while a rank-1 SVD is exact
+    expect(truncationResidual(sv, 1)).toBeGreaterThan(0.3);
+    // a random u and v: U, V are full rank, and R(u v^T) has the largest rank R can have, 4 x 5 = 20
+    const big = { m1: 4, n1: 5, m2: 6, n2: 7 };
+    const wr = matMul64(normals(24, 11), normals(35, 12), 24, 1, 35);
+    const sr = svd(rearrange(wr, big), 20, 42).s;
+    expect(Array.from(sr).filter((x) => x > 1e-10 * sr[0]!).length).toBe(20);
+  });
+
+  it('reuses one decomposition for several term counts, and checks it is of this shape', () => {
+    const w = Float64Array.from(normals(15 * 8, 13));
+    const d = kroneckerDecomposition(w, shape);
+    for (const terms of [1, 3])
+      expect(
+        maxAbsDiff(
+          kroneckerSum(nearestKronecker(w, shape, terms, d)),
+          kroneckerSum(nearestKronecker(w, shape, terms)),
+        ),
+      ).toBe(0);
+    const other = kroneckerDecomposition(w, { m1: 5, n1: 2, m2: 3, n2: 4 });
+    expect(() => nearestKronecker(w, shape, 1, other)).toThrow(/decomposition is of \[10, 12\]/);
   });
 
   it('chooses near-square factor shapes and refuses primes', () => {

@@ -2,7 +2,7 @@
 // A_r [m1, n1], B_r [m2, n2]. Rearranging W so that each block W[i1 m2 .. , j1 n2 ..] becomes one row
 // turns A (x) B into the rank-1 matrix vec(A) vec(B)^T, so the best sum of R Kronecker terms in the
 // Frobenius norm is the rank-R truncated SVD of the rearranged matrix.
-import { svd } from './svd.js';
+import { type Svd, svd } from './svd.js';
 
 export interface KroneckerShape {
   /** A is [m1, n1]. */
@@ -21,10 +21,11 @@ export interface KroneckerFactors extends KroneckerShape {
   singularValues: Float64Array;
 }
 
-function checkShape(s: KroneckerShape): void {
+function checkShape(s: KroneckerShape): KroneckerShape {
   for (const [k, v] of Object.entries(s))
     if (!Number.isInteger(v) || v < 1)
       throw new RangeError(`kronecker shape: ${k} must be a positive integer, got ${v}`);
+  return { m1: s.m1, n1: s.n1, m2: s.m2, n2: s.n2 };
 }
 
 /** A (x) B, row-major [m1 m2, n1 n2]. */
@@ -65,13 +66,27 @@ export function rearrange(w: ArrayLike<number>, { m1, n1, m2, n2 }: KroneckerSha
   return r;
 }
 
+/** The SVD of the rearrangement R(W), to truncate at several term counts without recomputing it. */
+export function kroneckerDecomposition(w: ArrayLike<number>, shape: KroneckerShape): Svd {
+  return svd(rearrange(w, shape), shape.m1 * shape.n1, shape.m2 * shape.n2);
+}
+
 /**
  * The best sum of `terms` Kronecker products approximating W [m1 m2, n1 n2] in the Frobenius norm.
- * Each term's scale is split evenly (sqrt of its singular value on each factor).
+ * Each term's scale is split evenly (sqrt of its singular value on each factor). Pass
+ * `decomposition` (from kroneckerDecomposition of the same W and shape) to reuse one SVD.
  */
-export function nearestKronecker(w: ArrayLike<number>, shape: KroneckerShape, terms = 1): KroneckerFactors {
-  const r = rearrange(w, shape);
-  const d = svd(r, shape.m1 * shape.n1, shape.m2 * shape.n2);
+export function nearestKronecker(
+  w: ArrayLike<number>,
+  shape: KroneckerShape,
+  terms = 1,
+  decomposition?: Svd,
+): KroneckerFactors {
+  const d = decomposition ?? kroneckerDecomposition(w, shape);
+  if (d.m !== shape.m1 * shape.n1 || d.n !== shape.m2 * shape.n2)
+    throw new RangeError(
+      `nearestKronecker: the decomposition is of [${d.m}, ${d.n}], the rearrangement [${shape.m1 * shape.n1}, ${shape.m2 * shape.n2}]`,
+    );
   if (!Number.isInteger(terms) || terms < 1 || terms > d.k)
     throw new RangeError(`terms must be an integer in [1, ${d.k}], got ${terms}`);
   const a: Float64Array[] = [];
@@ -81,7 +96,7 @@ export function nearestKronecker(w: ArrayLike<number>, shape: KroneckerShape, te
     a.push(Float64Array.from({ length: d.m }, (_, i) => d.u[i * d.k + t]! * root));
     b.push(Float64Array.from({ length: d.n }, (_, j) => d.v[j * d.k + t]! * root));
   }
-  return { ...shape, a, b, singularValues: d.s };
+  return { ...checkShape(shape), a, b, singularValues: d.s };
 }
 
 /** sum_r A_r (x) B_r, row-major [m1 m2, n1 n2]. */

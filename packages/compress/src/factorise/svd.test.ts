@@ -84,6 +84,25 @@ describe('svd (one-sided Jacobi)', () => {
     expect(Array.from(reconstruct(z))).toEqual(new Array(12).fill(0));
   });
 
+  it('converges on a rank-deficient matrix, whose dependent column rotates down to rounding noise', () => {
+    // the third column is the sum of the first two: it ends ~1e-16 of the others, pointing anywhere,
+    // and no relative test can make it orthogonal to them (this did not converge in 60 sweeps)
+    const a = [1, 2, 3, 2, 4, 6, 0, 1, 1];
+    const d = svd(a, 3, 3);
+    expect(d.s[2]!).toBeLessThan(1e-14 * d.s[0]!);
+    expect(d.s[1]!).toBeGreaterThan(0.1);
+    expect(maxAbsDiff(reconstruct(d, 2), a)).toBeLessThan(1e-13);
+    expect(maxAbsDiff(reconstruct(d), a)).toBeLessThan(1e-13);
+    // the same in a Kronecker product with it (rank 2 x 3 = 6 of 9)
+    const k = Float64Array.from({ length: 81 }, (_, e) => {
+      const [r, c] = [Math.floor(e / 9), e % 9];
+      return a[Math.floor(r / 3) * 3 + Math.floor(c / 3)]! * [2, 3, 5][c % 3]! * (r % 3 === c % 3 ? 1 : 0);
+    });
+    const dk = svd(k, 9, 9);
+    expect(Array.from(dk.s).filter((x) => x > 1e-12 * dk.s[0]!)).toHaveLength(6);
+    expect(maxAbsDiff(reconstruct(dk), k)).toBeLessThan(1e-12);
+  });
+
   it('rejects wrong shapes, non-finite entries and bad ranks', () => {
     expect(() => svd([1, 2, 3], 2, 2)).toThrow(/3 entries/);
     expect(() => svd([1, Number.NaN], 1, 2)).toThrow(/entry 1 is NaN/);

@@ -60,6 +60,11 @@ function jacobi(a: ArrayLike<number>, m: number, n: number, options: SvdOptions)
     return c;
   });
   const norms = new Float64Array(n);
+  for (let j = 0; j < n; j++) norms[j] = dot(cols[j]!, cols[j]!, m);
+  // A column rotated down to rounding noise (A is rank-deficient) points anywhere, and no relative
+  // test can make it orthogonal to the others: below this squared norm, of the order of the
+  // rounding error of ||A||_F^2, a column counts as zero (it holds a singular value of ~0).
+  const negligible = norms.reduce((x, y) => x + y, 0) * (Math.max(m, n) * Number.EPSILON) ** 2;
   let sweeps = 0;
   for (let rotated = true; rotated; ) {
     if (sweeps === maxSweeps) throw new Error(`svd: no convergence after ${maxSweeps} sweeps`);
@@ -72,7 +77,7 @@ function jacobi(a: ArrayLike<number>, m: number, n: number, options: SvdOptions)
       for (let q = p + 1; q < n; q++) {
         const alpha = norms[p]!;
         const beta = norms[q]!;
-        if (alpha === 0 || beta === 0) continue;
+        if (alpha <= negligible || beta <= negligible) continue;
         const cq = cols[q]!;
         const gamma = dot(cp, cq, m);
         if (Math.abs(gamma) <= tolerance * Math.sqrt(alpha * beta)) continue;
@@ -137,6 +142,23 @@ export function truncatedFactors(d: Svd, rank: number): { left: Float64Array; ri
     for (let j = 0; j < d.n; j++) right[r * d.n + j] = d.v[j * d.k + r]! * root;
   }
   return { left, right };
+}
+
+/**
+ * ||A - A_r||_F / ||A||_F of the rank-r truncation, from the singular values alone (Eckart-Young:
+ * the dropped ones' energy): sqrt(sum_{i >= r} s_i^2 / sum_i s_i^2). 0 for a zero matrix.
+ */
+export function truncationResidual(singularValues: ArrayLike<number>, rank: number): number {
+  if (!Number.isInteger(rank) || rank < 0)
+    throw new RangeError(`truncationResidual: rank must be a whole number, got ${rank}`);
+  let dropped = 0;
+  let total = 0;
+  for (let i = 0; i < singularValues.length; i++) {
+    const e = singularValues[i]! ** 2;
+    total += e;
+    if (i >= rank) dropped += e;
+  }
+  return total > 0 ? Math.sqrt(dropped / total) : 0;
 }
 
 /** The rank-r approximation U_r diag(s_r) V_r^T, row-major [m, n]. */

@@ -544,20 +544,20 @@ describe.skipIf(!executablePath)('the demo in Chromium', () => {
       const r = (await page.evaluate(() => window.labDemo)) as Demo & { ring: { leakedTensors: number } };
       expect(r.error).toBeUndefined();
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-      // tfjs's threaded build: its memory is not exported (workers share it), so @lab's heap kernels
-      // fall back to JavaScript; its worker pool holds hardwareConcurrency / 2 threads (at most 4)
-      expect(r.report).toMatchObject({ backend: 'wasm', simd: true, heapKernels: false, fma: false });
-      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-      expect(r.report!.threads).toBe(Math.min(2, Math.max(1, Math.floor(cores / 2))));
+      // a number of threads on an isolated page: tfjs's single-threaded build with @lab's heap and FMA
+      // kernels, and @lab's kernel threads as Web Workers on a shared memory (tfjs's threaded build
+      // would turn @lab's kernels off)
+      expect(r.report).toMatchObject({ backend: 'wasm', simd: true, heapKernels: true, fma: true });
+      expect(r.report!.threads).toBe(2);
       expect(r.ring.leakedTensors).toBe(0);
-      // the GAN's worker starts tfjs's threaded build too
+      // the GAN's worker starts @lab's kernel threads too
       await page.goto(`http://127.0.0.1:${port}/?auto&gan-steps=1&threads=2#fashion-gan`);
       await page.waitForFunction(() => window.labDemo?.gan !== undefined || window.labDemo?.error, null, {
         timeout: PAGE_TIMEOUT,
       });
       const g = (await page.evaluate(() => window.labDemo)) as Demo & { gan: { report: Report } };
       expect(g.error).toBeUndefined();
-      expect(g.gan.report).toMatchObject({ backend: 'wasm', simd: true, heapKernels: false });
+      expect(g.gan.report).toMatchObject({ backend: 'wasm', simd: true, heapKernels: true, fma: true });
       expect(g.gan.report.threads).toBe(r.report!.threads);
       expect(await page.locator('#gan-worker').textContent()).toContain(
         `${r.report!.threads} thread(s) (cross-origin isolated)`,

@@ -64,21 +64,16 @@ export function convKernelArgs(
   ];
 }
 
-/**
- * The 1x1 convolution over im2col_nhwc's rows [n oh ow, kh kw ci] that equals `g`: the same packed
- * filter (a filter [kh, kw, ci, co] is the matrix [kh kw ci, co]) and the same output rows.
- */
-export function im2colGeometry(g: ConvGeometry): ConvGeometry {
-  const M = g.n * g.oh * g.ow;
-  const K = g.kh * g.kw * g.ci;
+/** The matrix product [m, k] x [k, n] as the 1x1 convolution over m rows of k channels that computes it. */
+export function matrixGeometry(m: number, k: number, n: number): ConvGeometry {
   return {
     n: 1,
-    h: M,
+    h: m,
     w: 1,
-    ci: K,
-    oh: M,
+    ci: k,
+    oh: m,
     ow: 1,
-    co: g.co,
+    co: n,
     kh: 1,
     kw: 1,
     sh: 1,
@@ -88,6 +83,14 @@ export function im2colGeometry(g: ConvGeometry): ConvGeometry {
     top: 0,
     left: 0,
   };
+}
+
+/**
+ * The 1x1 convolution over im2col_nhwc's rows [n oh ow, kh kw ci] that equals `g`: the same packed
+ * filter (a filter [kh, kw, ci, co] is the matrix [kh kw ci, co]) and the same output rows.
+ */
+export function im2colGeometry(g: ConvGeometry): ConvGeometry {
+  return matrixGeometry(g.n * g.oh * g.ow, g.kh * g.kw * g.ci, g.co);
 }
 
 /** im2col_nhwc's arguments before the row range: byte offsets of x and the rows, then the geometry. */

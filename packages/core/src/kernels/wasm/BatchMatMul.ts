@@ -7,6 +7,7 @@
 // calls; above it, the same kernel on the kernel threads (heap/gemm-threads.ts).
 import { BatchMatMul, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { labRuntime } from '../../runtime/lab-runtime.js';
+import { matrixGeometry } from '../heap/conv-geometry.js';
 import { MIN_THREADED_MACS } from '../heap/conv-threads.js';
 import { gemmSizes, heapGemm } from '../heap/gemm.js';
 import { threadedGemm } from '../heap/gemm-threads.js';
@@ -15,8 +16,8 @@ import { type KernelArgs, Scratch, type WasmHeapBackend } from './kernel-utils.j
 
 const swapLast = (rank: number) => [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
 
-/** A single product on heap/gemm.ts, or null where it goes elsewhere (no FMA kernels, threads, small K). */
-function singleOnOneThread(
+/** A single product on heap/gemm.ts (on the kernel threads above the threshold), or null where it goes elsewhere (no FMA kernels, small K). */
+function singleOnGemm(
   backend: WasmHeapBackend,
   a: TensorInfo,
   b: TensorInfo,
@@ -42,7 +43,7 @@ export function fastBatchMatMul(stock: KernelConfig): KernelConfig {
     if (!transposeA && !transposeB && !single)
       return stock.kernelFunc({ inputs, attrs: attrs as never, backend }) as TensorInfo;
     if (single) {
-      const out = singleOnOneThread(backend as WasmHeapBackend, inputs.a, inputs.b, transposeA, transposeB);
+      const out = singleOnGemm(backend as WasmHeapBackend, inputs.a, inputs.b, transposeA, transposeB);
       if (out) return out;
     }
     const scratch = new Scratch(backend);
@@ -57,29 +58,7 @@ export function fastBatchMatMul(stock: KernelConfig): KernelConfig {
         const [m, k] = a.shape.slice(-2) as [number, number];
         const n = b.shape[b.shape.length - 1]!;
         const lead = (a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2);
-        const out = heapConv2D(
-          backend as WasmHeapBackend,
-          a,
-          b,
-          {
-            n: 1,
-            h: m,
-            w: 1,
-            ci: k,
-            oh: m,
-            ow: 1,
-            co: n,
-            kh: 1,
-            kw: 1,
-            sh: 1,
-            sw: 1,
-            dh: 1,
-            dw: 1,
-            top: 0,
-            left: 0,
-          },
-          [...lead, m, n],
-        );
+        const out = heapConv2D(backend as WasmHeapBackend, a, b, matrixGeometry(m, k, n), [...lead, m, n]);
         if (out) return out;
       }
       return stock.kernelFunc({

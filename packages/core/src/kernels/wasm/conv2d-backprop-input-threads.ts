@@ -13,22 +13,8 @@ import { MIN_INPUT_CHANNELS } from './Conv2D.js';
 import { phaseFilter, planAxis } from './conv2d-backprop-input-phases.js';
 import { residentKey, type WasmHeapBackend } from './kernel-utils.js';
 
-/** dy [n, oh, ow, co], the output [n, h, w, ci], the filter's taps, strides and leading pads. */
-export interface InputGradientShape {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  oh: number;
-  ow: number;
-  co: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  top: number;
-  left: number;
-}
+/** dy [n, oh, ow, co], the output [n, h, w, ci], the filter's taps, strides and leading pads (no dilation). */
+export type InputGradientShape = Omit<ConvGeometry, 'dh' | 'dw'>;
 
 /**
  * dx [n, h, w, ci] on the kernel threads from dy and filterT ([kh, kw, co, ci]), or null where the
